@@ -1,0 +1,1 @@
+"""Built-in builders, one module per family; registered through the ``dsgen.builders`` entry points."""

@@ -1,0 +1,1 @@
+"""The ``dsgen`` command line: parses arguments and calls the public API."""

@@ -1,0 +1,64 @@
+"""The contract every builder and wrapper implements; plugins subclass these exactly as built-ins do."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Params(BaseModel):
+    """Typed, frozen parameters of a builder, wrapper or filter; unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Builder:
+    """Makes record *i* of a dataset from an RNG seeded for that record alone.
+
+    ``generate`` returns an *item*: a dict with ``prompt`` (a string or chat messages),
+    ``answer`` (string or None), ``verifier`` ({"kind", "params"}), ``difficulty`` in [0, 1],
+    ``level``, ``metadata`` (a dict valid under the kind's schema) and optionally ``template``
+    (recorded in the provenance). The engine adds ``id``, ``kind`` and ``provenance``.
+    Raise ``dsgen.Skip(reason)`` to discard an item with a counted reason.
+    """
+
+    #: One line shown by ``dsgen list``.
+    description: ClassVar[str] = ""
+    #: Name of the JSON Schema in ``dsgen.schemas`` (``<kind>.schema.json``) its records follow.
+    kind: ClassVar[str] = ""
+    #: The typed parameters (a ``Params`` subclass); ``dsgen show`` prints their types, defaults and ranges.
+    Params: ClassVar[type[Params]] = Params
+    #: Parameters that move difficulty, with the direction (+1: raising it makes items harder, -1: easier).
+    difficulty_params: ClassVar[dict[str, int]] = {}
+
+    def __init__(self, params: Params | None = None, **kwargs: Any):
+        self.params = params if params is not None else self.Params(**kwargs)
+
+    def setup(self) -> None:
+        """Expensive one-time preparation (a corpus, a world); called once per worker process."""
+
+    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class Wrapper(Builder):
+    """Transforms the record of an inner builder (composition): distractors, extra constraints, …
+
+    ``kind`` names the schema its additions follow; it is appended to the record's kind
+    (``math+distraction``) so the record is validated against both.
+    """
+
+    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
+        raise TypeError(f"{type(self).__name__} is a wrapper: list it under 'wrappers' of a dataset")
+
+    def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def user_prompt(text: str, system: str | None = None) -> list[dict[str, str]]:
+    """Chat messages for a single user turn, optionally after a system turn."""
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": text})
+    return messages

@@ -1,0 +1,1 @@
+"""Filters: keep or drop records with a counted reason, annotating what they measured."""

@@ -1,0 +1,129 @@
+"""The shape of a record: its columns, its Arrow schema, how an item becomes a record and a row.
+
+In memory a record is a dict whose ``verifier.params`` and ``metadata`` are dicts (that is what
+schemas validate and verifiers read). In Parquet those two are JSON strings with sorted keys, so
+every config has one fixed set of columns with one type each, whatever the builder or mixture.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .builder import Builder, Wrapper, user_prompt
+from .seeding import record_id, rng_for
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+COLUMNS = ("id", "kind", "prompt", "answer", "verifier", "difficulty", "level", "metadata", "provenance")
+
+
+def arrow_schema() -> pa.Schema:
+    """The Arrow schema shared by every dataset dsgen writes."""
+    import pyarrow as pa
+
+    message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("kind", pa.string()),
+            ("prompt", pa.list_(message)),
+            ("answer", pa.string()),
+            ("verifier", pa.struct([("kind", pa.string()), ("params", pa.string())])),
+            ("difficulty", pa.float64()),
+            ("level", pa.string()),
+            ("metadata", pa.string()),
+            (
+                "provenance",
+                pa.struct(
+                    [
+                        ("dsgen_version", pa.string()),
+                        ("builder", pa.string()),
+                        ("recipe_hash", pa.string()),
+                        ("seed", pa.int64()),
+                        ("index", pa.int64()),
+                        ("template", pa.string()),
+                    ]
+                ),
+            ),
+        ]
+    )
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept (byte-identical across runs)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def to_row(record: dict[str, Any]) -> dict[str, Any]:
+    """The Parquet row of an in-memory record (JSON-encodes verifier params and metadata)."""
+    row = dict(record)
+    verifier = record["verifier"]
+    row["verifier"] = {"kind": verifier["kind"], "params": dumps(verifier["params"])}
+    row["metadata"] = dumps(record["metadata"])
+    return row
+
+
+def from_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The in-memory record of a Parquet or JSONL row (decodes the JSON-string columns if encoded)."""
+    record = dict(row)
+    verifier = row.get("verifier")
+    if isinstance(verifier, dict) and isinstance(verifier.get("params"), str):
+        record["verifier"] = {"kind": verifier["kind"], "params": json.loads(verifier["params"])}
+    if isinstance(row.get("metadata"), str):
+        record["metadata"] = json.loads(row["metadata"])
+    return record
+
+
+class RecordMaker:
+    """Makes record *i* of one dataset: its builder, then its wrappers in order, each with its own RNG."""
+
+    def __init__(
+        self,
+        dataset: str,
+        builder_name: str,
+        builder: Builder,
+        wrappers: list[tuple[str, Wrapper]] = (),
+        *,
+        seed: int,
+        recipe_hash: str = "",
+    ):
+        self.builder, self.seed, self.recipe_hash = builder, seed, recipe_hash
+        self.path = f"{dataset}/{builder_name}"
+        self.wrappers, path = [], self.path
+        for name, wrapper in wrappers:
+            path = f"{path}+{name}"
+            self.wrappers.append((path, wrapper))
+        self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
+
+    def setup(self) -> None:
+        self.builder.setup()
+        for _, wrapper in self.wrappers:
+            wrapper.setup()
+
+    def make(self, index: int) -> dict[str, Any]:
+        """Record ``index``; raises ``Skip`` when the builder or a wrapper discards it."""
+        item = self.builder.generate(rng_for(self.seed, self.path, index), index)
+        for path, wrapper in self.wrappers:
+            item = wrapper.wrap(item, rng_for(self.seed, path, index), index)
+        prompt = item["prompt"]
+        return {
+            "id": record_id(self.seed, self.wrappers[-1][0] if self.wrappers else self.path, index),
+            "kind": self.kind,
+            "prompt": user_prompt(prompt) if isinstance(prompt, str) else prompt,
+            "answer": item.get("answer"),
+            "verifier": item["verifier"],
+            "difficulty": item["difficulty"],
+            "level": item["level"],
+            "metadata": item.get("metadata", {}),
+            "provenance": {
+                "dsgen_version": __version__,
+                "builder": self.wrappers[-1][0] if self.wrappers else self.path,
+                "recipe_hash": self.recipe_hash,
+                "seed": self.seed,
+                "index": index,
+                "template": item.get("template"),
+            },
+        }

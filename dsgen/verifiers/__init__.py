@@ -1,0 +1,1 @@
+"""Verifier kinds: each module exposes ``score(completion, answer, params) -> float``."""

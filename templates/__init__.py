@@ -1,0 +1,1 @@
+"""Jinja2 templates of the builders (package data, read with importlib.resources)."""
