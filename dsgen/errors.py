@@ -13,12 +13,15 @@ class RecordInvalid(DsgenError):
     """A generated record broke its JSON Schema: a builder bug, reported with dataset, index, field and rule."""
 
     def __init__(self, dataset: str, index: int, path: str, rule: str, message: str):
-        self.dataset, self.index, self.path, self.rule = dataset, index, path, rule
+        self.dataset, self.index, self.path, self.rule, self.detail = dataset, index, path, rule, message
         super().__init__(
             f"record {index} of dataset '{dataset}' failed its schema at '{path or '/'}' "
             f"(rule '{rule}'): {message}. This is a bug in the builder; set "
             f"'output.rejects: true' in the recipe to route such records to a rejects file instead."
         )
+
+    def __reduce__(self):  # crosses process boundaries from build workers
+        return (type(self), (self.dataset, self.index, self.path, self.rule, self.detail))
 
 
 class Skip(Exception):

@@ -7,12 +7,13 @@ every config has one fixed set of columns with one type each, whatever the build
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from . import __version__
 from .builder import Builder, Wrapper, user_prompt
-from .seeding import record_id, rng_for
+from .seeding import rng_and_id
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -54,7 +55,7 @@ def arrow_schema() -> pa.Schema:
 
 def dumps(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 kept (byte-identical across runs)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def to_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -71,9 +72,9 @@ def from_row(row: dict[str, Any]) -> dict[str, Any]:
     record = dict(row)
     verifier = row.get("verifier")
     if isinstance(verifier, dict) and isinstance(verifier.get("params"), str):
-        record["verifier"] = {"kind": verifier["kind"], "params": json.loads(verifier["params"])}
+        record["verifier"] = {"kind": verifier["kind"], "params": orjson.loads(verifier["params"])}
     if isinstance(row.get("metadata"), str):
-        record["metadata"] = json.loads(row["metadata"])
+        record["metadata"] = orjson.loads(row["metadata"])
     return record
 
 
@@ -97,6 +98,7 @@ class RecordMaker:
             path = f"{path}+{name}"
             self.wrappers.append((path, wrapper))
         self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
+        self.full_path = path
 
     def setup(self) -> None:
         self.builder.setup()
@@ -104,14 +106,20 @@ class RecordMaker:
             wrapper.setup()
 
     def make(self, index: int) -> dict[str, Any]:
-        """Record ``index``; raises ``Skip`` when the builder or a wrapper discards it."""
-        item = self.builder.generate(rng_for(self.seed, self.path, index), index)
+        """Record ``index``; raises ``Skip`` when the builder or a wrapper discards it.
+
+        An item may name its own ``kind`` (a mixture's records keep their component's kind).
+        """
+        rng, ident = rng_and_id(self.seed, self.path, index)
+        item = self.builder.generate(rng, index)
         for path, wrapper in self.wrappers:
-            item = wrapper.wrap(item, rng_for(self.seed, path, index), index)
+            rng, ident = rng_and_id(self.seed, path, index)
+            item = wrapper.wrap(item, rng, index)
         prompt = item["prompt"]
+        kind = self.kind if "kind" not in item else "+".join([item["kind"]] + [w.kind for _, w in self.wrappers])
         return {
-            "id": record_id(self.seed, self.wrappers[-1][0] if self.wrappers else self.path, index),
-            "kind": self.kind,
+            "id": ident,
+            "kind": kind,
             "prompt": user_prompt(prompt) if isinstance(prompt, str) else prompt,
             "answer": item.get("answer"),
             "verifier": item["verifier"],
@@ -120,7 +128,7 @@ class RecordMaker:
             "metadata": item.get("metadata", {}),
             "provenance": {
                 "dsgen_version": __version__,
-                "builder": self.wrappers[-1][0] if self.wrappers else self.path,
+                "builder": self.full_path,
                 "recipe_hash": self.recipe_hash,
                 "seed": self.seed,
                 "index": index,

@@ -24,6 +24,12 @@ def record_id(seed: int, path: str, index: int) -> str:
     return _digest(seed, path, index)[:8].hex()
 
 
+def rng_and_id(seed: int, path: str, index: int) -> tuple[random.Random, str]:
+    """``rng_for`` and ``record_id`` from one hash (the hot path of a build)."""
+    digest = _digest(seed, path, index)
+    return random.Random(int.from_bytes(digest, "little")), digest[:8].hex()
+
+
 def unit_interval(key: str) -> float:
     """A uniform number in [0, 1) derived from ``key`` (used for split assignment)."""
     return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little") / 2**64

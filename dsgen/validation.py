@@ -25,7 +25,10 @@ def schema(name: str) -> dict[str, Any]:
     from . import registry
 
     for builder_name in registry.names("builder"):
-        cls = registry.load("builder", builder_name)
+        try:
+            cls = registry.load("builder", builder_name)
+        except DsgenError:  # a broken plugin cannot own the schema asked for
+            continue
         if getattr(cls, "kind", None) == name and getattr(cls, "schema", None):
             return cls.schema
     raise DsgenError(f"no JSON Schema for record kind '{name}' (looked for {name}.schema.json in dsgen.schemas)")

@@ -1,0 +1,216 @@
+"""The ``dsgen`` command: parses arguments and calls the public API (heavy imports stay inside commands)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from dsgen import __version__
+
+
+class UserError(click.ClickException):
+    """Bad input: one paragraph on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+
+def user_errors(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from dsgen.errors import DsgenError
+
+        try:
+            return fn(*args, **kwargs)
+        except DsgenError as exc:
+            raise UserError(str(exc)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="dsgen")
+def main() -> None:
+    """Build verifiable post-training datasets for LLMs.
+
+    Every record carries what is needed to grade a model's answer (a verifier and a reference
+    answer), a difficulty in [0, 1] and its provenance; the same recipe and seed give byte-identical
+    output whatever the number of workers. Start with `dsgen build` (the embedded default recipe),
+    `dsgen list` (the builders) and `dsgen recipe` (a recipe to copy).
+    """
+
+
+@main.command()
+@click.argument("recipe", required=False, type=click.Path(dir_okay=False))
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
+              help="Override a recipe value, e.g. --set datasets.math_compose.count=50000 (repeatable; YAML values).")
+@click.option("--seed", type=int, help="Override the recipe's seed.")
+@click.option("-o", "--out", type=click.Path(file_okay=False), help="Output folder (default: the recipe's output.dir).")
+@click.option("-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: all CPUs).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted build, reusing its complete, verified shards.")
+@click.option("--spacy-model", metavar="NAME", help="Installed spaCy pipeline for builders that extract entities.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
+@user_errors
+def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out: str | None, workers: int | None,
+          resume: bool, spacy_model: str | None, quiet: bool) -> None:
+    """Build the datasets of RECIPE (a YAML file; the embedded default recipe when omitted).
+
+    The output folder is laid out as a Hugging Face dataset repository (README.md with configs,
+    data/<config>/<split>-*.parquet, manifest.json of shard hashes): load it with
+    datasets.load_dataset(folder, config).
+    """
+    from rich.console import Console
+
+    import dsgen
+    from dsgen.report import BuildProgress, summary
+
+    params = {"spacy_model": spacy_model} if spacy_model else {}
+    if recipe is None:
+        loaded = dsgen.default_recipe(overrides=list(overrides), seed=seed, out=out, params=params)
+    else:
+        loaded = dsgen.load_recipe(recipe, overrides=list(overrides), seed=seed, out=out, params=params)
+    if quiet:
+        result = dsgen.build(loaded, workers=workers, resume=resume)
+    else:
+        with BuildProgress(loaded) as progress:
+            result = dsgen.build(loaded, workers=workers, resume=resume, progress=progress)
+        Console().print(summary(result))
+
+
+@main.command("list")
+def list_builders() -> None:
+    """List the registered builders (built-in and plugins) with a one-line description."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from dsgen import registry
+    from dsgen.builder import Wrapper
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("builder", "kind", "description"):
+        table.add_column(column)
+    for name in registry.names("builder"):
+        try:
+            cls = registry.load("builder", name)
+        except Exception as exc:  # a broken plugin must not hide the others
+            table.add_row(name, "?", f"[red]cannot be loaded: {exc}[/]")
+            continue
+        role = f"{cls.kind} (wrapper)" if issubclass(cls, Wrapper) else cls.kind
+        table.add_row(name, role, cls.description)
+    Console().print(table)
+
+
+@main.command()
+@click.argument("name")
+@click.option("-n", "--count", default=3, show_default=True, type=click.IntRange(0, 100), help="Sample records.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--index", default=0, show_default=True, type=click.IntRange(min=0), help="First sample index.")
+@click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="A builder parameter (YAML value).")
+@user_errors
+def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...]) -> None:
+    """Show builder NAME: its parameters (types, defaults, ranges), its record schema and sample records."""
+    from rich.console import Console
+    from rich.json import JSON
+    from rich.table import Table
+
+    import dsgen
+    from dsgen import registry
+    from dsgen.recipe import apply_override
+    from dsgen.records import dumps
+    from dsgen.validation import schema
+
+    cls = registry.load("builder", name)
+    console = Console()
+    console.print(f"[bold]{name}[/] — {cls.description}\n")
+    table = Table(title="parameters", title_justify="left")
+    for column in ("name", "type", "default", "range", "description"):
+        table.add_column(column)
+    for pname, prop in cls.Params.model_json_schema().get("properties", {}).items():
+        table.add_row(pname, _type_of(prop), dumps(prop.get("default", "(required)")), _range_of(prop),
+                      prop.get("description", ""))
+    console.print(table)
+    console.print(f"\n[bold]record schema[/] ({cls.kind}.schema.json)")
+    console.print(JSON(dumps(schema(cls.kind))))
+    from dsgen.builder import Wrapper
+
+    if count and not issubclass(cls, Wrapper):
+        values: dict[str, Any] = {}
+        for item in params:
+            apply_override(values, item)
+        for record in dsgen.sample(name, values, count=count, seed=seed, start=index):
+            console.print(f"\n[bold]sample[/] (seed {seed}, index {record['provenance']['index']})")
+            console.print(JSON(dumps(record)))
+
+
+def _type_of(prop: dict) -> str:
+    if "anyOf" in prop:
+        return " | ".join(_type_of(p) for p in prop["anyOf"])
+    if "enum" in prop:
+        return " | ".join(map(str, prop["enum"]))
+    if prop.get("type") == "array":
+        return f"list[{_type_of(prop.get('items', {}))}]"
+    return prop.get("type", prop.get("$ref", "any").rsplit("/", 1)[-1])
+
+
+def _range_of(prop: dict) -> str:
+    low = prop.get("minimum", prop.get("exclusiveMinimum"))
+    high = prop.get("maximum", prop.get("exclusiveMaximum"))
+    if low is None and high is None:
+        return ""
+    return f"{'' if low is None else low}..{'' if high is None else high}"
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@user_errors
+def validate(path: str) -> None:
+    """Check a built folder, a Parquet or a JSONL file against the record schemas (exit 1 if invalid).
+
+    A folder's shards are also checked against the hashes in its manifest.json.
+    """
+    import dsgen
+
+    report = dsgen.validate_path(path)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{report.records:,} records in {report.files} files: "
+               f"{'all valid' if report.ok else f'{len(report.problems)} problems'}")
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("data", type=click.Path(exists=True))
+@click.option("-c", "--completions", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="JSONL or Parquet of {id, completion} rows (completion: text or chat messages).")
+@user_errors
+def score(data: str, completions: str) -> None:
+    """Grade model completions against the records of DATA (a built folder or file): mean and per level."""
+    from rich.console import Console
+    from rich.table import Table
+
+    import dsgen
+
+    report = dsgen.score_file(data, completions)
+    table = Table(title=f"{report.scored:,} completions scored, mean {report.mean:.4f}", title_justify="left")
+    for column in ("level", "n", "mean"):
+        table.add_column(column, justify="right" if column != "level" else "left")
+    for level, values in sorted(report.by_level.items()):
+        table.add_row(level, f"{len(values):,}", f"{sum(values) / len(values):.4f}")
+    if report.missing:
+        table.caption = f"{report.missing:,} records had no completion"
+    Console().print(table)
+
+
+@main.command()
+def recipe() -> None:
+    """Print the embedded default recipe (a starting point: dsgen recipe > my.yaml)."""
+    from dsgen.recipe import default_recipe_text
+
+    click.echo(default_recipe_text(), nl=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Reading built data back: ``validate_path`` (schemas and shard hashes) and ``score_file``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DsgenError
+from .records import from_row
+from .scoring import score
+from .validation import check
+from .writer import sha256_file
+
+
+@dataclass
+class Problem:
+    """One invalid record or file: where (file and row), which field, which rule, what is wrong."""
+
+    file: str
+    row: int | None
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file} row {self.row}"
+        return f"{where}: {self.path} ({self.rule}): {self.message}"
+
+
+@dataclass
+class ValidationReport:
+    records: int = 0
+    files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def data_files(path: Path) -> list[Path]:
+    """The Parquet / JSONL files a path stands for: a built folder's shards, or the file itself."""
+    if path.is_dir():
+        files = sorted((path / "data").rglob("*.parquet")) if (path / "data").is_dir() else []
+        if not files:
+            raise DsgenError(f"'{path}' is not a dsgen build: it has no data/<config>/*.parquet shards")
+        return files
+    if not path.is_file():
+        raise DsgenError(f"'{path}' does not exist")
+    if path.suffix not in (".parquet", ".jsonl", ".json"):
+        raise DsgenError(f"'{path}': expected a built folder, a .parquet or a .jsonl file")
+    return [path]
+
+
+def rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(row number, row) of a Parquet or JSONL file; a JSONL line that is not a JSON object yields an error string."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # pyarrow raises several types for corrupt files
+            raise DsgenError(f"'{path}' is not a readable Parquet file: {exc}") from None
+        number = 0
+        for batch in table.to_batches():
+            for row in batch.to_pylist():
+                number += 1
+                yield number, row
+        return
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, f"not valid JSON: {exc.msg} at column {exc.colno}"
+                continue
+            yield number, value if isinstance(value, dict) else f"expected a JSON object, got {type(value).__name__}"
+
+
+def _records(path: Path) -> Iterator[tuple[str, int, dict[str, Any] | str]]:
+    for file in data_files(path):
+        for number, row in rows(file):
+            if isinstance(row, dict):
+                try:
+                    row = from_row(row)
+                except (ValueError, TypeError, KeyError) as exc:
+                    row = f"a JSON column could not be decoded: {exc}"
+            yield str(file), number, row
+
+
+def validate_path(path: str | Path) -> ValidationReport:
+    """Check every record of a built folder, Parquet or JSONL file against its schema, and a folder's hashes."""
+    path = Path(path)
+    report = ValidationReport()
+    report.files = len(data_files(path))
+    for file, number, record in _records(path):
+        report.records += 1
+        if isinstance(record, str):
+            report.problems.append(Problem(file, number, "/", "json", record))
+            continue
+        try:
+            problem = check(record)
+        except DsgenError as exc:
+            report.problems.append(Problem(file, number, "/kind", "kind", str(exc)))
+            continue
+        if problem is not None:
+            report.problems.append(Problem(file, number, *problem))
+    if path.is_dir():
+        report.problems.extend(_check_manifest(path))
+    return report
+
+
+def _check_manifest(folder: Path) -> list[Problem]:
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        return [Problem(str(manifest_path), None, "/", "manifest", "missing: not a complete dsgen build")]
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        listed = {rel: info for c in manifest["configs"].values() for rel, info in c["files"].items()}
+    except (ValueError, KeyError, AttributeError) as exc:
+        return [Problem(str(manifest_path), None, "/", "manifest", f"unreadable: {exc}")]
+    problems = []
+    for rel, info in sorted(listed.items()):
+        file = folder / rel
+        if not file.is_file():
+            problems.append(Problem(rel, None, "/", "manifest", "listed in manifest.json but missing"))
+        elif sha256_file(file) != info["sha256"]:
+            problems.append(Problem(rel, None, "/", "manifest", "sha256 differs from manifest.json (file changed)"))
+    for file in sorted((folder / "data").rglob("*.parquet")):
+        if file.relative_to(folder).as_posix() not in listed:
+            problems.append(Problem(str(file), None, "/", "manifest", "not listed in manifest.json"))
+    return problems
+
+
+@dataclass
+class ScoreReport:
+    scored: int = 0
+    missing: int = 0
+    total: float = 0.0
+    by_level: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.scored if self.scored else 0.0
+
+
+def score_file(data: str | Path, completions: str | Path) -> ScoreReport:
+    """Grade a JSONL/Parquet file of ``{id, completion}`` rows against the records of ``data``."""
+    completions = Path(completions)
+    if not completions.is_file():
+        raise DsgenError(f"completions file '{completions}' does not exist")
+    answers: dict[str, Any] = {}
+    for number, row in rows(completions):
+        where = f"{completions} {'line' if completions.suffix != '.parquet' else 'row'} {number}"
+        if isinstance(row, str):
+            raise DsgenError(f"{where}: {row}")
+        if "id" not in row or "completion" not in row:
+            raise DsgenError(f"{where}: expected keys 'id' and 'completion', got {sorted(row)}")
+        answers[str(row["id"])] = row["completion"]
+    report = ScoreReport()
+    for _, _, record in _records(Path(data)):
+        if isinstance(record, str):
+            continue
+        if record["id"] not in answers:
+            report.missing += 1
+            continue
+        value = score(record, answers[record["id"]])
+        report.scored += 1
+        report.total += value
+        report.by_level.setdefault(record["level"], []).append(value)
+    if not report.scored:
+        raise DsgenError(f"no completion in '{completions}' matches a record id of '{data}'")
+    return report

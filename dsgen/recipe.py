@@ -1,0 +1,342 @@
+"""Recipes: one YAML file parsed into typed config that rejects unknown keys.
+
+Errors name the file, the line and the key path, say what was expected, and suggest the closest
+known key or builder.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import types
+import typing
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+
+from .errors import DsgenError, did_you_mean
+
+NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Component(Model):
+    """A builder or wrapper by registered name, with its parameters."""
+
+    builder: str
+    params: dict[str, Any] = {}
+
+
+class FilterSpec(Model):
+    """A filter by registered name, with its parameters."""
+
+    filter: str
+    params: dict[str, Any] = {}
+
+
+class Splits(Model):
+    """How records are assigned to splits: by fractions of a hash of their id, or by difficulty level."""
+
+    by: Literal["fraction", "level"] = "fraction"
+    fractions: dict[str, float] = {"train": 1.0}
+    levels: dict[str, list[str]] = {}
+
+    @model_validator(mode="after")
+    def _check(self) -> Splits:
+        names = self.levels if self.by == "level" else self.fractions
+        for name in names:
+            if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
+                raise ValueError(f"split name '{name}' must be a letter followed by letters, digits or '_'")
+        if self.by == "fraction":
+            if any(f < 0 for f in self.fractions.values()) or abs(sum(self.fractions.values()) - 1) > 1e-9:
+                raise ValueError(f"fractions must be non-negative and sum to 1, got {self.fractions}")
+        elif not self.levels:
+            raise ValueError("'by: level' needs 'levels', e.g. {train: [easy, medium], test: [hard]}")
+        else:
+            seen: dict[str, str] = {}
+            for split, levels in self.levels.items():
+                for level in levels:
+                    if level in seen:
+                        raise ValueError(f"level '{level}' is in both splits '{seen[level]}' and '{split}'")
+                    seen[level] = split
+        return self
+
+
+class Dataset(Model):
+    """One dataset of the build; it becomes one Hub config."""
+
+    builder: str
+    count: PositiveInt
+    params: dict[str, Any] = {}
+    wrappers: list[Component] = []
+    splits: Splits = Splits()
+    filters: list[FilterSpec] = []
+
+
+class Output(Model):
+    dir: str = "dsgen-out"
+    shard_size: PositiveInt = Field(10_000, description="records per generation unit and Parquet shard")
+    rejects: bool = Field(False, description="route invalid and dropped records to rejects/<dataset>.jsonl")
+
+
+class Hub(Model):
+    repo_id: str | None = None
+    private: bool = False
+    revision: str | None = None
+    create_pr: bool = False
+
+
+class Recipe(Model):
+    """A whole build: datasets (Hub configs), build-wide filters, output and hub settings."""
+
+    name: str = Field(pattern=NAME)
+    seed: int = 0
+    description: str = ""
+    datasets: dict[str, Dataset] = Field(min_length=1)
+    filters: list[FilterSpec] = []
+    output: Output = Output()
+    hub: Hub = Hub()
+
+    @field_validator("datasets")
+    @classmethod
+    def _names(cls, datasets: dict[str, Dataset]) -> dict[str, Dataset]:
+        for name in datasets:
+            if not re.match(NAME, name):
+                raise ValueError(f"dataset name '{name}' must match {NAME} (it becomes a Hub config name)")
+        return datasets
+
+    def content_hash(self) -> str:
+        """Hash of everything that decides the records (not the output folder or the hub target)."""
+        from .records import dumps
+
+        data = self.model_dump(mode="json", exclude={"output": {"dir"}, "hub": True})
+        return hashlib.sha256(dumps(data).encode()).hexdigest()[:16]
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def default_recipe_text() -> str:
+    """The embedded default recipe, as YAML text."""
+    return files("dsgen").joinpath("default_recipe.yaml").read_text(encoding="utf-8")
+
+
+def default_recipe(**kwargs: Any) -> Recipe:
+    """The embedded default recipe (every builder family, small counts), with overrides as in ``load_recipe``."""
+    return _parse(default_recipe_text(), "<default recipe>", **kwargs)
+
+
+def load_recipe(
+    path: str | Path,
+    *,
+    overrides: list[str] = (),
+    seed: int | None = None,
+    out: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Recipe:
+    """Read, override, validate and check a recipe file.
+
+    ``overrides`` are ``path.to.key=value`` strings; ``params`` sets a parameter on every dataset
+    whose builder declares it (``--spacy-model``).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DsgenError(f"recipe file '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DsgenError(f"recipe file '{path}' could not be read: {exc}") from None
+    return _parse(text, str(path), overrides=overrides, seed=seed, out=out, params=params)
+
+
+def _parse(
+    text: str,
+    source: str,
+    *,
+    overrides: list[str] = (),
+    seed: int | None = None,
+    out: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Recipe:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise DsgenError(f"{where}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise DsgenError(f"{source}: YAML error: {exc}") from None
+    if not isinstance(data, dict):
+        raise DsgenError(f"{source}: a recipe is a YAML mapping (name, seed, datasets, …), got {type(data).__name__}")
+    data = copy.deepcopy(data)
+    for item in overrides:
+        apply_override(data, item)
+    if seed is not None:
+        data["seed"] = seed
+    if out is not None:
+        data.setdefault("output", {})
+        if not isinstance(data["output"], dict):
+            raise DsgenError(f"{source}: 'output' must be a mapping")
+        data["output"]["dir"] = str(out)
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        raise DsgenError(_explain(exc, Recipe, source, node, ())) from None
+    for key, value in (params or {}).items():
+        _set_builder_param(recipe, key, value)
+    check_components(recipe, source, node)
+    return recipe
+
+
+def _set_builder_param(recipe: Recipe, key: str, value: Any) -> None:
+    from . import registry
+
+    takers = []
+    for name, ds in recipe.datasets.items():
+        if ds.builder in registry.names("builder") and key in registry.load("builder", ds.builder).Params.model_fields:
+            ds.params[key] = value
+            takers.append(name)
+    if not takers:
+        raise DsgenError(f"no dataset of this recipe has a builder with a '{key}' parameter")
+
+
+def apply_override(data: dict[str, Any], item: str) -> None:
+    """Set ``a.b.c=value`` in raw recipe data; the value is parsed as YAML (``3``, ``true``, ``[a, b]``)."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise DsgenError(f"--set '{item}': expected path.to.key=value")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise DsgenError(f"--set '{item}': the value is not valid YAML: {exc}") from None
+    parts = key.strip().split(".")
+    target: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        where = ".".join(parts[: i + 1])
+        if isinstance(target, list):
+            if not part.isdigit() or int(part) >= len(target):
+                raise DsgenError(f"--set '{item}': '{where}' needs an index below {len(target)}")
+            if last:
+                target[int(part)] = value
+            else:
+                target = target[int(part)]
+        elif isinstance(target, dict):
+            if last:
+                target[part] = value
+            else:
+                target = target.setdefault(part, {})
+        else:
+            raise DsgenError(f"--set '{item}': '{'.'.join(parts[:i])}' is a {type(target).__name__}, not a mapping")
+
+
+def check_components(recipe: Recipe, source: str = "<recipe>", node: yaml.Node | None = None) -> None:
+    """Resolve every builder, wrapper and filter name and validate their parameters."""
+    from . import registry
+    from .builder import Wrapper
+
+    def params_of(kind: str, name: str, params: dict, loc: tuple) -> None:
+        try:
+            cls = registry.load(kind, name)
+        except DsgenError as exc:
+            raise DsgenError(f"{_where(source, node, loc)}: {exc}") from None
+        if kind == "builder" and issubclass(cls, Wrapper) != ("wrappers" in loc):
+            what = "a wrapper; list it under 'wrappers'" if issubclass(cls, Wrapper) else "a builder, not a wrapper"
+            raise DsgenError(f"{_where(source, node, loc)}: '{name}' is {what}")
+        try:
+            cls.Params.model_validate(params)
+        except ValidationError as exc:
+            raise DsgenError(_explain(exc, cls.Params, source, node, loc[:-1] + ("params",))) from None
+
+    for name, ds in recipe.datasets.items():
+        base = ("datasets", name)
+        params_of("builder", ds.builder, ds.params, base + ("builder",))
+        for i, w in enumerate(ds.wrappers):
+            params_of("builder", w.builder, w.params, base + ("wrappers", i, "builder"))
+        for i, f in enumerate(ds.filters):
+            params_of("filter", f.filter, f.params, base + ("filters", i, "filter"))
+    for i, f in enumerate(recipe.filters):
+        params_of("filter", f.filter, f.params, ("filters", i, "filter"))
+
+
+# --- error messages ----------------------------------------------------------------------------
+
+
+def _explain(exc: ValidationError, root: type[BaseModel], source: str, node: yaml.Node | None, prefix: tuple) -> str:
+    problems = []
+    for err in exc.errors():
+        loc = prefix + tuple(err["loc"])
+        path = _dotted(loc)
+        if err["type"] == "extra_forbidden":
+            allowed = _fields_at(root, tuple(err["loc"][:-1]))
+            hint = did_you_mean(str(loc[-1]), allowed)
+            problems.append(
+                f"{_where(source, node, loc)}: unknown key '{path}'{hint}; "
+                f"allowed here: {', '.join(sorted(allowed)) or 'none'}"
+            )
+        elif err["type"] == "missing":
+            problems.append(f"{_where(source, node, loc[:-1])}: missing required key '{path}'")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+            problems.append(f"{_where(source, node, loc)}: '{path}': {msg}{shown}")
+    head = "invalid recipe" if len(problems) == 1 else f"invalid recipe ({len(problems)} problems)"
+    return f"{head}: " + "; ".join(problems)
+
+
+def _dotted(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) or "<root>"
+
+
+def _where(source: str, node: yaml.Node | None, loc: tuple) -> str:
+    """'file:line' of the deepest YAML node along ``loc`` (a key that is not in the file: its parent)."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if child is None:
+                break
+            line, node = child[0].start_mark.line + 1, child[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return f"{source}:{line}" if line else source
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found at ``loc`` below ``model`` (for 'did you mean')."""
+    target: Any = model
+    for part in loc:
+        target = _unwrap(target)
+        if isinstance(target, type) and issubclass(target, BaseModel):
+            field = target.model_fields.get(str(part))
+            if field is None:
+                return []
+            target = field.annotation
+        elif typing.get_origin(target) in (dict, list):
+            target = typing.get_args(target)[-1]
+        else:
+            return []
+    target = _unwrap(target)
+    if typing.get_origin(target) in (dict, list):
+        target = _unwrap(typing.get_args(target)[-1])
+    return list(target.model_fields) if isinstance(target, type) and issubclass(target, BaseModel) else []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` → ``X``."""
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation

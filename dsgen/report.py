@@ -1,0 +1,92 @@
+"""What a build tells the user: a progress bar on a terminal (plain log lines otherwise) and a summary."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+    from .recipe import Recipe
+
+
+class _Rate(ProgressColumn):
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:,.0f} rec/s" if task.speed else "… rec/s", style="progress.data.speed")
+
+
+class BuildProgress:
+    """The ``progress`` callback of ``dsgen.build``: records/s, units done and ETA, on stderr."""
+
+    def __init__(self, recipe: Recipe, console: Console | None = None, *, interval: float = 5.0):
+        from .pipeline import plan
+
+        self.console = console or Console(stderr=True)
+        self.total = sum(ds.count for ds in recipe.datasets.values())
+        self.units_total = len(plan(recipe))
+        self.done = self.units = 0
+        self.interval, self.started, self.last_log = interval, time.perf_counter(), 0.0
+        self.bar: Progress | None = None
+        if self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                _Rate(),
+                TextColumn("{task.fields[units]}"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("building", total=self.total, units=f"0/{self.units_total} units")
+
+    def __enter__(self) -> BuildProgress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def __call__(self, dataset: str, n: int) -> None:
+        self.done += n
+        self.units += 1
+        if self.bar:
+            self.bar.update(self.task, advance=n, description=dataset, units=f"{self.units}/{self.units_total} units")
+            return
+        now = time.perf_counter() - self.started
+        if now - self.last_log >= self.interval or self.done >= self.total:
+            self.last_log = now
+            rate = self.done / now if now > 0 else 0.0
+            eta = (self.total - self.done) / rate if rate else 0.0
+            self.console.print(
+                f"dsgen: {self.done:,}/{self.total:,} records ({100 * self.done / self.total:.0f}%), "
+                f"{self.units}/{self.units_total} units, {rate:,.0f} rec/s, ETA {eta:.0f}s",
+                highlight=False,
+            )
+
+
+def summary(result: BuildResult) -> Table:
+    """Records per config and split, rejects by reason, time."""
+    table = Table(title=f"dsgen build → {result.out}", title_justify="left")
+    for column, justify in (("config", "left"), ("builder", "left"), ("split", "left"), ("records", "right")):
+        table.add_column(column, justify=justify)
+    for report in result.datasets.values():
+        for i, (split, n) in enumerate(sorted(report.splits.items())):
+            table.add_row(report.name if i == 0 else "", report.builder if i == 0 else "", split, f"{n:,}")
+        for reason, n in sorted(report.rejects.items()):
+            table.add_row("", "", f"[yellow]dropped: {reason}[/]", f"{n:,}")
+        if not report.splits:
+            table.add_row(report.name, report.builder, "-", "0")
+    rate = result.records / result.seconds if result.seconds else 0.0
+    reused = f", {result.reused_units} reused" if result.reused_units else ""
+    table.caption = (
+        f"{result.records:,} records in {result.seconds:.1f}s ({rate:,.0f} rec/s), {result.units} units{reused}"
+    )
+    return table
