@@ -109,8 +109,10 @@ def list_builders() -> None:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--index", default=0, show_default=True, type=click.IntRange(min=0), help="First sample index.")
 @click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="A builder parameter (YAML value).")
+@click.option("--dataset", default="sample", show_default=True,
+              help="Dataset name of a build, to reproduce that build's records (with its --seed).")
 @user_errors
-def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...]) -> None:
+def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...], dataset: str) -> None:
     """Show builder NAME: its parameters (types, defaults, ranges), its record schema and sample records."""
     from rich.console import Console
     from rich.json import JSON
@@ -140,7 +142,7 @@ def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...]) 
         values: dict[str, Any] = {}
         for item in params:
             apply_override(values, item)
-        for record in dsgen.sample(name, values, count=count, seed=seed, start=index):
+        for record in dsgen.sample(name, values, count=count, seed=seed, start=index, dataset=dataset):
             console.print(f"\n[bold]sample[/] (seed {seed}, index {record['provenance']['index']})")
             console.print(JSON(dumps(record)))
 

@@ -452,14 +452,19 @@ def sample(
     seed: int = 0,
     start: int = 0,
     wrappers: list[tuple[str, dict[str, Any]]] = (),
+    dataset: str = "sample",
 ) -> list[dict[str, Any]]:
-    """``count`` validated records of one builder (with optional wrappers), as a build would make them."""
-    ds = Dataset(builder=builder, count=1, params=params or {}, wrappers=[{"builder": b, "params": p} for b, p in wrappers])
-    recipe = Recipe(name="sample", seed=seed, datasets={"sample": ds})
+    """``count`` validated records of one builder (with optional wrappers) from index ``start`` on.
+
+    With the ``dataset`` name and ``seed`` of a build they are that build's records (the recipe
+    hash in their provenance aside); skipped indices are passed over.
+    """
     from .recipe import check_components
 
+    ds = Dataset(builder=builder, count=1, params=params or {}, wrappers=[{"builder": b, "params": p} for b, p in wrappers])
+    recipe = Recipe(name="sample", seed=seed, datasets={dataset: ds})
     check_components(recipe)
-    maker = make_maker("sample", ds, recipe, "")
+    maker = make_maker(dataset, ds, recipe, "")
     maker.setup()
     records = []
     index = start
