@@ -279,11 +279,9 @@ class _Step:
 class Scenario:
     """A compiled scenario file: draw variables, run the solution program, render question and solution."""
 
-    def __init__(self, name: str):
-        self.name = name
-        self.file = f"{SCENARIO_DIR}/{name}.yaml"
-        origin = f"templates/{self.file}"
-        data = _load_yaml(self.file)
+    def __init__(self, name: str, data: Any, file: str):
+        self.name, self.file = name, file
+        origin = f"templates/{file}"
         if not isinstance(data, dict):
             raise DsgenError(f"{origin}: expected a mapping with keys {sorted(_SCENARIO_KEYS)}")
         unknown = set(data) - _SCENARIO_KEYS
@@ -427,7 +425,8 @@ def scenario(name: str) -> Scenario:
     """The compiled scenario ``name`` (compiled once per process)."""
     if name not in scenario_names():
         raise DsgenError(f"unknown math scenario '{name}'{did_you_mean(name, scenario_names())}")
-    return Scenario(name)
+    file = f"{SCENARIO_DIR}/{name}.yaml"
+    return Scenario(name, _load_yaml(file), file)
 
 
 class TemplateParams(Params):
