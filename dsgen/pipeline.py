@@ -144,6 +144,8 @@ def assign_split(splits: Splits, record: dict[str, Any]) -> str | None:
     """The split of a record: by a hash of its id against cumulative fractions, or by its level."""
     if splits.by == "level":
         return next((s for s, levels in splits.levels.items() if record["level"] in levels), None)
+    if splits.by == "difficulty":
+        return next(s for s, bound in splits.thresholds.items() if record["difficulty"] <= bound)
     u, total = unit_interval(record["id"] + "/split"), 0.0
     last = None
     for name, fraction in splits.fractions.items():
@@ -286,9 +288,14 @@ def plan(recipe: Recipe) -> list[Unit]:
     ]
 
 
-def _post_filtered(recipe: Recipe) -> set[str]:
-    """Datasets with a filter of the dataset or build stage (staged, finished after generation)."""
-    return {name for name in recipe.datasets if any(_stage(s) != "record" for _, s, _ in _filter_specs(recipe, name))}
+def _staged(recipe: Recipe) -> set[str]:
+    """Datasets finished after generation: a filter of the dataset or build stage, or a split rule
+    (quantiles, bins, difficulty order) that needs every record first."""
+    return {
+        name
+        for name, ds in recipe.datasets.items()
+        if ds.splits.global_rule or any(_stage(s) != "record" for _, s, _ in _filter_specs(recipe, name))
+    }
 
 
 def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
@@ -344,7 +351,7 @@ def build(
     started = time.perf_counter()
     _prepare(out, recipe, resume)
     units = plan(recipe)
-    staged = _post_filtered(recipe)
+    staged = _staged(recipe)
     reports = {
         name: DatasetReport(name, ds.builder + "".join(f"+{w.builder}" for w in ds.wrappers), ds.count)
         for name, ds in recipe.datasets.items()

@@ -42,21 +42,52 @@ class FilterSpec(Model):
 
 
 class Splits(Model):
-    """How records are assigned to splits: by fractions of a hash of their id, or by difficulty level."""
+    """How records are assigned to splits, and in which order they are written.
 
-    by: Literal["fraction", "level"] = "fraction"
+    - ``fraction``: ``fractions`` of a hash of the record id (a random split);
+    - ``level``: ``levels`` lists the builder levels of each split;
+    - ``difficulty``: ``thresholds`` give each split's upper bound of difficulty, ascending;
+    - ``quantile``: ``fractions`` are shares of the dataset in difficulty order (easiest first);
+    - ``bins``: ``bins`` equal-size splits ``bin_0`` (easiest) … by difficulty.
+    ``order: difficulty`` writes each split easiest first (curriculum training); ties break by id.
+    """
+
+    by: Literal["fraction", "level", "difficulty", "quantile", "bins"] = "fraction"
     fractions: dict[str, float] = {"train": 1.0}
     levels: dict[str, list[str]] = {}
+    thresholds: dict[str, float] = {}
+    bins: int = Field(0, ge=0, le=1000)
+    order: Literal["index", "difficulty"] = "index"
+
+    @property
+    def names(self) -> list[str]:
+        """The split names, in order."""
+        if self.by == "bins":
+            return [f"bin_{i}" for i in range(self.bins)]
+        return list({"level": self.levels, "difficulty": self.thresholds}.get(self.by, self.fractions))
+
+    @property
+    def global_rule(self) -> bool:
+        """True when a record's split or position depends on the other records (needs every record first)."""
+        return self.by in ("quantile", "bins") or self.order == "difficulty"
 
     @model_validator(mode="after")
     def _check(self) -> Splits:
-        names = self.levels if self.by == "level" else self.fractions
-        for name in names:
+        for name in self.names:
             if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
                 raise ValueError(f"split name '{name}' must be a letter followed by letters, digits or '_'")
-        if self.by == "fraction":
+        if self.by in ("fraction", "quantile"):
             if any(f < 0 for f in self.fractions.values()) or abs(sum(self.fractions.values()) - 1) > 1e-9:
                 raise ValueError(f"fractions must be non-negative and sum to 1, got {self.fractions}")
+        elif self.by == "bins":
+            if self.bins < 2:
+                raise ValueError("'by: bins' needs 'bins: N' with N >= 2")
+        elif self.by == "difficulty":
+            bounds = list(self.thresholds.values())
+            if not bounds or bounds != sorted(bounds) or bounds[-1] < 1:
+                raise ValueError(
+                    "'by: difficulty' needs ascending 'thresholds' ending at 1.0, e.g. {easy: 0.3, medium: 0.7, hard: 1.0}"
+                )
         elif not self.levels:
             raise ValueError("'by: level' needs 'levels', e.g. {train: [easy, medium], test: [hard]}")
         else:
@@ -67,6 +98,20 @@ class Splits(Model):
                         raise ValueError(f"level '{level}' is in both splits '{seen[level]}' and '{split}'")
                     seen[level] = split
         return self
+
+    def describe(self) -> str:
+        """The rule in words (for the dataset card)."""
+        rule = {
+            "fraction": lambda: "random by a hash of the record id: "
+            + ", ".join(f"{k} {v:g}" for k, v in self.fractions.items()),
+            "level": lambda: "by level: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in self.levels.items()),
+            "difficulty": lambda: "by difficulty threshold: "
+            + ", ".join(f"{k} ≤ {v:g}" for k, v in self.thresholds.items()),
+            "quantile": lambda: "by difficulty quantile (easiest first): "
+            + ", ".join(f"{k} {v:g}" for k, v in self.fractions.items()),
+            "bins": lambda: f"{self.bins} equal-size bins by difficulty (bin_0 easiest)",
+        }[self.by]()
+        return rule + ("; each split written easiest first" if self.order == "difficulty" else "")
 
 
 class Dataset(Model):

@@ -1,9 +1,9 @@
-"""Filters of the dataset and build stages: passes over the staged records after generation.
+"""What needs every record first: dataset- and build-stage filters, and global split rules.
 
 Each pass streams the records it covers once to ``fit`` (index order, datasets in recipe order, so
 the result does not depend on the worker count), then applies per unit and writes the survivors as
 the next generation under ``.dsgen/stage/<dataset>/g<pass>/``. The last generation is split and
-written to ``data/``.
+written to ``data/``: unit by unit, or ranked as a whole for quantile / bin splits and curriculum order.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from .pipeline import (
     _stage,
     _write_splits,
     apply_filter,
+    assign_split,
 )
-from .recipe import FilterSpec, Recipe
-from .writer import read_parquet, write_jsonl, write_parquet
+from .recipe import FilterSpec, Recipe, Splits
+from .writer import atomic_write_bytes, read_parquet, table_bytes, write_jsonl, write_parquet
 
 
 def passes(recipe: Recipe, staged: set[str]) -> list[tuple[str, FilterSpec, list[str], bool]]:
@@ -84,13 +85,63 @@ def finish_staged(
                 keep_rejects(name, f"g{number:02d}", unit, rejects)
 
     for name in staged:
+        splits, report = recipe.datasets[name].splits, reports[name]
+        if splits.global_rule:
+            files = write_ranked(out, name, [out / current[u] for u in by_dataset[name]], splits,
+                                 recipe.output.shard_size, report.rejects)
+            for rel, info in files.items():
+                report.splits[info["split"]] += info["rows"]
+                report.files[rel] = info
+            continue
         for unit in by_dataset[name]:
             counts, rejects = Counter(), []
-            files = _write_splits(
-                out, unit, recipe.datasets[name].splits, read_parquet(out / current[unit]), counts, rejects
-            )
-            reports[name].rejects.update(counts)
+            files = _write_splits(out, unit, splits, read_parquet(out / current[unit]), counts, rejects)
+            report.rejects.update(counts)
             keep_rejects(name, "s", unit, rejects)
             for rel, info in files.items():
-                reports[name].splits[info["split"]] += info["rows"]
-                reports[name].files[rel] = info
+                report.splits[info["split"]] += info["rows"]
+                report.files[rel] = info
+
+
+def write_ranked(
+    out: Path, name: str, parts: list[Path], splits: Splits, shard_size: int, rejects: Counter
+) -> dict[str, dict[str, Any]]:
+    """Split and write a dataset whose rule needs every record: quantiles, bins or difficulty order.
+
+    Records are ranked by (difficulty, id) with Arrow; quantile and bin boundaries fall on ranks, so
+    split sizes are exact. Shards hold ``shard_size`` rows each.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .records import arrow_schema
+
+    table = pa.concat_tables([pq.read_table(p) for p in parts]) if parts else arrow_schema().empty_table()
+    ranked = pc.sort_indices(table, sort_keys=[("difficulty", "ascending"), ("id", "ascending")]).to_pylist()
+    n = table.num_rows
+    members: dict[str, list[int]] = {}
+    if splits.by in ("quantile", "bins"):
+        shares = list(splits.fractions.values()) if splits.by == "quantile" else [1 / splits.bins] * splits.bins
+        edges = [round(n * sum(shares[: k + 1])) for k in range(len(shares))]
+        edges[-1] = n
+        for k, split in enumerate(splits.names):
+            members[split] = ranked[(edges[k - 1] if k else 0) : edges[k]]
+    else:
+        columns = table.select(["id", "level", "difficulty"]).to_pylist()
+        for row in ranked:
+            split = assign_split(splits, columns[row])
+            if split is None:
+                rejects[f"split: level '{columns[row]['level']}' is in no split"] += 1
+            else:
+                members.setdefault(split, []).append(row)
+    files = {}
+    for split, rows in members.items():
+        if splits.order == "index":
+            rows = sorted(rows)
+        for number, start in enumerate(range(0, len(rows), shard_size)):
+            chunk = table.take(pa.array(rows[start : start + shard_size], type=pa.int64()))
+            rel = f"data/{name}/{split}-{number:05d}.parquet"
+            files[rel] = {"sha256": atomic_write_bytes(out / rel, table_bytes(chunk)), "rows": chunk.num_rows,
+                          "split": split}
+    return files

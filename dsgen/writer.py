@@ -11,9 +11,12 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .records import arrow_schema, dumps, from_row, to_row
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> str:
@@ -36,20 +39,22 @@ def write_json(path: Path, value: Any) -> str:
     return atomic_write_text(path, json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
-def parquet_bytes(records: list[dict[str, Any]]) -> bytes:
-    """In-memory records as the bytes of one Parquet file (deterministic for the same records)."""
+def table_bytes(table: pa.Table) -> bytes:
+    """An Arrow table as the bytes of one Parquet file (deterministic for the same table)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist([to_row(r) for r in records], schema=arrow_schema())
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()
 
 
 def write_parquet(path: Path, records: list[dict[str, Any]]) -> str:
-    """Write records as one Parquet shard atomically; returns its sha256."""
-    return atomic_write_bytes(path, parquet_bytes(records))
+    """Write in-memory records as one Parquet shard atomically; returns its sha256."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pylist([to_row(r) for r in records], schema=arrow_schema())
+    return atomic_write_bytes(path, table_bytes(table))
 
 
 def read_parquet(path: Path) -> list[dict[str, Any]]:
