@@ -180,6 +180,12 @@ def apply_filter(label: str, flt, records: list[dict], dataset: str, counts: Cou
         if verdict.measurements:
             filters = {**record["metadata"].get("filters", {}), label: verdict.measurements}
             record["metadata"] = {**record["metadata"], "filters": filters}
+        if verdict.difficulty is not None:
+            if not 0.0 <= verdict.difficulty <= 1.0:
+                raise DsgenError(f"filter '{label}' set difficulty {verdict.difficulty} outside [0, 1]")
+            record["difficulty"] = verdict.difficulty
+        if verdict.level is not None:
+            record["level"] = verdict.level
         if verdict.keep:
             kept.append(record)
         else:

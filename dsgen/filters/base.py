@@ -11,11 +11,17 @@ from ..builder import Params
 
 @dataclass(frozen=True)
 class Verdict:
-    """A filter's decision on one record; ``measurements`` go to ``metadata.filters.<name>``."""
+    """A filter's decision on one record; ``measurements`` go to ``metadata.filters.<name>``.
+
+    A calibrating filter (pass rates, IRT) may also set the record's ``difficulty`` and ``level``,
+    so generated and existing data share one scale.
+    """
 
     keep: bool
     reason: str | None = None
     measurements: dict[str, Any] = field(default_factory=dict)
+    difficulty: float | None = None
+    level: str | None = None
 
 
 class Filter:
