@@ -1,0 +1,349 @@
+"""Distraction family: instruction following over reference texts cluttered with instruction-like noise.
+
+``distraction`` (DistractionTasks) makes a user task over a reference text (generated in ten genres, or
+the user's own texts), IFEval-compatible constraints, and typed distractors planted in the text; the
+reward is 1.0 only when every constraint holds and no distractor was obeyed. With ``variants: both``
+records 2k and 2k+1 are the same item, noisy and clean (shared ``group_id``), to measure robustness
+as the difference (DistractionIF).
+
+``distraction.inject`` (InjectDistractors) plants distractors, and GSM-IC-style irrelevant sentences,
+into any other builder's user message; the record keeps its verifier as the first part of an ``all``
+verifier whose second part checks the distractors.
+
+Difficulty: see ``dsgen.distractors`` (count, type, conflict, position, imitation, constraints).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+
+from dsgen import distractors as noise
+from dsgen import ifeval_constraints as constraints
+from dsgen import reference_texts as refs
+from dsgen.builder import Builder, Params, Wrapper, user_prompt
+from dsgen.errors import Skip
+from dsgen.templating import environment, read_text, template
+from dsgen.verifiers import distraction as distraction_verifier
+from dsgen.verifiers import ifeval
+
+TASK_TYPES = ("summarise", "extract", "answer", "rewrite", "list_items", "convert", "yes_no")
+LAYOUTS = ("distraction/prompt_task_first.j2", "distraction/prompt_reference_first.j2")
+_ATTEMPTS = 12
+
+
+def _subset(name: str, values: list[str] | None, allowed: tuple[str, ...]) -> list[str] | None:
+    if values is None:
+        return None
+    if not values:
+        raise ValueError(f"'{name}' must not be empty (leave it out to allow all)")
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ValueError(f"'{name}': unknown {unknown}; expected some of {list(allowed)}")
+    return values
+
+
+class TextSource(Params):
+    """User texts to use as references: a JSONL or Parquet file, or a local datasets folder."""
+
+    path: str
+    column: str = "text"
+    label: str = Field(default="reference text", min_length=1, description="how prompts name the text")
+
+
+class DistractionParams(Params):
+    genres: list[str] | None = Field(default=None, description=f"generated genres (default all): {', '.join(refs.GENRES)}")
+    texts: TextSource | None = Field(default=None, description="user texts instead of generated documents")
+    tasks: list[str] | None = Field(default=None, description=f"task types (default all): {', '.join(TASK_TYPES)}")
+    variants: Literal["noisy", "clean", "both"] = Field(
+        default="noisy", description="both: records 2k, 2k+1 are one item noisy and clean (shared group_id)"
+    )
+    instruction_ids: list[str] | None = Field(default=None, description="IFEval ids to draw from (default all 24)")
+    min_constraints: int = Field(default=1, ge=0, le=6)
+    max_constraints: int = Field(default=3, ge=0, le=6)
+    distractor_types: list[str] | None = Field(default=None, description=f"default all: {', '.join(noise.TYPES)}")
+    positions: list[Literal["start", "middle", "end", "inline"]] | None = None
+    min_distractors: int = Field(default=1, ge=1, le=12)
+    max_distractors: int = Field(default=4, ge=1, le=12)
+    max_density: float = Field(default=0.75, gt=0, le=2, description="most distractors per sentence of the text")
+    active_rate: float = Field(default=0.75, ge=0, le=1, description="share of distractors that ask for an action")
+    conflict_rate: float = Field(default=0.3, ge=0, le=1, description="chance of one command contradicting a constraint")
+    preserve_rate: float = Field(default=0.1, ge=0, le=1, description="share of tasks asking to copy the noise verbatim")
+    loose: bool = Field(default=False, description="grade constraints in IFEval's loose mode")
+
+    _genres = field_validator("genres")(lambda v: _subset("genres", v, refs.GENRES))
+    _tasks = field_validator("tasks")(lambda v: _subset("tasks", v, TASK_TYPES))
+    _ids = field_validator("instruction_ids")(lambda v: _subset("instruction_ids", v, ifeval.INSTRUCTION_IDS))
+    _types = field_validator("distractor_types")(lambda v: _subset("distractor_types", v, noise.TYPES))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> DistractionParams:
+        if self.min_constraints > self.max_constraints:
+            raise ValueError(f"min_constraints ({self.min_constraints}) > max_constraints ({self.max_constraints})")
+        if self.min_distractors > self.max_distractors:
+            raise ValueError(f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})")
+        if self.texts is not None and self.genres is not None:
+            raise ValueError("give either 'texts' (user texts) or 'genres' (generated documents), not both")
+        return self
+
+
+class DistractionTasks(Builder):
+    description = ("Instruction following over a reference text cluttered with typed distractors (DistractionIF): "
+                   "IFEval-compatible constraints, witness-checked distractors, optional clean twins")
+    kind = "distraction"
+    Params = DistractionParams
+    difficulty_params: ClassVar[dict[str, int]] = {
+        "min_distractors": 1, "max_distractors": 1, "max_constraints": 1, "active_rate": 1, "conflict_rate": 1,
+    }
+
+    def __init__(self, params: DistractionParams | None = None, **kwargs: Any):
+        super().__init__(params, **kwargs)
+        #: Records per item: with ``variants: both`` an item is emitted noisy (2k) and clean (2k+1).
+        self.group_size = 2 if self.params.variants == "both" else 1
+        self._texts: list[str] | None = None
+        self._split: dict[int, refs.Reference] = {}
+
+    def setup(self) -> None:
+        source = self.params.texts
+        if source is not None and self._texts is None:
+            self._texts = refs.load_texts(source.path, source.column)
+        constraints.spec()
+        noise.spec()
+        _tasks()
+        if source is None:
+            refs.genres()
+
+    def _reference(self, rng: random.Random, item: int) -> refs.Reference:
+        if self.params.texts is None:
+            return refs.generate(rng, rng.choice(self.params.genres or refs.GENRES))
+        if self._texts is None:
+            self.setup()
+        row = item % len(self._texts)
+        if not self._texts[row].strip():
+            raise Skip("empty user text")
+        if row not in self._split:
+            if len(self._split) > 4096:
+                self._split.clear()
+            self._split[row] = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
+        return self._split[row]
+
+    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
+        p = self.params
+        variant = p.variants if p.variants != "both" else ("noisy", "clean")[index % 2]
+        item = index // self.group_size
+        group_id = f"{rng.getrandbits(64):016x}"
+        ref = self._reference(rng, item)
+        count = rng.randint(p.min_distractors, p.max_distractors)
+        capacity = math.floor(ref.sentence_count() * p.max_density)
+        if count > capacity:
+            raise Skip("reference text too short to host the requested distractors")
+        for _ in range(_ATTEMPTS):
+            built = self._attempt(rng, ref, count)
+            if built is not None:
+                return self._item(built, ref, variant, group_id, index)
+        raise Skip("no satisfiable constraint set found")
+
+    def _attempt(self, rng: random.Random, ref: refs.Reference, count: int) -> dict[str, Any] | None:
+        """Draw task, constraints and distractors (identically for both variants); None if no witness exists."""
+        p = self.params
+        ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints),
+                                     p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
+        task_type = self._task_type(rng, ids)
+        task_text = rng.choice(_tasks()[task_type]).render(label=ref.label, question=ref.question, mention=ref.mention)
+        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
+        described = constraints.describe(rng, ids, kwargs)
+        targets = noise.conflict_targets(ids, kwargs)
+        types = list(p.distractor_types or noise.TYPES)
+        use_conflict = "conflicting_command" in types and bool(targets) and rng.random() < p.conflict_rate
+        types = [t for t in types if t != "conflicting_command"] or types
+        avoid = " ".join([ref.text(), task_text, *described]).casefold()
+        items = []
+        for i in range(count):
+            dtype = "conflicting_command" if use_conflict and i == 0 else rng.choice(types)
+            if dtype == "conflicting_command" and not targets:
+                dtype = "editorial_comment"
+            made = noise.make(rng, dtype, active=rng.random() < p.active_rate, targets=targets, avoid=avoid)
+            made["expect"] = "preserve" if task_type == "preserve" else "ignore"
+            items.append(made)
+        rng.shuffle(items)
+        for i, made in enumerate(items):
+            made["id"] = f"d{i + 1}"
+        layout = rng.choice(LAYOUTS)
+        planted = noise.plant(rng, ref.paragraphs, items, list(p.positions or noise.POSITIONS))
+        built = {"ids": ids, "kwargs": kwargs, "described": described, "task_type": task_type, "task": task_text,
+                 "items": items, "layout": layout, "planted": planted}
+        for variant in ("noisy", "clean"):
+            params = _verifier_params(built, variant, p.loose)
+            quotes = tuple(d["text"] for d in params["distractors"] if d["expect"] == "preserve")
+            canaries = tuple(d["witness"]["text"] for d in params["distractors"]
+                             if d["witness"] and d["witness"]["type"] == "contains")
+            witness = constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
+            if witness is None or distraction_verifier.breakdown(params, witness)["reward"] != 1.0:
+                return None
+        return built
+
+    def _task_type(self, rng: random.Random, ids: list[str]) -> str:
+        allowed = list(self.params.tasks or TASK_TYPES)
+        if "detectable_format:constrained_response" in ids:
+            return "yes_no"
+        if "detectable_format:json_format" in ids:
+            return "convert"
+        if rng.random() < self.params.preserve_rate:
+            return "preserve"
+        return rng.choice([t for t in allowed if t not in ("yes_no", "convert")] or allowed)
+
+    def _item(self, built: dict, ref: refs.Reference, variant: str, group_id: str, index: int) -> dict[str, Any]:
+        items = built["items"] if variant == "noisy" else []
+        paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
+        reference = "\n\n".join(par.text() for par in paragraphs)
+        prompt = template(built["layout"]).render(
+            task=built["task"], constraints=built["described"], label=ref.label, reference=reference
+        )
+        value, terms = noise.difficulty(items, len(built["ids"]), " ".join([built["task"], *built["described"]]))
+        sentences = ref.sentence_count()
+        metadata = {
+            "group_id": group_id,
+            "variant": variant,
+            "task": {"type": built["task_type"], "text": built["task"], "layout": built["layout"].split("/")[-1][:-3]},
+            "reference": {"genre": ref.genre, "source": ref.source, "label": ref.label, "row": ref.row,
+                          "sentences": sentences, "words": ref.word_count()},
+            "ifeval": {"key": index, "prompt": prompt, "instruction_id_list": built["ids"], "kwargs": built["kwargs"]},
+            "distraction": _summary(items, sentences, value, terms),
+        }
+        return {
+            "prompt": user_prompt(prompt),
+            "answer": None,
+            "verifier": {"kind": "distraction", "params": _verifier_params(built, variant, self.params.loose)},
+            "difficulty": value,
+            "level": noise.level(value),
+            "metadata": metadata,
+            "template": built["layout"],
+        }
+
+
+@lru_cache(maxsize=None)
+def _tasks() -> dict[str, list]:
+    """Task templates by type (compiled once per process)."""
+    data = yaml.safe_load(read_text("distraction/tasks.yaml"))
+    return {k: [environment().from_string(t) for t in v] for k, v in data.items()}
+
+
+def _verifier_params(built: dict, variant: str, loose: bool) -> dict[str, Any]:
+    items = built["items"] if variant == "noisy" else []
+    return {
+        "instruction_id_list": built["ids"],
+        "kwargs": built["kwargs"],
+        "loose": loose,
+        "distractors": [_verifier_entry(d) for d in items],
+    }
+
+
+def _verifier_entry(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in ("id", "type", "text", "expect", "witness")}
+
+
+def _summary(items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float]) -> dict[str, Any]:
+    """``metadata.distraction``: what was planted, where, and the difficulty it gives."""
+    return {
+        "count": len(items),
+        "density": round(len(items) / max(1, sentences), 4),
+        "active": sum(1 for d in items if d["witness"]),
+        "conflicts": sorted({d["conflicts_with"] for d in items if d.get("conflicts_with")}),
+        "difficulty": value,
+        "level": noise.level(value),
+        "terms": terms,
+        "distractors": [
+            {k: d.get(k) for k in ("id", "type", "text", "position", "witness", "conflicts_with", "expect", "similarity")}
+            for d in items
+        ],
+    }
+
+
+class InjectParams(Params):
+    distractor_types: list[str] | None = Field(
+        default=None, description="default all but conflicting_command (the inner record has no IFEval constraints)"
+    )
+    positions: list[Literal["start", "middle", "end", "inline"]] | None = None
+    min_distractors: int = Field(default=1, ge=0, le=8)
+    max_distractors: int = Field(default=2, ge=0, le=8)
+    irrelevant_context: int = Field(default=1, ge=0, le=3, description="GSM-IC-style irrelevant sentences to add")
+    max_density: float = Field(default=1.0, gt=0, le=4, description="most distractors per sentence of the message")
+    active_rate: float = Field(default=0.75, ge=0, le=1)
+
+    _types = field_validator("distractor_types")(lambda v: _subset("distractor_types", v, noise.TYPES))
+
+    @model_validator(mode="after")
+    def _ranges(self) -> InjectParams:
+        if self.min_distractors > self.max_distractors:
+            raise ValueError(f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})")
+        if self.max_distractors == 0 and self.irrelevant_context == 0:
+            raise ValueError("nothing to inject: max_distractors and irrelevant_context are both 0")
+        return self
+
+
+class InjectDistractors(Wrapper):
+    description = ("Plant typed distractors and GSM-IC-style irrelevant sentences into any record's user message; "
+                   "keeps its verifier and adds the distractor checks")
+    kind = "distraction"
+    Params = InjectParams
+    difficulty_params: ClassVar[dict[str, int]] = {"max_distractors": 1, "irrelevant_context": 1, "active_rate": 1}
+
+    def setup(self) -> None:
+        noise.spec()
+        noise.gsmic()
+        refs.sentencizer()
+
+    def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
+        p = self.params
+        prompt = record["prompt"]
+        messages = user_prompt(prompt) if isinstance(prompt, str) else copy.deepcopy(prompt)
+        users = [m for m in messages if m["role"] == "user"]
+        if not users:
+            raise Skip("record has no user message to inject into")
+        message = users[-1]
+        text = message["content"]
+        paragraphs = refs.split(text)
+        sentences = sum(len(par.sentences) for par in paragraphs)
+        count = rng.randint(p.min_distractors, p.max_distractors)
+        if count > math.floor(sentences * p.max_density):
+            raise Skip("prompt too short to host the requested distractors")
+        irrelevant = []
+        for _ in range(p.irrelevant_context):
+            sentence, labels = noise.irrelevant_sentence(rng, text)
+            _before_question(paragraphs, sentence)
+            irrelevant.append({"text": sentence, **labels})
+        avoid = (text + " " + (record.get("answer") or "")).casefold()
+        types = [t for t in (p.distractor_types or noise.TYPES) if t != "conflicting_command"] or ["editorial_comment"]
+        items = []
+        for i in range(count):
+            made = noise.make(rng, rng.choice(types), active=rng.random() < p.active_rate, avoid=avoid)
+            made.update(id=f"d{i + 1}", expect="ignore")
+            items.append(made)
+        paragraphs = noise.plant(rng, paragraphs, items, list(p.positions or noise.POSITIONS))
+        message["content"] = "\n\n".join(par.text().strip() for par in paragraphs)
+        value, terms = noise.difficulty(items, 0, text)
+        summary = _summary(items, sentences, value, terms)
+        summary["irrelevant_context"] = irrelevant
+        check = {"kind": "distraction", "params": {"instruction_id_list": [], "kwargs": [], "loose": False,
+                                                   "distractors": [_verifier_entry(d) for d in items]}}
+        return {
+            **record,
+            "prompt": messages,
+            "verifier": {"kind": "all", "params": {"parts": [record["verifier"], check]}},
+            "metadata": {**record.get("metadata", {}), "distraction": summary},
+        }
+
+
+def _before_question(paragraphs: list[refs.Paragraph], sentence: str) -> None:
+    """Insert ``sentence`` before the last sentence of the text (the question, in a word problem)."""
+    last = paragraphs[-1]
+    if len(last.sentences) >= 2:
+        last.sentences.insert(len(last.sentences) - 1, sentence + (" " if last.sep == "" else ""))
+    else:
+        paragraphs.insert(max(0, len(paragraphs) - 1), refs.Paragraph([sentence]))

@@ -1,0 +1,325 @@
+"""Sampling IFEval-compatible constraint sets, wording them, and proving each set satisfiable.
+
+``sample`` draws instruction ids that never conflict (IFEval's table plus one rule of dsgen's, see
+``EXTRA_CONFLICTS``) and their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``;
+``witness_response`` builds, without randomness, a response that satisfies the whole set (checked with
+``dsgen.verifiers.ifeval``), or returns None when it cannot: the builder then draws another set, so
+every record it writes has a witness.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from .templating import environment, read_text
+from .verifiers import ifeval
+
+#: Pairs dsgen never samples together besides IFEval's table: IFEval's section splitters are
+#: capitalised ("Section", "SECTION"), so all-lowercase text cannot mark sections.
+EXTRA_CONFLICTS = {("change_case:english_lowercase", "detectable_format:multiple_sections")}
+
+_FILLER = (
+    "report team plan work notes review budget dates costs items group owner track points risk steady "
+    "week month today final draft clear short main next first open close agreed checked listed shared "
+    "noted moved kept found looked began ended stays looks covers lists needs holds shows gives takes "
+    "makes brings sets runs about after before while these those each every most some many few two three "
+    "four other same new old good small large long brief early late quiz jazz box fox jump zone quick "
+    "vivid kayak wax yes why gym"
+).split()
+#: Function words alternate with the filler so witnesses read as English to ``ifeval.looks_english``.
+_FUNCTION = "the and of to with for is that this from on at by as or was it are be we will can all which".split()
+
+
+@lru_cache(maxsize=None)
+def spec() -> dict[str, Any]:
+    """The constraint wordings and word lists (parsed once per process)."""
+    data = yaml.safe_load(read_text("distraction/constraints.yaml"))
+    data["compiled"] = {
+        iid: [environment().from_string(t) for t in variants] for iid, variants in data["descriptions"].items()
+    }
+    missing = sorted(set(ifeval.INSTRUCTION_IDS) - set(data["compiled"]))
+    assert not missing, f"constraints.yaml lacks descriptions for {missing}"
+    return data
+
+
+def conflicting(a: str, b: str) -> bool:
+    """Whether ids ``a`` and ``b`` are never combined (IFEval's table or ``EXTRA_CONFLICTS``)."""
+    return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
+
+
+def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
+    """Up to ``count`` ids from ``allowed``, in random order, no two of them conflicting."""
+    pool = list(allowed)
+    rng.shuffle(pool)
+    chosen: list[str] = []
+    for iid in pool:
+        if len(chosen) == count:
+            break
+        if not any(conflicting(iid, c) for c in chosen):
+            chosen.append(iid)
+    return chosen
+
+
+def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) -> list[dict[str, Any]]:
+    """IFEval kwargs for each id (words drawn without repeats, so keyword constraints never clash)."""
+    lexicon = spec()["lexicon"]
+    words = list(lexicon["keywords"])
+    rng.shuffle(words)
+    relation = lambda: rng.choice(ifeval.RELATIONS)  # noqa: E731
+    out: list[dict[str, Any]] = []
+    for iid in ids:
+        if iid == "keywords:existence":
+            kw = {"keywords": sorted(words.pop() for _ in range(rng.randint(1, 2)))}
+        elif iid == "keywords:frequency":
+            kw = {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": relation()}
+        elif iid == "keywords:forbidden_words":
+            kw = {"forbidden_words": sorted(words.pop() for _ in range(rng.randint(1, 3)))}
+        elif iid == "keywords:letter_frequency":
+            rel = relation()
+            freq = rng.randint(3, 12) if rel == "at least" else rng.randint(8, 40)
+            kw = {"letter": rng.choice("abcdefghijklmnopqrstuvwxyz"), "let_frequency": freq, "let_relation": rel}
+        elif iid == "length_constraints:number_sentences":
+            rel = relation()
+            kw = {"num_sentences": rng.randint(2, 10) if rel == "at least" else rng.randint(4, 15), "relation": rel}
+        elif iid == "length_constraints:number_paragraphs":
+            kw = {"num_paragraphs": rng.randint(2, 5)}
+        elif iid == "length_constraints:number_words":
+            rel = relation()
+            kw = {"num_words": rng.randint(20, 250) if rel == "at least" else rng.randint(60, 300), "relation": rel}
+        elif iid == "length_constraints:nth_paragraph_first_word":
+            num = rng.randint(2, 5)
+            kw = {"num_paragraphs": num, "nth_paragraph": rng.randint(1, num), "first_word": words.pop()}
+        elif iid == "detectable_content:number_placeholders":
+            kw = {"num_placeholders": rng.randint(1, 4)}
+        elif iid == "detectable_content:postscript":
+            kw = {"postscript_marker": rng.choice(ifeval.POSTSCRIPT_MARKERS)}
+        elif iid == "detectable_format:number_bullet_lists":
+            kw = {"num_bullets": rng.randint(1, 5)}
+        elif iid == "detectable_format:number_highlighted_sections":
+            kw = {"num_highlights": rng.randint(1, 4)}
+        elif iid == "detectable_format:multiple_sections":
+            splitter = "SECTION" if "change_case:english_capital" in ids else rng.choice(ifeval.SECTION_SPLITTERS)
+            kw = {"section_spliter": splitter, "num_sections": rng.randint(2, 5)}
+        elif iid == "combination:repeat_prompt":
+            kw = {"prompt_to_repeat": prompt_to_repeat}
+        elif iid == "startend:end_checker":
+            kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
+        elif iid == "change_case:capital_word_frequency":
+            rel = relation()
+            kw = {"capital_frequency": rng.randint(1, 8) if rel == "at least" else rng.randint(3, 20),
+                  "capital_relation": rel}
+        else:
+            kw = {}
+        out.append(kw)
+    return out
+
+
+def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -> list[str]:
+    """One sentence per constraint, in a wording drawn from ``constraints.yaml``."""
+    compiled = spec()["compiled"]
+    return [rng.choice(compiled[iid]).render(**kw) for iid, kw in zip(ids, kwargs)]
+
+
+def _sentences(vocab: tuple[list[str], list[str]], count: int, words: int, offset: int) -> list[list[str]]:
+    content, function = vocab
+    count = max(1, count)
+    per, extra = divmod(max(words, count), count)
+    out, pos = [], offset
+    for i in range(count):
+        n = per + (1 if i < extra else 0)
+        out.append([content[(pos + j) % len(content)] if j % 2 == 0 else function[(pos + j) % len(function)]
+                    for j in range(n)])
+        pos += n + 7
+    return out
+
+
+def _sentence(words: list[str]) -> str:
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] + "."
+
+
+@dataclass
+class _Plan:
+    """Target counts of a witness response, corrected round by round."""
+
+    words: int
+    sentences: int
+    letters: int = 0
+    capitals: int = 0
+
+
+def _vocab(kw: dict[str, dict], avoid: list[str]) -> tuple[list[str], list[str]]:
+    """Content and function words the filler may use (none containing a banned word or letter)."""
+    banned = [w.lower() for w in avoid]
+    banned += [w.lower() for w in kw.get("keywords:forbidden_words", {}).get("forbidden_words", [])]
+    frequency = kw.get("keywords:frequency")
+    if frequency and frequency["relation"] == "less than":
+        banned.append(frequency["keyword"].lower())
+    letter = kw.get("keywords:letter_frequency")
+    if letter and letter["let_relation"] == "less than":
+        banned.append(letter["letter"])
+    content = [w for w in _FILLER if not any(b in w for b in banned)] or ["ok"]
+    function = [w for w in _FUNCTION if not any(b in w for b in banned)] or content
+    return content, function
+
+
+def _render(
+    ids: list[str], kw: dict[str, dict], plan: _Plan, quotes: list[str], vocab: tuple[list[str], list[str]], offset: int
+) -> str:
+    if "detectable_format:constrained_response" in kw:
+        return "\n".join(quotes + ["My answer is yes."])
+    bodies = _bodies(kw, plan, vocab, offset)
+    words = vocab[0]
+    if "detectable_format:json_format" in kw:
+        obj = {"notes": quotes} if quotes else {}
+        obj["answer"] = " ".join(_sentence(s) for s in bodies)
+        return json.dumps(obj, ensure_ascii=False)
+    head = []
+    if "combination:repeat_prompt" in kw:
+        head.append(kw["combination:repeat_prompt"]["prompt_to_repeat"])
+    if "detectable_format:title" in kw:
+        head.append("<<" + " ".join(words[(offset + 3 + i) % len(words)] for i in range(2)) + ">>")
+    head += quotes
+    text = _layout(kw, bodies, head, words, offset)
+    if "combination:two_responses" in kw:
+        text += "\n******\n" + _layout(kw, _bodies(kw, plan, vocab, offset + 11), [], words, offset + 11)
+    if "change_case:english_capital" in kw:
+        text = text.upper()
+    elif "change_case:english_lowercase" in kw:
+        text = text.lower()
+    if "startend:quotation" in kw:
+        text = f'"{text}"'
+    return text
+
+
+def _bodies(kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]], offset: int) -> list[list[str]]:
+    """Body sentences (as word lists) with the required words, placeholders and highlights worked in."""
+    sentences = _sentences(vocab, plan.sentences, plan.words, offset)
+    content = vocab[0]
+    extra: list[str] = []
+    extra += kw.get("keywords:existence", {}).get("keywords", [])
+    frequency = kw.get("keywords:frequency")
+    if frequency and frequency["relation"] == "at least":
+        extra += [frequency["keyword"]] * frequency["frequency"]
+    letter = kw.get("keywords:letter_frequency")
+    if letter and plan.letters:
+        rich = [w for w in _FILLER if letter["letter"] in w] or [letter["letter"]]
+        extra += [rich[i % len(rich)] for i in range(plan.letters)]
+    extra += [content[(offset + i) % len(content)].upper() for i in range(plan.capitals)]
+    placeholders = kw.get("detectable_content:number_placeholders")
+    if placeholders:
+        extra += [f"[{content[(offset + 5 + i) % len(content)]}]" for i in range(placeholders["num_placeholders"])]
+    for i, word in enumerate(extra):
+        sentences[i % len(sentences)].append(word)
+    highlights = kw.get("detectable_format:number_highlighted_sections")
+    if highlights:
+        for i in range(highlights["num_highlights"]):
+            words = sentences[i % len(sentences)]
+            words.append(f"*{content[(offset + 9 + i) % len(content)]}*")
+    return sentences
+
+
+def _layout(kw: dict[str, dict], sentences: list[list[str]], head: list[str], vocab: list[str], offset: int) -> str:
+    nth = kw.get("length_constraints:nth_paragraph_first_word")
+    numbered = kw.get("length_constraints:number_paragraphs")
+    count = (nth or numbered or {}).get("num_paragraphs", 1)
+    while len(sentences) < count:
+        sentences.append([vocab[(offset + len(sentences)) % len(vocab)]])
+    size = len(sentences) // count
+    groups = [sentences[i * size:(i + 1) * size] for i in range(count - 1)] + [sentences[(count - 1) * size:]]
+    paragraphs: list[list[str]] = []  # each paragraph a list of lines
+    for p, group in enumerate(groups):
+        lines = [_sentence(s) for s in group]
+        if nth and nth["nth_paragraph"] == p + 1:
+            lines[0] = nth["first_word"] + " " + lines[0][0].lower() + lines[0][1:]
+        paragraphs.append([" ".join(lines)])
+    sections = kw.get("detectable_format:multiple_sections")
+    if sections:
+        _add_sections(paragraphs, sections, nth)
+    if head:
+        if nth and nth["nth_paragraph"] == 1:
+            paragraphs[0][1:1] = head
+        else:
+            paragraphs[0][0:0] = head
+    last = paragraphs[-1]
+    bullets = kw.get("detectable_format:number_bullet_lists")
+    if bullets:
+        last += ["* " + _sentence([vocab[(offset + 2 * i + j) % len(vocab)] for j in range(3)])
+                 for i in range(bullets["num_bullets"])]
+    postscript = kw.get("detectable_content:postscript")
+    if postscript:
+        last.append(postscript["postscript_marker"] + " " + _sentence([vocab[(offset + 13 + j) % len(vocab)] for j in range(3)]))
+    end = kw.get("startend:end_checker")
+    if end:
+        last.append(end["end_phrase"])
+    divider = "\n***\n" if numbered else "\n\n"
+    return divider.join("\n".join(lines) for lines in paragraphs)
+
+
+def _add_sections(paragraphs: list[list[str]], sections: dict, nth: dict | None) -> None:
+    """Section headers: one paragraph may hold several; never in front of the paragraph's required first word."""
+    for i in range(sections["num_sections"]):
+        p = i % len(paragraphs)
+        header = f"{sections['section_spliter']} {i + 1}"
+        if nth and nth["nth_paragraph"] == p + 1:
+            paragraphs[p].append(header)
+        else:
+            position = i // len(paragraphs)
+            paragraphs[p].insert(min(position * 2, len(paragraphs[p])), header)
+
+
+def witness_response(
+    ids: list[str], kwargs: list[dict[str, Any]], *, quotes: tuple[str, ...] = (), avoid: tuple[str, ...] = ()
+) -> str | None:
+    """A response that follows every constraint (and copies ``quotes`` verbatim), or None if none is found.
+
+    Deterministic: the same constraints always give the same witness. ``avoid`` lists strings the
+    filler must not contain (canaries of distractors). Counts (words, sentences, letters, capital
+    words) are corrected over a few rounds against the real checker.
+    """
+    kw = dict(zip(ids, kwargs))
+    vocab = _vocab(kw, list(avoid))
+    words, sentences = 40, 4
+    if "length_constraints:number_words" in kw:
+        num, rel = kw["length_constraints:number_words"]["num_words"], kw["length_constraints:number_words"]["relation"]
+        words = num if rel == "at least" else max(4, num // 2)
+    if "length_constraints:number_sentences" in kw:
+        num, rel = (kw["length_constraints:number_sentences"][k] for k in ("num_sentences", "relation"))
+        sentences = num if rel == "at least" else max(1, num // 2)
+    plan = _Plan(words, sentences)
+    for _ in range(8):
+        text = _render(ids, kw, plan, list(quotes), vocab, 0)
+        verdicts = ifeval.check(text, ids, kwargs)
+        if all(verdicts):
+            return text
+        for iid, ok in zip(ids, verdicts):
+            if not ok and not _adjust(plan, iid, kw[iid], text):
+                return None
+    return None
+
+
+def _adjust(plan: _Plan, iid: str, kw: dict, text: str) -> bool:
+    """Move the plan towards satisfying a failed counting constraint; False if the failure cannot be fixed."""
+    if iid == "length_constraints:number_words":
+        gap = ifeval.count_words(text) - kw["num_words"]
+        plan.words += -gap + 1 if kw["relation"] == "at least" else -(gap + 1)
+        plan.sentences = min(plan.sentences, max(1, plan.words))
+        return plan.words >= 1
+    if iid == "length_constraints:number_sentences":
+        gap = ifeval.count_sentences(text) - kw["num_sentences"]
+        plan.sentences += -gap if kw["relation"] == "at least" else -(gap + 1)
+        plan.words = max(plan.words, plan.sentences)
+        return plan.sentences >= 1
+    if iid == "keywords:letter_frequency" and kw["let_relation"] == "at least":
+        plan.letters += kw["let_frequency"] - text.lower().count(kw["letter"])
+        return True
+    if iid == "change_case:capital_word_frequency" and kw["capital_relation"] == "at least":
+        plan.capitals += kw["capital_frequency"] - ifeval.capital_words(text)
+        return True
+    return False

@@ -1,0 +1,392 @@
+"""IFEval-compatible instruction checks (ids, kwargs names and meaning of lm-eval-harness ``tasks/ifeval``).
+
+A record's ``instruction_id_list`` and ``kwargs`` can be graded here or by IFEval's own checkers.
+Strict mode checks the raw response; loose mode passes an instruction when any of IFEval's eight
+variants of the response passes (markdown ``*`` removed, first and/or last line dropped). An empty
+response follows no instruction, as in IFEval.
+
+Every check is deterministic. Where IFEval relies on unseeded or downloaded models, this module uses
+a deterministic equivalent, documented on the function: ``count_sentences`` (IFEval: NLTK punkt),
+``capital_words`` (IFEval: NLTK ``word_tokenize``) and ``looks_english`` (IFEval: langdetect, used by
+``change_case:english_capital`` / ``english_lowercase``). ``language:response_language`` is not
+supported: its only check is language identification.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from ..errors import DsgenError
+
+RELATIONS = ("less than", "at least")
+POSTSCRIPT_MARKERS = ("P.S.", "P.P.S")
+SECTION_SPLITTERS = ("Section", "SECTION")
+CONSTRAINED_RESPONSES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+
+#: kwargs names per instruction id (exactly IFEval's); ids with no kwargs take an empty dict.
+KWARGS: dict[str, tuple[str, ...]] = {
+    "keywords:existence": ("keywords",),
+    "keywords:frequency": ("keyword", "frequency", "relation"),
+    "keywords:forbidden_words": ("forbidden_words",),
+    "keywords:letter_frequency": ("letter", "let_frequency", "let_relation"),
+    "length_constraints:number_sentences": ("num_sentences", "relation"),
+    "length_constraints:number_paragraphs": ("num_paragraphs",),
+    "length_constraints:number_words": ("num_words", "relation"),
+    "length_constraints:nth_paragraph_first_word": ("num_paragraphs", "nth_paragraph", "first_word"),
+    "detectable_content:number_placeholders": ("num_placeholders",),
+    "detectable_content:postscript": ("postscript_marker",),
+    "detectable_format:number_bullet_lists": ("num_bullets",),
+    "detectable_format:constrained_response": (),
+    "detectable_format:number_highlighted_sections": ("num_highlights",),
+    "detectable_format:multiple_sections": ("section_spliter", "num_sections"),
+    "detectable_format:json_format": (),
+    "detectable_format:title": (),
+    "combination:two_responses": (),
+    "combination:repeat_prompt": ("prompt_to_repeat",),
+    "startend:end_checker": ("end_phrase",),
+    "startend:quotation": (),
+    "change_case:capital_word_frequency": ("capital_frequency", "capital_relation"),
+    "change_case:english_capital": (),
+    "change_case:english_lowercase": (),
+    "punctuation:no_comma": (),
+}
+#: The deterministic ids this module checks (all of IFEval's 25 but ``language:response_language``).
+INSTRUCTION_IDS: tuple[str, ...] = tuple(KWARGS)
+ALL_IFEVAL_IDS: tuple[str, ...] = INSTRUCTION_IDS + ("language:response_language",)
+
+
+def _conflicts() -> dict[str, frozenset[str]]:
+    """IFEval's ``INSTRUCTION_CONFLICTS`` made symmetric (every id also conflicts with itself)."""
+    every = set(ALL_IFEVAL_IDS)
+    lang, title, no_comma = "language:response_language", "detectable_format:title", "punctuation:no_comma"
+    exists, forbidden = "keywords:existence", "keywords:forbidden_words"
+    one_way = {
+        lang: {"detectable_format:multiple_sections", exists, "keywords:frequency", forbidden,
+               "startend:end_checker", "change_case:english_capital", "change_case:english_lowercase"},
+        "length_constraints:number_paragraphs": {"length_constraints:nth_paragraph_first_word",
+                                                 "length_constraints:number_sentences"},
+        "detectable_format:constrained_response": every,
+        "detectable_format:multiple_sections": {lang, "detectable_format:number_highlighted_sections"},
+        "detectable_format:json_format": every - {forbidden, exists},
+        "combination:two_responses": every - {forbidden, exists, lang, title, no_comma},
+        "combination:repeat_prompt": every - {exists, title, no_comma},
+        "change_case:capital_word_frequency": {"change_case:english_lowercase", "change_case:english_capital"},
+        "change_case:english_lowercase": {"change_case:english_capital"},
+        "startend:quotation": {title},
+    }
+    table: dict[str, set[str]] = {i: {i} for i in ALL_IFEVAL_IDS}
+    for key, others in one_way.items():
+        for other in others:
+            table[key].add(other)
+            table[other].add(key)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+#: Which ids are never combined (IFEval's table, symmetric).
+CONFLICTS: dict[str, frozenset[str]] = _conflicts()
+
+_WORD = re.compile(r"\w+")
+_CAPITAL_TOKEN = re.compile(r"\w+(?:-\w+)*")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc inc ltd co no fig e.g i.e approx dept est vol".split()
+)
+_ENGLISH_STOPWORDS = frozenset(
+    "the and of to is are was were that this with for it be on not have has you we they will from by at "
+    "as an or but if what which can all your our their there been would should its into than then".split()
+)
+_BULLET_STAR = re.compile(r"^\s*\*[^\*].*$", re.MULTILINE)
+_BULLET_DASH = re.compile(r"^\s*-.*$", re.MULTILINE)
+_HIGHLIGHT = re.compile(r"\*[^\n\*]*\*")
+_DOUBLE_HIGHLIGHT = re.compile(r"\*\*[^\n\*]*\*\*")
+_PARAGRAPH_DIVIDER = re.compile(r"\s?\*\*\*\s?")
+_PLACEHOLDER = re.compile(r"\[.*?\]")
+_TITLE = re.compile(r"<<[^\n]+>>")
+
+
+def count_words(text: str) -> int:
+    """Words as IFEval counts them (NLTK's ``RegexpTokenizer(r"\\w+")``): runs of word characters."""
+    return len(_WORD.findall(text))
+
+
+def count_sentences(text: str) -> int:
+    """Sentences: runs ending in . ! or ? (plus closing quotes or brackets) before whitespace or the end.
+
+    Deterministic stand-in for IFEval's NLTK punkt tokenizer (whose data cannot be downloaded here):
+    a period after a common abbreviation (Mr, Dr, e.g., …) or a single letter does not end a sentence,
+    a trailing fragment without end punctuation counts as one more sentence, newlines alone do not split.
+    """
+    count, start = 0, 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group()[0] == "." and match.end() - match.start() == 1:
+            word = text[max(start, match.start() - 12):match.start()].rsplit(None, 1)[-1:]
+            token = word[0].lower().lstrip("(\"'") if word else ""
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                continue
+        if _WORD.search(text, start, match.end()):
+            count += 1
+        start = match.end()
+    if _WORD.search(text, start):
+        count += 1
+    return count
+
+
+def capital_words(text: str) -> int:
+    """Words in all capital letters (hyphenated words count once, as in IFEval).
+
+    Deterministic stand-in for NLTK's ``word_tokenize``: tokens are runs of word characters joined by
+    hyphens; differs from NLTK only on tokens with inner periods (``U.S.`` counts as two here).
+    """
+    return sum(1 for token in _CAPITAL_TOKEN.findall(text) if token.isupper())
+
+
+def looks_english(text: str) -> bool:
+    """Deterministic English test standing in for langdetect in the change_case checks.
+
+    True when at least 90% of the letters are ASCII and, for texts of eight or more words, at least
+    10% of the words are common English function words. Text without letters counts as English
+    (IFEval counts an undetectable language as followed).
+    """
+    if not text.isascii():
+        letters = sum(1 for c in text if c.isalpha())
+        if letters and sum(1 for c in text if c.isalpha() and c.isascii()) < 0.9 * letters:
+            return False
+    words = _WORD.findall(text.lower())
+    if len(words) < 8:
+        return True
+    return sum(1 for w in words if w in _ENGLISH_STOPWORDS) >= 0.1 * len(words)
+
+
+def _compare(value: int, relation: str, threshold: int) -> bool:
+    return value < threshold if relation == "less than" else value >= threshold
+
+
+def _paragraph_count(text: str) -> int | None:
+    parts = _PARAGRAPH_DIVIDER.split(text)
+    count = len(parts)
+    for i, part in enumerate(parts):
+        if not part.strip():
+            if i in (0, len(parts) - 1):
+                count -= 1
+            else:
+                return None
+    return count
+
+
+def _nth_paragraph_first_word(text: str, num: int, nth: int, first_word: str) -> bool:
+    paragraphs = text.split("\n\n")
+    count = sum(1 for p in paragraphs if p.strip())
+    if nth > count:
+        return False
+    paragraph = paragraphs[nth - 1].strip()
+    if not paragraph:
+        return False
+    word = paragraph.split()[0].strip().lstrip("'").lstrip('"')
+    head = re.match(r"[^.,?!'\"]*", word).group()
+    return count == num and head.lower() == first_word
+
+
+def _two_responses(text: str) -> bool:
+    parts = text.split("******")
+    kept = []
+    for i, part in enumerate(parts):
+        if not part.strip():
+            if i not in (0, len(parts) - 1):
+                return False
+        else:
+            kept.append(part)
+    return len(kept) == 2 and kept[0].strip() != kept[1].strip()
+
+
+def _json(text: str) -> bool:
+    value = text.strip()
+    for prefix in ("```json", "```Json", "```JSON", "```"):
+        value = value.removeprefix(prefix)
+    value = value.removesuffix("```").strip()
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _postscript_pattern(marker: str) -> re.Pattern:
+    if marker == "P.P.S":
+        return re.compile(r"p\.\s?p\.\s?s", re.MULTILINE)
+    if marker == "P.S.":
+        return re.compile(r"p\.\s?s\.", re.MULTILINE)
+    return re.compile(re.escape(marker.lower()), re.MULTILINE)
+
+
+def _int(kw: dict, name: str, iid: str, *, minimum: int = 1) -> int:
+    value = kw.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _str(kw: dict, name: str, iid: str, choices: Sequence[str] | None = None) -> str:
+    value = kw.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty string, got {value!r}")
+    if choices is not None and value not in choices:
+        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def _words(kw: dict, name: str, iid: str) -> list[str]:
+    value = kw.get(name)
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(w, str) and w for w in value):
+        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty list of strings, got {value!r}")
+    return list(value)
+
+
+def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
+    """The check of one instruction as a function of the response (kwargs validated once, regexes compiled)."""
+    if iid not in KWARGS:
+        if iid == "language:response_language":
+            raise DsgenError("instruction 'language:response_language' is not supported: IFEval checks it with "
+                             "langdetect, which is not deterministic")
+        raise DsgenError(f"unknown IFEval instruction id '{iid}'; known ids: {', '.join(INSTRUCTION_IDS)}")
+    kw = {k: v for k, v in kw.items() if v is not None}
+    unknown = sorted(set(kw) - set(KWARGS[iid]))
+    if unknown:
+        raise DsgenError(f"instruction '{iid}': unknown kwargs {unknown}; expected {list(KWARGS[iid])}")
+    group, name = iid.split(":")
+    if iid == "keywords:existence":
+        patterns = [re.compile(re.escape(w), re.IGNORECASE) for w in _words(kw, "keywords", iid)]
+        return lambda t: all(p.search(t) for p in patterns)
+    if iid == "keywords:frequency":
+        pattern = re.compile(re.escape(_str(kw, "keyword", iid).strip()), re.IGNORECASE)
+        freq, rel = _int(kw, "frequency", iid), _str(kw, "relation", iid, RELATIONS)
+        return lambda t: _compare(len(pattern.findall(t)), rel, freq)
+    if iid == "keywords:forbidden_words":
+        patterns = [re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE) for w in _words(kw, "forbidden_words", iid)]
+        return lambda t: not any(p.search(t) for p in patterns)
+    if iid == "keywords:letter_frequency":
+        letter = _str(kw, "letter", iid).strip().lower()
+        if len(letter) != 1 or not "a" <= letter <= "z":
+            raise DsgenError(f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}")
+        freq, rel = _int(kw, "let_frequency", iid), _str(kw, "let_relation", iid, RELATIONS)
+        return lambda t: _compare(t.lower().count(letter), rel, freq)
+    if iid == "length_constraints:number_sentences":
+        num, rel = _int(kw, "num_sentences", iid), _str(kw, "relation", iid, RELATIONS)
+        return lambda t: _compare(count_sentences(t), rel, num)
+    if iid == "length_constraints:number_paragraphs":
+        num = _int(kw, "num_paragraphs", iid)
+        return lambda t: _paragraph_count(t) == num
+    if iid == "length_constraints:number_words":
+        num, rel = _int(kw, "num_words", iid), _str(kw, "relation", iid, RELATIONS)
+        return lambda t: _compare(count_words(t), rel, num)
+    if iid == "length_constraints:nth_paragraph_first_word":
+        num, nth = _int(kw, "num_paragraphs", iid), _int(kw, "nth_paragraph", iid)
+        if nth > num:
+            raise DsgenError(f"instruction '{iid}': nth_paragraph {nth} is larger than num_paragraphs {num}")
+        first = _str(kw, "first_word", iid).lower()
+        return lambda t: _nth_paragraph_first_word(t, num, nth, first)
+    if iid == "detectable_content:number_placeholders":
+        num = _int(kw, "num_placeholders", iid)
+        return lambda t: len(_PLACEHOLDER.findall(t)) >= num
+    if iid == "detectable_content:postscript":
+        pattern = _postscript_pattern(_str(kw, "postscript_marker", iid).strip())
+        return lambda t: pattern.search(t.lower()) is not None
+    if iid == "detectable_format:number_bullet_lists":
+        num = _int(kw, "num_bullets", iid)
+        return lambda t: len(_BULLET_STAR.findall(t)) + len(_BULLET_DASH.findall(t)) == num
+    if iid == "detectable_format:constrained_response":
+        return lambda t: any(option in t for option in CONSTRAINED_RESPONSES)
+    if iid == "detectable_format:number_highlighted_sections":
+        num = _int(kw, "num_highlights", iid)
+        return lambda t: (
+            sum(1 for h in _HIGHLIGHT.findall(t) if h.strip("*").strip())
+            + sum(1 for h in _DOUBLE_HIGHLIGHT.findall(t) if h[2:-2].strip())
+        ) >= num
+    if iid == "detectable_format:multiple_sections":
+        splitter = _str(kw, "section_spliter", iid).strip()
+        pattern = re.compile(r"\s?" + re.escape(splitter) + r"\s?\d+\s?")
+        num = _int(kw, "num_sections", iid)
+        return lambda t: len(pattern.split(t)) - 1 >= num
+    if iid == "detectable_format:json_format":
+        return _json
+    if iid == "detectable_format:title":
+        return lambda t: any(title.lstrip("<").rstrip(">").strip() for title in _TITLE.findall(t))
+    if iid == "combination:two_responses":
+        return _two_responses
+    if iid == "combination:repeat_prompt":
+        prompt = _str(kw, "prompt_to_repeat", iid).strip().lower()
+        return lambda t: t.strip().lower().startswith(prompt)
+    if iid == "startend:end_checker":
+        phrase = _str(kw, "end_phrase", iid).strip().lower()
+        return lambda t: t.strip().strip('"').lower().endswith(phrase)
+    if iid == "startend:quotation":
+        return lambda t: len(t.strip()) > 1 and t.strip()[0] == '"' and t.strip()[-1] == '"'
+    if iid == "change_case:capital_word_frequency":
+        freq, rel = _int(kw, "capital_frequency", iid), _str(kw, "capital_relation", iid, RELATIONS)
+        return lambda t: _compare(capital_words(t), rel, freq)
+    if iid == "change_case:english_capital":
+        return lambda t: t.isupper() and looks_english(t)
+    if iid == "change_case:english_lowercase":
+        return lambda t: t.islower() and looks_english(t)
+    assert group == "punctuation" and name == "no_comma", iid
+    return lambda t: "," not in t
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in value}
+
+
+@lru_cache(maxsize=4096)
+def _compiled(frozen: tuple) -> tuple[Callable[[str], bool], ...]:
+    return tuple(compile_check(iid, _thaw(kw)) for iid, kw in frozen)
+
+
+def checks(instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> tuple[Callable[[str], bool], ...]:
+    """The compiled checks of an instruction list (cached: the same list compiles once per process)."""
+    if len(instruction_id_list) != len(kwargs):
+        raise DsgenError(f"IFEval instruction_id_list has {len(instruction_id_list)} ids but kwargs has "
+                         f"{len(kwargs)} entries; they must pair up one to one")
+    return _compiled(tuple((iid, _freeze(kw or {})) for iid, kw in zip(instruction_id_list, kwargs)))
+
+
+def loose_variants(response: str) -> list[str]:
+    """IFEval's eight loose variants: as is, '*' removed, first/last/both lines dropped (and '*' removed)."""
+    lines = response.split("\n")
+    first = "\n".join(lines[1:]).strip()
+    last = "\n".join(lines[:-1]).strip()
+    both = "\n".join(lines[1:-1]).strip()
+    variants = [response, response.replace("*", ""), first, last, both]
+    return variants + [first.replace("*", ""), last.replace("*", ""), both.replace("*", "")]
+
+
+def check(
+    response: str, instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]], *, loose: bool = False
+) -> list[bool]:
+    """Per-instruction verdicts for ``response`` (IFEval's inst-level strict or loose accuracy)."""
+    compiled = checks(instruction_id_list, kwargs)
+    if not loose:
+        if not response.strip():
+            return [False] * len(compiled)
+        return [fn(response) for fn in compiled]
+    variants = [v for v in loose_variants(response) if v.strip()]
+    return [any(fn(v) for v in variants) for fn in compiled]
+
+
+def score(completion: str, answer: str | None, params: dict) -> float:
+    """Verifier kind ``ifeval``: 1.0 when every instruction is followed (prompt-level), else 0.0.
+
+    ``params``: ``instruction_id_list``, ``kwargs`` (one dict per id) and optional ``loose`` (bool).
+    """
+    verdicts = check(completion, params["instruction_id_list"], params["kwargs"], loose=bool(params.get("loose")))
+    return 1.0 if all(verdicts) else 0.0
