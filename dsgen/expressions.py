@@ -93,9 +93,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 _BINARY = {
-    ast.Add: (operator.add, "add"),
-    ast.Sub: (operator.sub, "sub"),
-    ast.Mult: (operator.mul, "mul"),
+    ast.Add: (lambda a, b: _whole(a + b), "add"),
+    ast.Sub: (lambda a, b: _whole(a - b), "sub"),
+    ast.Mult: (lambda a, b: _whole(a * b), "mul"),
     ast.Div: (_div, "div"),
     ast.FloorDiv: (_floordiv, "floordiv"),
     ast.Mod: (_mod, "mod"),

@@ -1,0 +1,157 @@
+"""The numeric verifier: answer extraction, normalisation, exact comparison and refusal of hedging."""
+
+from fractions import Fraction
+
+import pytest
+
+import dsgen
+from dsgen.errors import DsgenError
+from dsgen.verifiers.numeric import extract, score
+
+REASONING = (
+    "Natalia sold 48/2 = <<48/2=24>>24 clips in May. Altogether she sold 48+24 = <<48+24=72>>72 clips "
+    "in April and May, and 3 of her friends helped on 2 weekends.\n"
+)
+
+
+def s(completion, answer, **params):
+    return score(completion, answer, params)
+
+
+@pytest.mark.parametrize(
+    ("completion", "answer"),
+    [
+        (REASONING + "#### 72", "72"),
+        (REASONING + "The answer is 72.", "72"),
+        (REASONING + "Final answer: 72", "72"),
+        (REASONING + "**Answer:** 72 clips", "72"),
+        (REASONING + "So the answer is $\\boxed{72}$.", "72"),
+        (REASONING + "\\fbox{72}", "72"),
+        (REASONING + "In total she sold 72 clips.", "72"),
+        ("#### 1,000", "1000"),
+        ("The answer is $1,234,567.", "1234567"),
+        ("#### $18.90", "18.9"),
+        ("#### €5", "5"),
+        ("\\boxed{\\$18.90}", "18.9"),
+        ("\\boxed{1{,}000}", "1000"),
+        ("\\boxed{1\\,000}", "1000"),
+        ("#### 3/4", "3/4"),
+        ("#### 0.75", "3/4"),
+        ("\\boxed{\\frac{3}{4}}", "0.75"),
+        ("\\boxed{\\dfrac{3}{4}}", "3/4"),
+        ("\\boxed{\\tfrac{3}{4}}", "3/4"),
+        ("\\boxed{\\frac34}", "3/4"),
+        ("\\boxed{-\\frac{1}{2}}", "-0.5"),
+        ("\\boxed{\\frac{-1}{2}}", "-1/2"),
+        ("#### 2 1/2", "5/2"),
+        ("\\boxed{2\\frac{1}{2}}", "2.5"),
+        ("#### -5", "-5"),
+        ("#### −5", "-5"),
+        ("#### -0", "0"),
+        ("#### 5.0", "5"),
+        ("#### 5.", "5"),
+        ("#### 5.50", "5.5"),
+        ("#### .5", "1/2"),
+        ("#### 10%", "10"),
+        ("#### 72 clips", "72"),
+        ("\\boxed{12 \\text{ cm}^2}", "12"),
+        ("\\boxed{x = 7}", "7"),
+        ("#### ７２", "72"),
+        ("#### ٧٢", "72"),
+        ("The answer is 12 apples, since 3*4 = 12 and nothing else.", "12"),
+        ("#### 72\n\\boxed{72}", "72"),
+        ("\\boxed{72} and again \\boxed{72.0}", "72"),
+        ("The answer is 5. Wait, that is wrong. The answer is 7.", "7"),
+        ("I first thought the answer is 5.\nRechecking, the answer is 7.", "7"),
+        ("If the answer is 5 the check fails.\n#### 7", "7"),
+    ],
+)
+def test_correct_answers_score_one(completion, answer):
+    assert s(completion, answer) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "answer"),
+    [
+        (REASONING + "#### 71", "72"),
+        ("", "72"),
+        ("I don't know.", "72"),
+        ("#### ", "72"),
+        ("\\boxed{}", "72"),
+        ("#### 1.000", "1000"),
+        ("#### 10%", "0.1"),
+        ("#### 0.67", "2/3"),
+        ("#### 5", "-5"),
+        ("#### 72\n#### 73", "72"),
+        ("#### 72\n#### 73", "73"),
+        ("\\boxed{5} or \\boxed{6}", "5"),
+        ("\\boxed{5} or \\boxed{6}", "6"),
+        ("#### 72\n\\boxed{73}", "72"),
+        ("The answer is 5 or 6.", "5"),
+        ("The answer is 5 or 6.", "6"),
+        ("The answer is 5, or maybe 6.", "5"),
+        ("The answer is either 5 or 6", "6"),
+        ("\\boxed{5, 6}", "5"),
+        ("\\boxed{5 \\text{ or } 6}", "6"),
+        ("#### 5 or 6", "5"),
+        ("#### 1,5", "1.5"),
+        ("#### 1,5", "5"),
+        ("\\boxed{5} Hmm, that is wrong: \\boxed{7}", "7"),
+        ("The answer is 72.\n#### 71", "72"),
+        ("#### 72 12 apples", "72"),
+        ("The total is 72, so after giving 2 away she has 70 left.", "72"),
+    ],
+)
+def test_wrong_missing_or_hedged_answers_score_zero(completion, answer):
+    assert s(completion, answer) == 0.0
+
+
+def test_the_answer_in_the_reasoning_is_not_the_final_one():
+    completion = "First 72 = 70 + 2. Then we add 5 more.\nThe answer is 77."
+    assert s(completion, "77") == 1.0
+    assert s(completion, "72") == 0.0
+
+
+def test_huge_numbers():
+    big = 10**200 + 7
+    assert s(f"#### {big}", str(big)) == 1.0
+    assert s(f"#### {big + 1}", str(big)) == 0.0
+    assert s("#### " + "9" * 5000, "9") == 0.0  # longer than Python reads: never equal, no crash
+    assert s("so " + "9" * 5000, "9") == 0.0
+    assert s("The answer is " + "1" * 5000 + " or 1", "1") == 0.0
+
+
+def test_enormous_completions():
+    filler = "blah " * 200_000  # 1 MB
+    assert s(filler + "#### 42", "42") == 1.0
+    assert s(filler + "the answer is 42", "42") == 1.0
+    assert s(filler + "so 42", "42") == 1.0
+    assert s("42 " + filler, "42") == 1.0
+    assert s(filler, "42") == 0.0
+    assert s("7" * 1_000_000, "7") == 0.0
+
+
+def test_rel_tol_allows_approximate_answers():
+    assert s("#### 0.667", "2/3", rel_tol=0.001) == 1.0
+    assert s("#### 0.6", "2/3", rel_tol=0.001) == 0.0
+
+
+def test_extract_returns_exact_values():
+    assert extract("#### 2 1/2") == Fraction(5, 2)
+    assert extract("The answer is 1,000") == 1000
+    assert extract("nothing numeric") is None
+    assert extract("") is None
+
+
+def test_bad_reference_answers_are_errors():
+    with pytest.raises(DsgenError, match="not a single number"):
+        s("#### 5", "five")
+    with pytest.raises(DsgenError, match="no reference answer"):
+        s("#### 5", None)
+
+
+def test_dispatch_through_dsgen_score():
+    record = {"verifier": {"kind": "numeric", "params": {}}, "answer": "72"}
+    assert dsgen.score(record, REASONING + "#### 72") == 1.0
+    assert dsgen.score(record, [{"role": "assistant", "content": "The answer is 72."}]) == 1.0
+    assert dsgen.score(record, "#### 7") == 0.0
