@@ -1,23 +1,117 @@
-"""The dataset card: ``README.md`` whose YAML front matter declares the Hub configs and splits.
+"""The dataset card: ``README.md`` with the YAML front matter the Hub and ``datasets`` read, and a body
+that explains how the data was made, plus one difficulty histogram per config under ``figures/``.
 
-The front matter is what ``datasets.load_dataset(folder)`` and the Hub read; the body says how the
-data was made. Everything in it derives from the recipe and the manifest, so a rebuild gives the
-same card byte for byte.
+Everything in it derives from the recipe, the manifest and the written shards (read back for their
+``difficulty`` and ``level`` columns only), so a rebuild gives the same card and figures byte for byte.
 """
 
 from __future__ import annotations
 
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .recipe import Recipe
-from .writer import atomic_write_text
+from .writer import atomic_write_bytes, atomic_write_text
+
+FIGURES = "figures"
+BINS = 20
+
+# Card metadata the recipe's `hub:` section may set; these are the defaults when it does not.
+# The licence is the user's call: dsgen does not pick one on their behalf, so the default says so.
+CARD_DEFAULTS: dict[str, Any] = {
+    "license": "unknown",
+    "language": ["en"],
+    "task_categories": ["question-answering", "text-generation"],
+    "tags": [],
+    "pretty_name": None,
+}
+BASE_TAGS = ["dsgen", "synthetic", "verifiable-rewards"]
 
 
-def front_matter(recipe: Recipe, manifest: dict[str, Any]) -> dict[str, Any]:
-    configs = []
+def card_setting(recipe: Recipe, key: str) -> Any:
+    """A card field from ``recipe.hub`` (``license``, ``language``, ...) or its default."""
+    value = getattr(recipe.hub, key, None)
+    return CARD_DEFAULTS[key] if value is None else value
+
+
+# --- what the shards say -------------------------------------------------------------------------
+
+
+@dataclass
+class SplitStats:
+    """Difficulties and level counts of one split of one config, and its sizes."""
+
+    difficulties: list[float] = field(default_factory=list)
+    levels: Counter = field(default_factory=Counter)
+    level_sums: Counter = field(default_factory=Counter)
+    num_bytes: int = 0
+    download_size: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.difficulties)
+
+
+def split_of(rel: str) -> str:
+    """The split of a shard path ``data/<config>/<split>-<unit>.parquet``."""
+    return Path(rel).name.rsplit("-", 1)[0]
+
+
+def read_stats(out: Path, manifest: dict[str, Any]) -> dict[str, dict[str, SplitStats]]:
+    """{config: {split: stats}} from the shards listed in the manifest (two columns, plus Parquet metadata)."""
+    import pyarrow.parquet as pq
+
+    stats: dict[str, dict[str, SplitStats]] = {}
+    for name, info in manifest["configs"].items():
+        per_split: dict[str, SplitStats] = {}
+        for rel in sorted(info["files"]):
+            split = per_split.setdefault(split_of(rel), SplitStats())
+            parquet = pq.ParquetFile(out / rel)
+            meta = parquet.metadata
+            split.num_bytes += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            split.download_size += (out / rel).stat().st_size
+            columns = parquet.read(columns=["difficulty", "level"]).to_pydict()
+            split.difficulties.extend(columns["difficulty"])
+            split.levels.update(columns["level"])
+            for difficulty, level in zip(columns["difficulty"], columns["level"]):
+                split.level_sums[level] += difficulty
+        stats[name] = dict(sorted(per_split.items()))
+    return stats
+
+
+# --- front matter --------------------------------------------------------------------------------
+
+
+def features_yaml(schema) -> list[dict[str, Any]]:
+    """The ``dataset_info.features`` list of an Arrow schema, as ``datasets`` writes it."""
+    return [_feature(f.name, f.type) for f in schema]
+
+
+def _feature(name: str, arrow_type) -> dict[str, Any]:
+    import pyarrow as pa
+
+    if pa.types.is_struct(arrow_type):
+        return {"name": name, "struct": [_feature(f.name, f.type) for f in arrow_type]}
+    if pa.types.is_list(arrow_type):
+        inner = _feature(name, arrow_type.value_type)
+        return {"name": name, "list": inner.get("struct", inner.get("dtype"))}
+    dtypes = {pa.string(): "string", pa.float64(): "float64", pa.int64(): "int64", pa.bool_(): "bool"}
+    if arrow_type not in dtypes:
+        raise TypeError(f"column '{name}': no card dtype for Arrow type {arrow_type}")
+    return {"name": name, "dtype": dtypes[arrow_type]}
+
+
+def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[str, SplitStats]]) -> dict[str, Any]:
+    from .records import arrow_schema
+
+    features = features_yaml(arrow_schema())
+    configs, infos = [], []
     for name, info in manifest["configs"].items():
         splits = [s for s, n in info["splits"].items() if n > 0]
         if not splits:
@@ -27,13 +121,36 @@ def front_matter(recipe: Recipe, manifest: dict[str, Any]) -> dict[str, Any]:
             config["default"] = True
         config["data_files"] = [{"split": s, "path": f"data/{name}/{s}-*.parquet"} for s in splits]
         configs.append(config)
+        per_split = stats[name]
+        infos.append(
+            {
+                "config_name": name,
+                "features": features,
+                "splits": [
+                    {"name": s, "num_bytes": per_split[s].num_bytes, "num_examples": per_split[s].count} for s in splits
+                ],
+                "download_size": sum(per_split[s].download_size for s in splits),
+                "dataset_size": sum(per_split[s].num_bytes for s in splits),
+            }
+        )
     total = sum(sum(c["splits"].values()) for c in manifest["configs"].values())
+    kinds = sorted({_family(info["builder"]) for info in manifest["configs"].values()})
+    tags = list(dict.fromkeys(BASE_TAGS + kinds + list(card_setting(recipe, "tags"))))
     return {
         "configs": configs,
-        "pretty_name": recipe.name,
-        "tags": ["dsgen", "synthetic", "verifiable-rewards"],
+        "dataset_info": infos,
+        "license": card_setting(recipe, "license"),
+        "language": list(card_setting(recipe, "language")),
+        "task_categories": list(card_setting(recipe, "task_categories")),
+        "tags": tags,
         "size_categories": [_size_category(total)],
+        "pretty_name": card_setting(recipe, "pretty_name") or recipe.name,
     }
+
+
+def _family(builder: str) -> str:
+    """The family tag of a builder path: ``math.compose+distraction.inject`` → ``math``."""
+    return builder.split("+", 1)[0].split(".", 1)[0].replace("_", "-")
 
 
 def _size_category(n: int) -> str:
@@ -43,35 +160,168 @@ def _size_category(n: int) -> str:
     return "1M<n<10M" if n < 10_000_000 else "n>10M"
 
 
-def render_card(recipe: Recipe, manifest: dict[str, Any]) -> str:
-    head = yaml.safe_dump(front_matter(recipe, manifest), sort_keys=False, allow_unicode=True)
+# --- the figure ----------------------------------------------------------------------------------
+
+
+def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
+    """A stacked histogram of difficulty by split, as PNG bytes that are identical for identical input."""
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.style.context("default"):
+        fig = Figure(figsize=(6.4, 3.2), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        names = [s for s, st in per_split.items() if st.count]
+        ax.hist([per_split[s].difficulties for s in names], bins=BINS, range=(0.0, 1.0), stacked=True, label=names)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_xlabel("difficulty")
+        ax.set_ylabel("records")
+        ax.set_title(f"{config}: difficulty by split")
+        if names:
+            ax.legend(title="split", loc="upper right")
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def figure_path(config: str) -> str:
+    return f"{FIGURES}/{config}-difficulty.png"
+
+
+# --- the body ------------------------------------------------------------------------------------
+
+
+def _builder_params(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A builder's parameters with its defaults filled in (what the records were really made with)."""
+    from . import registry
+
+    return registry.load("builder", name).Params(**params).model_dump(mode="json")
+
+
+def _yaml_block(value: Any) -> list[str]:
+    text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
+    return ["```yaml", text, "```"]
+
+
+def _num(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _config_section(recipe: Recipe, name: str, info: dict[str, Any], per_split: dict[str, SplitStats]) -> list[str]:
+    ds = recipe.datasets[name]
+    lines = [f"### `{name}`", "", f"{info['requested']} records requested from `{info['builder']}`.", ""]
+    lines += [f"Builder `{ds.builder}`, parameters (defaults filled in):", ""]
+    lines += _yaml_block(_builder_params(ds.builder, ds.params) or {})
+    for w in ds.wrappers:
+        lines += ["", f"Wrapper `{w.builder}`, parameters:", ""]
+        lines += _yaml_block(_builder_params(w.builder, w.params) or {})
+    filters = [(f, "build-wide") for f in recipe.filters] + [(f, "this config") for f in ds.filters]
+    if filters:
+        lines += ["", "Filters, in order:", ""]
+        lines += [f"- `{f.filter}` ({scope}) {_inline(f.params)}".rstrip() for f, scope in filters]
+    lines += ["", f"Splits: {ds.splits.describe()}."]
+    lines += ["", "| split | records | difficulty mean | min | median | max |", "|---|---:|---:|---:|---:|---:|"]
+    for split, st in per_split.items():
+        d = st.difficulties
+        if d:
+            lines.append(
+                f"| {split} | {st.count} | {_num(statistics.fmean(d))} | {_num(min(d))} | "
+                f"{_num(statistics.median(d))} | {_num(max(d))} |"
+            )
+    levels = _level_order(per_split)
+    if levels:
+        splits = list(per_split)
+        lines += ["", f"| level | {' | '.join(splits)} | total |", "|---|" + "---:|" * (len(splits) + 1)]
+        for level in levels:
+            counts = [per_split[s].levels[level] for s in splits]
+            lines.append(f"| {level} | {' | '.join(map(str, counts))} | {sum(counts)} |")
+    if info["rejects"]:
+        lines += ["", "Dropped or rejected records, by reason:", "", "| reason | records |", "|---|---:|"]
+        lines += [f"| {reason} | {n} |" for reason, n in info["rejects"].items()]
+    if any(st.count for st in per_split.values()):
+        lines += ["", f"![difficulty histogram of {name}]({figure_path(name)})"]
+    return lines + [""]
+
+
+def _inline(params: dict[str, Any]) -> str:
+    return yaml.safe_dump(params, default_flow_style=True, sort_keys=False).strip() if params else ""
+
+
+def _level_order(per_split: dict[str, SplitStats]) -> list[str]:
+    """Levels from easiest to hardest by the mean difficulty of their records (ties by name)."""
+    counts: Counter = Counter()
+    sums: Counter = Counter()
+    for st in per_split.values():
+        counts.update(st.levels)
+        sums.update(st.level_sums)
+    return sorted(counts, key=lambda level: (sums[level] / counts[level], level))
+
+
+def render_card(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[str, SplitStats]]) -> str:
+    head = yaml.safe_dump(front_matter(recipe, manifest, stats), sort_keys=False, allow_unicode=True)
+    repo = recipe.hub.repo_id or "path/to/this/folder"
+    default = next((name for name, info in manifest["configs"].items() if any(info["splits"].values())), None)
+    license_ = card_setting(recipe, "license")
     lines = [
         f"---\n{head}---",
-        f"# {recipe.name}",
+        f"# {card_setting(recipe, 'pretty_name') or recipe.name}",
         "",
         recipe.description or "A verifiable post-training dataset built with dsgen.",
         "",
-        f"Built with dsgen {manifest['dsgen_version']} from recipe `{recipe.name}` "
-        f"(hash `{manifest['recipe_hash']}`, seed {manifest['seed']}). Every record carries what is needed "
-        "to grade a completion (`verifier`, `answer`), a `difficulty` in [0, 1] with a `level`, and its "
-        "provenance; `dsgen.score(record, completion)` grades one, `dsgen.reward` plugs into TRL.",
+        "Every record carries what is needed to grade a completion (`verifier`, `answer`), a `difficulty` in "
+        "[0, 1] with a named `level`, and its provenance (dsgen version, builder path, recipe hash, seed, index, "
+        "template). `dsgen.score(record, completion)` grades one completion; `dsgen.reward` is a TRL reward "
+        "function. `verifier.params` and `metadata` are JSON strings.",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("{repo}"{f", {default!r}" if default else ""})',
+        "```",
+        "",
+        "## How it was made",
+        "",
+        f"- dsgen version: {manifest['dsgen_version']}",
+        f"- recipe: `{recipe.name}`, content hash `{manifest['recipe_hash']}` (the full recipe is below and in "
+        "`recipe.yaml`)",
+        f"- seed: {manifest['seed']}; record *i* of a config is a pure function of (seed, builder path, *i*), "
+        "so the same recipe rebuilds these files byte for byte: `dsgen build recipe.yaml`",
+        f"- license: {license_}" + (" (not set: add `hub.license` to the recipe)" if license_ == "unknown" else ""),
         "",
         "| config | builder | split | records |",
-        "|---|---|---|---|",
+        "|---|---|---|---:|",
     ]
     for name, info in manifest["configs"].items():
         for split, n in info["splits"].items():
             lines.append(f"| {name} | `{info['builder']}` | {split} | {n} |")
-    dropped = [(name, reason, n) for name, info in manifest["configs"].items() for reason, n in info["rejects"].items()]
-    if dropped:
-        lines += ["", "Dropped or rejected records, by reason:", "", "| config | reason | records |", "|---|---|---|"]
-        lines += [f"| {name} | {reason} | {n} |" for name, reason, n in dropped]
+    lines += ["", "## Configs", ""]
+    for name, info in manifest["configs"].items():
+        lines += _config_section(recipe, name, info, stats[name])
     recipe_yaml = yaml.safe_dump(
         recipe.model_dump(mode="json", exclude={"output": {"dir"}}), sort_keys=False, allow_unicode=True
     )
-    lines += ["", "## Recipe", "", "```yaml", recipe_yaml.rstrip(), "```", ""]
+    lines += ["## Recipe", "", "```yaml", recipe_yaml.rstrip(), "```", ""]
     return "\n".join(lines)
 
 
 def write_card(out: Path, recipe: Recipe, manifest: dict[str, Any]) -> None:
-    atomic_write_text(out / "README.md", render_card(recipe, manifest))
+    """Write ``README.md`` and ``figures/<config>-difficulty.png``; remove figures of configs no longer built."""
+    stats = read_stats(out, manifest)
+    for name, per_split in stats.items():  # the recipe's split order (train before test), not alphabetical
+        order = recipe.datasets[name].splits.names if name in recipe.datasets else []
+        stats[name] = dict(sorted(per_split.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
+    wanted = set()
+    for name, per_split in stats.items():
+        if any(st.count for st in per_split.values()):
+            wanted.add(figure_path(name))
+            atomic_write_bytes(out / figure_path(name), histogram_png(name, per_split))
+    if (out / FIGURES).is_dir():
+        for stale in (out / FIGURES).glob("*-difficulty.png"):
+            if stale.relative_to(out).as_posix() not in wanted:
+                stale.unlink()
+    atomic_write_text(out / "README.md", render_card(recipe, manifest, stats))
