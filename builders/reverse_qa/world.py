@@ -1,0 +1,277 @@
+"""A seeded fictional world: people, organisations, places, works and events, and its encyclopedia.
+
+Everything is a pure function of (world seed, size), so every worker process of a build sees the same
+world and nothing in it can have been seen in pretraining. Documents are rendered lazily from
+facts.yaml: a fact about an entity appears in that entity's article and in a second document (the
+article of the linked entity, or an index page of entities sharing the fact's decade, bucket or
+category), so the facts behind a question are spread over several documents.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from . import obfuscate
+from .kb import KB, Clue, config
+
+ATTRIBUTES_BY_TYPE = {
+    "person": ("birth_year", "category"),
+    "organisation": ("founding_year", "employees", "category"),
+    "place": ("founding_year", "population", "category"),
+    "work": ("publication_year", "copies_sold", "category"),
+    "event": ("event_year", "attendance", "category"),
+}
+
+
+def taxonomy() -> tuple[dict[str, dict[str, list[str]]], dict[str, tuple[str, str]]]:
+    """Leaves by type and broader level-1 group, and each leaf's (level 1, level 2) ancestors."""
+    tree = config("world.yaml")["taxonomy"]
+    leaves: dict[str, dict[str, list[str]]] = {}
+    broader: dict[str, tuple[str, str]] = {}
+    for etype, tops in tree.items():
+        for top, groups in tops.items():
+            for group, names in groups.items():
+                leaves.setdefault(etype, {})[group] = names
+                for leaf in names:
+                    broader[leaf] = (group, top)
+    return leaves, broader
+
+
+def _off_boundary(value: int) -> int:
+    """A number that is not the end of a blur bucket, so a blurred number never states the exact one."""
+    while any(value in obfuscate.number_range(level, value) for level in (1, 2)):
+        value += 1
+    return value
+
+
+class _Names:
+    """Makes unique names from the lexicons of world.yaml."""
+
+    def __init__(self, rng: random.Random):
+        lex = config("world.yaml")
+        self.rng, self.used = rng, set()
+        s = lex["syllables"]
+        self.onsets, self.vowels, self.codas, self.suffixes = s["onsets"], s["vowels"], s["codas"], s["place_suffixes"]
+        self.given = lex["given_names"]
+        self.adjectives, self.nouns = lex["work_words"]["adjectives"], lex["work_words"]["nouns"]
+        self.org_endings, self.event_endings = lex["org_endings"], lex["event_endings"]
+
+    def word(self, syllables: int) -> str:
+        r = self.rng
+        parts = [r.choice(self.onsets) + r.choice(self.vowels) + r.choice(self.codas) for _ in range(syllables)]
+        return "".join(parts).capitalize()
+
+    def unique(self, make) -> str:
+        for _ in range(50):
+            name = make()
+            if name.casefold() not in self.used:
+                self.used.add(name.casefold())
+                return name
+        name, n = make(), 2
+        while f"{name} {n}".casefold() in self.used:
+            n += 1
+        self.used.add(f"{name} {n}".casefold())
+        return f"{name} {n}"
+
+    def person(self) -> tuple[str, str]:
+        given = self.rng.choice(self.given)
+        return given, self.unique(lambda: f"{given} {self.word(self.rng.randint(2, 3))}")
+
+    def place(self) -> str:
+        return self.unique(lambda: self.word(self.rng.randint(1, 2)) + self.rng.choice(self.suffixes))
+
+    def organisation(self, group: str) -> str:
+        return self.unique(lambda: f"{self.word(2)} {self.rng.choice(self.org_endings[group])}")
+
+    def work(self) -> str:
+        r = self.rng
+
+        def make() -> str:
+            if r.random() < 0.5:
+                return f"The {r.choice(self.adjectives)} {r.choice(self.nouns)}"
+            return f"{r.choice(self.adjectives)} {r.choice(self.nouns)} of {self.word(2)}"
+
+        return self.unique(make)
+
+    def event(self, group: str) -> str:
+        ending = self.event_endings.get(group, ["Festival"])
+        return self.unique(lambda: f"{self.word(2)} {self.rng.choice(ending)}")
+
+
+class World:
+    """The generated world: its knowledge base and its (lazily rendered) documents."""
+
+    def __init__(self, num_entities: int, seed: int):
+        self.num_entities, self.seed = num_entities, seed
+        self.kb = _generate(num_entities, seed)
+        specs = config("facts.yaml")
+        self.attribute_specs, self.relation_specs = specs["attributes"], specs["relations"]
+
+    def info(self) -> dict:
+        return {"world_seed": self.seed, "num_entities": self.num_entities}
+
+    # -- facts and the documents that state them ------------------------------------------------------
+
+    def sentence(self, fact: tuple[int, str, object]) -> str:
+        """The sentence that states ``fact`` (subject id, attribute or relation, value or object id)."""
+        s, pred, value = fact
+        names = self.kb.names
+        if pred in self.relation_specs:
+            return self.relation_specs[pred]["sentence"].format(s=names[s], o=names[value])
+        v = obfuscate.phrase(self.kb.kinds[pred], 0, value, self.kb.broader)
+        return self.attribute_specs[pred]["sentence"].format(s=names[s], v=v)
+
+    def sources(self, fact: tuple[int, str, object]) -> list[tuple[str, str]]:
+        """The documents that state ``fact``, each with the sentence that does."""
+        s, pred, value = fact
+        text = self.sentence(fact)
+        if pred in self.relation_specs:
+            return [(f"entity/{s}", text), (f"entity/{value}", text)]
+        return [(f"entity/{s}", text), (self._index_id(pred, value), text)]
+
+    def _index_id(self, attr: str, value) -> str:
+        kind = self.kb.kinds[attr]
+        key = value if kind == "category" else obfuscate.key(kind, 1, value, self.kb.broader)
+        return f"index/{attr}/{key}"
+
+    def entity_facts(self, e: int) -> list[tuple[int, str, object]]:
+        """The facts an entity's article states, in a fixed order: its attributes, then its relations."""
+        kb = self.kb
+        facts = [(e, a, kb.attrs[a][e]) for a in ATTRIBUTES_BY_TYPE[kb.types[e]] if kb.attrs[a][e] is not None]
+        for rel, forward, other in kb.links(e):
+            facts.append((e, rel, other) if forward else (other, rel, e))
+        return facts
+
+    def document(self, doc_id: str) -> dict[str, str]:
+        """The document ``doc_id`` as {id, title, text} (an entity article or an index page)."""
+        kb = self.kb
+        if doc_id.startswith("entity/"):
+            e = int(doc_id.split("/", 1)[1])
+            text = " ".join(self.sentence(f) for f in self.entity_facts(e))
+            return {"id": doc_id, "title": kb.names[e], "text": text}
+        _, attr, key = doc_id.split("/", 2)
+        kind = kb.kinds[attr]
+        if kind == "category":
+            clue, title = Clue(0, attr, 0, key), f"Index of entries: {key}"
+        else:
+            lo, hi = (obfuscate.year_range if kind == "year" else obfuscate.number_range)(1, int(key))
+            clue = Clue(0, attr, 1, lo)
+            span = f"{lo} to {hi}" if kind == "year" else f"{lo:,} to {hi:,}"
+            title = f"Index of entries by {attr.replace('_', ' ')}: {span}"
+        members = set().union(*(kb.matching(clue, t) for t in kb.type_lists))
+        text = " ".join(self.sentence((e, attr, kb.attrs[attr][e])) for e in sorted(members))
+        return {"id": doc_id, "title": title, "text": text}
+
+    def documents(self) -> Iterator[dict[str, str]]:
+        """Every document of the world's encyclopedia (articles first, then index pages), in a fixed order."""
+        kb = self.kb
+        for e in range(len(kb)):
+            yield self.document(f"entity/{e}")
+        seen = set()
+        for attr in kb.attrs:
+            for e, value in enumerate(kb.attrs[attr]):
+                if value is not None:
+                    doc_id = self._index_id(attr, value)
+                    if doc_id not in seen:
+                        seen.add(doc_id)
+                        yield self.document(doc_id)
+
+
+def _generate(n: int, seed: int) -> KB:
+    """Draw the world: entity counts by type share, names, categories, attributes, then relations."""
+    rng = random.Random(seed)
+    cfg = config("world.yaml")
+    leaves, broader = taxonomy()
+    counts = {t: max(5, int(spec["share"] * n)) for t, spec in cfg["types"].items()}
+    counts["person"] = max(5, n - sum(v for t, v in counts.items() if t != "person"))
+    tiers = cfg["place_tiers"]
+    tier_counts = {tier: max(1, int(spec["share"] * counts["place"])) for tier, spec in tiers.items()}
+    tier_counts["settlement"] = counts["place"] - tier_counts["state"] - tier_counts["territory"]
+    make = _Names(rng)
+
+    names: list[str] = []
+    types: list[str] = []
+    aliases: list[tuple[str, ...]] = []
+    attrs: dict[str, list] = {a: [] for a in config("facts.yaml")["attributes"]}
+    ids: dict[str, list[int]] = {}
+
+    def add(etype: str, name: str, category: str, values: dict, alias: tuple[str, ...] = ()) -> int:
+        e = len(names)
+        names.append(name)
+        types.append(etype)
+        aliases.append(alias)
+        values["category"] = category
+        for a, column in attrs.items():
+            column.append(values.get(a))
+        ids.setdefault(etype if etype != "place" else f"place:{_tier(broader, category)}", []).append(e)
+        return e
+
+    def number(lo: float, hi: float) -> int:
+        return _off_boundary(int(10 ** rng.uniform(lo, hi)))
+
+    for tier, spread in (("state", (6.0, 8.0)), ("territory", (5.0, 7.0)), ("settlement", (2.3, 6.5))):
+        tier_leaves = [leaf for group, names_ in leaves["place"].items() if broader[names_[0]][1] == tier
+                       for leaf in names_]
+        for _ in range(tier_counts[tier]):
+            add("place", make.place(), rng.choice(tier_leaves),
+                {"founding_year": rng.randint(900, 1950), "population": number(*spread)})
+    person_leaves = [leaf for names_ in leaves["person"].values() for leaf in names_]
+    for _ in range(counts["person"]):
+        given, name = make.person()
+        surname = name[len(given) + 1:]
+        add("person", name, rng.choice(person_leaves), {"birth_year": rng.randint(1700, 1995)},
+            (f"{given[0]}. {surname}",))
+    for _ in range(counts["organisation"]):
+        group = rng.choice(sorted(leaves["organisation"]))
+        add("organisation", make.organisation(group), rng.choice(leaves["organisation"][group]),
+            {"founding_year": rng.randint(1650, 2015), "employees": number(1.0, 5.0)})
+    for _ in range(counts["work"]):
+        group = rng.choice(sorted(leaves["work"]))
+        sold = number(2.5, 6.5) if broader[leaves["work"][group][0]][1] != "visual work" else None
+        add("work", make.work(), rng.choice(leaves["work"][group]), {"copies_sold": sold})
+    for _ in range(counts["event"]):
+        group = rng.choice(sorted(leaves["event"]))
+        add("event", make.event(group), rng.choice(leaves["event"][group]),
+            {"event_year": rng.randint(1800, 2023), "attendance": number(2.0, 5.5)})
+
+    rels: dict[str, list[tuple[int, int]]] = {r: [] for r in config("facts.yaml")["relations"]}
+    states, territories, settlements = ids["place:state"], ids["place:territory"], ids["place:settlement"]
+    persons, orgs = ids["person"], ids["organisation"]
+    for t in territories:
+        rels["located_in"].append((t, rng.choice(states)))
+    for s in settlements:
+        rels["located_in"].append((s, rng.choice(territories)))
+    for p in persons:
+        rels["born_in"].append((p, rng.choice(settlements)))
+        if rng.random() < 0.5:
+            rels["member_of"].append((p, rng.choice(orgs)))
+    founding = attrs["founding_year"]
+    for o in orgs:
+        rels["headquartered_in"].append((o, rng.choice(settlements)))
+        if rng.random() < 0.6:
+            rels["founded_by"].append((o, rng.choice(persons)))
+        if rng.random() < 0.15:
+            older = rng.choice(orgs)
+            if founding[older] < founding[o]:
+                rels["succeeded"].append((o, older))
+    births = attrs["birth_year"]
+    for w in ids["work"]:
+        author = rng.choice(persons)
+        rels["authored_by"].append((w, author))
+        attrs["publication_year"][w] = min(2023, births[author] + rng.randint(18, 75))
+    for ev in ids["event"]:
+        rels["held_in"].append((ev, rng.choice(settlements)))
+        if rng.random() < 0.6:
+            rels["organised_by"].append((ev, rng.choice(orgs)))
+
+    taken: dict[str, int] = {}
+    for name, alias in zip(names, aliases):
+        for text in (name, *alias):
+            taken[text.casefold()] = taken.get(text.casefold(), 0) + 1
+    aliases = [tuple(a for a in alias if taken[a.casefold()] == 1) for alias in aliases]
+    return KB(names, types, aliases, attrs, rels, broader)
+
+
+def _tier(broader: dict[str, tuple[str, str]], category: str) -> str:
+    return broader[category][1]
