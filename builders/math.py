@@ -277,7 +277,19 @@ class _Step:
 
 
 class Scenario:
-    """A compiled scenario file: draw variables, run the solution program, render question and solution."""
+    """A compiled scenario file: draw variables, run the solution program, render question and solution.
+
+    A scenario file (``templates/math/scenarios/<name>.yaml``) has ``name`` (= the file name), ``topic``,
+    ``variables`` (in draw order: ``name`` for a person — which also defines ``<var>_he``, ``_He``,
+    ``_his``, ``_His``, ``_him`` — ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}``
+    whose bounds and step may be expressions of earlier variables), ``constraints`` (expressions that
+    must hold, over variables and solution values), ``question`` (Jinja2), ``solution`` (a list of
+    ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive}``;
+    every value must be positive and, by default, whole) and ``answer`` (a solution name). Texts see
+    numbers already formatted (money with cents); templates with control flow also get the raw
+    values as ``num`` (``{% if num.count > 1 %}``). Draws failing a constraint are redrawn up to
+    ``MAX_ATTEMPTS`` times.
+    """
 
     def __init__(self, name: str, data: Any, file: str):
         self.name, self.file = name, file
@@ -320,7 +332,7 @@ class Scenario:
         self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin)
         question_names = _Text([str(data["question"])], origin).names
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
-        context_keys |= {s.calc_key for s in self.steps}
+        context_keys |= {s.calc_key for s in self.steps} | {"num"}
         undefined = self.text.names - context_keys
         if undefined:
             raise DsgenError(f"{origin}: the text uses undefined name(s) {sorted(undefined)}")
@@ -393,6 +405,8 @@ class Scenario:
                 operands[key] = format_operand(value)
         for step in self.steps:
             context[step.calc_key] = calculation(step.expression.template.format_map(operands), env[step.name])
+        if self.text.pattern is None:
+            context["num"] = env
         parts = self.text.render(context)
         return parts[0], parts[1:]
 

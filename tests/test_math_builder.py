@@ -1,0 +1,373 @@
+"""Math builders: exact renderings, answers recomputed from each record's own worked solution,
+exact step counts, determinism, uniqueness, schema validity, parameter and scenario-file errors."""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+import re
+from fractions import Fraction
+
+import pytest
+from pydantic import ValidationError
+
+import dsgen
+from dsgen.builders.math import (
+    ComposedProblems,
+    Scenario,
+    TemplateProblems,
+    difficulty,
+    scenario,
+    scenario_names,
+)
+from dsgen.errors import DsgenError, Skip
+from dsgen.records import RecordMaker
+from dsgen.validation import check
+
+CALC = re.compile(r"<<([^<>=]+)=([^<>]+)>>([^\s]+)")
+
+
+def _exact(node: ast.AST) -> Fraction:
+    """An arithmetic evaluator written independently of dsgen.expressions (numbers and + - * / ceil)."""
+    if isinstance(node, ast.Expression):
+        return _exact(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return Fraction(str(node.value))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_exact(node.operand)
+    if isinstance(node, ast.BinOp):
+        a, b = _exact(node.left), _exact(node.right)
+        ops = {ast.Add: a.__add__, ast.Sub: a.__sub__, ast.Mult: a.__mul__, ast.Div: a.__truediv__}
+        return ops[type(node.op)](b)
+    if isinstance(node, ast.Call) and node.func.id == "ceil":
+        return Fraction(math.ceil(_exact(node.args[0])))
+    raise AssertionError(f"unexpected syntax in a calculation: {ast.dump(node)}")
+
+
+def value_of(text: str) -> Fraction:
+    return _exact(ast.parse(text, mode="eval"))
+
+
+def check_solution(record: dict) -> list[Fraction]:
+    """Recompute every <<expr=value>> of the record's solution and its '#### answer'; return the values."""
+    solution = record["metadata"]["solution"]
+    lines = solution.split("\n")
+    assert lines[-1] == f"#### {record['answer']}", solution
+    values = []
+    for line in lines[:-1]:
+        calcs = CALC.findall(line)
+        assert len(calcs) == 1, line
+        expression, value, shown = calcs[0]
+        assert value_of(expression) == value_of(value), line
+        assert shown.rstrip(".") == value, line
+        values.append(value_of(value))
+    assert len(values) == record["metadata"]["steps"]
+    assert values[-1] == value_of(record["answer"])
+    return values
+
+
+def make(builder, n: int, *, seed: int = 1, name: str = "math") -> list[dict]:
+    maker = RecordMaker("d", name, builder, seed=seed)
+    maker.setup()
+    return [maker.make(i) for i in range(n)]
+
+
+# -- exact renderings -----------------------------------------------------------------------
+
+
+def test_bakery_boxes_renders_exactly():
+    item = TemplateProblems(scenarios=["bakery_boxes"]).generate(random.Random(7), 0)
+    assert item["prompt"] == (
+        "For a street festival, Liam bakes 3 batches of cookies with 20 cookies in each batch. He packs all "
+        "of them into boxes that hold 10 cookies each. How many boxes does he fill?"
+    )
+    assert item["metadata"]["solution"] == (
+        "Liam bakes 3*20 = <<3*20=60>>60 cookies.\nHe fills 60/10 = <<60/10=6>>6 boxes.\n#### 6"
+    )
+    assert (item["answer"], item["difficulty"], item["level"]) == ("6", 0.2945, "easy")
+    assert item["metadata"]["operations"] == ["mul", "div"]
+    assert item["template"] == "math/scenarios/bakery_boxes.yaml"
+
+
+def test_shopping_change_renders_money_exactly():
+    item = TemplateProblems(scenarios=["shopping_change"]).generate(random.Random(1), 0)
+    assert item["prompt"] == (
+        "At a corner shop, Zoe buys 3 magazines that cost $8.50 each. She pays with a $50 bill. How much "
+        "change, in dollars, does she get back?"
+    )
+    assert item["metadata"]["solution"] == (
+        "The magazines cost 3*8.5 = <<3*8.5=25.5>>25.5 dollars.\n"
+        "She gets back 50-25.5 = <<50-25.5=24.5>>24.5 dollars.\n#### 24.5"
+    )
+    assert item["answer"] == "24.5"
+
+
+def test_school_trip_renders_ceil_exactly():
+    item = TemplateProblems(scenarios=["school_trip"]).generate(random.Random(7), 0)
+    assert item["prompt"] == (
+        "Liam plans a trip to the botanical garden for Hillside School: 2 classes of 32 students go, with 3 "
+        "teachers. Each bus has 30 seats. How many buses are needed so everyone has a seat?"
+    )
+    assert item["metadata"]["solution"] == (
+        "There are 2*32 = <<2*32=64>>64 students.\nWith the teachers, 64+3 = <<64+3=67>>67 people go.\n"
+        "They need ceil(67/30) = <<ceil(67/30)=3>>3 buses.\n#### 3"
+    )
+    assert item["metadata"]["operations"] == ["mul", "add", "div", "ceil"]
+
+
+def test_compose_renders_exactly():
+    builder = ComposedProblems(min_steps=3, max_steps=3, frames=["people"])
+    item = builder.generate(random.Random(7), 0)
+    assert item["prompt"] == (
+        "David has collected 95 comic books. Ethan has 233 more comic books than David. Sofia owns 23 comic "
+        "books more than Ethan does. Hassan has a third as many comic books as Sofia. How many comic books "
+        "does Hassan have?"
+    )
+    assert item["metadata"]["solution"] == (
+        "Ethan has 95+233 = <<95+233=328>>328 comic books.\n"
+        "Sofia has 328+23 = <<328+23=351>>351 comic books.\n"
+        "Hassan has 351/3 = <<351/3=117>>117 comic books.\n#### 117"
+    )
+    assert item["metadata"]["operations"] == ["add", "add", "div"]
+
+
+# -- correctness over many seeds --------------------------------------------------------------
+
+
+def test_there_are_at_least_30_scenarios():
+    assert len(scenario_names()) >= 30
+    topics = {scenario(n).topic for n in scenario_names()}
+    assert len(topics) >= 10
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_every_scenario_is_correct_over_many_seeds(name):
+    records = make(TemplateProblems(scenarios=[name]), 120, seed=sum(map(ord, name)))
+    prompts = set()
+    for record in records:
+        assert check(record) is None, check(record)
+        values = check_solution(record)
+        assert all(v > 0 for v in values)
+        assert record["metadata"]["scenario"] == name
+        assert record["metadata"]["steps"] == len(scenario(name).steps)
+        assert dsgen.score(record, record["metadata"]["solution"]) == 1.0
+        assert "{" not in record["prompt"][0]["content"] and "}" not in record["prompt"][0]["content"]
+        prompts.add(record["prompt"][0]["content"])
+    assert len(prompts) >= 115
+
+
+@pytest.mark.parametrize("k", range(1, 13))
+def test_compose_has_exactly_k_steps_and_correct_answers(k):
+    records = make(ComposedProblems(min_steps=k, max_steps=k), 60, seed=k)
+    for record in records:
+        assert check(record) is None, check(record)
+        values = check_solution(record)
+        assert record["metadata"]["steps"] == k
+        assert len(record["metadata"]["operations"]) == k
+        # a chain: every calculation starts from the previous result, so every step is needed
+        calcs = CALC.findall(record["metadata"]["solution"])
+        firsts = [value_of(re.match(r"\d+", expr).group()) for expr, _, _ in calcs]
+        assert firsts[1:] == values[:-1]
+        assert all(v == int(v) and 0 < v <= 1000 for v in values)
+        assert dsgen.score(record, record["metadata"]["solution"]) == 1.0
+
+
+def test_compose_respects_max_value_and_operations():
+    builder = ComposedProblems(min_steps=5, max_steps=8, max_value=50, operations=["add", "sub", "mul"])
+    for record in make(builder, 300):
+        values = check_solution(record)
+        assert max(values) <= 50 and record["metadata"]["max_number"] <= 50
+        assert set(record["metadata"]["operations"]) <= {"add", "sub", "mul"}
+
+
+def test_template_max_value_redraws_or_skips():
+    builder = TemplateProblems(max_value=100)
+    builder.setup()
+    kept = 0
+    for i in range(300):
+        try:
+            item = builder.generate(random.Random(i), i)
+        except Skip as skip:
+            assert "max_value" in skip.reason
+            continue
+        kept += 1
+        assert item["metadata"]["max_number"] <= 100
+    assert kept > 150
+
+
+def test_step_selection_of_scenarios():
+    builder = TemplateProblems(min_steps=4)
+    builder.setup()
+    assert builder.scenarios and all(len(s.steps) >= 4 for s in builder.scenarios)
+    with pytest.raises(DsgenError, match="no scenario has between 9 and 12 steps"):
+        TemplateProblems(min_steps=9).setup()
+
+
+# -- determinism and uniqueness ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("builder_cls", [TemplateProblems, ComposedProblems])
+def test_determinism(builder_cls):
+    first = make(builder_cls(), 50, seed=42)
+    again = make(builder_cls(), 50, seed=42)
+    assert first == again
+    assert len({r["prompt"][0]["content"] for r in first}) == 50
+
+
+@pytest.mark.parametrize("builder_cls", [TemplateProblems, ComposedProblems])
+def test_adjacent_seeds_do_not_collide(builder_cls):
+    a = {r["prompt"][0]["content"] for r in make(builder_cls(), 1000, seed=42)}
+    b = {r["prompt"][0]["content"] for r in make(builder_cls(), 1000, seed=43)}
+    assert len(a & b) <= 2
+
+
+@pytest.mark.parametrize("builder_cls", [TemplateProblems, ComposedProblems])
+def test_ten_thousand_problems_are_unique(builder_cls):
+    records = make(builder_cls(), 10_000, seed=42)
+    assert len({r["prompt"][0]["content"] for r in records}) == 10_000
+
+
+def test_capacity_estimate_matches_a_brute_force_count():
+    # classroom_groups: 10 times x 10 subjects x 80 teachers x (classes 2..12, per_class 12..40,
+    # size in 5 choices, whole groups)
+    combos = sum(
+        1 for c in range(2, 13) for p in range(12, 41) for g in (2, 3, 4, 5, 6) if c * p % g == 0
+    )
+    truth = combos * 10 * 10 * 80
+    estimate = TemplateProblems(scenarios=["classroom_groups"]).capacity()
+    assert truth / 2 < estimate < truth * 2
+
+
+def test_capacity_reports_small_spaces():
+    tiny = ComposedProblems(min_steps=1, max_steps=1, max_value=20, operations=["add"], frames=["days"])
+    default = ComposedProblems()
+    assert tiny.capacity() < 10_000 < default.capacity()
+    assert TemplateProblems().capacity() > 10**8
+
+
+# -- difficulty --------------------------------------------------------------------------------
+
+
+def test_difficulty_formula_bounds_and_levels():
+    assert difficulty(1, 1, 0.0) == (0.0, "easy")
+    assert difficulty(12, 10**6, 1.0) == (1.0, "hard")
+    assert difficulty(30, 10**9, 1.0) == (1.0, "hard")
+    assert difficulty(6, 1000, 0.7) == (0.5273, "medium")  # 0.5 * 5/11 + 0.25 * 3/6 + 0.25 * 0.7
+
+
+def test_difficulty_grows_with_steps():
+    means = []
+    for k in (1, 4, 8, 12):
+        records = make(ComposedProblems(min_steps=k, max_steps=k), 100, seed=5)
+        means.append(sum(r["difficulty"] for r in records) / len(records))
+    assert means == sorted(means)
+    levels = {r["level"] for r in make(ComposedProblems(min_steps=1, max_steps=12), 500)}
+    assert levels == {"easy", "medium", "hard"}
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+
+def test_schema_catches_broken_records():
+    record = make(TemplateProblems(), 1)[0]
+    assert check(record) is None
+    broken = [
+        ("answer", "1.50"),
+        ("answer", "04"),
+        ("answer", "2/1"),
+        ("answer", None),
+        ("level", "extreme"),
+    ]
+    for key, value in broken:
+        assert check({**record, key: value}) is not None, key
+    for key, value in [("steps", 0), ("operations", []), ("solution", "no calculation"), ("generator", "x")]:
+        assert check({**record, "metadata": {**record["metadata"], key: value}}) is not None, key
+    meta = dict(record["metadata"])
+    del meta["scenario"]
+    assert check({**record, "metadata": meta}) is not None
+    assert check({**record, "verifier": {"kind": "numeric", "params": {"tolerance": 1}}}) is not None
+    assert check({**record, "metadata": {**record["metadata"], "filters": {"dedup": {}}}}) is None
+
+
+# -- parameter and scenario-file errors --------------------------------------------------------
+
+
+def test_params_are_validated_with_clear_messages():
+    with pytest.raises(ValidationError, match="min_steps \\(5\\) must not exceed max_steps \\(2\\)"):
+        ComposedProblems(min_steps=5, max_steps=2)
+    with pytest.raises(ValidationError, match="did you mean 'bakery_boxes'"):
+        TemplateProblems(scenarios=["bakery_box"])
+    with pytest.raises(ValidationError, match="must include 'add' or 'sub'"):
+        ComposedProblems(operations=["mul", "div"])
+    with pytest.raises(ValidationError, match="unknown frame 'peeple'"):
+        ComposedProblems(frames=["peeple"])
+    with pytest.raises(ValidationError):
+        ComposedProblems(max_steps=21)
+    with pytest.raises(ValidationError):
+        TemplateProblems(colour="red")
+
+
+BASE = {
+    "name": "toy",
+    "variables": {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [2, 9]}},
+    "question": "{{ who }} has {{ a }} bags of {{ b }} pens. How many pens does {{ who_he }} have?",
+    "solution": [{"let": "total = a * b", "text": "{{ who }} has {{ calc }} pens."}],
+    "answer": "total",
+}
+
+
+def toy(**changes) -> Scenario:
+    return Scenario("toy", {**BASE, **changes}, "math/scenarios/toy.yaml")
+
+
+def test_a_scenario_built_from_data_renders():
+    toy_scenario = toy()
+    env, _ = toy_scenario.draw(random.Random(3), 10**6)
+    question, lines = toy_scenario.render(env)
+    assert question.endswith("pens. How many pens does she have?") or question.endswith("does he have?")
+    assert lines[0].endswith(f"= <<{env['a']}*{env['b']}={env['a'] * env['b']}>>{env['a'] * env['b']} pens.")
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"solution": [{"let": "total = a.__class__", "text": "{{ calc }}"}]}, "attribute access"),
+        ({"solution": [{"let": "total = __import__('os')", "text": "{{ calc }}"}]}, "calling '__import__'"),
+        ({"solution": [{"let": "total = a * c", "text": "{{ calc }}"}]}, "unknown name 'c'"),
+        ({"solution": [{"let": "total = a * b", "text": "no calc here"}]}, "calc"),
+        ({"constraints": ["lambda: 1"]}, "constraints[0]"),
+        ({"question": "{{ who }} has {{ a }} {{ b }} {{ total }}"}, "must not show solution values"),
+        ({"question": "{{ who }} has {{ a }} {{ b }} {{ nope }}"}, "undefined name(s) ['nope']"),
+        ({"question": "{{ who }} has {{ a }} pens"}, "['b'] never appear in the question"),
+        ({"variables": {"who": "name", "a": {"int": [2]}, "b": 3}}, "variables.a"),
+        ({"variables": {"who": "name", "a": {"float": [1, 2]}, "b": {"int": [1, 2]}}}, "variables.a"),
+        ({"answer": "nothing"}, "answer 'nothing'"),
+        ({"name": "other"}, "must equal the file name"),
+        ({"extra": 1}, "unknown keys ['extra']"),
+        ({"question": "{{ who }"}, "template syntax error"),
+    ],
+)
+def test_bad_scenario_files_are_reported_with_file_and_key(changes, fragment):
+    with pytest.raises(DsgenError) as info:
+        toy(**changes)
+    assert "math/scenarios/toy.yaml" in str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_impossible_constraints_skip_with_a_reason():
+    impossible = toy(constraints=["a > 100"])
+    assert impossible.draw(random.Random(0), 10**6) is None
+    builder = TemplateProblems(scenarios=["bakery_boxes"])
+    builder.setup()
+    builder.scenarios = [impossible]
+    with pytest.raises(Skip, match="scenario 'toy': no draw met its constraints"):
+        builder.generate(random.Random(0), 0)
+
+
+def test_jinja_control_flow_falls_back_to_jinja_rendering():
+    fancy = toy(question="{{ who }} has {{ a }} bag{% if num.a > 1 %}s{% endif %} of {{ b }} pens. How many?")
+    assert fancy.text.pattern is None
+    env, _ = fancy.draw(random.Random(1), 10**6)
+    question, _ = fancy.render(env)
+    assert f"has {env['a']} bags of {env['b']} pens." in question
