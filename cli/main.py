@@ -53,9 +53,11 @@ def main() -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted build, reusing its complete, verified shards.")
 @click.option("--spacy-model", metavar="NAME", help="Installed spaCy pipeline for builders that extract entities.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
+@click.option("--push", "push_", is_flag=True, help="Then push the folder to the recipe's hub.repo_id (see `dsgen push`).")
+@click.option("--token", metavar="TOKEN", help="Hugging Face token for --push (default: HF_TOKEN or `hf auth login`).")
 @user_errors
 def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out: str | None, workers: int | None,
-          resume: bool, spacy_model: str | None, quiet: bool) -> None:
+          resume: bool, spacy_model: str | None, quiet: bool, push_: bool, token: str | None) -> None:
     """Build the datasets of RECIPE (a YAML file; the embedded default recipe when omitted).
 
     The output folder is laid out as a Hugging Face dataset repository (README.md with configs,
@@ -72,12 +74,58 @@ def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out:
         loaded = dsgen.default_recipe(overrides=list(overrides), seed=seed, out=out, params=params)
     else:
         loaded = dsgen.load_recipe(recipe, overrides=list(overrides), seed=seed, out=out, params=params)
+    if push_:  # fail before a long build, not after it
+        from dsgen.hub import check_repo_id, resolve_token
+
+        if not loaded.hub.repo_id:
+            raise UserError("--push needs 'hub: {repo_id: owner/name}' in the recipe (or use `dsgen push FOLDER REPO_ID`)")
+        check_repo_id(loaded.hub.repo_id)
+        token = resolve_token(token)
     if quiet:
         result = dsgen.build(loaded, workers=workers, resume=resume)
     else:
         with BuildProgress(loaded) as progress:
             result = dsgen.build(loaded, workers=workers, resume=resume, progress=progress)
         Console().print(summary(result))
+    if push_:
+        _push(result.out, None, token=token)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("repo_id", required=False)
+@click.option("--private/--public", default=None, help="Visibility of a repo this push creates (default: recipe's hub.private).")
+@click.option("--revision", metavar="BRANCH", help="Commit to this branch, created from main if missing.")
+@click.option("--create-pr", is_flag=True, help="Open a pull request instead of committing to the branch.")
+@click.option("--token", metavar="TOKEN", help="Hugging Face token (default: HF_TOKEN, then the `hf auth login` cache).")
+@user_errors
+def push(folder: str, repo_id: str | None, private: bool | None, revision: str | None, create_pr: bool,
+         token: str | None) -> None:
+    """Publish FOLDER (a dsgen build) to the Hub dataset repo REPO_ID (owner/name) in one commit.
+
+    REPO_ID and the options default to the hub: section of the folder's recipe.yaml. The folder is
+    validated first; .dsgen/ is not uploaded; remote data/, rejects/ and figures/ files the build no
+    longer has are removed in the same commit. An unchanged folder makes no commit. Prints the commit
+    (or pull request) URL. Honours HF_ENDPOINT.
+    """
+    _push(folder, repo_id, private=private, revision=revision, create_pr=create_pr or None, token=token)
+
+
+def _push(folder, repo_id: str | None, **options: Any) -> None:
+    import dsgen
+    from dsgen.hub import PushFailed
+
+    try:
+        result = dsgen.push(folder, repo_id, **options)
+    except PushFailed as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if result.changed:
+        what = "pull request" if result.pr_url else f"commit on {result.revision}"
+        click.echo(f"pushed {result.files} files to {result.repo_id} ({what}"
+                   f"{f', {result.deleted} stale files removed' if result.deleted else ''}): {result.url}")
+    else:
+        click.echo(f"{result.repo_id}@{result.revision} already has these files: no commit made ({result.commit_url})")
 
 
 @main.command("list")

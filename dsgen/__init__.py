@@ -29,6 +29,7 @@ _API = {
     "sample": "dsgen.pipeline",
     "validate_path": "dsgen.inspect",
     "score_file": "dsgen.inspect",
+    "push": "dsgen.hub",
 }
 
 __all__ = sorted(_API) + ["__version__"]
@@ -36,6 +37,7 @@ __all__ = sorted(_API) + ["__version__"]
 if TYPE_CHECKING:
     from .builder import Builder, Params, Wrapper, user_prompt
     from .errors import DsgenError, RecordInvalid, Skip
+    from .hub import push
     from .inspect import score_file, validate_path
     from .pipeline import build, sample
     from .recipe import Recipe, default_recipe, load_recipe

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from time import sleep
 from typing import Any
 
 import yaml
@@ -192,7 +192,7 @@ def push(
             return _push_once(api, folder, files, repo_id, private, revision, create_pr, summary, description, attempt)
         except Exception as exc:  # classified below: bad input, transient, or a failure to report
             _raise_if_final(exc, token, repo_id, attempt > retries)
-        time.sleep(min(60.0, backoff * 2 ** (attempt - 1)))
+        sleep(min(60.0, backoff * 2 ** (attempt - 1)))
 
 
 def _push_once(api, folder, files, repo_id, private, revision, create_pr, summary, description, attempt) -> PushResult:
