@@ -14,6 +14,7 @@ Quoting is not obeying: before a witness is looked for, every verbatim copy of a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from . import ifeval
@@ -35,17 +36,28 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+@lru_cache(maxsize=65536)
 def _word_pattern(text: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + re.escape(_normalise(text)) + r"(?!\w)")
 
 
 def cut_quotes(response: str, quotes: tuple[str, ...]) -> str:
-    """``response`` with every verbatim copy of a quote cut out (whitespace runs and case ignored)."""
+    """``response`` (whitespace runs collapsed) with every verbatim copy of a quote blanked out, case ignored."""
+    flat = " ".join(response.split())
+    low = flat.lower()
+    if len(low) != len(flat):  # a few characters change length when lowered: match with regexes instead
+        for quote in quotes:
+            if quote.split():
+                flat = re.sub(r"\s+".join(map(re.escape, quote.split())), " ", flat, flags=re.IGNORECASE)
+        return flat
     for quote in quotes:
-        words = quote.split()
-        if words:
-            response = re.sub(r"\s+".join(re.escape(w) for w in words), " ", response, flags=re.IGNORECASE)
-    return response
+        target = " ".join(quote.split()).lower()
+        at = low.find(target) if target else -1
+        while at != -1:
+            blank = " " * len(target)
+            flat, low = flat[:at] + blank + flat[at + len(target):], low[:at] + blank + low[at + len(target):]
+            at = low.find(target, at + len(target))
+    return flat
 
 
 def obeyed(witness: dict[str, Any], response: str, rest: str) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from ..errors import DsgenError
@@ -335,29 +334,24 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     return lambda t: "," not in t
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def _thaw(value: Any) -> Any:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in value}
-
-
-@lru_cache(maxsize=4096)
-def _compiled(frozen: tuple) -> tuple[Callable[[str], bool], ...]:
-    return tuple(compile_check(iid, _thaw(kw)) for iid, kw in frozen)
+_COMPILED: dict[tuple, tuple[Callable[[str], bool], ...]] = {}
 
 
 def checks(instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> tuple[Callable[[str], bool], ...]:
-    """The compiled checks of an instruction list (cached: the same list compiles once per process)."""
-    if len(instruction_id_list) != len(kwargs):
-        raise DsgenError(f"IFEval instruction_id_list has {len(instruction_id_list)} ids but kwargs has "
-                         f"{len(kwargs)} entries; they must pair up one to one")
-    return _compiled(tuple((iid, _freeze(kw or {})) for iid, kw in zip(instruction_id_list, kwargs)))
+    """The compiled checks of an instruction list (cached: the same list compiles once per process).
+
+    The cache key is the ids and the ``repr`` of each kwargs dict (fast, and equal for equal JSON rows).
+    """
+    key = (tuple(instruction_id_list), tuple(map(repr, kwargs)))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(instruction_id_list) != len(kwargs):
+            raise DsgenError(f"IFEval instruction_id_list has {len(instruction_id_list)} ids but kwargs has "
+                             f"{len(kwargs)} entries; they must pair up one to one")
+        if len(_COMPILED) >= 16384:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = tuple(compile_check(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs))
+    return compiled
 
 
 def loose_variants(response: str) -> list[str]:
