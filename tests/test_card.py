@@ -1,0 +1,155 @@
+"""The dataset card: front matter that `datasets` and the Hub read, a body that explains the build, figures."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import dsgen
+from conftest import write_recipe
+from dsgen.card import features_yaml
+from dsgen.records import arrow_schema
+
+RECIPE = """\
+name: toy
+seed: 7
+description: Sums for testing the card.
+datasets:
+  sums:
+    builder: toy.add
+    count: 900
+    params: {max_value: 500}
+    splits:
+      fractions: {train: 0.8, test: 0.2}
+    filters: [{filter: toy.drop_odd}]
+  small:
+    builder: toy.add
+    count: 200
+    params: {max_value: 50, skip_every: 10}
+    splits:
+      by: level
+      levels: {train: [easy], test: [hard]}
+output:
+  shard_size: 300
+"""
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("card")
+    dsgen.build(write_recipe(folder / "r.yaml", RECIPE), out=folder / "out", workers=1)
+    return folder
+
+
+def split_card(folder: Path) -> tuple[dict, str]:
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
+    assert match, "the card starts with YAML front matter"
+    return yaml.safe_load(match.group(1)), match.group(2)
+
+
+def test_a_rebuild_gives_a_byte_identical_card_and_figures(build):
+    out = build / "out"
+    dsgen.build(build / "r.yaml", out=build / "again", workers=2)
+    for rel in ("README.md", "figures/sums-difficulty.png", "figures/small-difficulty.png"):
+        assert (out / rel).read_bytes() == (build / "again" / rel).read_bytes(), rel
+    png = (out / "figures/sums-difficulty.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and b"Software" not in png and b"tIME" not in png
+
+
+def test_front_matter_declares_configs_info_and_metadata(build):
+    meta, _ = split_card(build / "out")
+    manifest = json.loads((build / "out" / "manifest.json").read_text())
+    assert [c["config_name"] for c in meta["configs"]] == ["sums", "small"]
+    assert meta["configs"][0]["default"] is True and "default" not in meta["configs"][1]
+    assert {"split": "train", "path": "data/sums/train-*.parquet"} in meta["configs"][0]["data_files"]
+    import datasets
+
+    expected = datasets.Features.from_arrow_schema(arrow_schema())._to_yaml_list()
+    assert features_yaml(arrow_schema()) == expected
+    for info in meta["dataset_info"]:
+        assert info["features"] == expected
+        counts = manifest["configs"][info["config_name"]]["splits"]
+        assert {s["name"]: s["num_examples"] for s in info["splits"]} == {k: v for k, v in counts.items() if v}
+        assert info["download_size"] == sum(
+            (build / "out" / rel).stat().st_size for rel in manifest["configs"][info["config_name"]]["files"]
+        )
+        assert info["dataset_size"] == sum(s["num_bytes"] for s in info["splits"]) > 0
+    assert meta["license"] == "unknown" and meta["language"] == ["en"]
+    assert meta["task_categories"] == ["question-answering", "text-generation"]
+    assert meta["tags"][:3] == ["dsgen", "synthetic", "verifiable-rewards"] and "toy" in meta["tags"]
+    assert meta["size_categories"] == ["n<1K"] and meta["pretty_name"] == "toy"
+
+
+def test_datasets_loads_the_same_features_and_rows_with_and_without_dataset_info(build):
+    import datasets
+
+    plain = build / "plain"
+    shutil.copytree(build / "out", plain, dirs_exist_ok=True)
+    meta, body = split_card(plain)
+    del meta["dataset_info"]
+    (plain / "README.md").write_text(f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}")
+    for config in ("sums", "small"):
+        mine = datasets.load_dataset(str(build / "out"), config, cache_dir=str(build / "cache1"))
+        inferred = datasets.load_dataset(str(plain), config, cache_dir=str(build / "cache2"))
+        assert set(mine) == set(inferred)
+        for split in mine:
+            assert mine[split].features == inferred[split].features
+            assert mine[split].to_list() == inferred[split].to_list()
+
+    # the split sizes in dataset_info are checked when loading: a wrong count would break users' loads
+    broken = build / "broken"
+    shutil.copytree(build / "out", broken, dirs_exist_ok=True)
+    meta, body = split_card(broken)
+    meta["dataset_info"][0]["splits"][0]["num_examples"] += 1
+    (broken / "README.md").write_text(f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n{body}")
+    with pytest.raises(Exception, match="(?i)split"):
+        datasets.load_dataset(str(broken), "sums", cache_dir=str(build / "cache3"))
+
+
+def test_body_explains_how_the_data_was_made(build):
+    _, body = split_card(build / "out")
+    manifest = json.loads((build / "out" / "manifest.json").read_text())
+    assert f"dsgen version: {manifest['dsgen_version']}" in body
+    assert f"content hash `{manifest['recipe_hash']}`" in body and "- seed: 7;" in body
+    assert "Sums for testing the card." in body
+    # builder parameters with their defaults filled in, filters and their drop counts by reason
+    assert "max_value: 500\nskip_every: 0\nbreak_at: -1" in body
+    assert "- `toy.drop_odd` (this config)" in body
+    drops = manifest["configs"]["sums"]["rejects"]["toy.drop_odd: odd answer"]
+    assert f"| toy.drop_odd: odd answer | {drops} |" in body
+    assert f"| builder: every n-th | {manifest['configs']['small']['rejects']['builder: every n-th']} |" in body
+    # per-config and per-split counts, level tables (easiest level first), the histogram
+    for config, info in manifest["configs"].items():
+        for split, n in info["splits"].items():
+            assert f"| {config} | `toy.add` | {split} | {n} |" in body
+            assert re.search(rf"\| {split} \| {n} \| 0\.\d{{3}} \|", body)
+        assert f"![difficulty histogram of {config}](figures/{config}-difficulty.png)" in body
+    small = body[body.index("### `small`"):body.index("## Recipe")]
+    counts = manifest["configs"]["small"]["splits"]
+    assert "| level | train | test | total |" in small  # the recipe's split order
+    easy, hard = f"| easy | {counts['train']} | 0 | {counts['train']} |", f"| hard | 0 | {counts['test']} |"
+    assert small.index(easy) < small.index(hard)
+    assert "Splits: by level: train = easy; test = hard." in small
+    # the full recipe
+    recipe_block = body[body.index("## Recipe"):]
+    assert yaml.safe_load(recipe_block.split("```yaml\n", 1)[1].split("```", 1)[0])["datasets"]["small"]["params"] == {
+        "max_value": 50, "skip_every": 10}
+
+
+def test_figures_follow_the_data_and_stale_ones_are_removed(build, tmp_path):
+    out = tmp_path / "o"
+    dsgen.build(build / "r.yaml", out=out, workers=1)
+    first = (out / "figures/sums-difficulty.png").read_bytes()
+    assert first != (out / "figures/small-difficulty.png").read_bytes()
+    recipe = dsgen.load_recipe(build / "r.yaml", overrides=["datasets.sums.params.max_value=40"])
+    recipe.datasets.pop("small")
+    dsgen.build(recipe, out=out, workers=1)
+    assert (out / "figures/sums-difficulty.png").read_bytes() != first
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["sums-difficulty.png"]
+    assert "small" not in (out / "README.md").read_text()
