@@ -27,6 +27,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _ANSWER_LINE = re.compile(r"(?im)^[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.+?)\s*$")
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 _LEAD_INS = (
     "answer is ", "it is ", "it s ", "this is ", "that is ", "i believe ", "i think ",
@@ -91,7 +92,7 @@ def final_answers(completion: str) -> list[str]:
 
 
 def _clean(answer: str) -> str:
-    answer = _PARENTHETICAL.sub("", answer.strip())
+    answer = _PARENTHETICAL.sub("", _LATEX_TEXT.sub(r"\1", answer).strip())
     norm = normalise(answer)
     for lead in _LEAD_INS:
         if norm.startswith(lead):

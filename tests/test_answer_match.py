@@ -1,0 +1,163 @@
+"""The answer_match verifier: answer extraction, normalisation, misspellings, near-miss names, hedging."""
+
+import pytest
+
+import dsgen
+from dsgen.verifiers.answer_match import close_enough, final_answers, normalise, score
+
+NAME = "Kestrin Halvard"
+REASONING = "X was born in the 1950s, so I searched the index of births and checked each violinist.\n"
+
+
+def s(completion, answer=NAME, **params):
+    return score(completion, answer, params)
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        REASONING + "Answer: Kestrin Halvard",
+        REASONING + "Final answer: Kestrin Halvard.",
+        REASONING + "**Answer:** Kestrin Halvard",
+        REASONING + "**Answer**: **Kestrin Halvard**",
+        REASONING + "answer: kestrin halvard",
+        REASONING + "ANSWER: KESTRIN HALVARD",
+        REASONING + "The answer is Kestrin Halvard.",
+        REASONING + "So X is \\boxed{Kestrin Halvard}.",
+        REASONING + "\\boxed{\\text{Kestrin Halvard}}",
+        REASONING + "The person is **Kestrin Halvard**, who was born in Roulgim.",
+        REASONING + "Kestrin Halvard",
+        REASONING + "Answer: \"Kestrin Halvard\"",
+        REASONING + "Answer:   Kestrin   Halvard  ",
+        REASONING + "Answer: Kestrin Halvard (violinist)",
+        REASONING + "Answer: It is Kestrin Halvard",
+        REASONING + "Answer: Ｋｅｓｔｒｉｎ Ｈａｌｖａｒｄ",  # full-width forms (NFKC)
+        REASONING + "Answer: Késtrin Halvárd",  # accents folded
+        REASONING + "Answer: Kestrin-Halvard",
+        "Answer: Kestrin Halvard\n",
+    ],
+)
+def test_accepts_the_answer_in_common_shapes(completion):
+    assert s(completion) == 1.0
+
+
+def test_articles_case_and_punctuation_are_ignored():
+    assert s("Answer: the silent harbour", "The Silent Harbour") == 1.0
+    assert s("Answer: Silent Harbour!", "The Silent Harbour") == 1.0
+    assert s("Answer: A Silent Harbour", "The Silent Harbour") == 1.0
+    assert normalise("  The  Guild of the Weavers, Ltd. ") == "guild of weavers ltd"
+
+
+def test_aliases_count_as_the_answer():
+    assert s("Answer: K. Halvard", aliases=["K. Halvard"]) == 1.0
+    assert s("Answer: K. Halvard") == 0.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "Answer: Kestrin Halvrad",  # one swap in a long word
+        "Answer: Kestrin Halvardd",  # one insertion
+        "Answer: Kestrn Halvard",  # one deletion
+        "Answer: Kestrin Halverd",  # one substitution
+    ],
+)
+def test_small_misspellings_pass(completion):
+    assert s(completion) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "answer"),
+    [
+        ("Answer: Joan Smith", "John Smith"),  # short word: must be exact
+        ("Answer: Kestrin Hal", NAME),
+        ("Answer: Halvard", NAME),  # surname alone is not the name
+        ("Answer: Kestrin Halvard Jr", NAME),
+        ("Answer: Kestrim Halvart", NAME),  # two words misspelled: ratio too low
+        ("Answer: Velmora 2", "Velmora 3"),  # numbers must be exact
+        ("Answer: Lei", "Leo"),
+        ("Answer: Roulgim", "Roulgin"),  # short single word: ratio 0.857 < 0.9
+    ],
+)
+def test_different_names_fail(completion, answer):
+    assert s(completion, answer) == 0.0
+
+
+def test_near_miss_names_of_other_entities_are_rejected():
+    assert s("Answer: Kestrin Halvardt") == 1.0
+    assert s("Answer: Kestrin Halvardt", reject=["Kestrin Halvardt"]) == 0.0
+    # a misspelling at least as close to another entity's name as to the answer is not trusted
+    assert s("Answer: Kestrin Halvarde", reject=["Kestrin Halvardes"]) == 0.0
+    assert s("Answer: Kestrin Halvrad", reject=["Kestrin Halvardes"]) == 1.0
+    # "Smyth" is one edit from "Smith": accepted as a typo unless the corpus has a John Smyth
+    assert s("Answer: John Smyth", "John Smith") == 1.0
+    assert s("Answer: John Smyth", "John Smith", reject=["John Smyth"]) == 0.0
+
+
+def test_the_threshold_is_a_parameter():
+    assert s("Answer: Kestrin Halverd", threshold=0.99) == 0.0
+    assert s("Answer: Kestrin Halverd", threshold=0.9) == 1.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "Answer: Kestrin Halvard or Mira Voss",
+        "Answer: either Kestrin Halvard or Mira Voss",
+        "Answer: Kestrin Halvard / Mira Voss",
+        "Answer: Kestrin Halvard, Mira Voss, Odile Brask",
+        "Answer: Kestrin Halvard; Mira Voss",
+        "Answer: Kestrin Halvard and Mira Voss",
+        "Answer: Mira Voss\nAnswer: Kestrin Halvard",  # answer lines that disagree
+        "Answer: Kestrin Halvard\n\nFinal answer: Mira Voss",
+        "\\boxed{Kestrin Halvard \\text{ or } Mira Voss}",
+        "- Kestrin Halvard\n- Mira Voss\n- Odile Brask",
+    ],
+)
+def test_several_candidates_score_zero(completion):
+    assert s(completion) == 0.0
+
+
+def test_agreeing_answer_lines_are_one_answer():
+    assert s("Answer: Kestrin Halvard\nTo be sure, Answer: kestrin halvard.") == 1.0
+
+
+@pytest.mark.parametrize("completion", ["", "   \n\n ", "Answer:", "\\boxed{}", "I don't know."])
+def test_empty_or_missing_answers_score_zero(completion):
+    assert s(completion) == 0.0
+
+
+def test_no_reference_answer_scores_zero():
+    assert score("Answer: Kestrin Halvard", None, {}) == 0.0
+    assert score("Answer: Kestrin Halvard", "", {}) == 0.0
+
+
+def test_huge_completion_reads_only_the_end():
+    padding = ("Kestrin Halvard was born in Roulgim. " * 50_000) + "\n"
+    assert s(padding + "Answer: Mira Voss") == 0.0
+    assert s(padding + "Answer: Kestrin Halvard") == 1.0
+    assert s("Answer: Kestrin Halvard\n" + "x" * 1_000_000) == 0.0  # the answer must be at the end
+
+
+def test_unclosed_boxed_falls_back_to_lines():
+    assert s("\\boxed{Kestrin Halvard\nAnswer: Kestrin Halvard") == 1.0
+
+
+def test_final_answers_extraction():
+    assert final_answers("blah\nAnswer: A\nAnswer: B") == ["A", "B"]
+    assert final_answers("x \\boxed{A {b} c} y") == ["A {b} c"]
+    assert final_answers("so the answer is **Q**") == ["**Q**"]
+    assert final_answers("") == []
+
+
+def test_close_enough_needs_same_word_count_and_long_words():
+    assert close_enough("kestrin halvrad", "kestrin halvard")
+    assert not close_enough("kestrin", "kestrin halvard")
+    assert not close_enough("joan smith", "john smith")
+    assert not close_enough("halvard kestrin", "kestrin halvard")
+
+
+def test_dispatch_through_dsgen_score():
+    record = {"verifier": {"kind": "answer_match", "params": {"aliases": [], "threshold": 0.9}}, "answer": NAME}
+    assert dsgen.score(record, [{"role": "assistant", "content": "Answer: Kestrin Halvard"}]) == 1.0
+    assert dsgen.score(record, "Answer: Mira Voss") == 0.0
