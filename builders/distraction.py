@@ -58,23 +58,39 @@ class TextSource(Params):
 
 
 class DistractionParams(Params):
-    genres: list[str] | None = Field(default=None, description=f"generated genres (default all): {', '.join(refs.GENRES)}")
+    genres: list[str] | None = Field(
+        default=None, description=f"generated genres (default all): {', '.join(refs.GENRES)}"
+    )
     texts: TextSource | None = Field(default=None, description="user texts instead of generated documents")
-    tasks: list[str] | None = Field(default=None, description=f"task types (default all): {', '.join(TASK_TYPES)}")
+    tasks: list[str] | None = Field(
+        default=None, description=f"task types (default all): {', '.join(TASK_TYPES)}"
+    )
     variants: Literal["noisy", "clean", "both"] = Field(
         default="noisy", description="both: records 2k, 2k+1 are one item noisy and clean (shared group_id)"
     )
-    instruction_ids: list[str] | None = Field(default=None, description="IFEval ids to draw from (default all 24)")
+    instruction_ids: list[str] | None = Field(
+        default=None, description="IFEval ids to draw from (default all 24)"
+    )
     min_constraints: int = Field(default=1, ge=0, le=6)
     max_constraints: int = Field(default=3, ge=0, le=6)
-    distractor_types: list[str] | None = Field(default=None, description=f"default all: {', '.join(noise.TYPES)}")
+    distractor_types: list[str] | None = Field(
+        default=None, description=f"default all: {', '.join(noise.TYPES)}"
+    )
     positions: list[Literal["start", "middle", "end", "inline"]] | None = None
     min_distractors: int = Field(default=1, ge=1, le=12)
     max_distractors: int = Field(default=4, ge=1, le=12)
-    max_density: float = Field(default=0.75, gt=0, le=2, description="most distractors per sentence of the text")
-    active_rate: float = Field(default=0.75, ge=0, le=1, description="share of distractors that ask for an action")
-    conflict_rate: float = Field(default=0.3, ge=0, le=1, description="chance of one command contradicting a constraint")
-    preserve_rate: float = Field(default=0.1, ge=0, le=1, description="share of tasks asking to copy the noise verbatim")
+    max_density: float = Field(
+        default=0.75, gt=0, le=2, description="most distractors per sentence of the text"
+    )
+    active_rate: float = Field(
+        default=0.75, ge=0, le=1, description="share of distractors that ask for an action"
+    )
+    conflict_rate: float = Field(
+        default=0.3, ge=0, le=1, description="chance of one command contradicting a constraint"
+    )
+    preserve_rate: float = Field(
+        default=0.1, ge=0, le=1, description="share of tasks asking to copy the noise verbatim"
+    )
     loose: bool = Field(default=False, description="grade constraints in IFEval's loose mode")
 
     _genres = field_validator("genres")(lambda v: _subset("genres", v, refs.GENRES))
@@ -85,21 +101,31 @@ class DistractionParams(Params):
     @model_validator(mode="after")
     def _ranges(self) -> DistractionParams:
         if self.min_constraints > self.max_constraints:
-            raise ValueError(f"min_constraints ({self.min_constraints}) > max_constraints ({self.max_constraints})")
+            raise ValueError(
+                f"min_constraints ({self.min_constraints}) > max_constraints ({self.max_constraints})"
+            )
         if self.min_distractors > self.max_distractors:
-            raise ValueError(f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})")
+            raise ValueError(
+                f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})"
+            )
         if self.texts is not None and self.genres is not None:
             raise ValueError("give either 'texts' (user texts) or 'genres' (generated documents), not both")
         return self
 
 
 class DistractionTasks(Builder):
-    description = ("Instruction following over a reference text cluttered with typed distractors (DistractionIF): "
-                   "IFEval-compatible constraints, witness-checked distractors, optional clean twins")
+    description = (
+        "Instruction following over a reference text cluttered with typed distractors (DistractionIF): "
+        "IFEval-compatible constraints, witness-checked distractors, optional clean twins"
+    )
     kind = "distraction"
     Params = DistractionParams
     difficulty_params: ClassVar[dict[str, int]] = {
-        "min_distractors": 1, "max_distractors": 1, "max_constraints": 1, "active_rate": 1, "conflict_rate": 1,
+        "min_distractors": 1,
+        "max_distractors": 1,
+        "max_constraints": 1,
+        "active_rate": 1,
+        "conflict_rate": 1,
     }
 
     def __init__(self, params: DistractionParams | None = None, **kwargs: Any):
@@ -150,12 +176,17 @@ class DistractionTasks(Builder):
         raise Skip("no satisfiable constraint set found")
 
     def _attempt(self, rng: random.Random, ref: refs.Reference, count: int) -> dict[str, Any] | None:
-        """Draw task, constraints and distractors (identically for both variants); None if no witness exists."""
+        """Draw task, constraints and distractors (the same for both variants); None if no witness exists."""
         p = self.params
-        ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints),
-                                     p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
+        ids = constraints.choose_ids(
+            rng,
+            rng.randint(p.min_constraints, p.max_constraints),
+            p.instruction_ids or list(ifeval.INSTRUCTION_IDS),
+        )
         task_type = self._task_type(rng, ids)
-        task_text = rng.choice(_tasks()[task_type]).render(label=ref.label, question=ref.question, mention=ref.mention)
+        task_text = rng.choice(_tasks()[task_type]).render(
+            label=ref.label, question=ref.question, mention=ref.mention
+        )
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
         described = constraints.describe(rng, ids, kwargs)
         targets = noise.conflict_targets(ids, kwargs)
@@ -176,13 +207,24 @@ class DistractionTasks(Builder):
             made["id"] = f"d{i + 1}"
         layout = rng.choice(LAYOUTS)
         planted = noise.plant(rng, ref.paragraphs, items, list(p.positions or noise.POSITIONS))
-        built = {"ids": ids, "kwargs": kwargs, "described": described, "task_type": task_type, "task": task_text,
-                 "items": items, "layout": layout, "planted": planted}
+        built = {
+            "ids": ids,
+            "kwargs": kwargs,
+            "described": described,
+            "task_type": task_type,
+            "task": task_text,
+            "items": items,
+            "layout": layout,
+            "planted": planted,
+        }
         for variant in ("noisy", "clean"):
             params = _verifier_params(built, variant, p.loose)
             quotes = tuple(d["text"] for d in params["distractors"] if d["expect"] == "preserve")
-            canaries = tuple(d["witness"]["text"] for d in params["distractors"]
-                             if d["witness"] and d["witness"]["type"] == "contains")
+            canaries = tuple(
+                d["witness"]["text"]
+                for d in params["distractors"]
+                if d["witness"] and d["witness"]["type"] == "contains"
+            )
             witness = constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
             if witness is None or distraction_verifier.breakdown(params, witness)["reward"] != 1.0:
                 return None
@@ -198,28 +240,50 @@ class DistractionTasks(Builder):
             return "preserve"
         return rng.choice([t for t in allowed if t not in ("yes_no", "convert")] or allowed)
 
-    def _item(self, built: dict, ref: refs.Reference, variant: str, group_id: str, index: int) -> dict[str, Any]:
+    def _item(
+        self, built: dict, ref: refs.Reference, variant: str, group_id: str, index: int
+    ) -> dict[str, Any]:
         items = built["items"] if variant == "noisy" else []
         paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
         reference = "\n\n".join(par.text() for par in paragraphs)
         prompt = template(built["layout"]).render(
             task=built["task"], constraints=built["described"], label=ref.label, reference=reference
         )
-        value, terms = noise.difficulty(items, len(built["ids"]), " ".join([built["task"], *built["described"]]))
+        value, terms = noise.difficulty(
+            items, len(built["ids"]), " ".join([built["task"], *built["described"]])
+        )
         sentences = ref.sentence_count()
         metadata = {
             "group_id": group_id,
             "variant": variant,
-            "task": {"type": built["task_type"], "text": built["task"], "layout": built["layout"].split("/")[-1][:-3]},
-            "reference": {"genre": ref.genre, "source": ref.source, "label": ref.label, "row": ref.row,
-                          "sentences": sentences, "words": ref.word_count()},
-            "ifeval": {"key": index, "prompt": prompt, "instruction_id_list": built["ids"], "kwargs": built["kwargs"]},
+            "task": {
+                "type": built["task_type"],
+                "text": built["task"],
+                "layout": built["layout"].split("/")[-1][:-3],
+            },
+            "reference": {
+                "genre": ref.genre,
+                "source": ref.source,
+                "label": ref.label,
+                "row": ref.row,
+                "sentences": sentences,
+                "words": ref.word_count(),
+            },
+            "ifeval": {
+                "key": index,
+                "prompt": prompt,
+                "instruction_id_list": built["ids"],
+                "kwargs": built["kwargs"],
+            },
             "distraction": _summary(items, sentences, value, terms),
         }
         return {
             "prompt": user_prompt(prompt),
             "answer": None,
-            "verifier": {"kind": "distraction", "params": _verifier_params(built, variant, self.params.loose)},
+            "verifier": {
+                "kind": "distraction",
+                "params": _verifier_params(built, variant, self.params.loose),
+            },
             "difficulty": value,
             "level": noise.level(value),
             "metadata": metadata,
@@ -248,7 +312,9 @@ def _verifier_entry(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item[k] for k in ("id", "type", "text", "expect", "witness")}
 
 
-def _summary(items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float]) -> dict[str, Any]:
+def _summary(
+    items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float]
+) -> dict[str, Any]:
     """``metadata.distraction``: what was planted, where, and the difficulty it gives."""
     return {
         "count": len(items),
@@ -259,7 +325,19 @@ def _summary(items: list[dict[str, Any]], sentences: int, value: float, terms: d
         "level": noise.level(value),
         "terms": terms,
         "distractors": [
-            {k: d.get(k) for k in ("id", "type", "text", "position", "witness", "conflicts_with", "expect", "similarity")}
+            {
+                k: d.get(k)
+                for k in (
+                    "id",
+                    "type",
+                    "text",
+                    "position",
+                    "witness",
+                    "conflicts_with",
+                    "expect",
+                    "similarity",
+                )
+            }
             for d in items
         ],
     }
@@ -267,13 +345,18 @@ def _summary(items: list[dict[str, Any]], sentences: int, value: float, terms: d
 
 class InjectParams(Params):
     distractor_types: list[str] | None = Field(
-        default=None, description="default all but conflicting_command (the inner record has no IFEval constraints)"
+        default=None,
+        description="default all but conflicting_command (the inner record has no IFEval constraints)",
     )
     positions: list[Literal["start", "middle", "end", "inline"]] | None = None
     min_distractors: int = Field(default=1, ge=0, le=8)
     max_distractors: int = Field(default=2, ge=0, le=8)
-    irrelevant_context: int = Field(default=1, ge=0, le=3, description="GSM-IC-style irrelevant sentences to add")
-    max_density: float = Field(default=1.0, gt=0, le=4, description="most distractors per sentence of the message")
+    irrelevant_context: int = Field(
+        default=1, ge=0, le=3, description="GSM-IC-style irrelevant sentences to add"
+    )
+    max_density: float = Field(
+        default=1.0, gt=0, le=4, description="most distractors per sentence of the message"
+    )
     active_rate: float = Field(default=0.75, ge=0, le=1)
 
     _types = field_validator("distractor_types")(lambda v: _subset("distractor_types", v, noise.TYPES))
@@ -281,18 +364,26 @@ class InjectParams(Params):
     @model_validator(mode="after")
     def _ranges(self) -> InjectParams:
         if self.min_distractors > self.max_distractors:
-            raise ValueError(f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})")
+            raise ValueError(
+                f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})"
+            )
         if self.max_distractors == 0 and self.irrelevant_context == 0:
             raise ValueError("nothing to inject: max_distractors and irrelevant_context are both 0")
         return self
 
 
 class InjectDistractors(Wrapper):
-    description = ("Plant typed distractors and GSM-IC-style irrelevant sentences into any record's user message; "
-                   "keeps its verifier and adds the distractor checks")
+    description = (
+        "Plant typed distractors and GSM-IC-style irrelevant sentences into any record's user message; "
+        "keeps its verifier and adds the distractor checks"
+    )
     kind = "distraction"
     Params = InjectParams
-    difficulty_params: ClassVar[dict[str, int]] = {"max_distractors": 1, "irrelevant_context": 1, "active_rate": 1}
+    difficulty_params: ClassVar[dict[str, int]] = {
+        "max_distractors": 1,
+        "irrelevant_context": 1,
+        "active_rate": 1,
+    }
 
     def setup(self) -> None:
         noise.spec()
@@ -319,7 +410,9 @@ class InjectDistractors(Wrapper):
             _before_question(paragraphs, sentence)
             irrelevant.append({"text": sentence, **labels})
         avoid = (text + " " + (record.get("answer") or "")).casefold()
-        types = [t for t in (p.distractor_types or noise.TYPES) if t != "conflicting_command"] or ["editorial_comment"]
+        types = [t for t in (p.distractor_types or noise.TYPES) if t != "conflicting_command"] or [
+            "editorial_comment"
+        ]
         items = []
         for i in range(count):
             made = noise.make(rng, rng.choice(types), active=rng.random() < p.active_rate, avoid=avoid)
@@ -330,8 +423,15 @@ class InjectDistractors(Wrapper):
         value, terms = noise.difficulty(items, 0, text)
         summary = _summary(items, sentences, value, terms)
         summary["irrelevant_context"] = irrelevant
-        check = {"kind": "distraction", "params": {"instruction_id_list": [], "kwargs": [], "loose": False,
-                                                   "distractors": [_verifier_entry(d) for d in items]}}
+        check = {
+            "kind": "distraction",
+            "params": {
+                "instruction_id_list": [],
+                "kwargs": [],
+                "loose": False,
+                "distractors": [_verifier_entry(d) for d in items],
+            },
+        }
         return {
             **record,
             "prompt": messages,

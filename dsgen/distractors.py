@@ -1,4 +1,4 @@
-"""Distractors: instruction-like noise planted in a reference text, each with a witness when it asks for an action.
+"""Distractors: instruction-like noise planted in a text, with a witness when it asks for an action.
 
 Families and their variants live in ``templates/distraction/distractors.yaml``; irrelevant math context
 (GSM-IC style) in ``templates/distraction/gsmic.yaml``. ``make`` renders one distractor, ``plant``
@@ -26,13 +26,25 @@ from .reference_texts import Paragraph
 from .templating import environment, read_text
 
 TYPES = (
-    "editorial_comment", "todo_note", "system_log", "ui_residue",
-    "chat_turn", "formatting_hint", "fake_system", "conflicting_command",
+    "editorial_comment",
+    "todo_note",
+    "system_log",
+    "ui_residue",
+    "chat_turn",
+    "formatting_hint",
+    "fake_system",
+    "conflicting_command",
 )
 POSITIONS = ("start", "middle", "end", "inline")
 TYPE_WEIGHT = {
-    "editorial_comment": 0.3, "todo_note": 0.4, "system_log": 0.3, "ui_residue": 0.2,
-    "chat_turn": 0.6, "formatting_hint": 0.5, "fake_system": 0.8, "conflicting_command": 1.0,
+    "editorial_comment": 0.3,
+    "todo_note": 0.4,
+    "system_log": 0.3,
+    "ui_residue": 0.2,
+    "chat_turn": 0.6,
+    "formatting_hint": 0.5,
+    "fake_system": 0.8,
+    "conflicting_command": 1.0,
 }
 POSITION_WEIGHT = {"start": 0.3, "middle": 0.5, "end": 0.7, "inline": 0.9}
 
@@ -75,10 +87,17 @@ def _context(rng: random.Random) -> dict[str, Any]:
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     return {
         "code": f"{rng.choice(letters)}{rng.choice(letters)}-{rng.randint(1000, 9999)}",
-        "first": first, "name": f"{first} {rng.choice(lexicon['last_names'])}",
-        "word": word, "word_rev": word[::-1], "a": a, "b": b, "total": a + b,
-        "signoff": rng.choice(lexicon["signoffs"]), "host": rng.choice(lexicon["hosts"]),
-        "pid": rng.randint(100, 32000), "n": rng.randint(100, 999),
+        "first": first,
+        "name": f"{first} {rng.choice(lexicon['last_names'])}",
+        "word": word,
+        "word_rev": word[::-1],
+        "a": a,
+        "b": b,
+        "total": a + b,
+        "signoff": rng.choice(lexicon["signoffs"]),
+        "host": rng.choice(lexicon["hosts"]),
+        "pid": rng.randint(100, 32000),
+        "n": rng.randint(100, 999),
         "ts": f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} "
         f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
     }
@@ -91,7 +110,9 @@ def conflict_targets(ids: list[str], kwargs: list[dict[str, Any]]) -> list[tuple
     for iid, kw in zip(ids, kwargs):
         if iid not in table:
             continue
-        if iid == "length_constraints:number_words" and not (kw["relation"] == "at least" and kw["num_words"] >= 20):
+        if iid == "length_constraints:number_words" and not (
+            kw["relation"] == "at least" and kw["num_words"] >= 20
+        ):
             continue
         extra = {}
         if iid == "keywords:existence":
@@ -194,11 +215,19 @@ def difficulty(
     """The record's difficulty in [0, 1] and its terms (see the module docstring)."""
     from rapidfuzz import fuzz
 
-    terms = {"count": 0.0, "type": 0.0, "conflict": 0.0, "position": 0.0, "imitation": 0.0,
-             "constraints": min(n_constraints, 4) / 4}
+    terms = {
+        "count": 0.0,
+        "type": 0.0,
+        "conflict": 0.0,
+        "position": 0.0,
+        "imitation": 0.0,
+        "constraints": min(n_constraints, 4) / 4,
+    }
     if items:
         for item in items:
-            item["similarity"] = round(fuzz.token_set_ratio(item["text"].lower(), instructions.lower()) / 100, 3)
+            item["similarity"] = round(
+                fuzz.token_set_ratio(item["text"].lower(), instructions.lower()) / 100, 3
+            )
         terms.update(
             count=min(len(items), 6) / 6,
             type=sum(TYPE_WEIGHT[i["type"]] for i in items) / len(items),
@@ -206,7 +235,14 @@ def difficulty(
             position=sum(POSITION_WEIGHT[i["position"]] for i in items) / len(items),
             imitation=max(i["similarity"] for i in items),
         )
-    weights = {"count": 0.25, "type": 0.2, "conflict": 0.2, "position": 0.1, "imitation": 0.15, "constraints": 0.1}
+    weights = {
+        "count": 0.25,
+        "type": 0.2,
+        "conflict": 0.2,
+        "position": 0.1,
+        "imitation": 0.15,
+        "constraints": 0.1,
+    }
     value = round(min(1.0, sum(weights[k] * v for k, v in terms.items())), 4)
     return value, {k: round(v, 4) for k, v in terms.items()}
 
@@ -221,26 +257,33 @@ _COUNTED_NOUN = re.compile(r"\b\d+\s+([a-z]{3,}s)\b")
 _NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
 _NOT_NAMES = frozenset(
     "The This That These Those There Then They Their Them She Her His Him What When Where Which Who Why How "
-    "If In On At For From After Before Each Every All Some Any One Two Three Four Five Six Seven Eight Nine Ten "
-    "And But So Its Our Your Yes Not Now Next Last First Then Also Every During Since Until While With Without "
+    "If In On At For From After Before Each Every All Some Any One Two Three Four Five Six Seven Eight "
+    "Nine Ten "
+    "And But So Its Our Your Yes Not Now Next Last First Then Also During Since Until While With "
+    "Without "
     "By To Of Over Under Per Half Both Find Compute Calculate Round Give Answer Monday Tuesday Wednesday "
     "Thursday Friday Saturday Sunday".split()
 )
 _UNITS = frozenset(
-    "minutes hours days weeks months years seconds meters metres kilometers kilometres miles dollars euros cents "
+    "minutes hours days weeks months years seconds meters metres kilometers kilometres miles dollars "
+    "euros cents "
     "pounds percent times pieces loads liters litres grams kilograms feet inches points steps".split()
 )
 
 
 def irrelevant_sentence(rng: random.Random, problem: str) -> tuple[str, dict[str, Any]]:
-    """A GSM-IC-style irrelevant sentence for ``problem`` and its labels (topic, role overlap, number range)."""
+    """A GSM-IC-style irrelevant sentence for ``problem`` and its labels (topic, role overlap, numbers)."""
     data = gsmic()
     numbers = [float(x) for x in _NUMBER.findall(problem)] or [10.0]
     nouns = sorted({n for n in _COUNTED_NOUN.findall(problem) if n not in _UNITS})
     names = sorted({n for n in _NAME.findall(problem) if n not in _NOT_NAMES})
     topic = "in_topic" if nouns and rng.random() < 0.5 else "off_topic"
     overlap = bool(names) and rng.random() < 0.5
-    role = rng.choice(names) if overlap else rng.choice([n for n in data["names"] if n not in names] or data["names"])
+    role = (
+        rng.choice(names)
+        if overlap
+        else rng.choice([n for n in data["names"] if n not in names] or data["names"])
+    )
     low, high = max(1, int(min(numbers))), max(2, int(max(numbers)))
     in_range = rng.random() < 0.5
     n = rng.randint(low, high) if in_range else rng.randint(high * 10 + 1, high * 100 + 10)

@@ -1,7 +1,8 @@
 """Sampling IFEval-compatible constraint sets, wording them, and proving each set satisfiable.
 
 ``sample`` draws instruction ids that never conflict (IFEval's table plus one rule of dsgen's, see
-``EXTRA_CONFLICTS``) and their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``;
+``EXTRA_CONFLICTS``) and their kwargs; ``describe`` words them from
+``templates/distraction/constraints.yaml``;
 ``witness_response`` builds, without randomness, a response that satisfies the whole set (checked with
 ``dsgen.verifiers.ifeval``), or returns None when it cannot: the builder then draws another set, so
 every record it writes has a witness.
@@ -33,7 +34,9 @@ _FILLER = (
     "vivid kayak wax yes why gym"
 ).split()
 #: Function words alternate with the filler so witnesses read as English to ``ifeval.looks_english``.
-_FUNCTION = "the and of to with for is that this from on at by as or was it are be we will can all which".split()
+_FUNCTION = (
+    "the and of to with for is that this from on at by as or was it are be we will can all which".split()
+)
 
 
 @lru_cache(maxsize=None)
@@ -41,7 +44,8 @@ def spec() -> dict[str, Any]:
     """The constraint wordings and word lists (parsed once per process)."""
     data = yaml.safe_load(read_text("distraction/constraints.yaml"))
     data["compiled"] = {
-        iid: [environment().from_string(t) for t in variants] for iid, variants in data["descriptions"].items()
+        iid: [environment().from_string(t) for t in variants]
+        for iid, variants in data["descriptions"].items()
     }
     missing = sorted(set(ifeval.INSTRUCTION_IDS) - set(data["compiled"]))
     assert not missing, f"constraints.yaml lacks descriptions for {missing}"
@@ -83,15 +87,25 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
         elif iid == "keywords:letter_frequency":
             rel = relation()
             freq = rng.randint(3, 12) if rel == "at least" else rng.randint(8, 40)
-            kw = {"letter": rng.choice("abcdefghijklmnopqrstuvwxyz"), "let_frequency": freq, "let_relation": rel}
+            kw = {
+                "letter": rng.choice("abcdefghijklmnopqrstuvwxyz"),
+                "let_frequency": freq,
+                "let_relation": rel,
+            }
         elif iid == "length_constraints:number_sentences":
             rel = relation()
-            kw = {"num_sentences": rng.randint(2, 10) if rel == "at least" else rng.randint(4, 15), "relation": rel}
+            kw = {
+                "num_sentences": rng.randint(2, 10) if rel == "at least" else rng.randint(4, 15),
+                "relation": rel,
+            }
         elif iid == "length_constraints:number_paragraphs":
             kw = {"num_paragraphs": rng.randint(2, 5)}
         elif iid == "length_constraints:number_words":
             rel = relation()
-            kw = {"num_words": rng.randint(20, 250) if rel == "at least" else rng.randint(60, 300), "relation": rel}
+            kw = {
+                "num_words": rng.randint(20, 250) if rel == "at least" else rng.randint(60, 300),
+                "relation": rel,
+            }
         elif iid == "length_constraints:nth_paragraph_first_word":
             num = rng.randint(2, 5)
             kw = {"num_paragraphs": num, "nth_paragraph": rng.randint(1, num), "first_word": words.pop()}
@@ -104,7 +118,9 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
         elif iid == "detectable_format:number_highlighted_sections":
             kw = {"num_highlights": rng.randint(1, 4)}
         elif iid == "detectable_format:multiple_sections":
-            splitter = "SECTION" if "change_case:english_capital" in ids else rng.choice(ifeval.SECTION_SPLITTERS)
+            splitter = (
+                "SECTION" if "change_case:english_capital" in ids else rng.choice(ifeval.SECTION_SPLITTERS)
+            )
             kw = {"section_spliter": splitter, "num_sections": rng.randint(2, 5)}
         elif iid == "combination:repeat_prompt":
             kw = {"prompt_to_repeat": prompt_to_repeat}
@@ -112,8 +128,10 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
             kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
         elif iid == "change_case:capital_word_frequency":
             rel = relation()
-            kw = {"capital_frequency": rng.randint(1, 8) if rel == "at least" else rng.randint(3, 20),
-                  "capital_relation": rel}
+            kw = {
+                "capital_frequency": rng.randint(1, 8) if rel == "at least" else rng.randint(3, 20),
+                "capital_relation": rel,
+            }
         else:
             kw = {}
         out.append(kw)
@@ -133,8 +151,12 @@ def _sentences(vocab: tuple[list[str], list[str]], count: int, words: int, offse
     out, pos = [], offset
     for i in range(count):
         n = per + (1 if i < extra else 0)
-        out.append([content[(pos + j) % len(content)] if j % 2 == 0 else function[(pos + j) % len(function)]
-                    for j in range(n)])
+        out.append(
+            [
+                content[(pos + j) % len(content)] if j % 2 == 0 else function[(pos + j) % len(function)]
+                for j in range(n)
+            ]
+        )
         pos += n + 7
     return out
 
@@ -170,7 +192,12 @@ def _vocab(kw: dict[str, dict], avoid: list[str]) -> tuple[list[str], list[str]]
 
 
 def _render(
-    ids: list[str], kw: dict[str, dict], plan: _Plan, quotes: list[str], vocab: tuple[list[str], list[str]], offset: int
+    ids: list[str],
+    kw: dict[str, dict],
+    plan: _Plan,
+    quotes: list[str],
+    vocab: tuple[list[str], list[str]],
+    offset: int,
 ) -> str:
     if "detectable_format:constrained_response" in kw:
         return "\n".join(quotes + ["My answer is yes."])
@@ -198,7 +225,9 @@ def _render(
     return text
 
 
-def _bodies(kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]], offset: int) -> list[list[str]]:
+def _bodies(
+    kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]], offset: int
+) -> list[list[str]]:
     """Body sentences (as word lists) with the required words, placeholders and highlights worked in."""
     sentences = _sentences(vocab, plan.sentences, plan.words, offset)
     content = vocab[0]
@@ -214,7 +243,9 @@ def _bodies(kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]]
     extra += [content[(offset + i) % len(content)].upper() for i in range(plan.capitals)]
     placeholders = kw.get("detectable_content:number_placeholders")
     if placeholders:
-        extra += [f"[{content[(offset + 5 + i) % len(content)]}]" for i in range(placeholders["num_placeholders"])]
+        extra += [
+            f"[{content[(offset + 5 + i) % len(content)]}]" for i in range(placeholders["num_placeholders"])
+        ]
     for i, word in enumerate(extra):
         sentences[i % len(sentences)].append(word)
     highlights = kw.get("detectable_format:number_highlighted_sections")
@@ -225,14 +256,18 @@ def _bodies(kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]]
     return sentences
 
 
-def _layout(kw: dict[str, dict], sentences: list[list[str]], head: list[str], vocab: list[str], offset: int) -> str:
+def _layout(
+    kw: dict[str, dict], sentences: list[list[str]], head: list[str], vocab: list[str], offset: int
+) -> str:
     nth = kw.get("length_constraints:nth_paragraph_first_word")
     numbered = kw.get("length_constraints:number_paragraphs")
     count = (nth or numbered or {}).get("num_paragraphs", 1)
     while len(sentences) < count:
         sentences.append([vocab[(offset + len(sentences)) % len(vocab)]])
     size = len(sentences) // count
-    groups = [sentences[i * size:(i + 1) * size] for i in range(count - 1)] + [sentences[(count - 1) * size:]]
+    groups = [sentences[i * size : (i + 1) * size] for i in range(count - 1)] + [
+        sentences[(count - 1) * size :]
+    ]
     paragraphs: list[list[str]] = []  # each paragraph a list of lines
     for p, group in enumerate(groups):
         lines = [_sentence(s) for s in group]
@@ -250,11 +285,17 @@ def _layout(kw: dict[str, dict], sentences: list[list[str]], head: list[str], vo
     last = paragraphs[-1]
     bullets = kw.get("detectable_format:number_bullet_lists")
     if bullets:
-        last += ["* " + _sentence([vocab[(offset + 2 * i + j) % len(vocab)] for j in range(3)])
-                 for i in range(bullets["num_bullets"])]
+        last += [
+            "* " + _sentence([vocab[(offset + 2 * i + j) % len(vocab)] for j in range(3)])
+            for i in range(bullets["num_bullets"])
+        ]
     postscript = kw.get("detectable_content:postscript")
     if postscript:
-        last.append(postscript["postscript_marker"] + " " + _sentence([vocab[(offset + 13 + j) % len(vocab)] for j in range(3)]))
+        last.append(
+            postscript["postscript_marker"]
+            + " "
+            + _sentence([vocab[(offset + 13 + j) % len(vocab)] for j in range(3)])
+        )
     end = kw.get("startend:end_checker")
     if end:
         last.append(end["end_phrase"])
@@ -263,7 +304,7 @@ def _layout(kw: dict[str, dict], sentences: list[list[str]], head: list[str], vo
 
 
 def _add_sections(paragraphs: list[list[str]], sections: dict, nth: dict | None) -> None:
-    """Section headers: one paragraph may hold several; never in front of the paragraph's required first word."""
+    """Section headers: a paragraph may hold several; never before the paragraph's required first word."""
     for i in range(sections["num_sections"]):
         p = i % len(paragraphs)
         header = f"{sections['section_spliter']} {i + 1}"
@@ -287,7 +328,10 @@ def witness_response(
     vocab = _vocab(kw, list(avoid))
     words, sentences = 40, 4
     if "length_constraints:number_words" in kw:
-        num, rel = kw["length_constraints:number_words"]["num_words"], kw["length_constraints:number_words"]["relation"]
+        num, rel = (
+            kw["length_constraints:number_words"]["num_words"],
+            kw["length_constraints:number_words"]["relation"],
+        )
         words = num if rel == "at least" else max(4, num // 2)
     if "length_constraints:number_sentences" in kw:
         num, rel = (kw["length_constraints:number_sentences"][k] for k in ("num_sentences", "relation"))

@@ -69,8 +69,16 @@ def genres() -> dict[str, Any]:
 
 
 GENRES = (
-    "meeting_notes", "product_page", "news_brief", "email_thread", "changelog",
-    "recipe", "support_ticket", "wiki_article", "job_posting", "event_announcement",
+    "meeting_notes",
+    "product_page",
+    "news_brief",
+    "email_thread",
+    "changelog",
+    "recipe",
+    "support_ticket",
+    "wiki_article",
+    "job_posting",
+    "event_announcement",
 )
 
 
@@ -85,15 +93,32 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
     facts.update({f"p{i + 1}": f"{firsts[i]} {lasts[i]}" for i in range(4)})
     facts.update({f"ing{i + 1}": ing[i] for i in range(4)})
     facts.update(
-        city=cities[0], city2=cities[1], feature=features[0], feature2=features[1],
-        weekday=weekdays[0], weekday2=weekdays[1],
-        company=rng.choice(lexicon["companies"]), product=rng.choice(lexicon["products"]),
-        team=rng.choice(lexicon["teams"]), month=rng.choice(lexicon["months"]), topic=rng.choice(lexicon["topics"]),
-        bug=rng.choice(lexicon["bugs"]), dish=rng.choice(lexicon["dishes"]), subject=rng.choice(lexicon["subjects"]),
-        event=rng.choice(lexicon["events"]), day=rng.randint(1, 28), year=rng.randint(2015, 2025),
-        hour=rng.randint(8, 17), n1=rng.randint(1, 4), n2=rng.randint(2, 9), n3=rng.randint(3, 9),
-        pct=rng.randrange(10, 95, 5), price=rng.randint(19, 499), rating=f"{rng.randint(35, 49) / 10:.1f}",
-        ticket=rng.randint(10000, 99999), priority=rng.choice(["low", "normal", "high"]),
+        city=cities[0],
+        city2=cities[1],
+        feature=features[0],
+        feature2=features[1],
+        weekday=weekdays[0],
+        weekday2=weekdays[1],
+        company=rng.choice(lexicon["companies"]),
+        product=rng.choice(lexicon["products"]),
+        team=rng.choice(lexicon["teams"]),
+        month=rng.choice(lexicon["months"]),
+        topic=rng.choice(lexicon["topics"]),
+        bug=rng.choice(lexicon["bugs"]),
+        dish=rng.choice(lexicon["dishes"]),
+        subject=rng.choice(lexicon["subjects"]),
+        event=rng.choice(lexicon["events"]),
+        day=rng.randint(1, 28),
+        year=rng.randint(2015, 2025),
+        hour=rng.randint(8, 17),
+        n1=rng.randint(1, 4),
+        n2=rng.randint(2, 9),
+        n3=rng.randint(3, 9),
+        pct=rng.randrange(10, 95, 5),
+        price=rng.randint(19, 499),
+        rating=f"{rng.randint(35, 49) / 10:.1f}",
+        ticket=rng.randint(10000, 99999),
+        priority=rng.choice(["low", "normal", "high"]),
         version=f"{rng.randint(1, 5)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}",
         prev_version=f"0.{rng.randint(5, 9)}",
     )
@@ -114,9 +139,13 @@ def generate(rng: random.Random, genre: str) -> Reference:
             templates = [templates[i] for i in keep]
         paragraphs.append(Paragraph([t.render(**facts) for t in templates], paragraph["sep"]))
     return Reference(
-        paragraphs=paragraphs, label=spec["label"], genre=genre, source="generated",
+        paragraphs=paragraphs,
+        label=spec["label"],
+        genre=genre,
+        source="generated",
         question=rng.choice(spec["compiled_questions"]).render(**facts),
-        mention=rng.choice(spec["compiled_mentions"]).render(**facts), facts=facts,
+        mention=rng.choice(spec["compiled_mentions"]).render(**facts),
+        facts=facts,
     )
 
 
@@ -131,7 +160,7 @@ def sentencizer():
 
 
 def split(text: str) -> list[Paragraph]:
-    """Paragraphs (at blank lines) of sentences (spaCy sentencizer), whitespace kept so they join back exactly."""
+    """Paragraphs (at blank lines) of sentences (spaCy sentencizer), whitespace kept to join back exactly."""
     nlp = sentencizer()
     paragraphs = []
     for block in text.replace("\r\n", "\n").split("\n\n"):
@@ -159,8 +188,10 @@ def load_texts(path: str, column: str) -> list[str]:
     texts: list[str] = []
     for row, value in enumerate(values):
         if not isinstance(value, str):
-            raise DsgenError(f"{path}: row {row} of column '{column}' is {type(value).__name__} "
-                             f"({str(value)[:40]!r}), expected text")
+            raise DsgenError(
+                f"{path}: row {row} of column '{column}' is {type(value).__name__} "
+                f"({str(value)[:40]!r}), expected text"
+            )
         texts.append(value)
     if not any(t.strip() for t in texts):
         raise DsgenError(f"{path}: column '{column}' has no text (0 non-empty values in {len(texts)} rows)")
@@ -182,16 +213,20 @@ def _read_column(source: Path, column: str) -> list[Any]:
 
                 table = pq.read_table(source)
             else:
-                raise DsgenError(f"texts file '{source}': unsupported format '{suffix}', expected .jsonl, "
-                                 f".parquet or a datasets folder")
+                raise DsgenError(
+                    f"texts file '{source}': unsupported format '{suffix}', expected .jsonl, "
+                    f".parquet or a datasets folder"
+                )
         except DsgenError:
             raise
         except Exception as exc:  # pyarrow raises several types for malformed input
             raise DsgenError(f"texts file '{source}' could not be read: {exc}") from exc
         columns, get = table.column_names, lambda name: table.column(name).to_pylist()
     if column not in columns:
-        raise DsgenError(f"texts file '{source}' has no column '{column}'{did_you_mean(column, columns)}; "
-                         f"columns: {', '.join(columns) or 'none'}")
+        raise DsgenError(
+            f"texts file '{source}' has no column '{column}'{did_you_mean(column, columns)}; "
+            f"columns: {', '.join(columns) or 'none'}"
+        )
     return get(column)
 
 
@@ -200,11 +235,15 @@ def _dataset_folder(folder: Path):
     try:
         import datasets
     except ImportError as exc:
-        raise DsgenError("reading a datasets folder needs the 'datasets' package: pip install 'dsgen[hub]'") from exc
+        raise DsgenError(
+            "reading a datasets folder needs the 'datasets' package: pip install 'dsgen[hub]'"
+        ) from exc
     try:
-        if (folder / "dataset_info.json").exists() or (folder / "state.json").exists() or (
-            folder / "dataset_dict.json"
-        ).exists():
+        if (
+            (folder / "dataset_info.json").exists()
+            or (folder / "state.json").exists()
+            or (folder / "dataset_dict.json").exists()
+        ):
             ds = datasets.load_from_disk(str(folder))
         else:
             ds = datasets.load_dataset(str(folder))

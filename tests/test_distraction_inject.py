@@ -29,10 +29,18 @@ class WordProblem(Builder):
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         a, b = rng.randint(2, 40), rng.randint(2, 40)
-        text = (f"Mara picks {a} apples in the morning. Her brother Tomas picks {b} apples after lunch. "
-                f"They pack all of them into one basket. How many apples are in the basket?")
-        return {"prompt": text, "answer": str(a + b), "verifier": {"kind": "numeric", "params": {}},
-                "difficulty": 0.2, "level": "easy", "metadata": {"apples": [a, b]}}
+        text = (
+            f"Mara picks {a} apples in the morning. Her brother Tomas picks {b} apples after lunch. "
+            f"They pack all of them into one basket. How many apples are in the basket?"
+        )
+        return {
+            "prompt": text,
+            "answer": str(a + b),
+            "verifier": {"kind": "numeric", "params": {}},
+            "difficulty": 0.2,
+            "level": "easy",
+            "metadata": {"apples": [a, b]},
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +51,9 @@ def registered():
 
 
 def maker(seed=1, **params):
-    m = RecordMaker("wp", "wordproblem", WordProblem(), [("distraction.inject", InjectDistractors(**params))], seed=seed)
+    m = RecordMaker(
+        "wp", "wordproblem", WordProblem(), [("distraction.inject", InjectDistractors(**params))], seed=seed
+    )
     m.setup()
     return m
 
@@ -63,7 +73,9 @@ def test_wrapped_records_validate_and_keep_their_verifier_and_answer():
 
 
 def test_obeying_an_injected_distractor_loses_the_reward():
-    m = maker(min_distractors=2, max_distractors=2, active_rate=1.0, distractor_types=["fake_system", "todo_note"])
+    m = maker(
+        min_distractors=2, max_distractors=2, active_rate=1.0, distractor_types=["fake_system", "todo_note"]
+    )
     seen = 0
     for i in range(10):
         record = m.make(i)

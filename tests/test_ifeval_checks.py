@@ -16,38 +16,116 @@ def one(iid: str, response: str, loose: bool = False, **kw) -> bool:
 @pytest.mark.parametrize(
     ("iid", "kw", "good", "bad"),
     [
-        ("keywords:existence", {"keywords": ["budget", "Deadline"]}, "The BUDGET and the deadline.", "The budget."),
-        ("keywords:frequency", {"keyword": "plan", "frequency": 2, "relation": "at least"}, "plan a plan", "one plan"),
-        ("keywords:frequency", {"keyword": "plan", "frequency": 2, "relation": "less than"}, "one plan", "plan planning"),
+        (
+            "keywords:existence",
+            {"keywords": ["budget", "Deadline"]},
+            "The BUDGET and the deadline.",
+            "The budget.",
+        ),
+        (
+            "keywords:frequency",
+            {"keyword": "plan", "frequency": 2, "relation": "at least"},
+            "plan a plan",
+            "one plan",
+        ),
+        (
+            "keywords:frequency",
+            {"keyword": "plan", "frequency": 2, "relation": "less than"},
+            "one plan",
+            "plan planning",
+        ),
         ("keywords:forbidden_words", {"forbidden_words": ["cat"]}, "concatenate", "the Cat sat"),
-        ("keywords:letter_frequency", {"letter": "z", "let_frequency": 2, "let_relation": "at least"}, "Zoe's zoo", "zoo"),
-        ("length_constraints:number_sentences", {"num_sentences": 3, "relation": "less than"}, "Dr. Lee came. He left!",
-         "One. Two. Three."),
-        ("length_constraints:number_paragraphs", {"num_paragraphs": 2}, "one\n***\ntwo", "one\n***\n\n***\ntwo"),
+        (
+            "keywords:letter_frequency",
+            {"letter": "z", "let_frequency": 2, "let_relation": "at least"},
+            "Zoe's zoo",
+            "zoo",
+        ),
+        (
+            "length_constraints:number_sentences",
+            {"num_sentences": 3, "relation": "less than"},
+            "Dr. Lee came. He left!",
+            "One. Two. Three.",
+        ),
+        (
+            "length_constraints:number_paragraphs",
+            {"num_paragraphs": 2},
+            "one\n***\ntwo",
+            "one\n***\n\n***\ntwo",
+        ),
         ("length_constraints:number_words", {"num_words": 3, "relation": "at least"}, "it's a dog", "a dog"),
-        ("length_constraints:nth_paragraph_first_word", {"num_paragraphs": 2, "nth_paragraph": 2, "first_word": "then"},
-         "First part.\n\n\"Then, the rest.", "First part.\n\nNext the rest."),
-        ("detectable_content:number_placeholders", {"num_placeholders": 2}, "[name] at [address]", "[name] only"),
+        (
+            "length_constraints:nth_paragraph_first_word",
+            {"num_paragraphs": 2, "nth_paragraph": 2, "first_word": "then"},
+            'First part.\n\n"Then, the rest.',
+            "First part.\n\nNext the rest.",
+        ),
+        (
+            "detectable_content:number_placeholders",
+            {"num_placeholders": 2},
+            "[name] at [address]",
+            "[name] only",
+        ),
         ("detectable_content:postscript", {"postscript_marker": "P.S."}, "Hi.\np.s. bye", "Hi. PS bye"),
-        ("detectable_content:postscript", {"postscript_marker": "P.P.S"}, "Hi.\nP. P. S extra", "Hi.\nP.S. extra"),
-        ("detectable_format:number_bullet_lists", {"num_bullets": 2}, "* one\n- two", "* one\n- two\n  * three"),
+        (
+            "detectable_content:postscript",
+            {"postscript_marker": "P.P.S"},
+            "Hi.\nP. P. S extra",
+            "Hi.\nP.S. extra",
+        ),
+        (
+            "detectable_format:number_bullet_lists",
+            {"num_bullets": 2},
+            "* one\n- two",
+            "* one\n- two\n  * three",
+        ),
         ("detectable_format:constrained_response", {}, "Well. My answer is maybe.", "My answer is perhaps."),
-        ("detectable_format:number_highlighted_sections", {"num_highlights": 2}, "*a* and **b**", "*a* and ** **"),
-        ("detectable_format:multiple_sections", {"section_spliter": "Section", "num_sections": 2},
-         "Section 1\nx\nSection 2\ny", "Section 1\nx\nSECTION 2\ny"),
+        (
+            "detectable_format:number_highlighted_sections",
+            {"num_highlights": 2},
+            "*a* and **b**",
+            "*a* and ** **",
+        ),
+        (
+            "detectable_format:multiple_sections",
+            {"section_spliter": "Section", "num_sections": 2},
+            "Section 1\nx\nSection 2\ny",
+            "Section 1\nx\nSECTION 2\ny",
+        ),
         ("detectable_format:json_format", {}, '```json\n{"a": 1}\n```', "{'a': 1}"),
         ("detectable_format:title", {}, "<<My Title>>\nbody", "<< >>\nbody"),
         ("combination:two_responses", {}, "first******second", "same******same"),
-        ("combination:repeat_prompt", {"prompt_to_repeat": "Summarise the text."}, "summarise the text. Done.",
-         "Sure! Summarise the text."),
-        ("startend:end_checker", {"end_phrase": "Any other questions?"}, 'Done. any other questions?"', "Any other questions? Yes."),
+        (
+            "combination:repeat_prompt",
+            {"prompt_to_repeat": "Summarise the text."},
+            "summarise the text. Done.",
+            "Sure! Summarise the text.",
+        ),
+        (
+            "startend:end_checker",
+            {"end_phrase": "Any other questions?"},
+            'Done. any other questions?"',
+            "Any other questions? Yes.",
+        ),
         ("startend:quotation", {}, '  "quoted"  ', '"unbalanced'),
-        ("change_case:capital_word_frequency", {"capital_frequency": 2, "capital_relation": "at least"},
-         "The NASA and ESA team", "The NASA team"),
-        ("change_case:english_capital", {}, "THE REPORT IS READY AND IT COVERS ALL OF THE MAIN POINTS.",
-         "ЭТО РУССКИЙ ТЕКСТ И ОН НАПИСАН ЗАГЛАВНЫМИ БУКВАМИ ДЛЯ ПРОВЕРКИ ЯЗЫКА"),
-        ("change_case:english_lowercase", {}, "the report is ready and it covers all of the main points.",
-         "le chat est sur la table et le chien dort dans la maison ce soir"),
+        (
+            "change_case:capital_word_frequency",
+            {"capital_frequency": 2, "capital_relation": "at least"},
+            "The NASA and ESA team",
+            "The NASA team",
+        ),
+        (
+            "change_case:english_capital",
+            {},
+            "THE REPORT IS READY AND IT COVERS ALL OF THE MAIN POINTS.",
+            "ЭТО РУССКИЙ ТЕКСТ И ОН НАПИСАН ЗАГЛАВНЫМИ БУКВАМИ ДЛЯ ПРОВЕРКИ ЯЗЫКА",
+        ),
+        (
+            "change_case:english_lowercase",
+            {},
+            "the report is ready and it covers all of the main points.",
+            "le chat est sur la table et le chien dort dans la maison ce soir",
+        ),
         ("punctuation:no_comma", {}, "no commas here", "one, two"),
     ],
 )
@@ -69,7 +147,7 @@ def test_empty_response_follows_nothing_strict_or_loose():
 
 
 def test_loose_mode_drops_preamble_line_and_markdown_stars():
-    response = "Sure, here is the JSON:\n{\"a\": 1}"
+    response = 'Sure, here is the JSON:\n{"a": 1}'
     assert ifeval.check(response, ["detectable_format:json_format"], [{}]) == [False]
     assert ifeval.check(response, ["detectable_format:json_format"], [{}], loose=True) == [True]
     starred = "**Note** ends here. Any other questions?**"
@@ -94,13 +172,24 @@ def test_none_kwargs_are_ignored_like_the_hf_ifeval_rows():
     [
         (["language:response_language"], [{"language": "en"}], "not deterministic"),
         (["keywords:nonsense"], [{}], "unknown IFEval instruction id"),
-        (["length_constraints:number_words"], [{"num_words": 0, "relation": "at least"}], "'num_words' must be an integer"),
-        (["length_constraints:number_words"], [{"num_words": 5, "relation": "at most"}], "'relation' must be one of"),
+        (
+            ["length_constraints:number_words"],
+            [{"num_words": 0, "relation": "at least"}],
+            "'num_words' must be an integer",
+        ),
+        (
+            ["length_constraints:number_words"],
+            [{"num_words": 5, "relation": "at most"}],
+            "'relation' must be one of",
+        ),
         (["keywords:existence"], [{"keywords": []}], "non-empty list"),
         (["punctuation:no_comma"], [{"comma": True}], "unknown kwargs"),
         (["punctuation:no_comma"], [], "pair up"),
-        (["length_constraints:nth_paragraph_first_word"], [{"num_paragraphs": 2, "nth_paragraph": 3, "first_word": "a"}],
-         "larger than"),
+        (
+            ["length_constraints:nth_paragraph_first_word"],
+            [{"num_paragraphs": 2, "nth_paragraph": 3, "first_word": "a"}],
+            "larger than",
+        ),
     ],
 )
 def test_bad_instructions_are_clear_errors(ids, kwargs, message):
@@ -116,13 +205,23 @@ def test_conflict_table_is_symmetric_and_matches_ifeval():
     assert "punctuation:no_comma" in ifeval.CONFLICTS["detectable_format:json_format"]
     assert "keywords:existence" not in ifeval.CONFLICTS["detectable_format:json_format"]
     assert "detectable_format:title" in ifeval.CONFLICTS["startend:quotation"]
-    assert ifeval_constraints.conflicting("detectable_format:multiple_sections", "change_case:english_lowercase")
+    assert ifeval_constraints.conflicting(
+        "detectable_format:multiple_sections", "change_case:english_lowercase"
+    )
 
 
 def test_huge_and_non_ascii_responses_are_checked():
     huge = ("word " * 200_000) + "Any other questions?"
-    ids = ["length_constraints:number_words", "startend:end_checker", "detectable_format:number_highlighted_sections"]
-    kwargs = [{"num_words": 200_000, "relation": "at least"}, {"end_phrase": "Any other questions?"}, {"num_highlights": 1}]
+    ids = [
+        "length_constraints:number_words",
+        "startend:end_checker",
+        "detectable_format:number_highlighted_sections",
+    ]
+    kwargs = [
+        {"num_words": 200_000, "relation": "at least"},
+        {"end_phrase": "Any other questions?"},
+        {"num_highlights": 1},
+    ]
     assert ifeval.check(huge, ids, kwargs) == [True, True, False]
     assert ifeval.count_words("naïve café — 東京 ok") == 4
     assert one("punctuation:no_comma", "東京、大阪") is True

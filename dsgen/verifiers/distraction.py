@@ -42,7 +42,7 @@ def _word_pattern(text: str) -> re.Pattern:
 
 
 def cut_quotes(response: str, quotes: tuple[str, ...]) -> str:
-    """``response`` (whitespace runs collapsed) with every verbatim copy of a quote blanked out, case ignored."""
+    """``response`` (whitespace collapsed) with every verbatim copy of a quote blanked out, case ignored."""
     flat = " ".join(response.split())
     low = flat.lower()
     if len(low) != len(flat):  # a few characters change length when lowered: match with regexes instead
@@ -55,13 +55,16 @@ def cut_quotes(response: str, quotes: tuple[str, ...]) -> str:
         at = low.find(target) if target else -1
         while at != -1:
             blank = " " * len(target)
-            flat, low = flat[:at] + blank + flat[at + len(target):], low[:at] + blank + low[at + len(target):]
+            flat, low = (
+                flat[:at] + blank + flat[at + len(target) :],
+                low[:at] + blank + low[at + len(target) :],
+            )
             at = low.find(target, at + len(target))
     return flat
 
 
 def obeyed(witness: dict[str, Any], response: str, rest: str) -> bool:
-    """Whether ``response`` shows the ``witness`` behaviour; ``rest`` is it with quoted distractors cut out."""
+    """Whether ``response`` shows the ``witness`` behaviour; ``rest``: it with quoted distractors cut."""
     kind = witness["type"]
     unquoted = _normalise(rest)
     if kind == "contains":
@@ -86,7 +89,7 @@ def obeyed(witness: dict[str, Any], response: str, rest: str) -> bool:
 
 
 def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
-    """The ``distraction`` verifier params of a record (kind ``distraction`` or an ``all`` with such a part)."""
+    """The ``distraction`` verifier params of a record (kind ``distraction``, or ``all`` with such a part)."""
     verifier = record_or_params.get("verifier")
     if verifier is None:
         return record_or_params
@@ -103,7 +106,9 @@ def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
     raise KeyError("the record has no 'distraction' verifier")
 
 
-def breakdown(record_or_params: dict[str, Any], completion: str, *, loose: bool | None = None) -> dict[str, Any]:
+def breakdown(
+    record_or_params: dict[str, Any], completion: str, *, loose: bool | None = None
+) -> dict[str, Any]:
     """Per-constraint and per-distractor verdicts, and the reward they give.
 
     Returns ``{"reward", "constraints": [{"id", "followed"}], "distractors": [{"id", "type", "expect",
@@ -128,8 +133,15 @@ def breakdown(record_or_params: dict[str, Any], completion: str, *, loose: bool 
         preserved = None
         if d.get("expect") == "preserve":
             preserved = _normalise(d["text"]) in _normalise(completion)
-        results.append({"id": d["id"], "type": d["type"], "expect": d.get("expect", "ignore"),
-                        "obeyed": was_obeyed, "preserved": preserved})
+        results.append(
+            {
+                "id": d["id"],
+                "type": d["type"],
+                "expect": d.get("expect", "ignore"),
+                "obeyed": was_obeyed,
+                "preserved": preserved,
+            }
+        )
     ok = all(followed) and all(not r["obeyed"] and r["preserved"] is not False for r in results)
     if ids and not completion.strip():
         ok = False

@@ -64,16 +64,28 @@ def _conflicts() -> dict[str, frozenset[str]]:
     lang, title, no_comma = "language:response_language", "detectable_format:title", "punctuation:no_comma"
     exists, forbidden = "keywords:existence", "keywords:forbidden_words"
     one_way = {
-        lang: {"detectable_format:multiple_sections", exists, "keywords:frequency", forbidden,
-               "startend:end_checker", "change_case:english_capital", "change_case:english_lowercase"},
-        "length_constraints:number_paragraphs": {"length_constraints:nth_paragraph_first_word",
-                                                 "length_constraints:number_sentences"},
+        lang: {
+            "detectable_format:multiple_sections",
+            exists,
+            "keywords:frequency",
+            forbidden,
+            "startend:end_checker",
+            "change_case:english_capital",
+            "change_case:english_lowercase",
+        },
+        "length_constraints:number_paragraphs": {
+            "length_constraints:nth_paragraph_first_word",
+            "length_constraints:number_sentences",
+        },
         "detectable_format:constrained_response": every,
         "detectable_format:multiple_sections": {lang, "detectable_format:number_highlighted_sections"},
         "detectable_format:json_format": every - {forbidden, exists},
         "combination:two_responses": every - {forbidden, exists, lang, title, no_comma},
         "combination:repeat_prompt": every - {exists, title, no_comma},
-        "change_case:capital_word_frequency": {"change_case:english_lowercase", "change_case:english_capital"},
+        "change_case:capital_word_frequency": {
+            "change_case:english_lowercase",
+            "change_case:english_capital",
+        },
         "change_case:english_lowercase": {"change_case:english_capital"},
         "startend:quotation": {title},
     }
@@ -122,7 +134,7 @@ def count_sentences(text: str) -> int:
     count, start = 0, 0
     for match in _SENTENCE_END.finditer(text):
         if match.group()[0] == "." and match.end() - match.start() == 1:
-            word = text[max(start, match.start() - 12):match.start()].rsplit(None, 1)[-1:]
+            word = text[max(start, match.start() - 12) : match.start()].rsplit(None, 1)[-1:]
             token = word[0].lower().lstrip("(\"'") if word else ""
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
@@ -224,7 +236,9 @@ def _postscript_pattern(marker: str) -> re.Pattern:
 def _int(kw: dict, name: str, iid: str, *, minimum: int = 1) -> int:
     value = kw.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}")
+        raise DsgenError(
+            f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}"
+        )
     return value
 
 
@@ -240,16 +254,20 @@ def _str(kw: dict, name: str, iid: str, choices: Sequence[str] | None = None) ->
 def _words(kw: dict, name: str, iid: str) -> list[str]:
     value = kw.get(name)
     if not isinstance(value, (list, tuple)) or not value or not all(isinstance(w, str) and w for w in value):
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty list of strings, got {value!r}")
+        raise DsgenError(
+            f"instruction '{iid}': kwarg '{name}' must be a non-empty list of strings, got {value!r}"
+        )
     return list(value)
 
 
 def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
-    """The check of one instruction as a function of the response (kwargs validated once, regexes compiled)."""
+    """The check of one instruction as a function of the response (kwargs validated, regexes compiled)."""
     if iid not in KWARGS:
         if iid == "language:response_language":
-            raise DsgenError("instruction 'language:response_language' is not supported: IFEval checks it with "
-                             "langdetect, which is not deterministic")
+            raise DsgenError(
+                "instruction 'language:response_language' is not supported: IFEval checks it with "
+                "langdetect, which is not deterministic"
+            )
         raise DsgenError(f"unknown IFEval instruction id '{iid}'; known ids: {', '.join(INSTRUCTION_IDS)}")
     kw = {k: v for k, v in kw.items() if v is not None}
     unknown = sorted(set(kw) - set(KWARGS[iid]))
@@ -264,12 +282,17 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         freq, rel = _int(kw, "frequency", iid), _str(kw, "relation", iid, RELATIONS)
         return lambda t: _compare(len(pattern.findall(t)), rel, freq)
     if iid == "keywords:forbidden_words":
-        patterns = [re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE) for w in _words(kw, "forbidden_words", iid)]
+        patterns = [
+            re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE)
+            for w in _words(kw, "forbidden_words", iid)
+        ]
         return lambda t: not any(p.search(t) for p in patterns)
     if iid == "keywords:letter_frequency":
         letter = _str(kw, "letter", iid).strip().lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
-            raise DsgenError(f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}")
+            raise DsgenError(
+                f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
+            )
         freq, rel = _int(kw, "let_frequency", iid), _str(kw, "let_relation", iid, RELATIONS)
         return lambda t: _compare(t.lower().count(letter), rel, freq)
     if iid == "length_constraints:number_sentences":
@@ -301,9 +324,12 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     if iid == "detectable_format:number_highlighted_sections":
         num = _int(kw, "num_highlights", iid)
         return lambda t: (
-            sum(1 for h in _HIGHLIGHT.findall(t) if h.strip("*").strip())
-            + sum(1 for h in _DOUBLE_HIGHLIGHT.findall(t) if h[2:-2].strip())
-        ) >= num
+            (
+                sum(1 for h in _HIGHLIGHT.findall(t) if h.strip("*").strip())
+                + sum(1 for h in _DOUBLE_HIGHLIGHT.findall(t) if h[2:-2].strip())
+            )
+            >= num
+        )
     if iid == "detectable_format:multiple_sections":
         splitter = _str(kw, "section_spliter", iid).strip()
         pattern = re.compile(r"\s?" + re.escape(splitter) + r"\s?\d+\s?")
@@ -337,7 +363,9 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
 _COMPILED: dict[tuple, tuple[Callable[[str], bool], ...]] = {}
 
 
-def checks(instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> tuple[Callable[[str], bool], ...]:
+def checks(
+    instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]
+) -> tuple[Callable[[str], bool], ...]:
     """The compiled checks of an instruction list (cached: the same list compiles once per process).
 
     The cache key is the ids and the ``repr`` of each kwargs dict (fast, and equal for equal JSON rows).
@@ -346,11 +374,15 @@ def checks(instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]])
     compiled = _COMPILED.get(key)
     if compiled is None:
         if len(instruction_id_list) != len(kwargs):
-            raise DsgenError(f"IFEval instruction_id_list has {len(instruction_id_list)} ids but kwargs has "
-                             f"{len(kwargs)} entries; they must pair up one to one")
+            raise DsgenError(
+                f"IFEval instruction_id_list has {len(instruction_id_list)} ids but kwargs has "
+                f"{len(kwargs)} entries; they must pair up one to one"
+            )
         if len(_COMPILED) >= 16384:
             _COMPILED.clear()
-        compiled = _COMPILED[key] = tuple(compile_check(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs))
+        compiled = _COMPILED[key] = tuple(
+            compile_check(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs)
+        )
     return compiled
 
 
@@ -365,7 +397,11 @@ def loose_variants(response: str) -> list[str]:
 
 
 def check(
-    response: str, instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]], *, loose: bool = False
+    response: str,
+    instruction_id_list: Sequence[str],
+    kwargs: Sequence[dict[str, Any]],
+    *,
+    loose: bool = False,
 ) -> list[bool]:
     """Per-instruction verdicts for ``response`` (IFEval's inst-level strict or loose accuracy)."""
     compiled = checks(instruction_id_list, kwargs)
@@ -382,5 +418,7 @@ def score(completion: str, answer: str | None, params: dict) -> float:
 
     ``params``: ``instruction_id_list``, ``kwargs`` (one dict per id) and optional ``loose`` (bool).
     """
-    verdicts = check(completion, params["instruction_id_list"], params["kwargs"], loose=bool(params.get("loose")))
+    verdicts = check(
+        completion, params["instruction_id_list"], params["kwargs"], loose=bool(params.get("loose"))
+    )
     return 1.0 if all(verdicts) else 0.0
