@@ -225,10 +225,19 @@ class _Variable:
         steps = math.floor((Fraction(high) - low) / step)
         return (low, steps + 1, step) if steps >= 0 else None
 
-    def draw(self, rng: random.Random, env: dict[str, Any]) -> Any:
-        """A value for this numeric or choice variable, or None when its range is empty here."""
+    def compile_draw(self) -> Any:
+        """``draw(rng, env)``: a closure, with the range precomputed when its bounds are constants."""
         if self.kind == "choice":
-            return self.choices[rng.randrange(len(self.choices))]
+            choices, count = self.choices, len(self.choices)
+            return lambda rng, env: choices[rng.randrange(count)]
+        if self.kind == "int" and not any(isinstance(b, Expression) for b in (self.low, self.high, self.step)):
+            domain = self.domain({})
+            if domain is not None:
+                low, count, step = domain
+                return lambda rng, env: low + step * rng.randrange(count)
+        return self._draw
+
+    def _draw(self, rng: random.Random, env: dict[str, Any]) -> Any:
         domain = self.domain(env)
         if domain is None:
             return None
@@ -311,6 +320,7 @@ class Scenario:
             self.variables.append(variable)
             known.extend(variable.keys if variable.kind == "choice" else (variable.name,))
         self.names = [v for v in self.variables if v.kind == "name"]
+        self.drawers = [(v.name, v.compile_draw(), v.kind in _NUMERIC_KINDS) for v in self.variables if v.kind != "name"]
         self.numeric = [v for v in self.variables if v.kind in _NUMERIC_KINDS]
         self.money = {v.name for v in self.variables if v.kind == "money"}
         self.steps: list[_Step] = []
@@ -360,19 +370,19 @@ class Scenario:
         if self.names:
             for variable, person in zip(self.names, rng.sample(people, len(self.names))):
                 env[variable.name] = person
-        for variable in self.variables:
-            if variable.kind == "name":
-                continue
-            value = variable.draw(rng, env)
+        for name, draw, numeric in self.drawers:
+            value = draw(rng, env)
             if value is None:
                 return None
-            if isinstance(value, dict):
-                for key, field in value.items():
-                    env[f"{variable.name}_{key}"] = field
-            else:
-                if variable.kind != "choice" and value > max_value:
+            if numeric:
+                if value > max_value:
                     return None
-                env[variable.name] = value
+                env[name] = value
+            elif isinstance(value, dict):
+                for key, field in value.items():
+                    env[f"{name}_{key}"] = field
+            else:
+                env[name] = value
         try:
             for step in self.steps:
                 value = step.expression(env)

@@ -1,0 +1,121 @@
+"""Throughput of the math builders (records/s through RecordMaker.make) and of the numeric verifier
+(checks/s), optionally side by side with reasoning-gym's gsm_symbolic generator.
+
+    python benchmarks/bench_math.py [--n 20000] [--reasoning-gym-python /tmp/rgvenv/bin/python]
+
+reasoning-gym is measured in its own interpreter (install it in a throwaway venv, never in dsgen's):
+``python3 -m venv /tmp/rgvenv && /tmp/rgvenv/bin/pip install reasoning-gym``. Every function returns its
+figures, so other benchmark scripts can import them. Figures are single-process, one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+from typing import Any
+
+from dsgen.builders.math import ComposedProblems, TemplateProblems
+from dsgen.records import RecordMaker
+from dsgen.verifiers.numeric import score
+
+PADDING = (
+    "Let's think step by step. First I read the problem carefully and write down every quantity it gives, "
+    "then I work out each intermediate amount in order, checking that every result makes sense before "
+    "moving on to the next one.\n"
+)
+
+
+def builder_rate(builder: Any, n: int, *, seed: int = 42) -> float:
+    """Records per second of ``RecordMaker(builder).make(i)`` for i in range(n) (setup excluded)."""
+    maker = RecordMaker("bench", "math", builder, seed=seed)
+    maker.setup()
+    maker.make(0)
+    start = time.perf_counter()
+    for i in range(n):
+        maker.make(i)
+    return n / (time.perf_counter() - start)
+
+
+def completions(n: int, style: str, *, seed: int = 7) -> list[tuple[str, str]]:
+    """``n`` (completion, answer) pairs of GSM8K length (~1 KB) ending in the given answer style."""
+    maker = RecordMaker("bench", "math", ComposedProblems(min_steps=4, max_steps=8), seed=seed)
+    maker.setup()
+    pairs = []
+    for i in range(n):
+        record = maker.make(i)
+        work, _, _ = record["metadata"]["solution"].rpartition("\n")
+        answer = record["answer"]
+        ending = {
+            "####": f"#### {answer}",
+            "boxed": f"So the final answer is $\\boxed{{{answer}}}$.",
+            "answer is": f"Therefore, the answer is {answer}.",
+            "last number": f"Altogether that makes {answer} in the end.",
+        }[style]
+        pairs.append((PADDING * 3 + work + "\n" + ending, answer))
+    return pairs
+
+
+def verifier_rate(style: str, n: int) -> tuple[float, float, int]:
+    """(checks per second, fraction scored 1.0, mean completion length) for one answer style."""
+    pairs = completions(min(n, 2000), style)
+    pairs = (pairs * (n // len(pairs) + 1))[:n]
+    start = time.perf_counter()
+    total = sum(score(c, a, {}) for c, a in pairs)
+    elapsed = time.perf_counter() - start
+    return n / elapsed, total / n, sum(len(c) for c, _ in pairs) // n
+
+
+_RG_SCRIPT = """
+import json, sys, time
+import reasoning_gym
+n = int(sys.argv[1])
+data = reasoning_gym.create_dataset("gsm_symbolic", size=n, seed=42)
+data[0]
+start = time.perf_counter()
+for i in range(n):
+    data[i]
+print(json.dumps({"rate": n / (time.perf_counter() - start)}))
+"""
+
+
+def reasoning_gym_rate(python: str, n: int) -> float:
+    """Items per second of reasoning-gym's gsm_symbolic (``dataset[i]`` in a loop) under ``python``."""
+    out = subprocess.run([python, "-c", _RG_SCRIPT, str(n)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["rate"]
+
+
+def run(n: int, reasoning_gym_python: str | None = None) -> list[tuple[str, str, str]]:
+    """All figures as table rows (what, rate, note)."""
+    rows = []
+    for label, builder in [
+        ("math.template (all scenarios)", TemplateProblems()),
+        ("math.compose (1-8 steps)", ComposedProblems()),
+        ("math.compose (12 steps)", ComposedProblems(min_steps=12, max_steps=12)),
+    ]:
+        rows.append((label, f"{builder_rate(builder, n):,.0f} records/s", "RecordMaker.make, one core"))
+    if reasoning_gym_python:
+        rows.append(("reasoning-gym gsm_symbolic", f"{reasoning_gym_rate(reasoning_gym_python, n):,.0f} items/s",
+                     "dataset[i], one core"))
+    for style in ("####", "boxed", "answer is", "last number"):
+        rate, correct, length = verifier_rate(style, max(n, 50_000))
+        rows.append((f"numeric verifier, '{style}'", f"{rate:,.0f} checks/s",
+                     f"~{length} chars, {correct:.0%} scored 1"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000, help="records per builder measurement")
+    parser.add_argument("--reasoning-gym-python", default=None, help="interpreter with reasoning-gym installed")
+    args = parser.parse_args()
+    rows = run(args.n, args.reasoning_gym_python)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':<{width}}  {'rate':>22}  note")
+    for what, rate, note in rows:
+        print(f"{what:<{width}}  {rate:>22}  {note}")
+
+
+if __name__ == "__main__":
+    main()
