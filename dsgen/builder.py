@@ -32,6 +32,9 @@ class Builder:
     Params: ClassVar[type[Params]] = Params
     #: Parameters that move difficulty, with the direction (+1: raising it makes items harder, -1: easier).
     difficulty_params: ClassVar[dict[str, int]] = {}
+    #: Records per item: with 2, records 2k and 2k+1 get the same RNG (variants of one item, such as
+    #: a noisy record and its clean twin); ``index % group_size`` tells them apart.
+    group_size: int = 1
 
     def __init__(self, params: Params | None = None, **kwargs: Any):
         self.params = params if params is not None else self.Params(**kwargs)

@@ -13,7 +13,7 @@ import orjson
 
 from . import __version__
 from .builder import Builder, Wrapper, user_prompt
-from .seeding import rng_and_id
+from .seeding import rng_and_id, rng_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -111,6 +111,9 @@ class RecordMaker:
         An item may name its own ``kind`` (a mixture's records keep their component's kind).
         """
         rng, ident = rng_and_id(self.seed, self.path, index)
+        group = self.builder.group_size
+        if group > 1:
+            rng = rng_for(self.seed, f"{self.path}#group", index // group)
         item = self.builder.generate(rng, index)
         for path, wrapper in self.wrappers:
             rng, ident = rng_and_id(self.seed, path, index)

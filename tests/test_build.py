@@ -186,3 +186,19 @@ def test_heavy_libraries_are_not_imported_by_the_cli():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_grouped_builders_give_both_records_of_a_group_the_same_item(tmp_path):
+    """Clean twins: with variants both, records 2k and 2k+1 are the same item, noisy and clean."""
+    recipe = dsgen.Recipe.model_validate(
+        {"name": "twins", "seed": 5, "output": {"shard_size": 7},
+         "datasets": {"d": {"builder": "distraction", "count": 40, "params": {"variants": "both"}}}}
+    )
+    dsgen.build(recipe, out=tmp_path / "o", workers=2)
+    by_index = {r["provenance"]["index"]: r for r in records_of(tmp_path / "o", "d")}
+    pairs = [(by_index[i], by_index[i + 1]) for i in range(0, 40, 2) if i in by_index and i + 1 in by_index]
+    assert len(pairs) >= 10
+    for noisy, clean in pairs:
+        assert noisy["metadata"]["group_id"] == clean["metadata"]["group_id"]
+        assert (noisy["metadata"]["variant"], clean["metadata"]["variant"]) == ("noisy", "clean")
+        assert noisy["id"] != clean["id"]
