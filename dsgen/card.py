@@ -58,13 +58,16 @@ class SplitStats:
         return len(self.difficulties)
 
 
+Stats = dict[str, dict[str, SplitStats]]  # config -> split -> stats
+
+
 def split_of(rel: str) -> str:
     """The split of a shard path ``data/<config>/<split>-<unit>.parquet``."""
     return Path(rel).name.rsplit("-", 1)[0]
 
 
-def read_stats(out: Path, manifest: dict[str, Any]) -> dict[str, dict[str, SplitStats]]:
-    """{config: {split: stats}} from the shards listed in the manifest (two columns, plus Parquet metadata)."""
+def read_stats(out: Path, manifest: dict[str, Any]) -> Stats:
+    """{config: {split: stats}} from the shards the manifest lists (two columns and the Parquet metadata)."""
     import pyarrow.parquet as pq
 
     stats: dict[str, dict[str, SplitStats]] = {}
@@ -107,7 +110,7 @@ def _feature(name: str, arrow_type) -> dict[str, Any]:
     return {"name": name, "dtype": dtypes[arrow_type]}
 
 
-def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[str, SplitStats]]) -> dict[str, Any]:
+def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> dict[str, Any]:
     from .records import arrow_schema
 
     features = features_yaml(arrow_schema())
@@ -127,7 +130,8 @@ def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict
                 "config_name": name,
                 "features": features,
                 "splits": [
-                    {"name": s, "num_bytes": per_split[s].num_bytes, "num_examples": per_split[s].count} for s in splits
+                    {"name": s, "num_bytes": per_split[s].num_bytes, "num_examples": per_split[s].count}
+                    for s in splits
                 ],
                 "download_size": sum(per_split[s].download_size for s in splits),
                 "dataset_size": sum(per_split[s].num_bytes for s in splits),
@@ -154,7 +158,8 @@ def _family(builder: str) -> str:
 
 
 def _size_category(n: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+    limits = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
+    for limit, label in limits:
         if n < limit:
             return label
     return "1M<n<10M" if n < 10_000_000 else "n>10M"
@@ -174,7 +179,8 @@ def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         names = [s for s, st in per_split.items() if st.count]
-        ax.hist([per_split[s].difficulties for s in names], bins=BINS, range=(0.0, 1.0), stacked=True, label=names)
+        values = [per_split[s].difficulties for s in names]
+        ax.hist(values, bins=BINS, range=(0.0, 1.0), stacked=True, label=names)
         ax.set_xlim(0.0, 1.0)
         ax.set_xlabel("difficulty")
         ax.set_ylabel("records")
@@ -210,7 +216,9 @@ def _num(x: float) -> str:
     return f"{x:.3f}"
 
 
-def _config_section(recipe: Recipe, name: str, info: dict[str, Any], per_split: dict[str, SplitStats]) -> list[str]:
+def _config_section(
+    recipe: Recipe, name: str, info: dict[str, Any], per_split: dict[str, SplitStats]
+) -> list[str]:
     ds = recipe.datasets[name]
     lines = [f"### `{name}`", "", f"{info['requested']} records requested from `{info['builder']}`.", ""]
     lines += [f"Builder `{ds.builder}`, parameters (defaults filled in):", ""]
@@ -223,7 +231,7 @@ def _config_section(recipe: Recipe, name: str, info: dict[str, Any], per_split: 
         lines += ["", "Filters, in order:", ""]
         lines += [f"- `{f.filter}` ({scope}) {_inline(f.params)}".rstrip() for f, scope in filters]
     lines += ["", f"Splits: {ds.splits.describe()}."]
-    lines += ["", "| split | records | difficulty mean | min | median | max |", "|---|---:|---:|---:|---:|---:|"]
+    lines += ["", "| split | records | difficulty mean | min | median | max |", "|---|" + "---:|" * 5]
     for split, st in per_split.items():
         d = st.difficulties
         if d:
@@ -260,7 +268,7 @@ def _level_order(per_split: dict[str, SplitStats]) -> list[str]:
     return sorted(counts, key=lambda level: (sums[level] / counts[level], level))
 
 
-def render_card(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[str, SplitStats]]) -> str:
+def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
     head = yaml.safe_dump(front_matter(recipe, manifest, stats), sort_keys=False, allow_unicode=True)
     repo = recipe.hub.repo_id or "path/to/this/folder"
     default = next((name for name, info in manifest["configs"].items() if any(info["splits"].values())), None)
@@ -272,9 +280,9 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[
         recipe.description or "A verifiable post-training dataset built with dsgen.",
         "",
         "Every record carries what is needed to grade a completion (`verifier`, `answer`), a `difficulty` in "
-        "[0, 1] with a named `level`, and its provenance (dsgen version, builder path, recipe hash, seed, index, "
-        "template). `dsgen.score(record, completion)` grades one completion; `dsgen.reward` is a TRL reward "
-        "function. `verifier.params` and `metadata` are JSON strings.",
+        "[0, 1] with a named `level`, and its provenance (dsgen version, builder path, recipe hash, seed, "
+        "index, template). `dsgen.score(record, completion)` grades one completion; `dsgen.reward` is a "
+        "TRL reward function. `verifier.params` and `metadata` are JSON strings.",
         "",
         "## Usage",
         "",
@@ -287,11 +295,12 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[
         "## How it was made",
         "",
         f"- dsgen version: {manifest['dsgen_version']}",
-        f"- recipe: `{recipe.name}`, content hash `{manifest['recipe_hash']}` (the full recipe is below and in "
-        "`recipe.yaml`)",
-        f"- seed: {manifest['seed']}; record *i* of a config is a pure function of (seed, builder path, *i*), "
-        "so the same recipe rebuilds these files byte for byte: `dsgen build recipe.yaml`",
-        f"- license: {license_}" + (" (not set: add `hub.license` to the recipe)" if license_ == "unknown" else ""),
+        f"- recipe: `{recipe.name}`, content hash `{manifest['recipe_hash']}` (the full recipe is below and "
+        "in `recipe.yaml`)",
+        f"- seed: {manifest['seed']}; record *i* of a config is a pure function of (seed, builder path, "
+        "*i*), so the same recipe rebuilds these files byte for byte: `dsgen build recipe.yaml`",
+        f"- license: {license_}"
+        + (" (not set: add `hub.license` to the recipe)" if license_ == "unknown" else ""),
         "",
         "| config | builder | split | records |",
         "|---|---|---|---:|",
@@ -310,11 +319,12 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: dict[str, dict[
 
 
 def write_card(out: Path, recipe: Recipe, manifest: dict[str, Any]) -> None:
-    """Write ``README.md`` and ``figures/<config>-difficulty.png``; remove figures of configs no longer built."""
+    """Write ``README.md`` and ``figures/<config>-difficulty.png``; remove the figures of configs gone."""
     stats = read_stats(out, manifest)
     for name, per_split in stats.items():  # the recipe's split order (train before test), not alphabetical
         order = recipe.datasets[name].splits.names if name in recipe.datasets else []
-        stats[name] = dict(sorted(per_split.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
+        rank = {split: i for i, split in enumerate(order)}
+        stats[name] = dict(sorted(per_split.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
     wanted = set()
     for name, per_split in stats.items():
         if any(st.count for st in per_split.values()):

@@ -10,6 +10,7 @@ from ``--token``, ``HF_TOKEN`` or the login cache and are scrubbed from every me
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -59,8 +60,8 @@ def check_repo_id(repo_id: Any) -> str:
 
     if not isinstance(repo_id, str) or repo_id.count("/") != 1:
         raise DsgenError(
-            f"repo id {repo_id!r} is not 'owner/name': expected your user or organisation name, a slash and the "
-            "dataset name, e.g. 'alice/math-rlvr'"
+            f"repo id {repo_id!r} is not 'owner/name': expected your user or organisation name, a slash "
+            "and the dataset name, e.g. 'alice/math-rlvr'"
         )
     try:
         validate_repo_id(repo_id)
@@ -70,7 +71,7 @@ def check_repo_id(repo_id: Any) -> str:
 
 
 def resolve_token(token: str | None = None) -> str:
-    """``token``, else ``HF_TOKEN`` or the token saved by ``hf auth login``; a DsgenError when there is none."""
+    """``token``, else ``HF_TOKEN`` or the token saved by ``hf auth login``; a DsgenError if there is none."""
     if token:
         return token
     from huggingface_hub import get_token
@@ -78,13 +79,14 @@ def resolve_token(token: str | None = None) -> str:
     found = get_token()
     if not found:
         raise DsgenError(
-            "no Hugging Face token: set HF_TOKEN, run `hf auth login`, or pass --token (a token with write access)"
+            "no Hugging Face token: set HF_TOKEN, run `hf auth login`, or pass --token "
+            "(a token with write access)"
         )
     return found
 
 
 def check_build(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a complete, valid dsgen build at ``folder``; a DsgenError naming the first problems otherwise."""
+    """The manifest of a complete, valid dsgen build at ``folder``; else a DsgenError naming its problems."""
     from .inspect import validate_path
 
     folder = Path(folder)
@@ -92,7 +94,9 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         raise DsgenError(f"'{folder}' is not a folder: push takes the output folder of `dsgen build`")
     manifest_path, card = folder / "manifest.json", folder / "README.md"
     if not manifest_path.is_file() or not card.is_file():
-        raise DsgenError(f"'{folder}' is not a dsgen build: it has no manifest.json and README.md (run `dsgen build`)")
+        raise DsgenError(
+            f"'{folder}' is not a dsgen build: it has no manifest.json and README.md (run `dsgen build`)"
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         manifest["configs"], manifest["recipe_hash"]
@@ -110,7 +114,8 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         shown = "; ".join(str(p) for p in report.problems[:5])
         more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
         raise DsgenError(
-            f"'{folder}' failed validation, nothing was pushed: {len(report.problems)} problems: {shown}{more}. "
+            f"'{folder}' failed validation, nothing was pushed: {len(report.problems)} problems: "
+            f"{shown}{more}. "
             f"Run `dsgen validate {folder}` for all of them, or rebuild"
         )
     return manifest
@@ -140,7 +145,8 @@ def commit_message(manifest: dict[str, Any]) -> tuple[str, str]:
     """(summary, description) of the commit: recipe, hash, seed and counts."""
     counts = {name: sum(c["splits"].values()) for name, c in manifest["configs"].items()}
     summary = (
-        f"dsgen build of recipe {manifest['recipe']} (hash {manifest['recipe_hash']}, seed {manifest['seed']}): "
+        f"dsgen build of recipe {manifest['recipe']} (hash {manifest['recipe_hash']}, "
+        f"seed {manifest['seed']}): "
         f"{sum(counts.values())} records in {len(counts)} configs"
     )
     lines = [f"Built with dsgen {manifest['dsgen_version']}."]
@@ -179,7 +185,7 @@ def push(
     create_pr = bool(settings.get("create_pr", False)) if create_pr is None else create_pr
     manifest = check_build(folder)
     token = resolve_token(token)
-    summary, description = commit_message(manifest)
+    message = commit_message(manifest)
     files = local_files(folder)
 
     from huggingface_hub import HfApi
@@ -189,13 +195,15 @@ def push(
     while True:
         attempt += 1
         try:
-            return _push_once(api, folder, files, repo_id, private, revision, create_pr, summary, description, attempt)
+            result = _push_once(api, folder, files, repo_id, private, revision, create_pr, message)
+            return dataclasses.replace(result, attempts=attempt)
         except Exception as exc:  # classified below: bad input, transient, or a failure to report
             _raise_if_final(exc, token, repo_id, attempt > retries)
         sleep(min(60.0, backoff * 2 ** (attempt - 1)))
 
 
-def _push_once(api, folder, files, repo_id, private, revision, create_pr, summary, description, attempt) -> PushResult:
+def _push_once(api, folder, files, repo_id, private, revision, create_pr, message) -> PushResult:
+    """One try: create the repo (and branch) if needed, then one commit of every file and stale deletion."""
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
@@ -211,8 +219,8 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, summar
     info = api.create_commit(
         repo_id,
         operations,
-        commit_message=summary,
-        commit_description=description,
+        commit_message=message[0],
+        commit_description=message[1],
         repo_type="dataset",
         revision=revision,
         create_pr=create_pr,
@@ -226,7 +234,7 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, summar
         changed=info.oid != head,
         files=len(files),
         deleted=len(stale),
-        attempts=attempt,
+        attempts=1,
     )
 
 
@@ -244,10 +252,13 @@ def _raise_if_final(exc: Exception, token: str, repo_id: str, last: bool) -> Non
         return text.replace(token, "***") if token else text
 
     status = next(
-        (e.response.status_code for e in _chain(exc) if isinstance(e, HfHubHTTPError) and e.response is not None),
+        (e.response.status_code
+         for e in _chain(exc)
+         if isinstance(e, HfHubHTTPError) and e.response is not None),
         None,
     )
-    network = any(isinstance(e, (ConnectionError, TimeoutError)) or type(e).__name__ in _NETWORK for e in _chain(exc))
+    network = any(isinstance(e, (ConnectionError, TimeoutError)) or type(e).__name__ in NETWORK
+                  for e in _chain(exc))
     if isinstance(exc, OfflineModeIsEnabled) or any(isinstance(e, OfflineModeIsEnabled) for e in _chain(exc)):
         raise DsgenError("HF_HUB_OFFLINE is set: unset it to push to the Hub") from None
     if status == 401:
@@ -257,25 +268,28 @@ def _raise_if_final(exc: Exception, token: str, repo_id: str, last: bool) -> Non
         ) from None
     if status == 403:
         raise DsgenError(
-            f"the token has no write access to '{repo_id}' (403 Forbidden): use a token with write permission "
-            "for that user or organisation"
+            f"the token has no write access to '{repo_id}' (403 Forbidden): use a token with write "
+            "permission for that user or organisation"
         ) from None
     if isinstance(exc, RepositoryNotFoundError) or status == 404:
-        raise DsgenError(f"'{repo_id}' or its revision was not found on the Hub: {scrub(_first_line(exc))}") from None
+        raise DsgenError(
+            f"'{repo_id}' or its revision was not found on the Hub: {scrub(_first_line(exc))}"
+        ) from None
     if status in RETRY_STATUS or (status is None and network):
         if not last:
             return
         raise PushFailed(
-            f"pushing to '{repo_id}' failed after retries ({scrub(_first_line(exc))}); no commit was made by this "
-            "push, the local folder is unchanged: run the same command again later"
+            f"pushing to '{repo_id}' failed after retries ({scrub(_first_line(exc))}); no commit was made "
+            "by this push, the local folder is unchanged: run the same command again later"
         ) from None
     if isinstance(exc, HfHubHTTPError):
         raise DsgenError(f"the Hub refused the push to '{repo_id}': {scrub(_first_line(exc))}") from None
     raise exc
 
 
-_NETWORK = {"ConnectError", "ReadTimeout", "WriteTimeout", "ConnectTimeout", "PoolTimeout", "RemoteProtocolError",
-            "ReadError", "WriteError", "NetworkError", "TimeoutException"}
+# Transport errors of huggingface_hub's HTTP client (httpx2), matched by name so dsgen need not import it.
+NETWORK = {"ConnectError", "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "ReadError",
+           "WriteError", "NetworkError", "RemoteProtocolError", "TimeoutException"}
 
 
 def _first_line(exc: BaseException) -> str:
