@@ -79,7 +79,13 @@ class _Names:
         return given, self.unique(lambda: f"{given} {self.word(self.rng.randint(2, 3))}")
 
     def place(self) -> str:
-        return self.unique(lambda: self.word(self.rng.randint(1, 2)) + self.rng.choice(self.suffixes))
+        def make() -> str:
+            name = ""
+            while len(name) < 5:  # short words collide with abbreviations ("Kan.") that tokenizers keep whole
+                name = self.word(self.rng.randint(1, 2)) + self.rng.choice(self.suffixes)
+            return name
+
+        return self.unique(make)
 
     def organisation(self, group: str) -> str:
         return self.unique(lambda: f"{self.word(2)} {self.rng.choice(self.org_endings[group])}")
