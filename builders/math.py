@@ -367,7 +367,9 @@ class Scenario:
 
     def _attempt(self, rng: random.Random, people: tuple, max_value: int) -> dict[str, Any] | None:
         env: dict[str, Any] = {}
-        if self.names:
+        if len(self.names) == 1:
+            env[self.names[0].name] = people[rng.randrange(len(people))]
+        elif self.names:
             for variable, person in zip(self.names, rng.sample(people, len(self.names))):
                 env[variable.name] = person
         for name, draw, numeric in self.drawers:
@@ -403,12 +405,15 @@ class Scenario:
         context: dict[str, str] = {}
         operands: dict[str, str] = {}
         for key, value in env.items():
-            if isinstance(value, tuple):
+            kind = type(value)
+            if kind is int and key not in self.money:
+                context[key] = operands[key] = str(value)
+            elif kind is tuple:
                 name, pronouns = value
                 context[key] = name
                 for p in _PRONOUN_KEYS:
                     context[f"{key}_{p}"] = pronouns[p]
-            elif isinstance(value, str):
+            elif kind is str:
                 context[key] = value
             else:
                 context[key] = _money(value) if key in self.money else format_number(value)
@@ -672,25 +677,22 @@ class ComposedProblems(Builder):
         self.multipliers = sorted(self.words["times"])
         self.percents = list(self.words["percents"])
 
-    def _options(self, x: int, values: list[int]) -> list[tuple[str, Any]]:
-        """Feasible (operation, argument) choices for a step from current value ``x``."""
-        top, ops, options = self.params.max_value, self.operations, []
-        earlier = range(len(values) - 1)
-        if "add" in ops and x < top:
-            options.append(("add", None))
-        if "sub" in ops and x > 1:
-            options.append(("sub", None))
-        if "mul" in ops and x * 2 <= top:
-            options.append(("mul", None))
-        if "div" in ops and any(x % d == 0 for d in self.divisors):
-            options.append(("div", None))
-        if "percent" in ops and any(x * p % 100 == 0 and x * p <= top * 100 for p in self.percents):
-            options.append(("percent", None))
-        if "sum" in ops and any(x + values[j] <= top for j in earlier):
-            options.append(("sum", None))
-        if "diff" in ops and any(values[j] < x for j in earlier):
-            options.append(("diff", None))
-        return options
+    def _arguments(self, op: str, x: int, values: list[int]) -> list[Any]:
+        """The arguments ``op`` can take from current value ``x`` (empty when it does not apply)."""
+        top = self.params.max_value
+        if op == "add":
+            return [min(top - x, max(1, top // 4))] if x < top else []
+        if op == "sub":
+            return [x - 1] if x > 1 else []
+        if op == "mul":
+            return [m for m in self.multipliers if x * m <= top]
+        if op == "div":
+            return [d for d in self.divisors if x % d == 0]
+        if op == "percent":
+            return [q for q in self.percents if x * q % 100 == 0 and x * q <= top * 100]
+        if op == "sum":
+            return [j for j in range(len(values) - 1) if x + values[j] <= top]
+        return [j for j in range(len(values) - 1) if values[j] < x]
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
@@ -705,39 +707,39 @@ class ComposedProblems(Builder):
         sentences = [rng.choice(frame.intro).format_map(fields)]
         lines, operations = [], []
         for i in range(1, k + 1):
-            options = self._options(x, values)
-            if not options:
-                raise Skip(f"math.compose: no allowed operation applies to {x} (operations {list(self.operations)})")
-            op = options[rng.randrange(len(options))][0]
+            # a uniformly random applicable operation: draw without replacement until one applies
+            untried = list(self.operations)
+            while True:
+                if not untried:
+                    raise Skip(f"math.compose: no allowed operation applies to {x} (operations {list(self.operations)})")
+                op = untried.pop(rng.randrange(len(untried)))
+                arguments = self._arguments(op, x, values)
+                if arguments:
+                    break
             fields = dict(fixed, A=labels[i - 1], B=labels[i])
             if op == "add":
-                n = rng.randint(1, min(top - x, max(1, top // 4)))
+                n = rng.randint(1, arguments[0])
                 y, calc = x + n, f"{x}+{n}"
                 fields["k"] = n
             elif op == "sub":
-                n = rng.randint(1, x - 1)
+                n = rng.randint(1, arguments[0])
                 y, calc = x - n, f"{x}-{n}"
                 fields["k"] = n
-            elif op == "mul":
-                m = rng.choice([m for m in self.multipliers if x * m <= top])
-                y, calc = x * m, f"{x}*{m}"
-                fields["times"] = self.words["times"][m]
-            elif op == "div":
-                d = rng.choice([d for d in self.divisors if x % d == 0])
-                y, calc = x // d, f"{x}/{d}"
-                fields["part"] = self.words["part"][d]
-            elif op == "percent":
-                pc = rng.choice([q for q in self.percents if x * q % 100 == 0 and x * q <= top * 100])
-                y, calc = x * pc // 100, f"{x}*{pc}/100"
-                fields["p"] = pc
             else:
-                if op == "sum":
-                    j = rng.choice([j for j in range(i - 1) if x + values[j] <= top])
-                    y, calc = x + values[j], f"{x}+{values[j]}"
+                arg = arguments[rng.randrange(len(arguments))]
+                if op == "mul":
+                    y, calc = x * arg, f"{x}*{arg}"
+                    fields["times"] = self.words["times"][arg]
+                elif op == "div":
+                    y, calc = x // arg, f"{x}/{arg}"
+                    fields["part"] = self.words["part"][arg]
+                elif op == "percent":
+                    y, calc = x * arg // 100, f"{x}*{arg}/100"
+                    fields["p"] = arg
                 else:
-                    j = rng.choice([j for j in range(i - 1) if values[j] < x])
-                    y, calc = x - values[j], f"{x}-{values[j]}"
-                fields["C"] = labels[j]
+                    y = x + values[arg] if op == "sum" else x - values[arg]
+                    calc = f"{x}{'+' if op == 'sum' else '-'}{values[arg]}"
+                    fields["C"] = labels[arg]
             sentences.append(rng.choice(frame.steps[op]).format_map(fields))
             fields["calc"] = calculation(calc, y)
             lines.append(frame.solution.format_map(fields))

@@ -45,6 +45,8 @@ def _whole(x: Number) -> Number:
 
 
 def _div(a: Number, b: Number) -> Number:
+    if type(a) is int and type(b) is int and b and a % b == 0:
+        return a // b
     return _whole(Fraction(a) / b)
 
 
@@ -93,9 +95,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 _BINARY = {
-    ast.Add: (lambda a, b: _whole(a + b), "add"),
-    ast.Sub: (lambda a, b: _whole(a - b), "sub"),
-    ast.Mult: (lambda a, b: _whole(a * b), "mul"),
+    ast.Add: (operator.add, "add"),
+    ast.Sub: (operator.sub, "sub"),
+    ast.Mult: (operator.mul, "mul"),
     ast.Div: (_div, "div"),
     ast.FloorDiv: (_floordiv, "floordiv"),
     ast.Mod: (_mod, "mod"),
@@ -172,8 +174,10 @@ class Expression:
         self.names, self.operations, self.template = names, operations, template
 
     def __call__(self, env: Env) -> Any:
+        """The value for ``env``; a whole Fraction comes back as an int."""
         try:
-            return self._fn(env)
+            value = self._fn(env)
+            return value.numerator if type(value) is Fraction and value.denominator == 1 else value
         except ZeroDivisionError:
             raise
         except (OverflowError, TypeError, ValueError) as exc:
