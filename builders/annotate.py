@@ -1,0 +1,356 @@
+"""``math.annotate``: existing GSM8K- and MATH-format data as dsgen records with a difficulty.
+
+Record *i* is row *i* of the input (``dsgen.annotate.Source``): the question as the prompt, the exact
+answer, a verifier, difficulty features, and a difficulty from one of three sources:
+
+* ``features`` (no model results needed) —
+  GSM8K: the math builders' formula ``0.5 S + 0.25 M + 0.25 O`` (``dsgen.builders.math.difficulty``)
+  with ``steps`` = the number of ``<<…>>`` calculations, ``M`` from the largest number in question and
+  solution, ``O`` the heaviest operator used in the calculations (1.0 when a non-whole number occurs);
+  so annotated and generated GSM8K-style problems share one scale.
+  MATH: ``0.5 L + 0.2 S + 0.15 C + 0.15 M`` with ``L = (level - 1) / 4``, ``S = min(1, (steps - 1) / 11)``
+  where ``steps`` counts the ``=`` signs of the solution, ``C = min(1, characters of the solution / 2000)``
+  and ``M`` as above; without a level (``Level ?``) the other terms are rescaled to sum to 1.
+* ``pass_rate`` — ``1 - (c + 1) / (n + 2)`` over the ``n`` models of a response matrix (``dsgen.irt``);
+* ``irt`` — ``sigmoid(b)`` of a 1PL / 2PL fit to the response matrix (``dsgen.irt.fit_irt``).
+Levels: easy below 0.35, medium below 0.6, hard from 0.6 (``dsgen.irt.level_of``).
+
+Answers: GSM8K ``#### n`` is normalised as the ``numeric`` verifier reads it (``1,234`` → ``1234``,
+``3.50`` → ``3.5``); MATH's last ``\\boxed{…}`` (nested braces kept) becomes a ``numeric`` answer when it
+is a plain number (after ``latex_exact`` normalisation: ``\\frac{1}{2}`` → ``0.5``, ``5\\text{ cm}`` → ``5``)
+and is kept verbatim with the ``latex_exact`` verifier otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from dsgen.builder import Builder, Params
+from dsgen.builders.math import difficulty as gsm_difficulty
+from dsgen.builders.math import operations_weight
+from dsgen.errors import DsgenError, Skip
+from dsgen.expressions import format_number
+from dsgen.irt import level_of, pass_rate_difficulty
+from dsgen.verifiers import latex, numeric
+
+FORMATS: dict[str, dict[str, str]] = {
+    "gsm8k": {"question": "question", "answer": "answer"},
+    "math": {"question": "problem", "answer": "solution", "level": "level", "subject": "type"},
+}
+ID_COLUMNS = ("id", "unique_id")
+_CALC = re.compile(r"<<([^<>]*)>>")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_OPERATOR = re.compile(r"\*\*|[*/+%^]|(?<=[\d)\s])-")
+_OPERATION = {"**": "pow", "^": "pow", "*": "mul", "/": "div", "+": "add", "-": "sub", "%": "mod"}
+_FRACTIONAL = re.compile(r"\.\d*[1-9]")
+_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_PLAIN_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+|-?\\frac\{\d+\}\{\d+\}|-?\d+/\d+")
+_MATH_LEVEL = re.compile(r"^\s*(?:level\s*)?([1-5])\s*$", re.IGNORECASE)
+_CACHE: dict[tuple, Prepared] = {}
+
+
+class AnnotateParams(Params):
+    path: str = Field(description="input: JSONL / JSON / Parquet file, a folder of them, or a datasets save_to_disk folder")
+    format: Literal["auto", "gsm8k", "math"] = Field("auto", description="input format (auto: from the columns)")
+    split: str | None = Field(None, description="split to read from a folder holding several")
+    question_column: str | None = Field(None, description="default: question (gsm8k) / problem (math)")
+    answer_column: str | None = Field(None, description="worked solution; default: answer (gsm8k) / solution (math)")
+    level_column: str | None = Field(None, description="MATH level ('Level 3' or 3); default: level")
+    subject_column: str | None = Field(None, description="MATH subject; default: type")
+    id_column: str | None = Field(None, description="item ids of the response matrix; default id / unique_id, else row")
+    responses: str | None = Field(None, description="response matrix (CSV / Parquet) of model × item correctness")
+    irt: Literal["none", "1pl", "2pl"] = Field("1pl", description="IRT model fitted to the responses")
+    irt_steps: int = Field(150, ge=1, le=10_000, description="L-BFGS iterations of the IRT fit")
+    difficulty_from: Literal["auto", "features", "pass_rate", "irt"] = Field(
+        "auto", description="auto: irt with responses (pass_rate when irt is none), else features")
+    on_missing_answer: Literal["error", "skip"] = Field(
+        "error", description="a row without a question or final answer: stop with an error, or skip it (counted)")
+
+    @model_validator(mode="after")
+    def _check(self) -> AnnotateParams:
+        if self.difficulty_from in ("pass_rate", "irt") and not self.responses:
+            raise ValueError(f"difficulty_from '{self.difficulty_from}' needs a response matrix (responses)")
+        if self.difficulty_from == "irt" and self.irt == "none":
+            raise ValueError("difficulty_from 'irt' needs irt: 1pl or 2pl")
+        return self
+
+    @property
+    def source(self) -> str:
+        if self.difficulty_from != "auto":
+            return self.difficulty_from
+        if not self.responses:
+            return "features"
+        return "pass_rate" if self.irt == "none" else "irt"
+
+
+@dataclass
+class Prepared:
+    """Everything the builder reads, loaded once per process: columns, parsed answers, pass rates, IRT."""
+
+    format: str
+    rows: int
+    questions: list[Any]
+    solutions: list[Any]
+    answers: list[tuple[str, str, str | None] | str]  # (answer, verifier kind, boxed) or a skip reason
+    levels: list[Any]
+    subjects: list[Any]
+    ids: list[str] | None
+    correct: Any = None
+    observed: Any = None
+    fit: Any = None
+
+
+class AnnotatedProblems(Builder):
+    description: ClassVar[str] = "Existing GSM8K / MATH-format data annotated with difficulty (features, pass rates, IRT)."
+    kind: ClassVar[str] = "math_annotated"
+    Params = AnnotateParams
+    params: AnnotateParams
+
+    def setup(self) -> None:
+        self.data = self.prepare(self.params)
+
+    @staticmethod
+    def rows(params: AnnotateParams | dict[str, Any]) -> int:
+        """The number of input rows: the ``count`` a build of this builder needs."""
+        from dsgen.annotate import count_rows
+
+        p = params if isinstance(params, AnnotateParams) else AnnotateParams(**params)
+        return count_rows(p.path, p.split)
+
+    @staticmethod
+    def prepare(params: AnnotateParams) -> Prepared:
+        """Read and check the input (and the response matrix, and fit IRT), cached per process."""
+        from dsgen.annotate import fingerprint
+
+        key = (params.model_dump_json(), fingerprint(params.path),
+               fingerprint(params.responses) if params.responses else None)
+        if key not in _CACHE:
+            if len(_CACHE) >= 4:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = _prepare(params)
+        return _CACHE[key]
+
+    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
+        data, p = self.data, self.params
+        if index >= data.rows:
+            raise DsgenError(
+                f"input '{p.path}' has {data.rows} rows, so it has no record {index}: set the dataset's count to "
+                f"{data.rows} (dsgen annotate does)"
+            )
+        parsed = data.answers[index]
+        if isinstance(parsed, str):
+            raise Skip(parsed)
+        answer, verifier, boxed = parsed
+        question, solution = str(data.questions[index]).strip(), str(data.solutions[index])
+        if data.format == "gsm8k":
+            features, feature_difficulty = gsm8k_features(question, solution)
+        else:
+            level = math_level(data.levels[index])
+            subject = data.subjects[index]
+            features, feature_difficulty = math_features(question, solution, level)
+            features.update(math_level=level, subject=str(subject) if subject is not None else None, boxed=boxed)
+        source = p.source
+        metadata: dict[str, Any] = {
+            "format": data.format,
+            "source": {"path": p.path, "row": index, **({"id": data.ids[index]} if data.ids else {})},
+            "solution": solution,
+            **features,
+            "feature_difficulty": feature_difficulty,
+            "difficulty_from": source,
+        }
+        value = feature_difficulty
+        if data.correct is not None:
+            c, n = float(data.correct[index]), float(data.observed[index])
+            metadata["pass_rate"] = {"pass_rate": round(c / n, 6), "correct": round(c, 6), "models": int(n)}
+            if source == "pass_rate":
+                value = pass_rate_difficulty(c, n)
+        if data.fit is not None:
+            metadata["irt"] = data.fit.item(index)
+            if source == "irt":
+                value = metadata["irt"]["normalised"]
+        return {
+            "prompt": question,
+            "answer": answer,
+            "verifier": {"kind": verifier, "params": {}},
+            "difficulty": value,
+            "level": level_of(value),
+            "metadata": metadata,
+            "template": data.format,
+        }
+
+
+# --- reading and checking the input ------------------------------------------------------------
+
+
+def detect_format(columns: list[str], where: str) -> str:
+    """``gsm8k`` or ``math`` from the column names (a DsgenError listing them when neither fits)."""
+    present = set(columns)
+    matches = [name for name, cols in FORMATS.items() if {cols["question"], cols["answer"]} <= present]
+    if len(matches) == 1:
+        return matches[0]
+    known = "; ".join(f"{name}: {', '.join(cols.values())}" for name, cols in FORMATS.items())
+    raise DsgenError(
+        f"{where}: cannot tell the format from the columns {sorted(present)[:20]}; known formats and their columns: "
+        f"{known}. Pass format and question_column / answer_column for other column names"
+    )
+
+
+def _prepare(p: AnnotateParams) -> Prepared:
+    from dsgen.annotate import Source
+
+    source = Source(p.path, p.split)
+    fmt = p.format if p.format != "auto" else detect_format(source.columns, f"input '{p.path}'")
+    defaults = FORMATS[fmt]
+    question_col = p.question_column or defaults["question"]
+    answer_col = p.answer_column or defaults["answer"]
+    for column, option in ((question_col, "question_column"), (answer_col, "answer_column")):
+        if column not in source.columns:
+            raise DsgenError(
+                f"input '{p.path}' has no column '{column}' ({option} of format {fmt}); columns: {source.columns[:20]}"
+            )
+    if p.id_column and p.id_column not in source.columns:
+        raise DsgenError(f"input '{p.path}' has no column '{p.id_column}' (id_column); columns: {source.columns[:20]}")
+    id_col = p.id_column or next((c for c in ID_COLUMNS if c in source.columns), None)
+    questions, solutions = source.column(question_col), source.column(answer_col)
+    empty = [None] * source.rows
+    level_col = p.level_column or defaults.get("level")
+    subject_col = p.subject_column or defaults.get("subject")
+    levels = source.column(level_col) if level_col and level_col in source.columns else empty
+    subjects = source.column(subject_col) if subject_col and subject_col in source.columns else empty
+    ids = [str(v) for v in source.column(id_col)] if id_col else None
+    answers: list[tuple[str, str, str | None] | str] = []
+    for row in range(source.rows):
+        try:
+            answers.append(_answer(fmt, questions[row], solutions[row], question_col, answer_col))
+        except ValueError as exc:
+            if p.on_missing_answer == "error":
+                raise DsgenError(
+                    f"{source.where(row)} (input row {row}): {exc}; fix the row, or set on_missing_answer: skip "
+                    f"to skip such rows"
+                ) from None
+            answers.append(str(exc))
+    if ids is not None and len(set(ids)) != len(ids):
+        seen: dict[str, int] = {}
+        for row, item in enumerate(ids):
+            if item in seen:
+                raise DsgenError(f"{source.where(row)}: id '{item}' repeats row {seen[item]} (column '{id_col}')")
+            seen[item] = row
+    data = Prepared(fmt, source.rows, questions, solutions, answers, levels, subjects, ids)
+    if p.responses:
+        import numpy as np
+
+        from dsgen.annotate import read_responses
+
+        items = ids if ids is not None else [str(i) for i in range(source.rows)]
+        matrix, _ = read_responses(p.responses, items)
+        seen_mask = ~np.isnan(matrix)
+        data.correct = np.where(seen_mask, matrix, 0.0).sum(0)
+        data.observed = seen_mask.sum(0)
+        unseen = [row for row in range(source.rows) if data.observed[row] == 0]
+        if unseen:
+            raise DsgenError(
+                f"response matrix '{p.responses}' has only empty entries for {len(unseen)} input item(s), first: "
+                f"{[items[r] for r in unseen[:5]]} (input rows {unseen[:5]})"
+            )
+        if p.irt != "none":
+            from dsgen.irt import fit_irt
+
+            data.fit = fit_irt(matrix, p.irt, steps=p.irt_steps)
+    return data
+
+
+def _answer(fmt: str, question: Any, solution: Any, question_col: str, answer_col: str) -> tuple[str, str, str | None]:
+    """(exact answer, verifier kind, boxed text) of a row; ValueError saying what is missing."""
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError(f"no question (column '{question_col}' is empty or missing)")
+    if not isinstance(solution, str) or not solution.strip():
+        raise ValueError(f"no answer (column '{answer_col}' is empty or missing)")
+    if fmt == "gsm8k":
+        pos = solution.rfind("####")
+        if pos == -1:
+            raise ValueError(f"no final answer: column '{answer_col}' has no '#### <number>' line")
+        final = solution[pos + 4 :].strip().splitlines()[0].strip() if solution[pos + 4 :].strip() else ""
+        value = plain_number(final)
+        if value is None:
+            raise ValueError(f"the final answer '#### {final}' is not a number")
+        return format_number(value), "numeric", None
+    boxed = last_boxed(solution)
+    if boxed is None or not boxed.strip():
+        raise ValueError(f"no final answer: column '{answer_col}' has no \\boxed{{…}}")
+    boxed = boxed.strip()
+    value = plain_number(latex.normalise(boxed))
+    return (format_number(value), "numeric", boxed) if value is not None else (boxed, "latex_exact", boxed)
+
+
+def plain_number(text: str) -> int | Fraction | None:
+    """The exact value of ``text`` when all of it is one number (``1,234``, ``-3.5``, ``\\frac{1}{2}``), else None."""
+    text = text.strip().replace("$", "").rstrip(".")
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    value = numeric.extract(f"#### {text}")
+    return value if isinstance(value, (int, Fraction)) else None
+
+
+def last_boxed(text: str) -> str | None:
+    """The content of the last ``\\boxed{…}`` / ``\\fbox{…}`` (nested braces kept), or None."""
+    matches = list(_BOXED.finditer(text))
+    if not matches:
+        return None
+    start = matches[-1].end()
+    depth = 1
+    for i in range(start, len(text)):
+        depth += (text[i] == "{") - (text[i] == "}")
+        if depth == 0:
+            return text[start:i]
+    return None
+
+
+def math_level(value: Any) -> int | None:
+    """1-5 from ``Level 3`` / ``3`` / 3; None for ``Level ?`` or a missing level."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1 <= value <= 5 else None
+    match = _MATH_LEVEL.match(str(value)) if value is not None else None
+    return int(match.group(1)) if match else None
+
+
+# --- features -----------------------------------------------------------------------------------
+
+
+def max_number(*texts: str) -> int | float:
+    """The largest number written in the texts (0 when none); huge ones cap at 1e300."""
+    best = 0.0
+    for text in texts:
+        for m in _NUMBER.finditer(text):
+            digits = m.group().replace(",", "")
+            best = max(best, 1e300 if len(digits) > 300 else float(digits))
+    return int(best) if best.is_integer() and best < 2**53 else best
+
+
+def gsm8k_features(question: str, solution: str) -> tuple[dict[str, Any], float]:
+    """Features of a GSM8K-format row and its difficulty by the math builders' formula."""
+    calcs = _CALC.findall(solution)
+    operations = [_OPERATION[op] for calc in calcs for op in _OPERATOR.findall(calc.rpartition("=")[0])]
+    whole = not any(_FRACTIONAL.search(calc) for calc in calcs)
+    biggest = max_number(question, solution)
+    value, _ = gsm_difficulty(max(1, len(calcs)), float(biggest), operations_weight(operations, whole))
+    features = {"steps": len(calcs), "operations": operations, "solution_length": len(solution), "max_number": biggest}
+    return features, value
+
+
+def math_features(question: str, solution: str, level: int | None) -> tuple[dict[str, Any], float]:
+    """Features of a MATH-format row and its difficulty (formula in the module docstring)."""
+    steps = solution.count("=")
+    biggest = max_number(question, solution)
+    s = min(1.0, max(0, steps - 1) / 11)
+    c = min(1.0, len(solution) / 2000)
+    m = min(1.0, math.log10(max(1.0, float(biggest))) / 6)
+    rest = 0.2 * s + 0.15 * c + 0.15 * m
+    value = round(0.5 * (level - 1) / 4 + rest if level is not None else rest / 0.5, 4)
+    return {"steps": steps, "operations": [], "solution_length": len(solution), "max_number": biggest}, value
