@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -72,21 +72,27 @@ class BuildProgress:
             )
 
 
-def summary(result: BuildResult) -> Table:
-    """Records per config and split, rejects by reason, time."""
+def summary(result: BuildResult) -> Group:
+    """Records per config and split, then drops by reason, then time and rate."""
     table = Table(title=f"dsgen build → {result.out}", title_justify="left")
     for column, justify in (("config", "left"), ("builder", "left"), ("split", "left"), ("records", "right")):
         table.add_column(column, justify=justify)
     for report in result.datasets.values():
-        for i, (split, n) in enumerate(sorted(report.splits.items())):
+        splits = sorted(report.splits.items()) or [("-", 0)]
+        for i, (split, n) in enumerate(splits):
             table.add_row(report.name if i == 0 else "", report.builder if i == 0 else "", split, f"{n:,}")
-        for reason, n in sorted(report.rejects.items()):
-            table.add_row("", "", f"[yellow]dropped: {reason}[/]", f"{n:,}")
-        if not report.splits:
-            table.add_row(report.name, report.builder, "-", "0")
+    parts: list = [table]
+    dropped = [(r.name, reason, n) for r in result.datasets.values() for reason, n in sorted(r.rejects.items())]
+    if dropped:
+        drops = Table(title="dropped", title_justify="left")
+        for column, justify in (("config", "left"), ("reason", "left"), ("records", "right")):
+            drops.add_column(column, justify=justify, overflow="fold")
+        for name, reason, n in dropped:
+            drops.add_row(name, reason, f"{n:,}")
+        parts.append(drops)
     rate = result.records / result.seconds if result.seconds else 0.0
     reused = f", {result.reused_units} reused" if result.reused_units else ""
-    table.caption = (
-        f"{result.records:,} records in {result.seconds:.1f}s ({rate:,.0f} rec/s), {result.units} units{reused}"
+    parts.append(
+        Text(f"{result.records:,} records in {result.seconds:.1f}s ({rate:,.0f} rec/s), {result.units} units{reused}")
     )
-    return table
+    return Group(*parts)
