@@ -24,7 +24,7 @@ DEFAULT_THRESHOLD = 0.9
 _TAIL = 4000  # the final answer lives at the end; huge completions are only read this far back
 _ARTICLES = frozenset(("a", "an", "the"))
 _NON_WORD = re.compile(r"[\W_]+")
-_ANSWER_LINE = re.compile(r"(?im)^[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.+?)\s*$")
+_ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.*\S)")  # within one line
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
@@ -33,6 +33,7 @@ _LEAD_INS = (
     "answer is ", "it is ", "it s ", "this is ", "that is ", "i believe ", "i think ",
     "probably ", "likely ", "most likely ",
 )
+_LEAD_IN_WORDS = frozenset(lead.split(" ", 1)[0] for lead in _LEAD_INS)
 
 
 @lru_cache(maxsize=65536)
@@ -71,13 +72,27 @@ def _boxed(text: str) -> str | None:
     return None
 
 
+def _answer_lines(text: str) -> list[str]:
+    """What follows "Answer:" on each line that starts with it (found by plain search: faster than a regex scan)."""
+    low, found, pos = text.lower(), [], 0
+    while (pos := low.find("answer", pos)) >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        match = _ANSWER_LINE.match(text, start, end)
+        if match:
+            found.append(match.group(1))
+        pos = end
+    return found
+
+
 def final_answers(completion: str) -> list[str]:
     """The completion's final answer(s), raw: one string, or several when its answer lines disagree."""
     text = completion[-_TAIL:]
     boxed = _boxed(text)
     if boxed is not None:
         return [boxed]
-    marked = _ANSWER_LINE.findall(text)
+    marked = _answer_lines(text)
     if marked:
         return list(dict.fromkeys(marked))
     lines = [line for line in text.splitlines() if line.strip()]
@@ -91,12 +106,19 @@ def final_answers(completion: str) -> list[str]:
     return [next(g for g in bold[-1] if g)] if bold else [last]
 
 
+@lru_cache(maxsize=65536)
 def _clean(answer: str) -> str:
-    answer = _PARENTHETICAL.sub("", _LATEX_TEXT.sub(r"\1", answer).strip())
+    """The normalised final answer without LaTeX text wrappers, a trailing remark in brackets or a lead-in."""
+    if "\\" in answer:
+        answer = _LATEX_TEXT.sub(r"\1", answer)
+    answer = answer.strip()
+    if answer.endswith((")", "]")):
+        answer = _PARENTHETICAL.sub("", answer)
     norm = normalise(answer)
-    for lead in _LEAD_INS:
-        if norm.startswith(lead):
-            norm = norm[len(lead):]
+    if norm.split(" ", 1)[0] in _LEAD_IN_WORDS:
+        for lead in _LEAD_INS:
+            if norm.startswith(lead):
+                norm = norm[len(lead):]
     return norm
 
 
