@@ -8,7 +8,7 @@ normalised (:func:`normalise`) and compared as strings: math delimiters (``$``, 
 ``\\quad``), ``\\displaystyle`` and all whitespace are dropped; ``\\dfrac``/``\\tfrac`` → ``\\frac``,
 ``\\dbinom``/``\\tbinom`` → ``\\binom``, ``\\leq``/``\\geq``/``\\neq`` → ``\\le``/``\\ge``/``\\ne``;
 ``\\frac12`` → ``\\frac{1}{2}``, ``\\sqrt3`` → ``\\sqrt{3}``, ``x^{2}`` → ``x^2``; ``\\text{…}``,
-``\\textbf``, ``\\mathrm``, ``\\mbox`` are unwrapped, except a unit after a number, which is dropped
+``\\textbf``, ``\\mathrm``, ``\\mbox`` are unwrapped, except a unit at the end after a value, which is dropped
 (``5\\text{ cm}`` → ``5``); degrees (``^\\circ``), ``\\%``, ``\\$`` and a trailing period go; a leading
 ``x =`` (one letter) goes; ``.5`` → ``0.5``. It is *not* algebra: ``x+1`` and ``1+x`` differ.
 """
@@ -21,7 +21,7 @@ from functools import lru_cache
 from dsgen.verifiers.answer_match import final_answers
 
 _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(.*?)(?:\$\$?|\\\)|\\\])\s*$", re.S)
-_UNIT = re.compile(r"(?<=[\d}])\s*\\(?:text|mbox|mathrm)\s*\{[^{}]*\}\s*$")
+_UNIT = re.compile(r"(?<=[\w}])\s*\\(?:text|mbox|mathrm)\s*\{[^{}]*\}\s*$")
 _WRAPPERS = re.compile(r"\\(?:text|textbf|textnormal|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
 _DROP = re.compile(
     r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|qquad|quad)(?![A-Za-z])|\\[!,;: ]|~"
