@@ -7,12 +7,13 @@ can be split on one column.
 - Pass rate: ``difficulty = 1 - (c + 1) / (n + 2)`` for ``c`` correct out of ``n`` (Laplace smoothing:
   an item nobody tried is 0.5, one that 1 of 1 model solved is 1/3 rather than 0).
 - IRT (as in Easy2Hard-Bench): ``P(model j solves item i) = sigmoid(a_i * (theta_j - b_i))``. The 1PL
-  model shares one discrimination ``a`` across items, the 2PL model fits one per item. The fit
+  (Rasch) model fixes every ``a_i = 1``, so ``b`` is in logits; the 2PL model fits one ``a_i`` per item. The fit
   maximises the likelihood of the observed entries (NaN = not observed; fractional entries, e.g. a
   model's pass rate over k samples, count as soft outcomes) with weak Gaussian priors (theta ~ N(0, 1),
   b ~ N(0, 3²), log a ~ N(0, 1)) by full-batch L-BFGS in float64, deterministic from a data-based
-  start. The scale is then identified exactly: abilities are standardised to mean 0 and sd 1, and
-  ``a``, ``b`` transformed so the probabilities are unchanged. The normalised difficulty is
+  start. The location is identified exactly (abilities shifted to mean 0, ``b`` with them); the scale
+  by ``a = 1`` (1PL) or by the priors (2PL). It is not forced to an ability sd of 1: that blows the
+  scale up when the models barely differ. The normalised difficulty is
   ``sigmoid(b)``: 0.5 for an item the average model solves half the time; ``quantile`` is the mid-rank
   of ``b`` among the items, in (0, 1).
 """
@@ -136,8 +137,8 @@ def fit_irt(
     theta0 = (theta0 - theta0.mean()) / (theta0.std() or 1.0)
     theta = torch.tensor(theta0, dtype=f64, device=dev, requires_grad=True)
     b = torch.tensor(-logit(filled.sum(0), observed.sum(0)), dtype=f64, device=dev, requires_grad=True)
-    log_a = torch.zeros(y.shape[1] if model == "2pl" else 1, dtype=f64, device=dev, requires_grad=True)
-    params = [theta, b, log_a]
+    log_a = torch.zeros(y.shape[1], dtype=f64, device=dev, requires_grad=model == "2pl")
+    params = [theta, b, log_a] if model == "2pl" else [theta, b]
 
     def loss_fn():
         logits = torch.exp(log_a) * (theta[:, None] - b[None, :])
@@ -166,11 +167,10 @@ def fit_irt(
     with torch.no_grad():
         _, nll = loss_fn()
         t, bb, a = theta.cpu().numpy(), b.cpu().numpy(), np.exp(log_a.cpu().numpy())
-    # identify the scale: abilities mean 0, sd 1; a (theta - b) unchanged
-    mean, sd = float(t.mean()), float(t.std()) or 1.0
-    ability = (t - mean) / sd
-    difficulty = (bb - mean) / sd
-    discrimination = np.broadcast_to(a * sd, difficulty.shape).copy()
+    # identify the location exactly (mean ability 0; a (theta - b) unchanged); the N(0, 1) prior sets the scale
+    mean = float(t.mean())
+    ability, difficulty = t - mean, bb - mean
+    discrimination = np.broadcast_to(a, difficulty.shape).copy()
     normalised = 1.0 / (1.0 + np.exp(-difficulty))
     quantile = mid_ranks(difficulty)
     return IRTFit(
