@@ -67,7 +67,7 @@ class AnnotateParams(Params):
     id_column: str | None = Field(None, description="item ids of the response matrix; default id / unique_id, else row")
     responses: str | None = Field(None, description="response matrix (CSV / Parquet) of model × item correctness")
     irt: Literal["none", "1pl", "2pl"] = Field("1pl", description="IRT model fitted to the responses")
-    irt_steps: int = Field(150, ge=1, le=10_000, description="L-BFGS iterations of the IRT fit")
+    irt_steps: int = Field(100, ge=1, le=10_000, description="L-BFGS iterations of the IRT fit")
     difficulty_from: Literal["auto", "features", "pass_rate", "irt"] = Field(
         "auto", description="auto: irt with responses (pass_rate when irt is none), else features")
     on_missing_answer: Literal["error", "skip"] = Field(

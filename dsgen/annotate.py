@@ -224,52 +224,51 @@ def read_responses(path: str | Path, items: list[str]) -> tuple[np.ndarray, list
     ``items`` differ, or the row / column of a value that is not a correctness.
     """
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     path = Path(path)
     table = _read_table(path)
     names = table.column_names
     if {"model", "item", "correct"} <= set(names):
-        models = [str(m) for m in table.column("model").to_pylist()]
-        item_ids = [str(i) for i in table.column("item").to_pylist()]
-        values = [_correctness(v, path, f"line {r + 2}" if path.suffix == ".csv" else f"row {r}", "correct")
-                  for r, v in enumerate(table.column("correct").to_pylist())]
-        model_names = sorted(set(models))
-        model_index = {m: k for k, m in enumerate(model_names)}
-        position = _match(items, item_ids, path, lambda k: f"{'line' if path.suffix == '.csv' else 'row'} "
-                                                           f"{k + 2 if path.suffix == '.csv' else k}")
-        total = np.zeros((len(model_names), len(items)))
-        count = np.zeros((len(model_names), len(items)))
-        for m, i, v in zip(models, item_ids, values):
-            if v is not None:
-                total[model_index[m], position[i]] += v
-                count[model_index[m], position[i]] += 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, total / np.maximum(count, 1), np.nan), model_names
-    if names and names[0] in ("model", "item"):
-        heads = [str(v) for v in table.column(0).to_pylist()]
-        others = names[1:]
-        if names[0] == "model":
-            model_names, item_ids = heads, others
-        else:
-            model_names, item_ids = others, heads
-        if len(set(model_names)) != len(model_names):
-            raise DsgenError(f"response matrix '{path}': model names repeat; each model must appear once")
-        position = _match(items, item_ids, path, lambda k: f"column '{item_ids[k]}'" if names[0] == "model"
-                          else f"{'line' if path.suffix == '.csv' else 'row'} {k + 2 if path.suffix == '.csv' else k}")
-        grid = np.full((len(model_names), len(items)), np.nan)
-        for c, column in enumerate(others):
-            for r, v in enumerate(table.column(column).to_pylist()):
-                where = f"{'line' if path.suffix == '.csv' else 'row'} {r + 2 if path.suffix == '.csv' else r}"
-                value = _correctness(v, path, where, column)
-                if value is not None:
-                    m, i = (r, position[column]) if names[0] == "model" else (c, position[heads[r]])
-                    grid[m, i] = value
-        order = sorted(range(len(model_names)), key=lambda k: model_names[k])
-        return grid[order], [model_names[k] for k in order]
-    raise DsgenError(
-        f"response matrix '{path}': expected long format (columns model, item, correct) or a wide matrix whose "
-        f"first column is 'model' (rows = models) or 'item' (rows = items); found columns {names[:10]}"
-    )
+        values = _values(table.column("correct"), path, "correct")
+        item_ids = table.column("item").cast(pa.string())
+        position = _positions(items, item_ids, path, lambda k: _row(path, k))
+        models = table.column("model").cast(pa.string())
+        model_names = sorted(str(m) for m in pc.unique(models).to_pylist())
+        model_index = pc.index_in(models, value_set=pa.array(model_names)).to_numpy(zero_copy_only=False)
+        seen = ~np.isnan(values)
+        flat = (model_index * len(items) + position)[seen]
+        size = len(model_names) * len(items)
+        total = np.bincount(flat, weights=values[seen], minlength=size).reshape(len(model_names), len(items))
+        count = np.bincount(flat, minlength=size).reshape(len(model_names), len(items))
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan), model_names
+    if not names or names[0] not in ("model", "item"):
+        raise DsgenError(
+            f"response matrix '{path}': expected long format (columns model, item, correct) or a wide matrix whose "
+            f"first column is 'model' (rows = models) or 'item' (rows = items); found columns {names[:10]}"
+        )
+    heads = [str(v) for v in table.column(0).to_pylist()]
+    grid = np.stack([_values(table.column(c), path, c) for c in names[1:]], axis=1)  # rows × other columns
+    if names[0] == "item":
+        model_names, item_ids, grid = names[1:], heads, grid.T
+        position = _positions(items, pa.array(item_ids), path, lambda k: _row(path, k))
+    else:
+        model_names, item_ids = heads, names[1:]
+        position = _positions(items, pa.array(item_ids), path, lambda k: f"column '{item_ids[k]}'")
+    if len(set(model_names)) != len(model_names):
+        raise DsgenError(f"response matrix '{path}': model names repeat; each model must appear once")
+    if len(set(item_ids)) != len(item_ids):
+        raise DsgenError(f"response matrix '{path}': item ids repeat; in a wide matrix each item appears once")
+    matrix = np.full((len(model_names), len(items)), np.nan)
+    matrix[:, position] = grid
+    order = sorted(range(len(model_names)), key=lambda k: model_names[k])
+    return matrix[order], [model_names[k] for k in order]
+
+
+def _row(path: Path, k: int) -> str:
+    """'line N' of data row ``k`` of a CSV file (after its header), 'row N' of a Parquet file."""
+    return f"line {k + 2}" if path.suffix == ".csv" else f"row {k}"
 
 
 def _read_table(path: Path):
@@ -277,11 +276,11 @@ def _read_table(path: Path):
         raise DsgenError(f"response matrix '{path}' does not exist")
     try:
         if path.suffix == ".csv":
+            import pyarrow as pa
             import pyarrow.csv as pcsv
 
-            # ids stay strings ("007" is not 7); correctness columns are parsed per value
-            return pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(
-                column_types={}, strings_can_be_null=True, auto_dict_encode=False))
+            ids = {"model": pa.string(), "item": pa.string()}  # ids stay strings: "007" is not 7
+            return pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(column_types=ids))
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq
 
@@ -294,9 +293,24 @@ def _read_table(path: Path):
 _TRUE, _FALSE = {"true", "yes", "correct"}, {"false", "no", "wrong", "incorrect"}
 
 
-def _correctness(value: Any, path: Path, where: str, column: str) -> float | None:
+def _values(column, path: Path, name: str) -> np.ndarray:
+    """A correctness column as floats in [0, 1] (NaN = empty); a DsgenError names the first bad value."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_boolean(column.type) or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        bad = np.flatnonzero(~np.isnan(values) & ((values < 0) | (values > 1)))
+        if len(bad) == 0:
+            return values
+        _correctness(values[bad[0]].item(), path, _row(path, int(bad[0])), name)  # raises
+    return np.array([_correctness(v, path, _row(path, k), name) for k, v in enumerate(column.to_pylist())],
+                    dtype=np.float64)
+
+
+def _correctness(value: Any, path: Path, where: str, column: str) -> float:
     if value is None:
-        return None
+        return float("nan")
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
@@ -304,11 +318,11 @@ def _correctness(value: Any, path: Path, where: str, column: str) -> float | Non
         if text in _TRUE or text in _FALSE:
             return float(text in _TRUE)
         if not text:
-            return None
+            return float("nan")
         try:
             value = float(text)
         except ValueError:
-            value = None
+            pass
     if isinstance(value, (int, float)) and value == value and 0 <= value <= 1:
         return float(value)
     raise DsgenError(
@@ -317,23 +331,30 @@ def _correctness(value: Any, path: Path, where: str, column: str) -> float | Non
     )
 
 
-def _match(items: list[str], found: list[str], path: Path, where) -> dict[str, int]:
-    """Position in ``items`` of each id of the matrix; errors when either side has ids the other lacks."""
-    position = {item: k for k, item in enumerate(items)}
-    for k, item in enumerate(found):
-        if item not in position:
-            unknown = list(dict.fromkeys(i for i in found if i not in position))
-            raise DsgenError(
-                f"response matrix '{path}' {where(k)}: item '{item}' is not an item of the input "
-                f"({len(unknown)} unknown, first: {unknown[:5]}); items are the input's id column or its 0-based "
-                f"row numbers (first input items: {items[:5]})"
-            )
-    seen = set(found)
-    missing = [k for k, item in enumerate(items) if item not in seen]
-    if missing:
+def _positions(items: list[str], found, path: Path, where) -> np.ndarray:
+    """Position in ``items`` of each id of ``found`` (an Arrow string array); errors when either side has ids
+    the other lacks."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index = pc.index_in(found, value_set=pa.array(items, type=pa.string()))
+    if index.null_count:
+        unknown_at = np.flatnonzero(pc.is_null(index).to_numpy(zero_copy_only=False))
+        unknown = list(dict.fromkeys(found[int(k)].as_py() for k in unknown_at[:1000]))
+        raise DsgenError(
+            f"response matrix '{path}' {where(int(unknown_at[0]))}: item '{unknown[0]}' is not an item of the input "
+            f"({len(unknown_at)} unknown entries, first ids: {unknown[:5]}); items are the input's id column or "
+            f"its 0-based row numbers (first input items: {items[:5]})"
+        )
+    position = index.to_numpy(zero_copy_only=False).astype(np.int64)
+    covered = np.zeros(len(items), dtype=bool)
+    covered[position] = True
+    missing = np.flatnonzero(~covered)
+    if len(missing):
         raise DsgenError(
             f"response matrix '{path}' has no responses for {len(missing)} input item(s), first: "
-            f"{[items[k] for k in missing[:5]]} (input rows {missing[:5]})"
+            f"{[items[k] for k in missing[:5]]} (input rows {missing[:5].tolist()})"
         )
     return position
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 PRIOR_SD_B = 3.0
 PRIOR_SD_LOG_A = 1.0
-DEFAULT_STEPS = 150
+DEFAULT_STEPS = 100
 
 
 def level_of(difficulty: float) -> str:

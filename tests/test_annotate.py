@@ -317,7 +317,7 @@ def test_matrix_item_ids_match_the_input_id_column(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("model,item,correct\nm1,0,1\nm1,99,0\n", r"line 3: item '99' is not an item.*1 unknown, first: \['99'\]"),
+        ("model,item,correct\nm1,0,1\nm1,99,0\n", r"line 3: item '99' is not an item.*1 unknown entries, first ids: \['99'\]"),
         ("model,item,correct\nm1,0,1\n", r"no responses for 20 input item\(s\), first: \['1', '2'.*input rows \[1, 2"),
         ("model,item,correct\nm1,0,maybe\n", r"line 2, column 'correct': expected true/false, 0/1 or a fraction"),
         ("model,item,correct\nm1,0,1.5\n", r"line 2, column 'correct'.*got 1.5"),
@@ -405,3 +405,19 @@ def records_of_file(path: Path) -> list[dict]:
     from dsgen.writer import read_parquet
 
     return read_parquet(path)
+
+
+def test_ids_stay_strings_and_repeated_samples_average(tmp_path):
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text("model,item,correct\nm1,007,1\nm1,007,0\nm1,7,true\nm2,007,\nm2,7,0\n")
+    matrix, models = read_responses(csv_path, ["007", "7"])
+    assert models == ["m1", "m2"] and matrix[0].tolist() == [0.5, 1.0]
+    assert math.isnan(matrix[1, 0]) and matrix[1, 1] == 0.0
+    pq.write_table(pa.table({"model": ["a", "b", "a", "b"], "item": [0, 0, 1, 1], "correct": [True, False, None, True]}),
+                   tmp_path / "r.parquet")
+    matrix, _ = read_responses(tmp_path / "r.parquet", ["0", "1"])
+    assert matrix[:, 0].tolist() == [1.0, 0.0] and math.isnan(matrix[0, 1]) and matrix[1, 1] == 1.0
+    with pytest.raises(DsgenError, match=r"r.parquet' row 2, column 'correct'.*got 3.0"):
+        pq.write_table(pa.table({"model": ["a", "a", "a"], "item": ["0", "1", "0"], "correct": [1, 0, 3]}),
+                       tmp_path / "r.parquet")
+        read_responses(tmp_path / "r.parquet", ["0", "1"])
