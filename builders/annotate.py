@@ -46,7 +46,7 @@ FORMATS: dict[str, dict[str, str]] = {
 }
 ID_COLUMNS = ("id", "unique_id")
 _CALC = re.compile(r"<<([^<>]*)>>")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
 _OPERATOR = re.compile(r"\*\*|[*/+%^]|(?<=[\d)\s])-")
 _OPERATION = {"**": "pow", "^": "pow", "*": "mul", "/": "div", "+": "add", "-": "sub", "%": "mod"}
 _FRACTIONAL = re.compile(r"\.\d*[1-9]")

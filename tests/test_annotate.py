@@ -421,3 +421,11 @@ def test_ids_stay_strings_and_repeated_samples_average(tmp_path):
         pq.write_table(pa.table({"model": ["a", "a", "a"], "item": ["0", "1", "0"], "correct": [1, 0, 3]}),
                        tmp_path / "r.parquet")
         read_responses(tmp_path / "r.parquet", ["0", "1"])
+
+
+def test_max_number_reads_thousands_separators_only_in_groups_of_three():
+    from dsgen.builders.annotate import max_number
+
+    assert max_number("(2,3) and x^2") == 3
+    assert max_number("It makes 1,250 bolts, then 12,000.5 more") == 12000.5
+    assert max_number("no numbers") == 0 and max_number("9" * 400) == 1e300
