@@ -14,7 +14,8 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from dsgen import ifeval_constraints, validation
+from dsgen import validation
+from dsgen.builders.distraction import constraints
 from dsgen.builders.distraction import DistractionTasks
 from dsgen.errors import Skip
 from dsgen.records import RecordMaker
@@ -39,9 +40,9 @@ def _sample_sets(count: int) -> list[tuple[list[str], list[dict], str]]:
     """Constraint sets with a witness response each (a realistic response length of ~50-300 words)."""
     rng, out = random.Random(0), []
     while len(out) < count:
-        ids = ifeval_constraints.choose_ids(rng, rng.randint(1, 4), list(ifeval.INSTRUCTION_IDS))
-        kwargs = ifeval_constraints.sample_kwargs(rng, ids, prompt_to_repeat="Summarise the text below.")
-        witness = ifeval_constraints.witness_response(ids, kwargs)
+        ids = constraints.choose_ids(rng, rng.randint(1, 4), list(ifeval.INSTRUCTION_IDS))
+        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat="Summarise the text below.")
+        witness = constraints.witness_response(ids, kwargs)
         if witness is not None:
             out.append((ids, kwargs, witness))
     return out
@@ -70,7 +71,7 @@ def rewards_per_second(count: int = 1000) -> float:
         except Skip:
             continue
         p = record["verifier"]["params"]
-        pairs.append((p, ifeval_constraints.witness_response(p["instruction_id_list"], p["kwargs"])))
+        pairs.append((p, constraints.witness_response(p["instruction_id_list"], p["kwargs"])))
     start = time.process_time()
     for p, response in pairs:
         distraction.score(response or "", None, p)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsgen import ifeval_constraints
+from dsgen.builders.distraction import constraints
 from dsgen.errors import DsgenError
 from dsgen.verifiers import ifeval
 
@@ -205,7 +205,7 @@ def test_conflict_table_is_symmetric_and_matches_ifeval():
     assert "punctuation:no_comma" in ifeval.CONFLICTS["detectable_format:json_format"]
     assert "keywords:existence" not in ifeval.CONFLICTS["detectable_format:json_format"]
     assert "detectable_format:title" in ifeval.CONFLICTS["startend:quotation"]
-    assert ifeval_constraints.conflicting(
+    assert constraints.conflicting(
         "detectable_format:multiple_sections", "change_case:english_lowercase"
     )
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from .templating import environment, read_text
-from .verifiers import ifeval
+from dsgen.templating import environment, read_text
+from dsgen.verifiers import ifeval
 
 #: Pairs dsgen never samples together besides IFEval's table: IFEval's section splitters are
 #: capitalised ("Section", "SECTION"), so all-lowercase text cannot mark sections.

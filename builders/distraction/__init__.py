@@ -10,7 +10,7 @@ as the difference (DistractionIF).
 into any other builder's user message; the record keeps its verifier as the first part of an ``all``
 verifier whose second part checks the distractors.
 
-Difficulty: see ``dsgen.distractors`` (count, type, conflict, position, imitation, constraints).
+Difficulty: see ``dsgen.builders.distraction.distractors`` (count, type, conflict, position, imitation, constraints).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typing import Any, ClassVar, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from dsgen import distractors as noise
-from dsgen import ifeval_constraints as constraints
-from dsgen import reference_texts as refs
+from . import distractors as noise
+from . import constraints
+from . import texts as refs
 from dsgen.builder import Builder, Params, Wrapper, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template

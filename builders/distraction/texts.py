@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from .errors import DsgenError, did_you_mean
-from .templating import environment, read_text
+from dsgen.errors import DsgenError, did_you_mean
+from dsgen.templating import environment, read_text
 
 
 @dataclass

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from .reference_texts import Paragraph
-from .templating import environment, read_text
+from .texts import Paragraph
+from dsgen.templating import environment, read_text
 
 TYPES = (
     "editorial_comment",
