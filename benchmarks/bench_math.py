@@ -5,7 +5,9 @@
 
 reasoning-gym is measured in its own interpreter (install it in a throwaway venv, never in dsgen's):
 ``python3 -m venv /tmp/rgvenv && /tmp/rgvenv/bin/pip install reasoning-gym``. Every function returns its
-figures, so other benchmark scripts can import them. Figures are single-process, one core.
+figures, so other benchmark scripts can import them. Figures are single-process, one core; each rate is
+given per second of wall time and per second of this process's CPU time (``time.process_time``), which
+is less disturbed when other processes share the machine.
 """
 
 from __future__ import annotations
@@ -27,15 +29,27 @@ PADDING = (
 )
 
 
-def builder_rate(builder: Any, n: int, *, seed: int = 42) -> float:
-    """Records per second of ``RecordMaker(builder).make(i)`` for i in range(n) (setup excluded)."""
+def _timed(fn: Any, n: int) -> tuple[Any, float, float]:
+    """``fn()``'s result and ``n`` per second of wall time and of process CPU time."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return result, n / wall, n / max(cpu, 1e-9)
+
+
+def builder_rate(builder: Any, n: int, *, seed: int = 42) -> tuple[float, float]:
+    """(wall, CPU) records per second of ``RecordMaker(builder).make(i)``, i in range(n), setup excluded."""
     maker = RecordMaker("bench", "math", builder, seed=seed)
     maker.setup()
     maker.make(0)
-    start = time.perf_counter()
-    for i in range(n):
-        maker.make(i)
-    return n / (time.perf_counter() - start)
+    make = maker.make
+
+    def loop() -> None:
+        for i in range(n):
+            make(i)
+
+    _, wall, cpu = _timed(loop, n)
+    return wall, cpu
 
 
 def completions(n: int, style: str, *, seed: int = 7) -> list[tuple[str, str]]:
@@ -57,14 +71,12 @@ def completions(n: int, style: str, *, seed: int = 7) -> list[tuple[str, str]]:
     return pairs
 
 
-def verifier_rate(style: str, n: int) -> tuple[float, float, int]:
-    """(checks per second, fraction scored 1.0, mean completion length) for one answer style."""
+def verifier_rate(style: str, n: int) -> tuple[float, float, float, int]:
+    """(wall checks/s, CPU checks/s, fraction scored 1.0, mean completion length) for one answer style."""
     pairs = completions(min(n, 2000), style)
     pairs = (pairs * (n // len(pairs) + 1))[:n]
-    start = time.perf_counter()
-    total = sum(score(c, a, {}) for c, a in pairs)
-    elapsed = time.perf_counter() - start
-    return n / elapsed, total / n, sum(len(c) for c, _ in pairs) // n
+    total, wall, cpu = _timed(lambda: sum(score(c, a, {}) for c, a in pairs), n)
+    return wall, cpu, total / n, sum(len(c) for c, _ in pairs) // n
 
 
 _RG_SCRIPT = """
@@ -73,35 +85,37 @@ import reasoning_gym
 n = int(sys.argv[1])
 data = reasoning_gym.create_dataset("gsm_symbolic", size=n, seed=42)
 data[0]
-start = time.perf_counter()
+wall, cpu = time.perf_counter(), time.process_time()
 for i in range(n):
     data[i]
-print(json.dumps({"rate": n / (time.perf_counter() - start)}))
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+print(json.dumps({"wall": n / wall, "cpu": n / max(cpu, 1e-9)}))
 """
 
 
-def reasoning_gym_rate(python: str, n: int) -> float:
-    """Items per second of reasoning-gym's gsm_symbolic (``dataset[i]`` in a loop) under ``python``."""
+def reasoning_gym_rate(python: str, n: int) -> tuple[float, float]:
+    """(wall, CPU) items per second of reasoning-gym's gsm_symbolic under ``python``."""
     out = subprocess.run([python, "-c", _RG_SCRIPT, str(n)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["rate"]
+    rates = json.loads(out.stdout.strip().splitlines()[-1])
+    return rates["wall"], rates["cpu"]
 
 
-def run(n: int, reasoning_gym_python: str | None = None) -> list[tuple[str, str, str]]:
-    """All figures as table rows (what, rate, note)."""
+def run(n: int, reasoning_gym_python: str | None = None) -> list[tuple[str, float, float, str]]:
+    """All figures as table rows (what, wall rate, CPU rate, unit and note)."""
     rows = []
     for label, builder in [
         ("math.template (all scenarios)", TemplateProblems()),
         ("math.compose (1-8 steps)", ComposedProblems()),
         ("math.compose (12 steps)", ComposedProblems(min_steps=12, max_steps=12)),
     ]:
-        rows.append((label, f"{builder_rate(builder, n):,.0f} records/s", "RecordMaker.make, one core"))
+        rows.append((label, *builder_rate(builder, n), "records/s, RecordMaker.make, one core"))
     if reasoning_gym_python:
-        rows.append(("reasoning-gym gsm_symbolic", f"{reasoning_gym_rate(reasoning_gym_python, n):,.0f} items/s",
-                     "dataset[i], one core"))
+        rows.append(("reasoning-gym gsm_symbolic", *reasoning_gym_rate(reasoning_gym_python, n),
+                     "items/s, dataset[i], one core"))
     for style in ("####", "boxed", "answer is", "last number"):
-        rate, correct, length = verifier_rate(style, max(n, 50_000))
-        rows.append((f"numeric verifier, '{style}'", f"{rate:,.0f} checks/s",
-                     f"~{length} chars, {correct:.0%} scored 1"))
+        wall, cpu, correct, length = verifier_rate(style, max(n, 50_000))
+        note = f"checks/s, ~{length} chars, {correct:.0%} scored 1"
+        rows.append((f"numeric verifier, '{style}'", wall, cpu, note))
     return rows
 
 
@@ -112,9 +126,9 @@ def main() -> None:
     args = parser.parse_args()
     rows = run(args.n, args.reasoning_gym_python)
     width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{width}}  {'rate':>22}  note")
-    for what, rate, note in rows:
-        print(f"{what:<{width}}  {rate:>22}  {note}")
+    print(f"{'measurement':<{width}}  {'wall rate':>12}  {'CPU rate':>12}  unit and note")
+    for what, wall, cpu, note in rows:
+        print(f"{what:<{width}}  {wall:>12,.0f}  {cpu:>12,.0f}  {note}")
 
 
 if __name__ == "__main__":

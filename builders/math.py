@@ -20,9 +20,11 @@ from __future__ import annotations
 import math
 import random
 import re
+from bisect import bisect_right
 from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
+from string import Formatter
 from typing import Any, Literal
 
 import yaml
@@ -30,7 +32,7 @@ from pydantic import Field, model_validator
 
 from dsgen.builder import Builder, Params
 from dsgen.errors import DsgenError, Skip, did_you_mean
-from dsgen.expressions import Expression, ExpressionError, compile_expression, format_number, format_operand
+from dsgen.expressions import Expression, compile_expression, format_number, format_operand
 from dsgen.templating import environment, read_text
 
 #: Weight of each kind of operation in the difficulty term ``O``.
@@ -42,6 +44,7 @@ OPERATION_WEIGHTS = {
 #: ``O`` when a problem involves a number that is not whole (money with cents, fractions).
 NON_WHOLE_WEIGHT = 1.0
 LEVELS = (("easy", 0.35), ("medium", 0.6), ("hard", 1.01))
+_PRONOUN_KEYS = ("he", "He", "his", "His", "him")
 MAX_ATTEMPTS = 200
 VERIFIER = {"kind": "numeric", "params": {}}
 _SEP = "\x1e"
@@ -51,9 +54,12 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def difficulty(steps: int, max_number: float, operations_weight: float) -> tuple[float, str]:
     """The documented difficulty in [0, 1] and its level (see the module docstring)."""
     s = min(1.0, (steps - 1) / 11)
-    m = min(1.0, math.log10(max(1.0, max_number)) / 6)
+    m = min(1.0, math.log10(max_number) / 6) if max_number > 1.0 else 0.0
     value = round(0.5 * s + 0.25 * m + 0.25 * operations_weight, 4)
-    return value, next(name for name, upper in LEVELS if value < upper)
+    for name, upper in LEVELS:
+        if value < upper:
+            return value, name
+    raise ValueError(f"difficulty {value} is above every level")
 
 
 def operations_weight(operations: list[str] | tuple[str, ...], whole: bool) -> float:
@@ -61,12 +67,6 @@ def operations_weight(operations: list[str] | tuple[str, ...], whole: bool) -> f
     if not whole:
         return NON_WHOLE_WEIGHT
     return max((OPERATION_WEIGHTS.get(op, 0.5) for op in operations), default=0.0)
-
-
-def calculation(expression: str, value: Any) -> str:
-    """GSM8K calculator text: ``3*12 = <<3*12=36>>36``."""
-    result = format_number(value)
-    return f"{expression} = <<{expression}={result}>>{result}"
 
 
 def _load_yaml(relpath: str) -> Any:
@@ -77,18 +77,53 @@ def _load_yaml(relpath: str) -> Any:
 
 
 @lru_cache(maxsize=None)
-def _lexicon() -> tuple[tuple[tuple[str, dict[str, str]], ...], dict[str, dict[str, str]]]:
+def _lexicon() -> tuple[tuple[tuple[str, dict[str, str], tuple[str, ...]], ...], dict[str, dict[str, str]]]:
+    """People as (name, pronouns, (name, he, He, his, His, him)) and the pronoun table."""
     data = _load_yaml("math/lexicon.yaml")
     pronouns = data["pronouns"]
-    people = tuple((name, pronouns[p]) for p in sorted(data["names"]) for name in data["names"][p])
+    people = tuple(
+        (name, pronouns[p], (name, *(pronouns[p][k] for k in _PRONOUN_KEYS)))
+        for p in sorted(data["names"]) for name in data["names"][p]
+    )
     return people, pronouns
 
 
+#: Largest range drawn as ``int(rng.random() * n)`` (exact enough and several times faster than
+#: ``randrange``); larger ranges use ``rng.randrange``.
+_FAST_RANGE = 1 << 31
+
+
+def _below(rng: random.Random, n: int) -> int:
+    """A uniform int in ``[0, n)``, deterministic for a given rng state."""
+    return int(rng.random() * n) if n <= _FAST_RANGE else rng.randrange(n)
+
+
+def _distinct(rng: random.Random, n: int, count: int) -> list[int]:
+    """``count`` distinct indices below ``n`` in random order (redrawing repeats when few are needed,
+    else a partial Fisher-Yates shuffle)."""
+    random_ = rng.random
+    if count * 4 <= n:
+        picked: list[int] = []
+        while len(picked) < count:
+            i = int(random_() * n)
+            if i not in picked:
+                picked.append(i)
+        return picked
+    pool = list(range(n))
+    for i in range(count):
+        j = i + int(random_() * (n - i))
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:count]
+
+
 def _money(value: Any) -> str:
-    cents = value * 100
-    if not (isinstance(cents, int) or cents.denominator == 1):
+    """Dollars with cents (``8.50``), or ``format_number`` when the value is not whole cents."""
+    if type(value) is int:
+        cents = value * 100
+    elif 100 % value.denominator == 0:
+        cents = value.numerator * (100 // value.denominator)
+    else:
         return format_number(value)
-    cents = int(cents)
     return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
@@ -104,11 +139,13 @@ def _whole(value: Any) -> bool:
 class _Text:
     """Several Jinja2 sources compiled as one, rendered in one call and split back into parts.
 
-    When the sources only substitute variables (``{{ name }}``), rendering is a ``str.format_map``
-    of a pattern built from Jinja's own parse tree; otherwise the compiled Jinja template renders.
+    When the sources only substitute variables (``{{ name }}``), rendering is ``pattern % context``
+    with a printf-style pattern (``%(name)s``, faster than ``str.format_map``) built from Jinja's own
+    parse tree, in which the names in ``expand`` are replaced by their own printf-style patterns;
+    otherwise the compiled Jinja template renders.
     """
 
-    def __init__(self, parts: list[str], origin: str):
+    def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None):
         from jinja2 import TemplateSyntaxError, nodes
 
         self.origin, self.count = origin, len(parts)
@@ -126,9 +163,9 @@ class _Text:
                 break
             for child in node.nodes:
                 if isinstance(child, nodes.TemplateData):
-                    pieces.append(child.data.replace("{", "{{").replace("}", "}}"))
+                    pieces.append(child.data.replace("%", "%%"))
                 elif isinstance(child, nodes.Name):
-                    pieces.append("{" + child.name + "}")
+                    pieces.append((expand or {}).get(child.name) or f"%({child.name})s")
                 else:
                     pieces = None
                     break
@@ -138,7 +175,7 @@ class _Text:
         self.template = None if pieces is not None else env.from_string(source)
 
     def render(self, context: dict[str, str]) -> list[str]:
-        text = self.pattern.format_map(context) if self.pattern is not None else self.template.render(context)
+        text = self.pattern % context if self.pattern is not None else self.template.render(context)
         parts = text.split(_SEP)
         if len(parts) != self.count:
             raise DsgenError(f"{self.origin}: the template text must not remove line breaks between parts")
@@ -152,7 +189,8 @@ class _Text:
 SCENARIO_DIR = "math/scenarios"
 _SCENARIO_KEYS = {"name", "topic", "variables", "constraints", "question", "solution", "answer"}
 _NUMERIC_KINDS = ("int", "money", "decimal")
-_PRONOUN_KEYS = ("he", "He", "his", "His", "him")
+#: Largest domain of a constant-bounds money/decimal variable whose values are tabled once.
+_TABLED_VALUES = 10_000
 _CALC = re.compile(r"\{\{\s*calc\s*\}\}")
 
 
@@ -225,25 +263,71 @@ class _Variable:
         steps = math.floor((Fraction(high) - low) / step)
         return (low, steps + 1, step) if steps >= 0 else None
 
-    def compile_draw(self) -> Any:
-        """``draw(rng, env)``: a closure, with the range precomputed when its bounds are constants."""
+    def table(self, top: int) -> tuple[Any, ...] | None:
+        """Every value a word choice or a constant-bounds number (up to ``top``) can take, or None when
+        the bounds are expressions or the values too many to table."""
         if self.kind == "choice":
-            choices, count = self.choices, len(self.choices)
-            return lambda rng, env: choices[rng.randrange(count)]
-        if self.kind == "int" and not any(isinstance(b, Expression) for b in (self.low, self.high, self.step)):
-            domain = self.domain({})
-            if domain is not None:
-                low, count, step = domain
-                return lambda rng, env: low + step * rng.randrange(count)
+            return None if isinstance(self.choices[0], dict) else tuple(self.choices)
+        if self.kind == "name" or any(isinstance(b, Expression) for b in (self.low, self.high, self.step)):
+            return None
+        domain = self.domain({})
+        if domain is None:
+            return ()
+        low, count, step = domain
+        count = min(count, math.floor((Fraction(top) - low) / step) + 1) if count > 0 else 0
+        if count > _TABLED_VALUES:
+            return None
+        return tuple(_normal(low + step * i) for i in range(max(0, count)))
+
+    def compile_draw(self) -> Any:
+        """``draw(rng, env) -> value | None`` for a number: integer bounds that are expressions are
+        computed with plain int arithmetic, others through ``domain``."""
+        if self.kind == "int":
+            return self._int_draw()
         return self._draw
+
+    def _int_draw(self) -> Any:
+        """Bounds that are expressions run as bare closures: ``Scenario._explain`` names one that fails."""
+        bounds = (self.low, self.high, self.step)
+        lo_const, hi_const, st_const = (not isinstance(b, Expression) for b in bounds)
+        lo, hi, st = (b.fn if isinstance(b, Expression) else b for b in bounds)
+        step_ok = self._step_ok
+
+        def draw(rng: random.Random, env: dict[str, Any]) -> int | None:
+            low = lo if lo_const else lo(env)
+            high = hi if hi_const else hi(env)
+            step = st if st_const else st(env)
+            if type(low) is not int:
+                low = math.ceil(low)
+            if type(high) is not int:
+                high = math.floor(high)
+            if type(step) is not int or step <= 0:
+                if not step_ok(step):
+                    return None
+                step = int(step)
+            if high < low:
+                return None
+            count = (high - low) // step + 1
+            return low + step * (int(rng.random() * count) if count <= _FAST_RANGE else rng.randrange(count))
+
+        return draw
 
     def _draw(self, rng: random.Random, env: dict[str, Any]) -> Any:
         domain = self.domain(env)
         if domain is None:
             return None
         low, count, step = domain
-        value = low + step * rng.randrange(count)
-        return value if isinstance(value, int) else (value.numerator if value.denominator == 1 else value)
+        return _normal(low + step * _below(rng, count))
+
+
+def _choice_draw(choices: list[Any]) -> Any:
+    values, count = tuple(choices), len(choices)
+    return lambda rng, env: values[_below(rng, count)]
+
+
+def _normal(value: Any) -> Any:
+    """A value with a whole Fraction turned into an int."""
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def _exact(value: Any, origin: str) -> int | Fraction:
@@ -285,6 +369,76 @@ class _Step:
         return True
 
 
+def _choice_columns(variable: _Variable) -> dict[str, list[Any]]:
+    """The env keys a choice variable sets and the values each can take."""
+    if isinstance(variable.choices[0], dict):
+        return {f"{variable.name}_{k}": [c[k] for c in variable.choices] for k in variable.choices[0]}
+    return {variable.name: list(variable.choices)}
+
+
+def _variable_op(variable: _Variable) -> Any:
+    """``op(rng, env, top) -> bool``: draw one variable into ``env``; False when it has no valid value."""
+    name = variable.name
+    if variable.kind == "choice":
+        draw_fields = _choice_draw([{f"{name}_{k}": v for k, v in c.items()} for c in variable.choices])
+
+        def choose_fields(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+            env.update(draw_fields(rng, env))
+            return True
+
+        return choose_fields
+    draw = variable.compile_draw()
+
+    def draw_number(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+        value = draw(rng, env)
+        if value is None or value > top:
+            return False
+        env[name] = value
+        return True
+
+    return draw_number
+
+
+def _step_op(step: _Step) -> Any:
+    """``op(rng, env, top) -> bool``: compute one solution value; False when the result is not acceptable."""
+    fn, name, accepts = step.expression.fn, step.name, step.accepts
+    whole, money = step.result == "whole", step.result == "money"
+
+    def solve(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+        value = fn(env)
+        kind = type(value)
+        if kind is Fraction:  # compared through numerator and denominator: Fraction's operators are slow
+            num, den = value.numerator, value.denominator
+            if den == 1:
+                value, kind = num, int
+            elif whole or money and 100 % den or num <= 0 or num > top * den:
+                return False
+        if kind is int:
+            if value <= 0 or value > top:
+                return False
+        elif kind is not Fraction and (not accepts(value) or value > top):
+            return False
+        env[name] = value
+        return True
+
+    return solve
+
+
+def _check_op(constraint: Expression) -> Any:
+    fn = constraint.fn
+    return lambda rng, env, top: fn(env)
+
+
+def _calc_pattern(step: _Step, whole: frozenset[str]) -> str:
+    """The printf-style pattern of a step's GSM8K calculation, ``%(a)s*%(=b)s = <<%(a)s*%(=b)s=%(c)s>>%(c)s``:
+    whole-number keys as themselves, other operands as ``=name``, another result as ``#name``."""
+    expression = step.expression.template.replace("%", "%%").format_map(
+        {n: f"%({n})s" if n in whole else f"%(={n})s" for n in step.expression.names}
+    )
+    result = f"%({step.name})s" if step.name in whole else f"%(#{step.name})s"
+    return f"{expression} = <<{expression}={result}>>{result}"
+
+
 class Scenario:
     """A compiled scenario file: draw variables, run the solution program, render question and solution.
 
@@ -320,7 +474,6 @@ class Scenario:
             self.variables.append(variable)
             known.extend(variable.keys if variable.kind == "choice" else (variable.name,))
         self.names = [v for v in self.variables if v.kind == "name"]
-        self.drawers = [(v.name, v.compile_draw(), v.kind in _NUMERIC_KINDS) for v in self.variables if v.kind != "name"]
         self.numeric = [v for v in self.variables if v.kind in _NUMERIC_KINDS]
         self.money = {v.name for v in self.variables if v.kind == "money"}
         self.steps: list[_Step] = []
@@ -339,7 +492,9 @@ class Scenario:
             raise DsgenError(f"{origin}: answer '{answer}' is not a variable or a solution name")
         self.answer = answer
         self.topic = data.get("topic", "")
-        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin)
+        self._int_keys = self._whole_keys()
+        self._calc_patterns = {s.calc_key: _calc_pattern(s, self._int_keys) for s in self.steps}
+        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns)
         question_names = _Text([str(data["question"])], origin).names
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
@@ -353,77 +508,194 @@ class Scenario:
         if unused:
             raise DsgenError(f"{origin}: variable(s) {unused} never appear in the question")
         self.operations = tuple(op for s in self.steps for op in s.expression.operations)
+        #: ``O`` of the difficulty when every number is whole
+        self.whole_weight = operations_weight(self.operations, True)
+        self._compile()
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def _compile(self) -> None:
+        """What drawing and rendering need, worked out once (see ``_plan`` and ``render``)."""
+        read: set[str] = set()
+        for variable in self.variables:
+            if variable.kind in _NUMERIC_KINDS:
+                bounds = (variable.low, variable.high, variable.step)
+                read.update(n for b in bounds if isinstance(b, Expression) for n in b.names)
+        for expression in [s.expression for s in self.steps] + self.constraints:
+            read.update(expression.names)
+        self._read = read
+        self._plans: dict[int, Any] = {}
+        # rendering: whole-number keys format as themselves; the others get text under name, =name, #name
+        words = {k for v in self.variables if v.kind == "choice"
+                 for k, values in _choice_columns(v).items() if all(isinstance(x, str) for x in values)}
+        numbers = [k for v in self.variables if v.kind != "name" for k in v.keys if k not in words]
+        numbers += [s.name for s in self.steps]
+        self._name_keys = [(v.name, v.keys) for v in self.names]
+        self._shown = [(k, k in self.money) for k in numbers if k not in self._int_keys]
+        operands = {n for s in self.steps for n in s.expression.names}
+        self._operands = [(k, "=" + k) for k in numbers if k in operands and k not in self._int_keys]
+        self._results = [(s.name, "#" + s.name) for s in self.steps if s.name not in self._int_keys]
+        self._int_numbers = [k for k in numbers if k in self._int_keys]
+        self._other_numbers = [k for k in numbers if k not in self._int_keys]
+
+    def _whole_keys(self) -> frozenset[str]:
+        """Keys whose value is always an int (shown as is): int variables, whole steps, int choices."""
+        keys = {v.name for v in self.variables if v.kind == "int"}
+        keys |= {s.name for s in self.steps if s.result == "whole"}
+        keys |= {k for v in self.variables if v.kind == "choice"
+                 for k, values in _choice_columns(v).items() if all(type(x) is int for x in values)}
+        return frozenset(keys)
+
+    def _plan(self, top: int) -> tuple[list[Any], list[Any], list[Any], list[Any]] | None:
+        """How to draw with every number capped at ``top``: (tables, ops, free tables, free ops), or None
+        when some variable has no value within the cap.
+
+        Variables with constant bounds (and word choices) are drawn from value tables, capped at ``top``
+        once here (the same distribution as redrawing when a value is over the cap, since such a
+        variable depends on nothing). The other variables, the solution steps and the constraints are
+        closures ``op(rng, env, top) -> bool``, each constraint placed right after the last value it
+        reads, so a failing draw stops early. Variables no expression reads (people's names, words)
+        are drawn once, after a draw succeeds.
+        """
+        if top in self._plans:
+            return self._plans[top]
+        tables, ops, free_tables, free_ops, defined_at = [], [], [], [], {}
+        names_op = self._names_op()
+        if names_op is not None:
+            (ops if any(set(v.keys) & self._read for v in self.names) else free_ops).append(names_op)
+        for variable in self.variables:
+            if variable.kind == "name":
+                continue
+            table = variable.table(top)
+            if table is not None:
+                if not table:
+                    self._plans[top] = None
+                    return None
+                drawn = tables if variable.name in self._read else free_tables
+                drawn.append((variable.name, table, len(table)))
+                continue
+            ops.append(_variable_op(variable))
+            defined_at.update(dict.fromkeys(variable.keys, len(ops) - 1))
+        for step in self.steps:
+            ops.append(_step_op(step))
+            defined_at[step.name] = len(ops) - 1
+        checks: dict[int, list[Any]] = {}
+        for constraint in self.constraints:
+            after = max((defined_at.get(n, -1) for n in constraint.names), default=-1)
+            checks.setdefault(after, []).append(_check_op(constraint))
+        ops = checks.get(-1, []) + [x for i, op in enumerate(ops) for x in [op, *checks.get(i, [])]]
+        plan = self._plans[top] = (tables, ops, free_tables, free_ops)
+        return plan
+
+    def _names_op(self) -> Any:
+        if not self.names:
+            return None
+        people = _lexicon()[0]
+        count, keys = len(people), [v.name for v in self.names]
+        if len(keys) == 1:
+            key = keys[0]
+
+            def draw_name(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+                env[key] = people[int(rng.random() * count)]
+                return True
+
+            return draw_name
+
+        def draw_names(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+            for key, i in zip(keys, _distinct(rng, count, len(keys))):
+                env[key] = people[i]
+            return True
+
+        return draw_names
+
     def draw(self, rng: random.Random, max_value: int) -> tuple[dict[str, Any], int] | None:
         """Variables and solution values meeting every constraint (and the attempt count), or None."""
-        people, _ = _lexicon()
+        plan = self._plan(max_value)
+        if plan is None:
+            return None
+        tables, ops, free_tables, free_ops = plan
+        random_ = rng.random
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            env = self._attempt(rng, people, max_value)
-            if env is not None:
-                return env, attempt
+            env: dict[str, Any] = {}
+            for name, table, count in tables:
+                env[name] = table[int(random_() * count)]
+            try:
+                for op in ops:
+                    if not op(rng, env, max_value):
+                        break
+                else:
+                    for name, table, count in free_tables:
+                        env[name] = table[int(random_() * count)]
+                    for op in free_ops:
+                        op(rng, env, max_value)
+                    return env, attempt
+            except ZeroDivisionError:
+                continue
+            except (OverflowError, TypeError, ValueError):
+                self._explain(env)
+                raise
         return None
 
-    def _attempt(self, rng: random.Random, people: tuple, max_value: int) -> dict[str, Any] | None:
-        env: dict[str, Any] = {}
-        if len(self.names) == 1:
-            env[self.names[0].name] = people[rng.randrange(len(people))]
-        elif self.names:
-            for variable, person in zip(self.names, rng.sample(people, len(self.names))):
-                env[variable.name] = person
-        for name, draw, numeric in self.drawers:
-            value = draw(rng, env)
-            if value is None:
-                return None
-            if numeric:
-                if value > max_value:
-                    return None
-                env[name] = value
-            elif isinstance(value, dict):
-                for key, field in value.items():
-                    env[f"{name}_{key}"] = field
-            else:
-                env[name] = value
-        try:
-            for step in self.steps:
-                value = step.expression(env)
-                if not step.accepts(value) or value > max_value:
-                    return None
-                env[step.name] = value
-            for constraint in self.constraints:
-                if not constraint(env):
-                    return None
-        except ZeroDivisionError:
-            return None
-        return env
+    def _explain(self, env: dict[str, Any]) -> None:
+        """Re-run bounds, solution and constraints with error reporting, to name the expression that failed."""
+        bounds = [b for v in self.numeric for b in (v.low, v.high, v.step) if isinstance(b, Expression)]
+        for expression in bounds + [s.expression for s in self.steps] + self.constraints:
+            if set(expression.names) <= env.keys():
+                try:
+                    expression(env)
+                except ZeroDivisionError:
+                    pass
 
     # -- rendering -------------------------------------------------------------------------
 
     def render(self, env: dict[str, Any]) -> tuple[str, list[str]]:
-        """The question and the solution lines (calculations included, no final ``####`` line)."""
-        context: dict[str, str] = {}
-        operands: dict[str, str] = {}
-        for key, value in env.items():
-            kind = type(value)
-            if kind is int and key not in self.money:
-                context[key] = operands[key] = str(value)
-            elif kind is tuple:
-                name, pronouns = value
-                context[key] = name
-                for p in _PRONOUN_KEYS:
-                    context[f"{key}_{p}"] = pronouns[p]
-            elif kind is str:
-                context[key] = value
-            else:
-                context[key] = _money(value) if key in self.money else format_number(value)
-                operands[key] = format_operand(value)
-        for step in self.steps:
-            context[step.calc_key] = calculation(step.expression.template.format_map(operands), env[step.name])
-        if self.text.pattern is None:
+        """The question and the solution lines (calculations included, no final ``####`` line).
+
+        One printf-style ``%`` fills the whole text. Whole numbers and words format as themselves;
+        other numbers are shown under their names (money with cents), as calculation operands under
+        ``=name`` and as step results under ``#name``.
+        """
+        context = dict(env)
+        for key, keys in self._name_keys:
+            context.update(zip(keys, env[key][2]))
+        for key, money in self._shown:
+            value = env[key]
+            context[key] = _money(value) if money else value if type(value) is str else format_number(value)
+        for key, operand in self._operands:
+            value = env[key]
+            context[operand] = repr(value) if type(value) is str else format_operand(value)
+        for key, result in self._results:
+            context[result] = format_number(env[key])
+        if self.text.pattern is None:  # Jinja renders: calculations and raw values go in the context
+            for key, pattern in self._calc_patterns.items():
+                context[key] = pattern % context
             context["num"] = env
         parts = self.text.render(context)
         return parts[0], parts[1:]
+
+    def measure(self, env: dict[str, Any]) -> tuple[Any, bool]:
+        """The largest absolute number in the problem and its solution (an int, or a float when that
+        number is not whole), and whether all of them are whole."""
+        largest = max(map(abs, map(env.__getitem__, self._int_numbers)), default=0)
+        whole, fractional = True, 0.0
+        for key in self._other_numbers:
+            value = env[key]
+            kind = type(value)
+            if kind is int:
+                if abs(value) > largest:
+                    largest = abs(value)
+            elif kind is Fraction:  # never whole: drawn and solved values are normalised
+                whole = False
+                fractional = max(fractional, abs(value.numerator / value.denominator))
+            elif kind is not str:
+                if _whole(value):
+                    largest = max(largest, abs(int(value)))
+                else:
+                    whole = False
+                    fractional = max(fractional, abs(float(value)))
+        if fractional > largest:
+            return fractional, whole
+        return largest, whole
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
         """Estimated number of distinct questions: mean domain size over valid draws × acceptance rate."""
@@ -506,18 +778,17 @@ class TemplateProblems(Builder):
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "scenarios"):
             self.setup()
-        chosen = self.scenarios[rng.randrange(len(self.scenarios))]
+        scenarios = self.scenarios
+        chosen = scenarios[int(rng.random() * len(scenarios))]
         drawn = chosen.draw(rng, self.params.max_value)
         if drawn is None:
             raise Skip(f"scenario '{chosen.name}': no draw met its constraints and max_value in {MAX_ATTEMPTS} tries")
         env = drawn[0]
         question, lines = chosen.render(env)
         answer = format_number(env[chosen.answer])
-        numbers = [abs(v) for v in env.values() if not isinstance(v, (str, tuple))]
-        whole = all(_whole(v) for v in numbers)
-        largest = max(numbers, default=0)
+        largest, whole = chosen.measure(env)
         steps = len(chosen.steps)
-        score, level = difficulty(steps, float(largest), operations_weight(chosen.operations, whole))
+        score, level = difficulty(steps, float(largest), chosen.whole_weight if whole else NON_WHOLE_WEIGHT)
         lines.append(f"#### {answer}")
         return {
             "prompt": question,
@@ -531,7 +802,7 @@ class TemplateProblems(Builder):
                 "solution": "\n".join(lines),
                 "steps": steps,
                 "operations": list(chosen.operations),
-                "max_number": int(largest) if _whole(largest) else float(largest),
+                "max_number": largest,
             },
             "template": chosen.file,
         }
@@ -598,22 +869,34 @@ class _Frame:
                     raise DsgenError(
                         f"{origin}.{key}: bad placeholder in {text!r} ({exc}); allowed: {', '.join(_PLACEHOLDERS)}"
                     ) from exc
+        # rendered as printf-style patterns (``%(A)s``): faster than str.format_map
+        self.intro, self.question = tuple(map(_printf, self.intro)), tuple(map(_printf, self.question))
+        self.steps = {op: tuple(map(_printf, texts)) for op, texts in self.steps.items()}
+        self.solution = _printf(self.solution)
 
     def entity_labels(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], dict[str, str]]:
         """``count`` distinct labels in story order and the fixed placeholders (hero, item, verb)."""
-        verb, base, item = self.activities[rng.randrange(len(self.activities))]
+        random_ = rng.random
+        verb, base, item = self.activities[int(random_() * len(self.activities))]
         fixed = {"item": item, "verb": verb, "base": base}
         if self.entities == "names":
-            return [p[0] for p in rng.sample(people, count)], fixed
+            return [people[i][0] for i in _distinct(rng, len(people), count)], fixed
         if self.entities == "colors":
-            container = self.containers[rng.randrange(len(self.containers))]
-            return [f"{c} {container}" for c in rng.sample(self.labels, count)], fixed
-        hero, pronouns = people[rng.randrange(len(people))]
+            container = self.containers[int(random_() * len(self.containers))]
+            labels = self.labels
+            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], fixed
+        hero, pronouns, _ = people[int(random_() * len(people))]
         fixed.update(P=hero, P_he=pronouns["he"])
         return list(self.labels[:count]), fixed
 
     def max_entities(self, people: tuple) -> int:
         return len(people) if self.entities == "names" else len(self.labels)
+
+
+def _printf(text: str) -> str:
+    """A ``str.format`` pattern with plain ``{name}`` fields as a printf-style ``%(name)s`` pattern."""
+    return "".join(literal.replace("%", "%%") + ("" if field is None else f"%({field})s")
+                   for literal, field, _, _ in Formatter().parse(text))
 
 
 @lru_cache(maxsize=None)
@@ -675,78 +958,95 @@ class ComposedProblems(Builder):
             raise DsgenError(f"math.compose: frame(s) {too_short} have too few entities for {self.params.max_steps} steps")
         self.divisors = sorted(self.words["part"])
         self.multipliers = sorted(self.words["times"])
-        self.percents = list(self.words["percents"])
+        self.percents = sorted(self.words["percents"])
+        # which divisors divide x, and which percents of x are whole, depend only on x modulo these
+        self._divisor_period = math.lcm(*self.divisors)
+        period = self._divisor_period
+        self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
+        self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
 
-    def _arguments(self, op: str, x: int, values: list[int]) -> list[Any]:
-        """The arguments ``op`` can take from current value ``x`` (empty when it does not apply)."""
+    def _apply(self, op: str, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        """One random application of ``op`` to the current value ``x`` >= 1: (result, calculation,
+        placeholder, its text), or None when ``op`` does not apply to ``x``."""
         top = self.params.max_value
         if op == "add":
-            return [min(top - x, max(1, top // 4))] if x < top else []
+            if x >= top:
+                return None
+            n = 1 + int(random_() * min(top - x, max(1, top // 4)))
+            return x + n, f"{x}+{n}", "k", n
         if op == "sub":
-            return [x - 1] if x > 1 else []
+            if x <= 1:
+                return None
+            n = 1 + int(random_() * (x - 1))
+            return x - n, f"{x}-{n}", "k", n
         if op == "mul":
-            return [m for m in self.multipliers if x * m <= top]
+            count = bisect_right(self.multipliers, top // x)
+            if not count:
+                return None
+            m = self.multipliers[int(random_() * count)]
+            return x * m, f"{x}*{m}", "times", self.words["times"][m]
         if op == "div":
-            return [d for d in self.divisors if x % d == 0]
+            divisors = self._divisors_by_rest[x % self._divisor_period]
+            if not divisors:
+                return None
+            d = divisors[int(random_() * len(divisors))]
+            return x // d, f"{x}/{d}", "part", self.words["part"][d]
         if op == "percent":
-            return [q for q in self.percents if x * q % 100 == 0 and x * q <= top * 100]
+            whole = self._percents_by_rest[x % 100]
+            count = bisect_right(whole, top * 100 // x)
+            if not count:
+                return None
+            q = whole[int(random_() * count)]
+            return x * q // 100, f"{x}*{q}/100", "p", q
         if op == "sum":
-            return [j for j in range(len(values) - 1) if x + values[j] <= top]
-        return [j for j in range(len(values) - 1) if values[j] < x]
+            earlier = [j for j in range(len(values) - 1) if x + values[j] <= top]
+            if not earlier:
+                return None
+            j = earlier[int(random_() * len(earlier))]
+            return x + values[j], f"{x}+{values[j]}", "C", labels[j]
+        earlier = [j for j in range(len(values) - 1) if values[j] < x]
+        if not earlier:
+            return None
+        j = earlier[int(random_() * len(earlier))]
+        return x - values[j], f"{x}-{values[j]}", "C", labels[j]
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        p, top = self.params, self.params.max_value
-        k = rng.randint(p.min_steps, p.max_steps)
-        frame = self.frames[rng.randrange(len(self.frames))]
+        p, top, ops = self.params, self.params.max_value, self.operations
+        random_ = rng.random
+        k = p.min_steps + int(random_() * (p.max_steps - p.min_steps + 1))
+        frame = self.frames[int(random_() * len(self.frames))]
         labels, fixed = frame.entity_labels(rng, k + 1, self.people)
-        x = rng.randint(2, max(2, top // 5))
+        x = 2 + _below(rng, max(2, top // 5) - 1)
         values = [x]
-        fields = dict(fixed, A=labels[0], a=x)
-        sentences = [rng.choice(frame.intro).format_map(fields)]
+        texts = frame.intro
+        sentences = [texts[int(random_() * len(texts))] % dict(fixed, A=labels[0], a=x)]
         lines, operations = [], []
         for i in range(1, k + 1):
             # a uniformly random applicable operation: draw without replacement until one applies
-            untried = list(self.operations)
-            while True:
-                if not untried:
-                    raise Skip(f"math.compose: no allowed operation applies to {x} (operations {list(self.operations)})")
-                op = untried.pop(rng.randrange(len(untried)))
-                arguments = self._arguments(op, x, values)
-                if arguments:
-                    break
+            pick = int(random_() * len(ops))
+            op = ops[pick]
+            step = self._apply(op, x, values, labels, random_)
+            if step is None:
+                untried = [o for j, o in enumerate(ops) if j != pick]
+                while step is None:
+                    if not untried:
+                        raise Skip(f"math.compose: no allowed operation applies to {x} (operations {ops})")
+                    op = untried.pop(int(random_() * len(untried)))
+                    step = self._apply(op, x, values, labels, random_)
+            y, calc, key, shown = step
             fields = dict(fixed, A=labels[i - 1], B=labels[i])
-            if op == "add":
-                n = rng.randint(1, arguments[0])
-                y, calc = x + n, f"{x}+{n}"
-                fields["k"] = n
-            elif op == "sub":
-                n = rng.randint(1, arguments[0])
-                y, calc = x - n, f"{x}-{n}"
-                fields["k"] = n
-            else:
-                arg = arguments[rng.randrange(len(arguments))]
-                if op == "mul":
-                    y, calc = x * arg, f"{x}*{arg}"
-                    fields["times"] = self.words["times"][arg]
-                elif op == "div":
-                    y, calc = x // arg, f"{x}/{arg}"
-                    fields["part"] = self.words["part"][arg]
-                elif op == "percent":
-                    y, calc = x * arg // 100, f"{x}*{arg}/100"
-                    fields["p"] = arg
-                else:
-                    y = x + values[arg] if op == "sum" else x - values[arg]
-                    calc = f"{x}{'+' if op == 'sum' else '-'}{values[arg]}"
-                    fields["C"] = labels[arg]
-            sentences.append(rng.choice(frame.steps[op]).format_map(fields))
-            fields["calc"] = calculation(calc, y)
-            lines.append(frame.solution.format_map(fields))
+            fields[key] = shown
+            texts = frame.steps[op]
+            sentences.append(texts[int(random_() * len(texts))] % fields)
+            fields["calc"] = f"{calc} = <<{calc}={y}>>{y}"
+            lines.append(frame.solution % fields)
             operations.append(_ARITHMETIC[op])
             x = y
             values.append(y)
-        sentences.append(rng.choice(frame.question).format_map(dict(fixed, B=labels[k])))
+        texts = frame.question
+        sentences.append(texts[int(random_() * len(texts))] % dict(fixed, B=labels[k]))
         answer = str(x)
         lines.append(f"#### {answer}")
         score, level = difficulty(k, float(max(values)), operations_weight(operations, True))

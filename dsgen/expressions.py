@@ -37,7 +37,7 @@ class ExpressionError(DsgenError):
 
 def is_int(x: Any) -> bool:
     """True when ``x`` is a whole number (an int, or a Fraction with denominator 1)."""
-    return isinstance(x, int) or (isinstance(x, Fraction) and x.denominator == 1)
+    return type(x) is int or isinstance(x, int) or (isinstance(x, Fraction) and x.denominator == 1)
 
 
 def _whole(x: Number) -> Number:
@@ -45,8 +45,8 @@ def _whole(x: Number) -> Number:
 
 
 def _div(a: Number, b: Number) -> Number:
-    if type(a) is int and type(b) is int and b and a % b == 0:
-        return a // b
+    if type(a) is int and type(b) is int:
+        return a // b if b and not a % b else Fraction(a, b)
     return _whole(Fraction(a) / b)
 
 
@@ -59,6 +59,8 @@ def _mod(a: Number, b: Number) -> Number:
 
 
 def _gcd(a: Number, b: Number) -> int:
+    if type(a) is int and type(b) is int:
+        return math.gcd(a, b)
     if not (is_int(a) and is_int(b)):
         raise ValueError("gcd() takes whole numbers")
     return math.gcd(int(a), int(b))
@@ -136,20 +138,33 @@ def format_number(value: Number) -> str:
     num, den = value.numerator, value.denominator
     if den == 1:
         return str(num)
-    twos = fives = 0
-    d = den
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
+    places = _DECIMAL_PLACES.get(den)
+    if places is None:
+        places = _decimal_places(den)
+        if len(_DECIMAL_PLACES) < 4096:  # bounded: denominators come from the data
+            _DECIMAL_PLACES[den] = places
+    if not places:
         return f"{num}/{den}"
-    places = max(twos, fives)
-    scaled = abs(num) * 10**places // den
-    text = f"{scaled // 10**places}.{scaled % 10**places:0{places}d}"
+    scale = 10**places
+    scaled = abs(num) * (scale // den)
+    text = f"{scaled // scale}.{scaled % scale:0{places}d}"
     return "-" + text if num < 0 else text
+
+
+#: Decimal places of 1/den for the denominators met so far (0: not a terminating decimal).
+_DECIMAL_PLACES: dict[int, int] = {}
+
+
+def _decimal_places(den: int) -> int:
+    """Digits after the point of a terminating decimal with denominator ``den``, or 0 when it repeats."""
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    return max(twos, fives) if den == 1 else 0
 
 
 def format_operand(value: Number) -> str:
@@ -163,20 +178,22 @@ class Expression:
 
     ``names`` are the variables it reads, ``operations`` the kinds of arithmetic it does (``add``,
     ``mul``, ``div``, ``min`` …, in source order) and ``template`` its text with each variable
-    as a ``{name}`` placeholder, for showing the calculation with the values put in.
+    as a ``{name}`` placeholder, for showing the calculation with the values put in. ``fn`` is the
+    bare closure, for hot loops that handle errors themselves: it may return a whole Fraction and
+    lets Python's own exceptions through.
     """
 
-    __slots__ = ("source", "origin", "names", "operations", "template", "_fn")
+    __slots__ = ("source", "origin", "names", "operations", "template", "fn")
 
     def __init__(self, source: str, origin: str, fn: Callable[[Env], Any], names: tuple[str, ...],
                  operations: tuple[str, ...], template: str):
-        self.source, self.origin, self._fn = source, origin, fn
+        self.source, self.origin, self.fn = source, origin, fn
         self.names, self.operations, self.template = names, operations, template
 
     def __call__(self, env: Env) -> Any:
         """The value for ``env``; a whole Fraction comes back as an int."""
         try:
-            value = self._fn(env)
+            value = self.fn(env)
             return value.numerator if type(value) is Fraction and value.denominator == 1 else value
         except ZeroDivisionError:
             raise
@@ -185,6 +202,53 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+
+def _div_fast(left: Callable[[Env], Any], right: Callable[[Env], Any]) -> Callable[[Env], Any]:
+    """``left / right`` with the exact-integer case inline (the common one in templates)."""
+
+    def div(env: Env) -> Number:
+        a, b = left(env), right(env)
+        if type(a) is int and type(b) is int and b and not a % b:
+            return a // b
+        return _div(a, b)
+
+    return div
+
+
+def _is_int_quotient(left: Callable[[Env], Any], right: Callable[[Env], Any]) -> Callable[[Env], bool]:
+    """``is_int(left / right)`` without building a Fraction when both sides are ints."""
+
+    def check(env: Env) -> bool:
+        a, b = left(env), right(env)
+        if type(a) is int and type(b) is int:
+            return a % b == 0  # raises ZeroDivisionError for b == 0, as a / b does
+        return is_int(_div(a, b))
+
+    return check
+
+
+def _binary(fn: Callable[[Any, Any], Any], left: Callable[[Env], Any], left_const: bool,
+            right: Callable[[Env], Any], right_const: bool) -> Callable[[Env], Any]:
+    """``fn(left, right)`` as one closure, a constant side read once instead of called per evaluation."""
+    if right_const and (b := _value_of(right)) is not _FAILS:
+        return lambda env: fn(left(env), b)
+    if left_const and (a := _value_of(left)) is not _FAILS:
+        return lambda env: fn(a, right(env))
+    if fn is _div:
+        return _div_fast(left, right)
+    return lambda env: fn(left(env), right(env))
+
+
+_FAILS = object()
+
+
+def _value_of(constant: Callable[[Env], Any]) -> Any:
+    """The value of a constant sub-expression, or ``_FAILS`` when it fails (it then fails at evaluation)."""
+    try:
+        return constant({})
+    except (ArithmeticError, TypeError, ValueError):
+        return _FAILS
 
 
 class _Compiler:
@@ -227,7 +291,7 @@ class _Compiler:
                 )
             if name not in self.used:
                 self.used.append(name)
-            return (lambda env: env[name]), False
+            return operator.itemgetter(name), False
         if isinstance(node, ast.BinOp):
             op = _BINARY.get(type(node.op))
             if op is None:
@@ -238,7 +302,7 @@ class _Compiler:
             self.operations.append(kind)
             if lc and rc:
                 return self._fold(lambda env: fn(left(env), right(env))), True
-            return (lambda env: fn(left(env), right(env))), False
+            return _binary(fn, left, lc, right, rc), False
         if isinstance(node, ast.UnaryOp):
             operand, c = self._node(node.operand)
             if isinstance(node.op, ast.USub):
@@ -263,8 +327,7 @@ class _Compiler:
             rest = [self._node(c) for c in node.comparators]
             fns = tuple(r[0] for r in rest)
             if len(ops) == 1:
-                op, right = ops[0], fns[0]
-                return (lambda env: op(first(env), right(env))), c0 and rest[0][1]
+                return _binary(ops[0], first, c0, fns[0], rest[0][1]), c0 and rest[0][1]
 
             def chain(env: Env) -> bool:
                 left = first(env)
@@ -290,6 +353,12 @@ class _Compiler:
                 raise self.fail(f"calling '{name}' (allowed: {', '.join(sorted(FUNCTIONS))})")
             if node.keywords:
                 raise self.fail("a keyword argument")
+            if func is is_int and len(node.args) == 1 and isinstance(quotient := node.args[0], ast.BinOp) \
+                    and isinstance(quotient.op, ast.Div):
+                (left, lc), (right, rc) = self._node(quotient.left), self._node(quotient.right)
+                self.operations += ["div", name]
+                check = _is_int_quotient(left, right)
+                return (self._fold(check), True) if lc and rc else (check, False)
             args = [self._node(a) for a in node.args]
             self.operations.append(name)
             fns = tuple(a[0] for a in args)

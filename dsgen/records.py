@@ -7,6 +7,7 @@ every config has one fixed set of columns with one type each, whatever the build
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -99,6 +100,7 @@ class RecordMaker:
             self.wrappers.append((path, wrapper))
         self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
         self.full_path = path
+        self._rng = random.Random()  # re-seeded for each record's builder call (see seeding.rng_and_id)
 
     def setup(self) -> None:
         self.builder.setup()
@@ -110,7 +112,7 @@ class RecordMaker:
 
         An item may name its own ``kind`` (a mixture's records keep their component's kind).
         """
-        rng, ident = rng_and_id(self.seed, self.path, index)
+        rng, ident = rng_and_id(self.seed, self.path, index, self._rng)
         group = self.builder.group_size
         if group > 1:
             rng = rng_for(self.seed, f"{self.path}#group", index // group)

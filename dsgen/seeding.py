@@ -24,10 +24,20 @@ def record_id(seed: int, path: str, index: int) -> str:
     return _digest(seed, path, index)[:8].hex()
 
 
-def rng_and_id(seed: int, path: str, index: int) -> tuple[random.Random, str]:
-    """``rng_for`` and ``record_id`` from one hash (the hot path of a build)."""
+def rng_and_id(
+    seed: int, path: str, index: int, rng: random.Random | None = None
+) -> tuple[random.Random, str]:
+    """``rng_for`` and ``record_id`` from one hash (the hot path of a build).
+
+    Given ``rng``, that object is re-seeded in place and returned (its state is then that of a fresh
+    ``rng_for``; re-seeding is about twice as fast as making a new generator).
+    """
     digest = _digest(seed, path, index)
-    return random.Random(int.from_bytes(digest, "little")), digest[:8].hex()
+    number = int.from_bytes(digest, "little")
+    if rng is None:
+        return random.Random(number), digest[:8].hex()
+    rng.seed(number)
+    return rng, digest[:8].hex()
 
 
 def unit_interval(key: str) -> float:

@@ -79,13 +79,14 @@ def make(builder, n: int, *, seed: int = 1, name: str = "math") -> list[dict]:
 def test_bakery_boxes_renders_exactly():
     item = TemplateProblems(scenarios=["bakery_boxes"]).generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "For a street festival, Liam bakes 3 batches of cookies with 20 cookies in each batch. He packs all "
-        "of them into boxes that hold 10 cookies each. How many boxes does he fill?"
+        "For an office party, Carlos bakes 4 batches of cupcakes with 9 cupcakes in each batch. He packs all "
+        "of them into boxes that hold 9 cupcakes each. How many boxes does he fill?"
     )
     assert item["metadata"]["solution"] == (
-        "Liam bakes 3*20 = <<3*20=60>>60 cookies.\nHe fills 60/10 = <<60/10=6>>6 boxes.\n#### 6"
+        "Carlos bakes 4*9 = <<4*9=36>>36 cupcakes.\nHe fills 36/9 = <<36/9=4>>4 boxes.\n#### 4"
     )
-    assert (item["answer"], item["difficulty"], item["level"]) == ("6", 0.2945, "easy")
+    # 0.5 * 1/11 + 0.25 * log10(36)/6 + 0.25 * 0.7 (div)
+    assert (item["answer"], item["difficulty"], item["level"]) == ("4", 0.2853, "easy")
     assert item["metadata"]["operations"] == ["mul", "div"]
     assert item["template"] == "math/scenarios/bakery_boxes.yaml"
 
@@ -93,25 +94,27 @@ def test_bakery_boxes_renders_exactly():
 def test_shopping_change_renders_money_exactly():
     item = TemplateProblems(scenarios=["shopping_change"]).generate(random.Random(1), 0)
     assert item["prompt"] == (
-        "At a corner shop, Zoe buys 3 magazines that cost $8.50 each. She pays with a $50 bill. How much "
-        "change, in dollars, does she get back?"
+        "At the station shop, Andre buys 7 notebooks that cost $4.75 each. He pays with a $50 bill. How much "
+        "change, in dollars, does he get back?"
     )
     assert item["metadata"]["solution"] == (
-        "The magazines cost 3*8.5 = <<3*8.5=25.5>>25.5 dollars.\n"
-        "She gets back 50-25.5 = <<50-25.5=24.5>>24.5 dollars.\n#### 24.5"
+        "The notebooks cost 7*4.75 = <<7*4.75=33.25>>33.25 dollars.\n"
+        "He gets back 50-33.25 = <<50-33.25=16.75>>16.75 dollars.\n#### 16.75"
     )
-    assert item["answer"] == "24.5"
+    assert item["answer"] == "16.75"
+    # 0.5 * 1/11 + 0.25 * log10(50)/6 + 0.25 * 1.0 (not whole)
+    assert (item["difficulty"], item["level"], item["metadata"]["max_number"]) == (0.3662, "medium", 50)
 
 
 def test_school_trip_renders_ceil_exactly():
     item = TemplateProblems(scenarios=["school_trip"]).generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "Liam plans a trip to the botanical garden for Hillside School: 2 classes of 32 students go, with 3 "
-        "teachers. Each bus has 30 seats. How many buses are needed so everyone has a seat?"
+        "Aisha plans a trip to a farm for Hillside School: 3 classes of 28 students go, with 2 "
+        "teachers. Each bus has 40 seats. How many buses are needed so everyone has a seat?"
     )
     assert item["metadata"]["solution"] == (
-        "There are 2*32 = <<2*32=64>>64 students.\nWith the teachers, 64+3 = <<64+3=67>>67 people go.\n"
-        "They need ceil(67/30) = <<ceil(67/30)=3>>3 buses.\n#### 3"
+        "There are 3*28 = <<3*28=84>>84 students.\nWith the teachers, 84+2 = <<84+2=86>>86 people go.\n"
+        "They need ceil(86/40) = <<ceil(86/40)=3>>3 buses.\n#### 3"
     )
     assert item["metadata"]["operations"] == ["mul", "add", "div", "ceil"]
 
@@ -120,16 +123,15 @@ def test_compose_renders_exactly():
     builder = ComposedProblems(min_steps=3, max_steps=3, frames=["people"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "David has collected 95 comic books. Ethan has 233 more comic books than David. Sofia owns 23 comic "
-        "books more than Ethan does. Hassan has a third as many comic books as Sofia. How many comic books "
-        "does Hassan have?"
+        "Daniel has 102 crayons. Ana has half as many crayons as Daniel. Tariq has eight times as many "
+        "crayons as Ana. Carlos owns 256 crayons less than Tariq does. How many crayons does Carlos own?"
     )
     assert item["metadata"]["solution"] == (
-        "Ethan has 95+233 = <<95+233=328>>328 comic books.\n"
-        "Sofia has 328+23 = <<328+23=351>>351 comic books.\n"
-        "Hassan has 351/3 = <<351/3=117>>117 comic books.\n#### 117"
+        "Ana has 102/2 = <<102/2=51>>51 crayons.\n"
+        "Tariq has 51*8 = <<51*8=408>>408 crayons.\n"
+        "Carlos has 408-256 = <<408-256=152>>152 crayons.\n#### 152"
     )
-    assert item["metadata"]["operations"] == ["add", "add", "div"]
+    assert item["metadata"]["operations"] == ["div", "mul", "sub"]
 
 
 # -- correctness over many seeds --------------------------------------------------------------
