@@ -325,11 +325,7 @@ def math_level(value: Any) -> int | None:
 
 def max_number(*texts: str) -> int | float:
     """The largest number written in the texts (0 when none); huge ones cap at 1e300."""
-    best = 0.0
-    for text in texts:
-        for m in _NUMBER.finditer(text):
-            digits = m.group().replace(",", "")
-            best = max(best, 1e300 if len(digits) > 300 else float(digits))
+    best = min(1e300, max((float(n.replace(",", "")) for t in texts for n in _NUMBER.findall(t)), default=0.0))
     return int(best) if best.is_integer() and best < 2**53 else best
 
 
