@@ -36,8 +36,9 @@ def write_gsm8k(path: Path, rows: int, seed: int = 0) -> None:
                 op = rng.choice("+-*")
                 n = rng.randint(2, 9) if op == "*" else rng.randint(1, max(1, x - 1) if op == "-" else 300)
                 y = x + n if op == "+" else x - n if op == "-" else x * n
-                verb = {"+": f"She gets {n} more.", "-": f"She gives away {n}.", "*": f"Her stock grows {n} times."}[op]
-                sentences.append(verb)
+                verbs = {"+": f"She gets {n} more.", "-": f"She gives away {n}.",
+                         "*": f"Her stock grows {n} times."}
+                sentences.append(verbs[op])
                 lines.append(f"{x}{op}{n} = <<{x}{op}{n}={y}>>{y} {item}.")
                 x = y
             sentences.append(f"How many {item} does Ana have now?")
@@ -91,7 +92,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", type=int, default=100)
     parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--response-models", type=int, default=20, help="models in the annotation run's matrix")
+    parser.add_argument("--response-models", type=int, default=20, help="models in the annotation's matrix")
     args = parser.parse_args()
     console = Console()
 
@@ -105,14 +106,16 @@ def main() -> None:
         for label, responses in (("features", None), (f"1PL, {args.response_models} models", matrix)):
             for workers in args.workers:
                 r = annotate_run(data, workers, responses)
-                table.add_row(label, str(workers), f"{r['records']:,}", f"{r['prepare']:.2f}", f"{r['seconds']:.2f}",
-                              f"{r['records'] / r['seconds']:,.0f}")
+                rate = r["records"] / r["seconds"]
+                table.add_row(label, str(workers), f"{r['records']:,}", f"{r['prepare']:.2f}",
+                              f"{r['seconds']:.2f}", f"{rate:,.0f}")
     console.print(table)
 
     import torch
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-    table = Table(title=f"fit_irt: {args.models} models × {args.items:,} items (simulated)", title_justify="left")
+    title = f"fit_irt: {args.models} models × {args.items:,} items (simulated)"
+    table = Table(title=title, title_justify="left")
     for column in ("model", "device", "seconds", "Spearman(b, true b)"):
         table.add_column(column, justify="left" if column in ("model", "device") else "right")
     for device in devices:

@@ -57,21 +57,21 @@ _CACHE: dict[tuple, Prepared] = {}
 
 
 class AnnotateParams(Params):
-    path: str = Field(description="input: JSONL / JSON / Parquet file, a folder of them, or a datasets save_to_disk folder")
-    format: Literal["auto", "gsm8k", "math"] = Field("auto", description="input format (auto: from the columns)")
+    path: str = Field(description="input: JSONL / JSON / Parquet file, a folder of them or of save_to_disk")
+    format: Literal["auto", "gsm8k", "math"] = Field("auto", description="input format (auto: by columns)")
     split: str | None = Field(None, description="split to read from a folder holding several")
     question_column: str | None = Field(None, description="default: question (gsm8k) / problem (math)")
-    answer_column: str | None = Field(None, description="worked solution; default: answer (gsm8k) / solution (math)")
+    answer_column: str | None = Field(None, description="worked solution: answer (gsm8k) / solution (math)")
     level_column: str | None = Field(None, description="MATH level ('Level 3' or 3); default: level")
     subject_column: str | None = Field(None, description="MATH subject; default: type")
-    id_column: str | None = Field(None, description="item ids of the response matrix; default id / unique_id, else row")
-    responses: str | None = Field(None, description="response matrix (CSV / Parquet) of model × item correctness")
+    id_column: str | None = Field(None, description="item ids of the responses: id / unique_id, else the row")
+    responses: str | None = Field(None, description="response matrix (CSV / Parquet) of model × item results")
     irt: Literal["none", "1pl", "2pl"] = Field("1pl", description="IRT model fitted to the responses")
     irt_steps: int = Field(100, ge=1, le=10_000, description="L-BFGS iterations of the IRT fit")
     difficulty_from: Literal["auto", "features", "pass_rate", "irt"] = Field(
         "auto", description="auto: irt with responses (pass_rate when irt is none), else features")
     on_missing_answer: Literal["error", "skip"] = Field(
-        "error", description="a row without a question or final answer: stop with an error, or skip it (counted)")
+        "error", description="a row without question or final answer: stop with an error, or skip it")
 
     @model_validator(mode="after")
     def _check(self) -> AnnotateParams:
@@ -108,7 +108,7 @@ class Prepared:
 
 
 class AnnotatedProblems(Builder):
-    description: ClassVar[str] = "Existing GSM8K / MATH-format data annotated with difficulty (features, pass rates, IRT)."
+    description: ClassVar[str] = "GSM8K / MATH-format data with difficulty from features, pass rates or IRT."
     kind: ClassVar[str] = "math_annotated"
     Params = AnnotateParams
     params: AnnotateParams
@@ -141,8 +141,8 @@ class AnnotatedProblems(Builder):
         data, p = self.data, self.params
         if index >= data.rows:
             raise DsgenError(
-                f"input '{p.path}' has {data.rows} rows, so it has no record {index}: set the dataset's count to "
-                f"{data.rows} (dsgen annotate does)"
+                f"input '{p.path}' has {data.rows} rows, so it has no record {index}: set the dataset's "
+                f"count to {data.rows} (dsgen annotate does)"
             )
         parsed = data.answers[index]
         if isinstance(parsed, str):
@@ -155,7 +155,8 @@ class AnnotatedProblems(Builder):
             level = math_level(data.levels[index])
             subject = data.subjects[index]
             features, feature_difficulty = math_features(question, solution, level)
-            features.update(math_level=level, subject=str(subject) if subject is not None else None, boxed=boxed)
+            subject = str(subject) if subject is not None else None
+            features.update(math_level=level, subject=subject, boxed=boxed)
         source = p.source
         metadata: dict[str, Any] = {
             "format": data.format,
@@ -197,8 +198,8 @@ def detect_format(columns: list[str], where: str) -> str:
         return matches[0]
     known = "; ".join(f"{name}: {', '.join(cols.values())}" for name, cols in FORMATS.items())
     raise DsgenError(
-        f"{where}: cannot tell the format from the columns {sorted(present)[:20]}; known formats and their columns: "
-        f"{known}. Pass format and question_column / answer_column for other column names"
+        f"{where}: cannot tell the format from the columns {sorted(present)[:20]}; known formats and their "
+        f"columns: {known}. Pass format and question_column / answer_column for other column names"
     )
 
 
@@ -213,10 +214,13 @@ def _prepare(p: AnnotateParams) -> Prepared:
     for column, option in ((question_col, "question_column"), (answer_col, "answer_column")):
         if column not in source.columns:
             raise DsgenError(
-                f"input '{p.path}' has no column '{column}' ({option} of format {fmt}); columns: {source.columns[:20]}"
+                f"input '{p.path}' has no column '{column}' ({option} of format {fmt}); "
+                f"columns: {source.columns[:20]}"
             )
     if p.id_column and p.id_column not in source.columns:
-        raise DsgenError(f"input '{p.path}' has no column '{p.id_column}' (id_column); columns: {source.columns[:20]}")
+        raise DsgenError(
+            f"input '{p.path}' has no column '{p.id_column}' (id_column); columns: {source.columns[:20]}"
+        )
     id_col = p.id_column or next((c for c in ID_COLUMNS if c in source.columns), None)
     questions, solutions = source.column(question_col), source.column(answer_col)
     empty = [None] * source.rows
@@ -232,15 +236,17 @@ def _prepare(p: AnnotateParams) -> Prepared:
         except ValueError as exc:
             if p.on_missing_answer == "error":
                 raise DsgenError(
-                    f"{source.where(row)} (input row {row}): {exc}; fix the row, or set on_missing_answer: skip "
-                    f"to skip such rows"
+                    f"{source.where(row)} (input row {row}): {exc}; fix the row, or set "
+                    f"on_missing_answer: skip to skip such rows"
                 ) from None
             answers.append(str(exc))
     if ids is not None and len(set(ids)) != len(ids):
         seen: dict[str, int] = {}
         for row, item in enumerate(ids):
             if item in seen:
-                raise DsgenError(f"{source.where(row)}: id '{item}' repeats row {seen[item]} (column '{id_col}')")
+                raise DsgenError(
+                    f"{source.where(row)}: id '{item}' repeats row {seen[item]} (column '{id_col}')"
+                )
             seen[item] = row
     data = Prepared(fmt, source.rows, questions, solutions, answers, levels, subjects, ids)
     if p.responses:
@@ -256,8 +262,8 @@ def _prepare(p: AnnotateParams) -> Prepared:
         unseen = [row for row in range(source.rows) if data.observed[row] == 0]
         if unseen:
             raise DsgenError(
-                f"response matrix '{p.responses}' has only empty entries for {len(unseen)} input item(s), first: "
-                f"{[items[r] for r in unseen[:5]]} (input rows {unseen[:5]})"
+                f"response matrix '{p.responses}' has only empty entries for {len(unseen)} input item(s), "
+                f"first: {[items[r] for r in unseen[:5]]} (input rows {unseen[:5]})"
             )
         if p.irt != "none":
             from dsgen.irt import fit_irt
@@ -266,7 +272,9 @@ def _prepare(p: AnnotateParams) -> Prepared:
     return data
 
 
-def _answer(fmt: str, question: Any, solution: Any, question_col: str, answer_col: str) -> tuple[str, str, str | None]:
+def _answer(
+    fmt: str, question: Any, solution: Any, question_col: str, answer_col: str
+) -> tuple[str, str, str | None]:
     """(exact answer, verifier kind, boxed text) of a row; ValueError saying what is missing."""
     if not isinstance(question, str) or not question.strip():
         raise ValueError(f"no question (column '{question_col}' is empty or missing)")
@@ -290,7 +298,8 @@ def _answer(fmt: str, question: Any, solution: Any, question_col: str, answer_co
 
 
 def plain_number(text: str) -> int | Fraction | None:
-    """The exact value of ``text`` when all of it is one number (``1,234``, ``-3.5``, ``\\frac{1}{2}``), else None."""
+    """The exact value of ``text`` when all of it is one number (``1,234``, ``-3.5``, ``\\frac{1}{2}``);
+    None otherwise."""
     text = text.strip().replace("$", "").rstrip(".")
     if not _PLAIN_NUMBER.fullmatch(text):
         return None
@@ -325,7 +334,8 @@ def math_level(value: Any) -> int | None:
 
 def max_number(*texts: str) -> int | float:
     """The largest number written in the texts (0 when none); huge ones cap at 1e300."""
-    best = min(1e300, max((float(n.replace(",", "")) for t in texts for n in _NUMBER.findall(t)), default=0.0))
+    numbers = (float(n.replace(",", "")) for t in texts for n in _NUMBER.findall(t))
+    best = min(1e300, max(numbers, default=0.0))
     return int(best) if best.is_integer() and best < 2**53 else best
 
 
@@ -336,7 +346,10 @@ def gsm8k_features(question: str, solution: str) -> tuple[dict[str, Any], float]
     whole = not any(_FRACTIONAL.search(calc) for calc in calcs)
     biggest = max_number(question, solution)
     value, _ = gsm_difficulty(max(1, len(calcs)), float(biggest), operations_weight(operations, whole))
-    features = {"steps": len(calcs), "operations": operations, "solution_length": len(solution), "max_number": biggest}
+    features = {
+        "steps": len(calcs), "operations": operations, "solution_length": len(solution),
+        "max_number": biggest,
+    }
     return features, value
 
 

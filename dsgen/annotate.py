@@ -47,10 +47,12 @@ class Source:
         self.path = Path(path)
         self.split = split
         self._rows: dict[Path, list[dict[str, Any]]] = {}
+        self._lines: dict[Path, list[int]] = {}
         self._hf = None
         if not self.path.exists():
             raise DsgenError(f"input '{self.path}' does not exist")
-        if self.path.is_dir() and ((self.path / "dataset_info.json").is_file() or (self.path / "dataset_dict.json").is_file()):
+        saved = ("dataset_info.json", "dataset_dict.json")
+        if self.path.is_dir() and any((self.path / name).is_file() for name in saved):
             self._open_saved()
             return
         files = self._data_files()
@@ -69,11 +71,13 @@ class Source:
         if self.path.is_file():
             if self.path.suffix not in DATA_SUFFIXES:
                 raise DsgenError(
-                    f"input '{self.path}': unknown file type '{self.path.suffix}'; expected .jsonl, .json or .parquet"
+                    f"input '{self.path}': unknown file type '{self.path.suffix}'; "
+                    f"expected .jsonl, .json or .parquet"
                 )
             return [self.path]
         files = sorted(
-            (p for p in self.path.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES and not p.name.startswith(".")),
+            (p for p in self.path.rglob("*")
+             if p.is_file() and p.suffix in DATA_SUFFIXES and not p.name.startswith(".")),
             key=lambda p: p.relative_to(self.path).as_posix(),
         )
         splits = {s: [f for f in files if self._in_split(f, s)] for s in SPLIT_NAMES}
@@ -81,7 +85,9 @@ class Source:
             files = [f for f in files if self._in_split(f, self.split)]
         elif sum(bool(v) for v in splits.values()) > 1:
             found = [s for s, v in splits.items() if v]
-            raise DsgenError(f"input folder '{self.path}' holds several splits ({', '.join(found)}): choose one with split")
+            raise DsgenError(
+                f"input folder '{self.path}' holds several splits ({', '.join(found)}): choose one with split"
+            )
         if not files:
             raise DsgenError(
                 f"input folder '{self.path}' has no .jsonl, .json or .parquet files"
@@ -99,7 +105,7 @@ class Source:
         try:
             data = datasets.load_from_disk(str(self.path))
         except Exception as exc:  # datasets raises many kinds for a damaged folder
-            raise DsgenError(f"input '{self.path}': cannot be read by datasets.load_from_disk: {exc}") from None
+            raise DsgenError(f"input '{self.path}': datasets.load_from_disk cannot read it: {exc}") from None
         if isinstance(data, datasets.DatasetDict):
             split = self.split or ("train" if list(data) == ["train"] else None)
             if split not in data:
@@ -124,8 +130,6 @@ class Source:
             return self._rows[file]
         import orjson
 
-        if not hasattr(self, "_lines"):
-            self._lines: dict[Path, list[int]] = {}
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -139,7 +143,8 @@ class Source:
             rows = value if isinstance(value, list) else [value]
             for i, row in enumerate(rows):
                 if not isinstance(row, dict):
-                    raise DsgenError(f"input '{file}' item {i}: expected a JSON object, got {type(row).__name__}")
+                    what = type(row).__name__
+                    raise DsgenError(f"input '{file}' item {i}: expected a JSON object, got {what}")
         else:
             lines = []
             for number, line in enumerate(data.splitlines(), 1):
@@ -150,7 +155,8 @@ class Source:
                 except orjson.JSONDecodeError as exc:
                     raise DsgenError(f"input '{file}' line {number}: invalid JSON: {exc}") from None
                 if not isinstance(row, dict):
-                    raise DsgenError(f"input '{file}' line {number}: expected a JSON object, got {type(row).__name__}")
+                    what = type(row).__name__
+                    raise DsgenError(f"input '{file}' line {number}: expected a JSON object, got {what}")
                 rows.append(row)
                 lines.append(number)
             self._lines[file] = lines
@@ -245,8 +251,9 @@ def read_responses(path: str | Path, items: list[str]) -> tuple[np.ndarray, list
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), model_names
     if not names or names[0] not in ("model", "item"):
         raise DsgenError(
-            f"response matrix '{path}': expected long format (columns model, item, correct) or a wide matrix whose "
-            f"first column is 'model' (rows = models) or 'item' (rows = items); found columns {names[:10]}"
+            f"response matrix '{path}': expected long format (columns model, item, correct) or a wide matrix "
+            f"whose first column is 'model' (rows = models) or 'item' (rows = items); "
+            f"found columns {names[:10]}"
         )
     heads = [str(v) for v in table.column(0).to_pylist()]
     grid = np.stack([_values(table.column(c), path, c) for c in names[1:]], axis=1)  # rows × other columns
@@ -259,7 +266,7 @@ def read_responses(path: str | Path, items: list[str]) -> tuple[np.ndarray, list
     if len(set(model_names)) != len(model_names):
         raise DsgenError(f"response matrix '{path}': model names repeat; each model must appear once")
     if len(set(item_ids)) != len(item_ids):
-        raise DsgenError(f"response matrix '{path}': item ids repeat; in a wide matrix each item appears once")
+        raise DsgenError(f"response matrix '{path}': item ids repeat; a wide matrix names each item once")
     matrix = np.full((len(model_names), len(items)), np.nan)
     matrix[:, position] = grid
     order = sorted(range(len(model_names)), key=lambda k: model_names[k])
@@ -298,7 +305,8 @@ def _values(column, path: Path, name: str) -> np.ndarray:
     import numpy as np
     import pyarrow as pa
 
-    if pa.types.is_boolean(column.type) or pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+    kind = column.type
+    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
         values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
         bad = np.flatnonzero(~np.isnan(values) & ((values < 0) | (values > 1)))
         if len(bad) == 0:
@@ -326,8 +334,8 @@ def _correctness(value: Any, path: Path, where: str, column: str) -> float:
     if isinstance(value, (int, float)) and value == value and 0 <= value <= 1:
         return float(value)
     raise DsgenError(
-        f"response matrix '{path}' {where}, column '{column}': expected true/false, 0/1 or a fraction in [0, 1], "
-        f"got {value!r}"
+        f"response matrix '{path}' {where}, column '{column}': expected true/false, 0/1 or a fraction in "
+        f"[0, 1], got {value!r}"
     )
 
 
@@ -343,9 +351,9 @@ def _positions(items: list[str], found, path: Path, where) -> np.ndarray:
         unknown_at = np.flatnonzero(pc.is_null(index).to_numpy(zero_copy_only=False))
         unknown = list(dict.fromkeys(found[int(k)].as_py() for k in unknown_at[:1000]))
         raise DsgenError(
-            f"response matrix '{path}' {where(int(unknown_at[0]))}: item '{unknown[0]}' is not an item of the input "
-            f"({len(unknown_at)} unknown entries, first ids: {unknown[:5]}); items are the input's id column or "
-            f"its 0-based row numbers (first input items: {items[:5]})"
+            f"response matrix '{path}' {where(int(unknown_at[0]))}: item '{unknown[0]}' is not an item "
+            f"of the input ({len(unknown_at)} unknown entries, first ids: {unknown[:5]}); items are the "
+            f"input's id column or its 0-based row numbers (first input items: {items[:5]})"
         )
     position = index.to_numpy(zero_copy_only=False).astype(np.int64)
     covered = np.zeros(len(items), dtype=bool)
@@ -374,7 +382,9 @@ def parse_shares(text: str | dict[str, float], option: str) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep or not name.strip():
-            raise DsgenError(f"{option} '{text}': expected name=number pairs separated by commas, e.g. easy=0.3,hard=0.7")
+            raise DsgenError(
+                f"{option} '{text}': expected name=number pairs separated by commas, e.g. easy=0.3,hard=0.7"
+            )
     return shares
 
 
@@ -410,17 +420,19 @@ def annotation_recipe(
     try:
         builder_params = AnnotatedProblems.Params(path=str(path), **params)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
         raise DsgenError(f"annotate: {problems}") from None
     prepared = AnnotatedProblems.prepare(builder_params)
     splits: dict[str, Any] = {}
     if split_by == "quantile":
-        splits = {"by": "quantile", "fractions": parse_shares(quantiles or {"easy": 0.3, "medium": 0.4, "hard": 0.3},
-                                                              "--quantiles")}
+        shares = parse_shares(quantiles or {"easy": 0.3, "medium": 0.4, "hard": 0.3}, "--quantiles")
+        splits = {"by": "quantile", "fractions": shares}
     elif split_by == "difficulty":
-        splits = {"by": "difficulty",
-                  "thresholds": parse_shares(thresholds or {"easy": 0.35, "medium": 0.6, "hard": 1.0}, "--thresholds")}
+        bounds = parse_shares(thresholds or {"easy": 0.35, "medium": 0.6, "hard": 1.0}, "--thresholds")
+        splits = {"by": "difficulty", "thresholds": bounds}
     elif split_by == "bins":
         splits = {"by": "bins", "bins": bins or 3}
     elif split_by == "level":
@@ -431,15 +443,17 @@ def annotation_recipe(
         splits["order"] = "difficulty"
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(path).name.split(".")[0]).strip("_.-") or "annotated"
     dataset = name or (stem if stem[0].isalnum() else f"d{stem}")
+    sizes = {"shard_size": shard_size} if shard_size else {}
     data = {
         "name": f"annotate-{dataset}",
         "seed": seed,
         "description": f"{path} annotated with difficulty by dsgen annotate",
         "datasets": {dataset: {"builder": "math.annotate", "count": prepared.rows,
                                "params": builder_params.model_dump(exclude_defaults=True), "splits": splits}},
-        "output": {"dir": out or f"{dataset}-annotated", **({"shard_size": shard_size} if shard_size else {})},
+        "output": {"dir": out or f"{dataset}-annotated", **sizes},
     }
     try:
         return Recipe.model_validate(data)
     except ValidationError as exc:
-        raise DsgenError(f"annotate: invalid settings: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise DsgenError(f"annotate: invalid settings: {message}") from None

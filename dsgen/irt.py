@@ -7,7 +7,8 @@ can be split on one column.
 - Pass rate: ``difficulty = 1 - (c + 1) / (n + 2)`` for ``c`` correct out of ``n`` (Laplace smoothing:
   an item nobody tried is 0.5, one that 1 of 1 model solved is 1/3 rather than 0).
 - IRT (as in Easy2Hard-Bench): ``P(model j solves item i) = sigmoid(a_i * (theta_j - b_i))``. The 1PL
-  (Rasch) model fixes every ``a_i = 1``, so ``b`` is in logits; the 2PL model fits one ``a_i`` per item. The fit
+  (Rasch) model fixes every ``a_i = 1``, so ``b`` is in logits; the 2PL model fits one ``a_i`` per
+  item. The fit
   maximises the likelihood of the observed entries (NaN = not observed; fractional entries, e.g. a
   model's pass rate over k samples, count as soft outcomes) with weak Gaussian priors (theta ~ N(0, 1),
   b ~ N(0, 3²), log a ~ N(0, 1)) by full-batch L-BFGS in float64, deterministic from a data-based
@@ -142,9 +143,11 @@ def fit_irt(
 
     def loss_fn():
         logits = torch.exp(log_a) * (theta[:, None] - b[None, :])
-        nll = (torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none") * mask).sum()
-        prior = 0.5 * (theta.square().sum() + (b / PRIOR_SD_B).square().sum() + (log_a / PRIOR_SD_LOG_A).square().sum())
-        return (nll + prior) / count, nll
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+        nll = (bce * mask).sum()
+        prior = theta.square().sum() + (b / PRIOR_SD_B).square().sum()
+        prior = prior + (log_a / PRIOR_SD_LOG_A).square().sum()
+        return (nll + 0.5 * prior) / count, nll
 
     optimizer = torch.optim.LBFGS(
         params, lr=1.0, max_iter=steps, max_eval=steps * 2, history_size=20,
@@ -167,7 +170,7 @@ def fit_irt(
     with torch.no_grad():
         _, nll = loss_fn()
         t, bb, a = theta.cpu().numpy(), b.cpu().numpy(), np.exp(log_a.cpu().numpy())
-    # identify the location exactly (mean ability 0; a (theta - b) unchanged); the N(0, 1) prior sets the scale
+    # identify the location exactly (mean ability 0, a (theta - b) unchanged); a = 1 or priors set the scale
     mean = float(t.mean())
     ability, difficulty = t - mean, bb - mean
     discrimination = np.broadcast_to(a, difficulty.shape).copy()
@@ -185,7 +188,9 @@ def fit_irt(
     )
 
 
-def simulate(models: int, items: int, *, two_pl: bool, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate(
+    models: int, items: int, *, two_pl: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(responses, true b, true a) drawn from a known IRT model, for tests and benchmarks.
 
     Abilities and difficulties ~ N(0, 1); discriminations ~ LogNormal(0, 0.3) for 2PL, else 1.

@@ -45,7 +45,7 @@ class CalibrateParams(Params):
 
 
 class Calibrate(Filter):
-    description: ClassVar[str] = "Sets difficulty and level from measured pass rates (smoothed, or an IRT fit)."
+    description: ClassVar[str] = "Sets difficulty and level from measured pass rates (smoothed, or IRT)."
     Params = CalibrateParams
     params: CalibrateParams
     stage: ClassVar[str] = "dataset"
@@ -72,8 +72,8 @@ class Calibrate(Filter):
         if self.params.on_missing == "error":
             raise DsgenError(
                 f"difficulty.calibrate: record {record['id']} (index {record['provenance']['index']}) has no "
-                f"'{self.params.key}' measured by {self.params.sources} (metadata.filters); run the pass-rate "
-                f"filter(s) before it, or set on_missing: keep"
+                f"'{self.params.key}' measured by {self.params.sources} (metadata.filters); run the "
+                f"pass-rate filter(s) before it, or set on_missing: keep"
             )
 
     def fit(self, records: Iterable[dict[str, Any]]) -> None:
@@ -106,8 +106,10 @@ class Calibrate(Filter):
                 verdicts.append(Verdict(True))
                 continue
             correct, samples = sum(c for c, _ in measured), sum(n for _, n in measured)
-            notes = {"previous_difficulty": record["difficulty"], "previous_level": record["level"],
-                     "correct": round(correct, 6), "samples": int(samples) if samples.is_integer() else samples}
+            notes = {
+                "previous_difficulty": record["difficulty"], "previous_level": record["level"],
+                "correct": round(correct, 6), "samples": int(samples) if samples.is_integer() else samples,
+            }
             if self.params.method == "irt":
                 item = self.fitted[record["id"]]
                 value, notes["irt"] = item["normalised"], item
