@@ -31,7 +31,8 @@ def record(rid: str, prompt: str, answer: str | None = None) -> dict:
 @pytest.fixture
 def jsonl(tmp_path):
     path = tmp_path / "bench.jsonl"
-    path.write_text("".join(json.dumps({"question": q, "year": 2020 + i}) + "\n" for i, q in enumerate(BENCH)))
+    rows = [json.dumps({"question": q, "year": 2020 + i}) for i, q in enumerate(BENCH)]
+    path.write_text("\n".join(rows) + "\n")
     return path
 
 
@@ -56,7 +57,7 @@ def test_twelve_shared_words_are_not_a_thirteen_gram_but_ngram_is_configurable(j
     twelve = " ".join(LEAKED.split()[:12])
     reference = [{"path": str(jsonl), "column": "question"}]
     assert run({"references": reference}, [record("a", twelve + " and then something else")])[0].keep
-    verdict = run({"references": reference, "ngram": 8}, [record("a", twelve + " and then something else")])[0]
+    verdict = run({"references": reference, "ngram": 8}, [record("a", twelve + " and then more")])[0]
     assert not verdict.keep and verdict.measurements["ngram"] == 8
     assert verdict.measurements["reference"] == "bench"  # default name: the file's stem
 
@@ -71,9 +72,8 @@ def test_short_items_match_fuzzily(jsonl):
     assert verdicts[0].measurements["item"] == "2" and verdicts[0].measurements["similarity"] == 1.0
     assert verdicts[1].keep
     # a stricter threshold than the 'Peru' variant reaches keeps it; a looser one drops it
-    assert not run({"references": reference, "fuzzy_threshold": 0.8}, [record("b", "What is the capital of Peru?")])[
-        0
-    ].keep
+    loose = {"references": reference, "fuzzy_threshold": 0.8}
+    assert not run(loose, [record("b", "What is the capital of Peru?")])[0].keep
 
 
 def test_parquet_reference_with_chat_messages(tmp_path):
@@ -89,9 +89,13 @@ def test_datasets_folder_reference_names_split_and_row(tmp_path):
 
     folder = tmp_path / "bench_ds"
     datasets.DatasetDict(
-        {"train": datasets.Dataset.from_dict({"q": BENCH[:1]}), "test": datasets.Dataset.from_dict({"q": BENCH})}
+        {
+            "train": datasets.Dataset.from_dict({"q": BENCH[:1]}),
+            "test": datasets.Dataset.from_dict({"q": BENCH}),
+        }
     ).save_to_disk(str(folder))
-    verdicts = run({"references": [{"path": str(folder), "column": "q", "name": "bench"}]}, [record("a", LEAKED)])
+    reference = [{"path": str(folder), "column": "q", "name": "bench"}]
+    verdicts = run({"references": reference}, [record("a", LEAKED)])
     assert not verdicts[0].keep
     assert verdicts[0].measurements["item"] == "test/1"
     items = read_reference(Reference(path=str(folder), column="q"))
@@ -108,7 +112,7 @@ def test_answer_field_is_checked_when_asked(jsonl):
 def test_missing_file_and_missing_column_are_clear_errors(tmp_path, jsonl):
     with pytest.raises(DsgenError, match=r"nope\.jsonl does not exist"):
         run({"references": [{"path": str(tmp_path / "nope.jsonl"), "column": "q"}]}, [])
-    with pytest.raises(DsgenError, match=r"bench\.jsonl, line 1: no key 'questoin' \(did you mean 'question'\?\)"):
+    with pytest.raises(DsgenError, match=r"bench\.jsonl, line 1: no key 'questoin' \(did you mean 'question"):
         run({"references": [{"path": str(jsonl), "column": "questoin"}]}, [])
     parquet = tmp_path / "b.parquet"
     pq.write_table(pa.table({"question": BENCH}), parquet)

@@ -96,7 +96,7 @@ def test_threshold_decides_what_is_near():
 
 
 def test_field_selects_the_compared_text():
-    records = [record("a", "first prompt text here", answer="42"), record("b", "a different prompt", answer="42")]
+    records = [record("a", "first prompt text here", answer="42"), record("b", "another one", answer="42")]
     assert all(v.keep for v in run(Dedup(field="prompt"), records))
     assert [v.keep for v in run(Dedup(field="answer"), records)] == [True, False]
 

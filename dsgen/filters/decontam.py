@@ -69,21 +69,18 @@ class Decontaminate(Filter):
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         tokens = [words(record_text(r, self.params.field)) for r in records]
         verdicts = [Verdict(True)] * len(records)
+        n = self.params.ngram
         for index, (item, matches) in self._ngram_matches(tokens).items():
             set_name, item_id = self._items[item]
-            verdicts[index] = Verdict(
-                False,
-                "n-gram overlap",
-                {"reference": set_name, "item": item_id, "matched_ngrams": matches, "ngram": self.params.ngram},
-            )
+            m = {"reference": set_name, "item": item_id, "matched_ngrams": matches, "ngram": n}
+            verdicts[index] = Verdict(False, "n-gram overlap", m)
         for index, toks in enumerate(tokens):
             if verdicts[index].keep and self._short_texts:
                 match = self._fuzzy_match(" ".join(toks))
                 if match is not None:
                     (set_name, item_id), similarity = match
-                    verdicts[index] = Verdict(
-                        False, "fuzzy match", {"reference": set_name, "item": item_id, "similarity": similarity}
-                    )
+                    m = {"reference": set_name, "item": item_id, "similarity": similarity}
+                    verdicts[index] = Verdict(False, "fuzzy match", m)
         return verdicts
 
     def _ngram_matches(self, tokens: list[list[str]]) -> dict[int, tuple[int, int]]:

@@ -92,7 +92,8 @@ class NearDuplicates:
     def resolve(self) -> Iterator[tuple[int, int, str, float]]:
         """``(index, duplicate_of, kind, similarity)`` for every dropped text, by stream index."""
         hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
-        firsts = np.fromiter((self._first_seen[h] for h in hashes.tolist()), dtype=np.int64, count=len(hashes))
+        first = self._first_seen
+        firsts = np.fromiter(map(first.__getitem__, hashes.tolist()), dtype=np.int64, count=len(hashes))
         unique = np.asarray(self._unique_index, dtype=np.int64)
         near_of, near_sim = self._near_pairs(len(unique))
         for index in np.flatnonzero(firsts != np.arange(len(hashes))).tolist():
@@ -111,11 +112,9 @@ class NearDuplicates:
         left = (codes >> np.uint64(32)).astype(np.int64)
         right = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
         cutoff, texts = self.params.threshold * 100, self._texts
-        scores = np.fromiter(
-            (fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff) for i, j in zip(left.tolist(), right.tolist())),
-            dtype=np.float64,
-            count=len(codes),
-        )
+        pairs = zip(left.tolist(), right.tolist())
+        ratios = (fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff) for i, j in pairs)
+        scores = np.fromiter(ratios, dtype=np.float64, count=len(codes))
         similar = scores > 0
         pairs = np.stack([left[similar], right[similar]], axis=1)
         return keep_first(count, pairs, scores[similar] / 100)

@@ -49,7 +49,7 @@ class SelfJudge(Filter):
             if len(encoded := tokenizer.encode(text, add_special_tokens=False)) == 1
         }
         if not ids:
-            raise DsgenError(f"model '{self.params.model}': the answer letter '{letter}' is not a single token")
+            raise DsgenError(f"model '{self.params.model}': answer letter '{letter}' is not a single token")
         return sorted(ids)
 
     def prefers_first(self, problem: str, a: str, b: str) -> float:
@@ -70,7 +70,8 @@ class SelfJudge(Filter):
         verdicts = []
         for record, (one, two) in zip(records, self.sampler.sample(records, 2, salt="judge")):
             problem = message_text(record["prompt"])
-            preference = (self.prefers_first(problem, one, two) + 1 - self.prefers_first(problem, two, one)) / 2
+            forward, backward = self.prefers_first(problem, one, two), self.prefers_first(problem, two, one)
+            preference = (forward + 1 - backward) / 2
             scores = [round(score(record, one), 4), round(score(record, two), 4)]
             agrees = None if scores[0] == scores[1] else (preference > 0.5) == (scores[0] > scores[1])
             m = {

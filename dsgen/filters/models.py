@@ -51,8 +51,8 @@ class CausalLM:
             self.model = transformers.AutoModelForCausalLM.from_pretrained(name_or_path, dtype=self.dtype)
         except OSError as exc:
             raise DsgenError(
-                f"could not load the model '{name_or_path}' (a local folder with config.json and weights, or a "
-                f"Hub name already in the local cache): {exc}"
+                f"could not load the model '{name_or_path}' (a local folder with config.json and weights, "
+                f"or a Hub name already in the local cache): {exc}"
             ) from exc
         self.model.to(self.device).eval()
         if self.tokenizer.pad_token_id is None:

@@ -24,7 +24,9 @@ from .text import record_text
 CHUNK_RECORDS = 8192
 
 
-def token_stats(lm: CausalLM, texts: list[str], *, batch_tokens: int, max_length: int) -> list[tuple[Any, Any]]:
+def token_stats(
+    lm: CausalLM, texts: list[str], *, batch_tokens: int, max_length: int
+) -> list[tuple[Any, Any]]:
     """Per text, the negative log-likelihood and the entropy (nats) of every predicted token (CPU tensors)."""
     torch = require("torch")
     ids = lm.tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
@@ -105,7 +107,7 @@ class PerplexityParams(Params):
 class Perplexity(Filter):
     """Annotates perplexity and token entropy; drops records outside perplexity thresholds or quantiles."""
 
-    description: ClassVar[str] = "Perplexity and token entropy under a causal LM; keep by thresholds or quantiles"
+    description: ClassVar[str] = "Perplexity and token entropy under a causal LM; keep by bound or quantile"
     Params: ClassVar[type[Params]] = PerplexityParams
     stage: ClassVar[Literal["record", "dataset", "build"]] = "dataset"
 
@@ -117,9 +119,8 @@ class Perplexity(Filter):
     def measure(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The measurements of each record (perplexity, entropies, token count)."""
         p = self.params
-        stats = token_stats(
-            self.lm, [record_text(r, p.field) for r in records], batch_tokens=p.batch_tokens, max_length=p.max_length
-        )
+        texts = [record_text(r, p.field) for r in records]
+        stats = token_stats(self.lm, texts, batch_tokens=p.batch_tokens, max_length=p.max_length)
         return [summarise(nll, entropy, p.top_fraction) for nll, entropy in stats]
 
     def fit(self, records: Iterable[dict[str, Any]]) -> None:

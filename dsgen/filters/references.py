@@ -84,7 +84,7 @@ def _read_parquet(path: Path, column: str) -> list[str]:
 
 
 def _read_folder(path: Path, column: str) -> list[tuple[str, list[str]]]:
-    """A folder written by ``save_to_disk`` (one dataset or a dict of splits), else a Hub-style data folder."""
+    """A folder written by ``save_to_disk`` (a dataset or a dict of splits), else a Hub-style data folder."""
     import datasets
 
     if (path / "dataset_info.json").exists() or (path / "dataset_dict.json").exists():
@@ -105,7 +105,7 @@ def _read_folder(path: Path, column: str) -> list[tuple[str, list[str]]]:
 
 
 def read_reference(reference: Reference) -> list[tuple[str, str]]:
-    """The items of a reference set as ``(item id, text)``: the row number, ``split/row`` for a split folder."""
+    """A reference set's items as ``(item id, text)``; the id is the row, ``split/row`` in a split folder."""
     path = Path(reference.path).expanduser()
     if not path.exists():
         raise DsgenError(f"reference set '{reference.label}': {path} does not exist")

