@@ -46,7 +46,9 @@ _ANSWER_TAIL = re.compile(r"\**\s*(?:is|was|would be|will be|:|=)\s*\**\s*:?\s*"
 _HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively)\b", re.IGNORECASE)
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right)\b")
-_ANY_DIGIT = re.compile(r"\d")
+_LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
+#: Characters searched first, from the end, for the last digit.
+_DIGIT_WINDOW = 128
 _MAX_DIGITS = 4300
 
 
@@ -173,18 +175,36 @@ def _prose(text: str) -> Number | None | object:
 
 def _last_number(text: str) -> Number | None:
     """The last number of the completion, found from its last digit (fast on long text)."""
-    last_digit = max(map(text.rfind, "0123456789"))
-    for m in _ANY_DIGIT.finditer(text, last_digit + 1):  # digits of other scripts after it (rare)
-        last_digit = m.start()
-    if last_digit == -1:
+    window = _DIGIT_WINDOW
+    while True:  # the last digit (of any script), searched in growing windows from the end
+        low = len(text) - window
+        found = _LAST_DIGIT.match(text, low if low > 0 else 0)
+        if found is not None or low <= 0:
+            break
+        window *= 8
+    if found is None:
         return None
-    start, floor = last_digit, max(0, last_digit - _MAX_DIGITS)
+    last_digit = found.start(1)
+    start = last_digit
+    floor = last_digit - _MAX_DIGITS if last_digit > _MAX_DIGITS else 0
     while start > floor and (text[start - 1].isdigit() or text[start - 1] in ",./"):
         start -= 1
     if start == floor and floor:
         return None  # a number longer than Python reads
-    start = max(0, start - 24)  # room for a sign, a currency, a mixed number's whole part, \frac{
-    space = text.rfind(" ", max(0, start - 16), start)
+    if start > 1 and text[start - 1] in " \n" and text[start - 2].isalpha():
+        # after "word ": no sign, currency, \frac or mixed-number part can belong to it, and no earlier
+        # number can run into it, so the last number starts in the digit run itself
+        run = text[start : last_digit + 1]
+        if run.isdigit() and run.isascii():  # digits only, and no digit follows: a whole number
+            return int(run)
+        last = None
+        for last in _NUMBER.finditer(text, start, last_digit + 2):
+            pass
+        if last is not None:
+            return _value(last)
+    # room for a sign, a currency, a mixed number's whole part, \frac{
+    start = start - 24 if start > 24 else 0
+    space = text.rfind(" ", start - 16 if start > 16 else 0, start)
     start = space if space > 0 else start
     last = None
     for last in _NUMBER.finditer(text, start, last_digit + 2):  # + a closing brace
