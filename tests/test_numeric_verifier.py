@@ -155,3 +155,68 @@ def test_dispatch_through_dsgen_score():
     assert dsgen.score(record, REASONING + "#### 72") == 1.0
     assert dsgen.score(record, [{"role": "assistant", "content": "The answer is 72."}]) == 1.0
     assert dsgen.score(record, "#### 7") == 0.0
+
+
+# -- hedging in the final sentence: several different final answers score 0 ------------------------
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        REASONING + "So she has 49 or 48.",
+        "49 or 48",
+        "either 48 or 49",
+        "Either 49 or 48 apples.",
+        "48/49 (not sure)",
+        "48 or maybe 49",
+        "49, or maybe 48",
+        "It could be 49, or perhaps 48",
+        "So it's 49 (or 48 if she ate one)",
+        "somewhere between 40 and 50",
+        "between 48 and 50 apples",
+        "about 46 to 48",
+        "48, 49, or 50",
+        "47, 48 or 49",
+        "I think 49... or 48?",
+        "It is 49. Or maybe 48.",
+        "It is 49.\nOr perhaps the total is really 48.",
+        "\\boxed{49} or 48",
+        "48 or \\boxed{49}",
+        "$\\boxed{48}$ (or 49)",
+        "The answer is 49.\nOr maybe 48.",
+    ],
+)
+@pytest.mark.parametrize("answer", ["48", "49", "50"])
+def test_alternatives_in_the_final_sentence_score_zero(completion, answer):
+    assert s(completion, answer) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "answer"),
+    [
+        ("7 × 7 = 49, minus 1 is 48", "48"),
+        ("so 12 + 36 = 48", "48"),
+        ("So she packs 16 apples in each of 3 boxes, 48 apples", "48"),
+        ("48 apples in 3 boxes", "3"),  # the last number is the answer: 3, not 48
+        ("The difference between 50 and 2 is 48", "48"),
+        ("She can take 2 or 3 at a time, so in total 48.", "48"),
+        ("She has 49 apples.\nShe eats 1, or rather gives it away, so she has 48.", "48"),
+        ("Each box holds 12, so 4 boxes hold 48 or so.", "48"),
+        ("She has 48 or more.", "48"),
+        ("The price went from 40 to 48.", "48"),
+        ("48 (or 48.0)", "48"),
+        ("It is 49? No, she ate one, so 48.", "48"),
+        ("The answer is 48.\nMaybe I should double check: 12*4 = 48", "48"),
+        ("The answer is 48.\nAlternatively, one can compute 12*4 = 48.", "48"),
+        ("#### 48\n\nNote: with 2 or 3 more boxes it would change.", "48"),
+        ("\\boxed{48}\nWe could also have 2 or 3 boxes.", "48"),
+        ("Or 2 boxes of 24 each: 48.", "48"),
+    ],
+)
+def test_several_numbers_that_are_reasoning_not_alternatives_score_one(completion, answer):
+    assert s(completion, answer) == 1.0
+
+
+def test_a_hedged_last_number_reads_as_ambiguous_not_as_a_number():
+    assert extract("49 or 48") is not None and extract("49 or 48") not in (48, 49)
+    assert extract("so 12 + 36 = 48") == 48
