@@ -9,12 +9,10 @@ first: those datasets are staged under ``.dsgen/`` and finished in passes after 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,9 +168,15 @@ def _reject_row(dataset: str, stage: str, reason: str, record: dict | None, inde
     }
 
 
-def apply_filter(label: str, flt, records: list[dict], dataset: str, counts: Counter, rejects: list) -> list[dict]:
-    """Run one filter on a batch: annotate kept records, count and collect dropped ones."""
-    verdicts = flt.apply(records) if records else []
+def apply_filter(
+    label: str, flt, records: list[dict], dataset: str, counts: Counter, rejects: list,
+    verdicts: list | None = None,
+) -> list[dict]:
+    """Run one filter on a batch: annotate kept records, count and collect dropped ones.
+
+    ``verdicts`` given: ``flt``'s verdicts on ``records`` computed elsewhere (a model filter's actors)."""
+    if verdicts is None:
+        verdicts = flt.apply(records) if records else []
     if len(verdicts) != len(records):
         raise DsgenError(f"filter '{label}' returned {len(verdicts)} verdicts for {len(records)} records")
     kept = []
@@ -255,10 +259,6 @@ def run_unit(unit: Unit, staged: bool) -> dict[str, Any]:
     return marker
 
 
-def _run_unit_task(args: tuple[Unit, bool]) -> tuple[Unit, dict[str, Any]]:
-    return args[0], run_unit(*args)
-
-
 def _marker(unit: Unit) -> str:
     return f"{STATE}/units/{unit.dataset}/{unit.name}.json"
 
@@ -321,19 +321,13 @@ def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
     if out.exists() and any(out.iterdir()):
         if not (out / STATE).is_dir() and not (out / "manifest.json").is_file():
             raise DsgenError(f"output folder '{out}' is not empty and is not a dsgen build; choose another with -o")
-        for name in ("data", STATE, "rejects", "README.md", "manifest.json", "recipe.yaml"):
+        for name in ("data", STATE, "rejects", "figures", "README.md", "manifest.json", "recipe.yaml"):
             target = out / name
             if target.is_dir():
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
     write_json(state, {"recipe_hash": recipe_hash, "recipe": recipe.model_dump(mode="json")})
-
-
-def _pool(workers: int, recipe: Recipe, out: Path):
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    return ctx.Pool(workers, initializer=_Process.init, initargs=(recipe.model_dump_json(), str(out)))
 
 
 def build(
@@ -343,11 +337,15 @@ def build(
     workers: int | None = None,
     resume: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    executor: str | None = None,
+    ray_address: str | None = None,
 ) -> BuildResult:
     """Build ``recipe`` (a Recipe, a path, or None for the default recipe) into ``out``.
 
     ``workers`` defaults to the number of CPUs; the output is the same for any value.
     ``progress(dataset, n)`` is called as units of ``n`` records finish.
+    ``executor`` is 'local' or 'ray' (default: the recipe's; a ``ray_address`` implies 'ray');
+    the output is the same for both.
     """
     if recipe is None:
         recipe = default_recipe()
@@ -372,39 +370,27 @@ def build(
                     progress(unit.dataset, unit.stop - unit.start)
     reused = len(markers)
     pending = [(u, u.dataset in staged) for u in units if u not in markers]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(pending)))
-    _Process.init(recipe.model_dump_json(), str(out))
-    if workers == 1:
-        results: Iterator = map(_run_unit_task, pending)
-        pool = None
-    else:
-        pool = _pool(workers, recipe, out)
-        results = pool.imap_unordered(_run_unit_task, pending)
-    try:
-        for unit, marker in results:
+    from .executors import executor_for
+
+    name = executor or ("ray" if ray_address else recipe.executor)
+    address = ray_address or (recipe.ray_address if name == "ray" else None)
+    with executor_for(name, recipe, out, workers=workers, address=address) as runner:
+        for unit, marker in runner.run(pending):
             markers[unit] = marker
             if progress:
                 progress(unit.dataset, unit.stop - unit.start)
-    except BaseException:
-        if pool is not None:
-            pool.terminate()
-        raise
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
 
-    for unit in units:
-        marker, report = markers[unit], reports[unit.dataset]
-        report.rejects.update(marker["rejects"])
-        if unit.dataset not in staged:
-            for rel, info in marker["files"].items():
-                report.splits[info["split"]] += info["rows"]
-                report.files[rel] = info
-    if staged:
-        from .stages import finish_staged
+        for unit in units:
+            marker, report = markers[unit], reports[unit.dataset]
+            report.rejects.update(marker["rejects"])
+            if unit.dataset not in staged:
+                for rel, info in marker["files"].items():
+                    report.splits[info["split"]] += info["rows"]
+                    report.files[rel] = info
+        if staged:
+            from .stages import finish_staged
 
-        finish_staged(recipe, out, units, markers, staged, reports)
+            finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
     _finish(out, recipe, units, markers, reports)
     return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused)
 

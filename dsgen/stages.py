@@ -9,7 +9,7 @@ written to ``data/``: unit by unit, or ranked as a whole for quantile / bin spli
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,13 @@ def finish_staged(
     markers: dict[Unit, dict[str, Any]],
     staged: set[str],
     reports: dict[str, DatasetReport],
+    model_pool: Callable[[FilterSpec], Any] | None = None,
 ) -> None:
+    """Run the post-generation filter passes, then split and write the staged datasets.
+
+    ``model_pool(spec)``, from the executor, may return a pool that applies a filter that needs no
+    ``fit`` elsewhere (Ray actors holding a model); its ``judge(batches)`` yields (records, verdicts).
+    """
     current = {u: next(iter(markers[u]["files"])) for u in units if u.dataset in staged}
     by_dataset = {name: [u for u in units if u.dataset == name] for name in staged}
     route = recipe.output.rejects
@@ -64,7 +70,10 @@ def finish_staged(
             write_jsonl(out / STATE / "rejects" / dataset / f"{tag}-{unit.name}.jsonl", rejects)
 
     for number, (label, spec, covered, shared) in enumerate(passes(recipe, staged), 1):
-        if shared:
+        pool = model_pool(spec) if model_pool else None
+        if pool is not None:
+            instances = dict.fromkeys(covered)
+        elif shared:
             flt = _new_filter(spec)
             flt.fit(stream(covered))
             instances = dict.fromkeys(covered, flt)
@@ -74,15 +83,19 @@ def finish_staged(
                 instances[name] = _new_filter(spec)
                 instances[name].fit(stream([name]))
         for name in covered:
-            for unit in by_dataset[name]:
+            batches = (read_parquet(out / current[unit]) for unit in by_dataset[name])
+            judged = pool.judge(batches) if pool is not None else ((batch, None) for batch in batches)
+            for unit, (records, verdicts) in zip(by_dataset[name], judged):
                 counts: Counter = Counter()
                 rejects: list[dict] = []
-                kept = apply_filter(label, instances[name], read_parquet(out / current[unit]), name, counts, rejects)
+                kept = apply_filter(label, instances[name], records, name, counts, rejects, verdicts)
                 rel = f"{STATE}/stage/{name}/g{number:02d}/{unit.name}.parquet"
                 write_parquet(out / rel, kept)
                 current[unit] = rel
                 reports[name].rejects.update(counts)
                 keep_rejects(name, f"g{number:02d}", unit, rejects)
+        if pool is not None:
+            pool.close()
 
     for name in staged:
         splits, report = recipe.datasets[name].splits, reports[name]

@@ -38,6 +38,9 @@ class Filter:
     description: ClassVar[str] = ""
     Params: ClassVar[type[Params]] = Params
     stage: ClassVar[Literal["record", "dataset", "build"]] = "record"
+    # True for a filter whose ``apply`` runs a model and needs no ``fit``: the Ray executor applies it
+    # in a pool of actors that each build and ``setup()`` it once (one actor per GPU).
+    uses_model: ClassVar[bool] = False
 
     def __init__(self, params: Params | None = None, **kwargs: Any):
         self.params = params if params is not None else self.Params(**kwargs)
