@@ -49,25 +49,28 @@ def main() -> None:
               help="Override a recipe value, e.g. --set datasets.math_compose.count=50000 (repeatable; YAML values).")
 @click.option("--seed", type=int, help="Override the recipe's seed.")
 @click.option("-o", "--out", type=click.Path(file_okay=False), help="Output folder (default: the recipe's output.dir).")
-@click.option("-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: all CPUs).")
+@click.option("-w", "--workers", type=click.IntRange(min=1),
+              help="Worker processes (default: all CPUs); with --executor ray, the CPUs of a local Ray instance.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted build, reusing its complete, verified shards.")
+@click.option("--executor", type=click.Choice(["local", "ray"]),
+              help="Where units run: local worker processes or Ray (default: the recipe's executor, local).")
+@click.option("--ray-address", metavar="ADDRESS",
+              help="Ray cluster to run on (implies --executor ray; 'auto' finds one started by `ray start`).")
 @click.option("--spacy-model", metavar="NAME", help="Installed spaCy pipeline for builders that extract entities.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--push", "push_", is_flag=True, help="Then push the folder to the recipe's hub.repo_id (see `dsgen push`).")
 @click.option("--token", metavar="TOKEN", help="Hugging Face token for --push (default: HF_TOKEN or `hf auth login`).")
 @user_errors
 def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out: str | None, workers: int | None,
-          resume: bool, spacy_model: str | None, quiet: bool, push_: bool, token: str | None) -> None:
+          resume: bool, executor: str | None, ray_address: str | None, spacy_model: str | None, quiet: bool,
+          push_: bool, token: str | None) -> None:
     """Build the datasets of RECIPE (a YAML file; the embedded default recipe when omitted).
 
     The output folder is laid out as a Hugging Face dataset repository (README.md with configs,
     data/<config>/<split>-*.parquet, manifest.json of shard hashes): load it with
     datasets.load_dataset(folder, config).
     """
-    from rich.console import Console
-
     import dsgen
-    from dsgen.report import BuildProgress, summary
 
     params = {"spacy_model": spacy_model} if spacy_model else {}
     if recipe is None:
@@ -81,14 +84,75 @@ def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out:
             raise UserError("--push needs 'hub: {repo_id: owner/name}' in the recipe (or use `dsgen push FOLDER REPO_ID`)")
         check_repo_id(loaded.hub.repo_id)
         token = resolve_token(token)
-    if quiet:
-        result = dsgen.build(loaded, workers=workers, resume=resume)
-    else:
-        with BuildProgress(loaded) as progress:
-            result = dsgen.build(loaded, workers=workers, resume=resume, progress=progress)
-        Console().print(summary(result))
+    result = _run_build(loaded, quiet, workers=workers, resume=resume, executor=executor, ray_address=ray_address)
     if push_:
         _push(result.out, None, token=token)
+
+
+def _run_build(recipe, quiet: bool, **options: Any):
+    """``dsgen.build`` with a progress bar and a summary table unless ``quiet``."""
+    import dsgen
+
+    if quiet:
+        return dsgen.build(recipe, **options)
+    from rich.console import Console
+
+    from dsgen.report import BuildProgress, summary
+
+    with BuildProgress(recipe) as progress:
+        result = dsgen.build(recipe, progress=progress, **options)
+    Console().print(summary(result))
+    return result
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["auto", "gsm8k", "math"]), default="auto", show_default=True,
+              help="Input format (auto: from the column names).")
+@click.option("--split", "input_split", metavar="NAME", help="Split to read from an input folder holding several.")
+@click.option("--set", "params", multiple=True, metavar="KEY=VALUE",
+              help="A math.annotate parameter, e.g. --set question_column=prompt (repeatable; YAML values).")
+@click.option("--responses", type=click.Path(exists=True, dir_okay=False),
+              help="Response matrix (CSV / Parquet, long or wide) of model × item correctness.")
+@click.option("--irt", type=click.Choice(["none", "1pl", "2pl"]), default="1pl", show_default=True,
+              help="IRT model fitted to --responses.")
+@click.option("--difficulty-from", type=click.Choice(["auto", "features", "pass_rate", "irt"]), default="auto",
+              show_default=True, help="auto: irt with --responses (pass_rate with --irt none), else features.")
+@click.option("--split-by", type=click.Choice(["quantile", "bins", "difficulty", "level"]),
+              help="Split by difficulty (default: one train split).")
+@click.option("--quantiles", metavar="NAME=SHARE,...", help="Shares for --split-by quantile (easy=0.3,medium=0.4,hard=0.3).")
+@click.option("--thresholds", metavar="NAME=BOUND,...",
+              help="Upper bounds for --split-by difficulty (easy=0.35,medium=0.6,hard=1.0).")
+@click.option("--bins", type=click.IntRange(2, 1000), help="Number of equal-size bins for --split-by bins (default 3).")
+@click.option("--curriculum", is_flag=True, help="Write each split easiest first.")
+@click.option("--skip-missing", is_flag=True, help="Skip rows without a question or final answer instead of stopping.")
+@click.option("--name", help="Dataset (config) name (default: the input's file name).")
+@click.option("-o", "--out", type=click.Path(file_okay=False), help="Output folder (default: <name>-annotated).")
+@click.option("-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: all CPUs).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted annotation, reusing its complete shards.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
+@user_errors
+def annotate(input_path: str, fmt: str, input_split: str | None, params: tuple[str, ...], responses: str | None,
+             irt: str, difficulty_from: str, split_by: str | None, quantiles: str | None, thresholds: str | None,
+             bins: int | None, curriculum: bool, skip_missing: bool, name: str | None, out: str | None,
+             workers: int | None, resume: bool, quiet: bool) -> None:
+    """Annotate INPUT (GSM8K / MATH-format JSONL, JSON, Parquet or a datasets folder) with difficulty.
+
+    Each row becomes a dsgen record (prompt, exact answer, verifier, difficulty features); with
+    --responses, per-item pass rates and an IRT fit give the difficulty. The whole input is checked
+    before anything is written.
+    """
+    from dsgen.annotate import annotation_recipe
+    from dsgen.recipe import apply_override
+
+    values: dict[str, Any] = {}
+    for item in params:
+        apply_override(values, item)
+    values.update(format=fmt, split=input_split, responses=responses, irt=irt, difficulty_from=difficulty_from,
+                  on_missing_answer="skip" if skip_missing else "error")
+    recipe = annotation_recipe(input_path, name=name, split_by=split_by, quantiles=quantiles, thresholds=thresholds,
+                               bins=bins, curriculum=curriculum, out=out, **values)
+    _run_build(recipe, quiet, workers=workers, resume=resume)
 
 
 @main.command()
@@ -244,14 +308,15 @@ def score(data: str, completions: str) -> None:
     import dsgen
 
     report = dsgen.score_file(data, completions)
-    table = Table(title=f"{report.scored:,} completions scored, mean {report.mean:.4f}", title_justify="left")
+    click.echo(f"{report.scored:,} completions scored, mean {report.mean:.4f}")
+    table = Table()
     for column in ("level", "n", "mean"):
         table.add_column(column, justify="right" if column != "level" else "left")
     for level, values in sorted(report.by_level.items()):
         table.add_row(level, f"{len(values):,}", f"{sum(values) / len(values):.4f}")
-    if report.missing:
-        table.caption = f"{report.missing:,} records had no completion"
     Console().print(table)
+    if report.missing:
+        click.echo(f"{report.missing:,} records had no completion")
 
 
 @main.command()

@@ -132,10 +132,17 @@ class Output(Model):
 
 
 class Hub(Model):
-    repo_id: str | None = None
+    """Where ``dsgen build --push`` publishes, and what the dataset card declares."""
+
+    repo_id: str | None = Field(None, description="owner/name of the Hub dataset repository")
     private: bool = False
-    revision: str | None = None
+    revision: str | None = Field(None, description="branch to commit to (created from main if missing)")
     create_pr: bool = False
+    license: str | None = Field(None, description="Hub licence id, e.g. apache-2.0, cc-by-4.0 (card: 'unknown')")
+    language: list[str] | None = Field(None, description="language codes for the card (default: en)")
+    task_categories: list[str] | None = Field(None, description="Hub task categories for the card")
+    pretty_name: str | None = Field(None, description="card title (default: the recipe name)")
+    tags: list[str] = Field([], description="tags added to dsgen's own")
 
 
 class Recipe(Model):
@@ -148,6 +155,8 @@ class Recipe(Model):
     filters: list[FilterSpec] = []
     output: Output = Output()
     hub: Hub = Hub()
+    executor: Literal["local", "ray"] = Field("local", description="where units run: worker processes or Ray")
+    ray_address: str | None = Field(None, description="Ray cluster to join; none: start one on this machine")
 
     @field_validator("datasets")
     @classmethod
@@ -158,10 +167,11 @@ class Recipe(Model):
         return datasets
 
     def content_hash(self) -> str:
-        """Hash of everything that decides the records (not the output folder or the hub target)."""
+        """Hash of everything that decides the records (not the output folder, hub target or executor)."""
         from .records import dumps
 
-        data = self.model_dump(mode="json", exclude={"output": {"dir"}, "hub": True})
+        where = {"executor": True, "ray_address": True}
+        data = self.model_dump(mode="json", exclude={"output": {"dir"}, "hub": True, **where})
         return hashlib.sha256(dumps(data).encode()).hexdigest()[:16]
 
 
