@@ -45,6 +45,13 @@ class Builder:
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         raise NotImplementedError
 
+    def capacity(self) -> int | None:
+        """Estimated number of distinct items these parameters allow (None: unknown or unbounded).
+
+        A build warns when ``count² / (2 · capacity)`` — the expected number of repeats — reaches 1.
+        """
+        return None
+
 
 class Wrapper(Builder):
     """Transforms the record of an inner builder (composition): distractors, extra constraints, …

@@ -64,6 +64,7 @@ class BuildResult:
     seconds: float
     units: int
     reused_units: int
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def records(self) -> int:
@@ -392,7 +393,22 @@ def build(
 
             finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
     _finish(out, recipe, units, markers, reports)
-    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused)
+    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, capacity_warnings(recipe))
+
+
+def capacity_warnings(recipe: Recipe) -> list[str]:
+    """A warning for each dataset whose builder can make too few distinct problems for its count."""
+    warnings = []
+    for name, ds in recipe.datasets.items():
+        capacity = registry.load("builder", ds.builder)(**ds.params).capacity()
+        if capacity is not None and ds.count**2 / (2 * max(capacity, 1)) >= 1:
+            expected = ds.count**2 / (2 * max(capacity, 1))
+            warnings.append(
+                f"dataset '{name}': its parameters allow about {capacity:,} distinct problems, so about "
+                f"{min(expected, ds.count):,.0f} of its {ds.count:,} records are expected to repeat another; "
+                "widen the parameters, lower the count, or add a dedup filter"
+            )
+    return warnings
 
 
 def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports: dict[str, DatasetReport]) -> None:

@@ -90,6 +90,7 @@ def summary(result: BuildResult) -> Group:
         for name, reason, n in dropped:
             drops.add_row(name, reason, f"{n:,}")
         parts.append(drops)
+    parts += [Text(f"warning: {w}", style="yellow") for w in result.warnings]
     rate = result.records / result.seconds if result.seconds else 0.0
     reused = f", {result.reused_units} reused" if result.reused_units else ""
     parts.append(

@@ -43,6 +43,9 @@ class AddBuilder(Builder):
         },
     }
 
+    def capacity(self) -> int:
+        return self.params.max_value**2
+
     def setup(self) -> None:
         # an interruption that is not part of the recipe (a killed worker, a full disk)
         self.crash_at = int(os.environ.get("DSGEN_TOY_CRASH_AT", "-1"))
