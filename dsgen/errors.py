@@ -36,5 +36,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest choice by rapidfuzz, or '' when nothing is close."""
     from rapidfuzz import fuzz, process
 
-    match = process.extractOne(word, list(choices), scorer=fuzz.WRatio, score_cutoff=60)
+    # plain edit-distance ratio: WRatio scores a one-letter substring ('n' in 'questoin') highly
+    match = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=70)
     return f" (did you mean '{match[0]}'?)" if match else ""

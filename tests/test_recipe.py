@@ -122,3 +122,10 @@ def test_recipe_hash_ignores_output_dir_but_not_content(tmp_path):
 def test_default_recipe_is_valid():
     recipe = default_recipe()
     assert recipe.datasets and all(ds.count <= 5000 for ds in recipe.datasets.values())
+
+
+def test_suggestions_come_from_edit_distance_not_substrings():
+    from dsgen.errors import did_you_mean
+
+    assert did_you_mean("questoin", ["question", "n"]) == " (did you mean 'question'?)"
+    assert did_you_mean("zzz", ["count", "builder"]) == ""
