@@ -35,6 +35,7 @@ class SelfJudge(Filter):
     )
     Params: ClassVar[type[SamplingParams]] = SamplingParams
     stage: ClassVar[Literal["record", "dataset", "build"]] = "dataset"
+    uses_model: ClassVar[bool] = True
 
     def setup(self) -> None:
         self.sampler = Sampler(self.params)

@@ -89,6 +89,7 @@ class PassRate(Filter):
     description: ClassVar[str] = "Pass rate of k sampled completions; drop all-pass/all-fail or keep a band"
     Params: ClassVar[type[Params]] = PassRateParams
     stage: ClassVar[Literal["record", "dataset", "build"]] = "dataset"
+    uses_model: ClassVar[bool] = True
 
     def setup(self) -> None:
         self.sampler = Sampler(self.params)
