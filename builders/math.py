@@ -24,6 +24,7 @@ from bisect import bisect_right
 from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
+from operator import itemgetter
 from string import Formatter
 from typing import Any, Literal
 
@@ -137,12 +138,13 @@ def _whole(value: Any) -> bool:
 
 
 class _Text:
-    """Several Jinja2 sources compiled as one, rendered in one call and split back into parts.
+    """A question and its solution lines, Jinja2 sources compiled as one and rendered in one call.
 
-    When the sources only substitute variables (``{{ name }}``), rendering is ``pattern % context``
-    with a printf-style pattern (``%(name)s``, faster than ``str.format_map``) built from Jinja's own
-    parse tree, in which the names in ``expand`` are replaced by their own printf-style patterns;
-    otherwise the compiled Jinja template renders.
+    When the sources only substitute variables (``{{ name }}``), the question and the solution (lines
+    joined by newlines) render as ``pattern % values`` with positional printf-style patterns built from
+    Jinja's own parse tree (the names in ``expand`` replaced by their own named patterns), the values
+    fetched from the context by one ``itemgetter``: several times faster than named fields. Otherwise
+    the compiled Jinja template renders and its output is split back into parts.
     """
 
     def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None):
@@ -173,13 +175,42 @@ class _Text:
                 break
         self.pattern = None if pieces is None else "".join(pieces)
         self.template = None if pieces is not None else env.from_string(source)
+        if self.pattern is not None:
+            question, *lines = self.pattern.split(_SEP)
+            self.question, self.solution = _positional(question), _positional("\n".join(lines))
 
-    def render(self, context: dict[str, str]) -> list[str]:
-        text = self.pattern % context if self.pattern is not None else self.template.render(context)
-        parts = text.split(_SEP)
+    def render(self, context: dict[str, Any]) -> tuple[str, str]:
+        """The first part and the others joined by newlines."""
+        if self.pattern is not None:
+            (question, question_values), (solution, solution_values) = self.question, self.solution
+            return question % question_values(context), solution % solution_values(context)
+        parts = self.template.render(context).split(_SEP)
         if len(parts) != self.count:
             raise DsgenError(f"{self.origin}: the template text must not remove line breaks between parts")
-        return parts
+        return parts[0], "\n".join(parts[1:])
+
+
+_NAMED_FIELD = re.compile(r"%\(([^)]*)\)s|%%")
+
+
+def _positional(pattern: str) -> tuple[str, Any]:
+    """A printf-style pattern with named fields (``%(a)s``) as a positional one (``%s``) and the function
+    that fetches its values, in order, from a mapping."""
+    keys: list[str] = []
+
+    def field(match: re.Match) -> str:
+        if match.group(1) is None:
+            return "%%"
+        keys.append(match.group(1))
+        return "%s"
+
+    positional = _NAMED_FIELD.sub(field, pattern)
+    if len(keys) > 1:
+        return positional, itemgetter(*keys)
+    if keys:
+        key = keys[0]
+        return positional, lambda context: (context[key],)
+    return positional, lambda context: ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -649,9 +680,14 @@ class Scenario:
     # -- rendering -------------------------------------------------------------------------
 
     def render(self, env: dict[str, Any]) -> tuple[str, list[str]]:
-        """The question and the solution lines (calculations included, no final ``####`` line).
+        """The question and the solution lines (calculations included, no final ``####`` line)."""
+        question, solution = self.texts(env)
+        return question, solution.split("\n")
 
-        One printf-style ``%`` fills the whole text. Whole numbers and words format as themselves;
+    def texts(self, env: dict[str, Any]) -> tuple[str, str]:
+        """The question and the solution, its lines joined by newlines (no final ``####`` line).
+
+        Printf-style ``%`` fills the text (see ``_Text``). Whole numbers and words format as themselves;
         other numbers are shown under their names (money with cents), as calculation operands under
         ``=name`` and as step results under ``#name``.
         """
@@ -670,8 +706,7 @@ class Scenario:
             for key, pattern in self._calc_patterns.items():
                 context[key] = pattern % context
             context["num"] = env
-        parts = self.text.render(context)
-        return parts[0], parts[1:]
+        return self.text.render(context)
 
     def measure(self, env: dict[str, Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
@@ -784,12 +819,11 @@ class TemplateProblems(Builder):
         if drawn is None:
             raise Skip(f"scenario '{chosen.name}': no draw met its constraints and max_value in {MAX_ATTEMPTS} tries")
         env = drawn[0]
-        question, lines = chosen.render(env)
+        question, solution = chosen.texts(env)
         answer = format_number(env[chosen.answer])
         largest, whole = chosen.measure(env)
         steps = len(chosen.steps)
         score, level = difficulty(steps, float(largest), chosen.whole_weight if whole else NON_WHOLE_WEIGHT)
-        lines.append(f"#### {answer}")
         return {
             "prompt": question,
             "answer": answer,
@@ -799,7 +833,7 @@ class TemplateProblems(Builder):
             "metadata": {
                 "generator": "template",
                 "scenario": chosen.name,
-                "solution": "\n".join(lines),
+                "solution": f"{solution}\n#### {answer}",
                 "steps": steps,
                 "operations": list(chosen.operations),
                 "max_number": largest,
