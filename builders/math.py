@@ -204,13 +204,17 @@ def _positional(pattern: str) -> tuple[str, Any]:
         keys.append(match.group(1))
         return "%s"
 
-    positional = _NAMED_FIELD.sub(field, pattern)
+    return _NAMED_FIELD.sub(field, pattern), _fetcher(keys)
+
+
+def _fetcher(keys: list[Any]) -> Any:
+    """``fetch(values) -> tuple``: the items under ``keys`` (mapping keys or indices), in order."""
     if len(keys) > 1:
-        return positional, itemgetter(*keys)
+        return itemgetter(*keys)
     if keys:
         key = keys[0]
-        return positional, lambda context: (context[key],)
-    return positional, lambda context: ()
+        return lambda values: (values[key],)
+    return lambda values: ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,9 +251,11 @@ class _Variable:
                 f"{self.origin}: expected 'name' or a mapping with one of choice, int, money, decimal "
                 f"(and optionally step), got {spec!r}"
             )
-        extra = set(spec) - {"choice", "step", *_NUMERIC_KINDS}
+        extra = set(spec) - {"choice", "step", "multiple_of", *_NUMERIC_KINDS}
         if extra:
-            raise DsgenError(f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step")
+            raise DsgenError(
+                f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step or multiple_of"
+            )
         if "choice" in spec:
             self.kind, self.choices = "choice", spec["choice"]
             if not isinstance(self.choices, list) or not self.choices:
@@ -265,7 +271,13 @@ class _Variable:
         if not isinstance(bounds, list) or len(bounds) != 2:
             raise DsgenError(f"{self.origin}: '{self.kind}' must be a list [low, high] (numbers or expressions)")
         default_step = {"int": 1, "money": "0.01", "decimal": "0.1"}[self.kind]
-        self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, spec.get("step", default_step)))
+        #: ``multiple_of: m`` (ints only): the multiples of ``m`` between the bounds (a step from ``low``
+        #: rounded up to a multiple), which builds divisibility into the draw instead of rejecting draws
+        self.aligned = "multiple_of" in spec
+        if self.aligned and (self.kind != "int" or "step" in spec):
+            raise DsgenError(f"{self.origin}: multiple_of is for int variables, instead of step")
+        step = spec["multiple_of"] if self.aligned else spec.get("step", default_step)
+        self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, step))
         if not isinstance(self.step, Expression) and (self.step <= 0 or not self._step_ok(self.step)):
             raise DsgenError(f"{self.origin}: step must be a positive {'whole ' if self.kind == 'int' else ''}number")
 
@@ -290,6 +302,8 @@ class _Variable:
                 return None
         if self.kind == "int":
             low, high, step = math.ceil(low), math.floor(high), int(step)
+            if self.aligned:
+                low = -(-low // step) * step
             return (low, (high - low) // step + 1, step) if high >= low else None
         steps = math.floor((Fraction(high) - low) / step)
         return (low, steps + 1, step) if steps >= 0 else None
@@ -322,7 +336,7 @@ class _Variable:
         bounds = (self.low, self.high, self.step)
         lo_const, hi_const, st_const = (not isinstance(b, Expression) for b in bounds)
         lo, hi, st = (b.fn if isinstance(b, Expression) else b for b in bounds)
-        step_ok = self._step_ok
+        step_ok, aligned = self._step_ok, self.aligned
 
         def draw(rng: random.Random, env: dict[str, Any]) -> int | None:
             low = lo if lo_const else lo(env)
@@ -336,6 +350,8 @@ class _Variable:
                 if not step_ok(step):
                     return None
                 step = int(step)
+            if aligned:
+                low = -(-low // step) * step
             if high < low:
                 return None
             count = (high - low) // step + 1
@@ -476,7 +492,8 @@ class Scenario:
     A scenario file (``templates/math/scenarios/<name>.yaml``) has ``name`` (= the file name), ``topic``,
     ``variables`` (in draw order: ``name`` for a person — which also defines ``<var>_he``, ``_He``,
     ``_his``, ``_His``, ``_him`` — ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}``
-    whose bounds and step may be expressions of earlier variables), ``constraints`` (expressions that
+    (ints may give ``multiple_of: m`` instead of a step) whose bounds and step may be expressions of
+    earlier variables), ``constraints`` (expressions that
     must hold, over variables and solution values), ``question`` (Jinja2), ``solution`` (a list of
     ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive}``;
     every value must be positive and, by default, whole) and ``answer`` (a solution name). Texts see
@@ -861,11 +878,29 @@ OPERATIONS = ("add", "sub", "mul", "div", "percent", "sum", "diff")
 #: Arithmetic kind of each compositional operation (for metadata and difficulty).
 _ARITHMETIC = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "percent": "percent", "sum": "add",
                "diff": "sub"}
-_PLACEHOLDERS = ("A", "B", "C", "a", "k", "times", "part", "p", "item", "P", "P_he", "verb", "base", "calc")
+
+
+#: Placeholders a sentence may use besides ``item``, ``verb``, ``base`` (and ``P``, ``P_he`` in frames
+#: with a hero), by sentence kind; a step's own placeholder is that of its operation.
+_STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "p", "sum": "C", "diff": "C"}
+#: Where each placeholder's value sits in a sentence's value tuple ``(A, B, amount, P, P_he)`` (``amount``:
+#: the number or label the sentence adds) and in a solution line's ``(B, x, operand, result, P, P_he)``.
+_SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
+_SOLUTION_SLOTS = {"B": 0, "P": 4, "P_he": 5}
+#: The calculation of each operation as a printf pattern over the solution tuple: ``x+n = <<x+n=y>>y``.
+_CALCULATIONS = {
+    op: (f"%s{sign}%s{suffix} = <<%s{sign}%s{suffix}=%s>>%s", (1, 2, 1, 2, 3, 3))
+    for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
+                             ("percent", "*", "/100"), ("sum", "+", ""), ("diff", "-", "")]
+}
 
 
 class _Frame:
-    """One story frame of compose.yaml: entity labels, items, and sentence templates per operation."""
+    """One story frame of compose.yaml: entity labels, items, and sentence templates per operation.
+
+    Sentences render as positional printf patterns with the activity's words (item, verb, base) already
+    filled in, one set per activity, so a record formats only the labels and numbers it draws.
+    """
 
     def __init__(self, name: str, data: dict[str, Any], words: dict[str, Any]):
         origin = f"templates/{COMPOSE_FILE}: frames.{name}"
@@ -885,52 +920,77 @@ class _Frame:
                 self.activities = tuple((a["verb"], a["base"], a["item"]) for a in data["activities"])
             else:
                 self.activities = tuple(("", "", item) for item in data["items"])
-            self.intro = tuple(data["intro"])
-            self.steps = {op: tuple(data["steps"][op]) for op in OPERATIONS}
-            self.solution = str(data["solution"])
-            self.question = tuple(data["question"])
+            intro = tuple(data["intro"])
+            steps = {op: tuple(data["steps"][op]) for op in OPERATIONS}
+            solution = str(data["solution"])
+            question = tuple(data["question"])
         except (KeyError, TypeError) as exc:
             raise DsgenError(f"{origin}: missing or malformed entry {exc}") from exc
-        sample = dict.fromkeys(_PLACEHOLDERS, "x")
-        for key, texts in [("intro", self.intro), ("solution", (self.solution,)), ("question", self.question),
-                           *((f"steps.{op}", t) for op, t in self.steps.items())]:
+        words_used = {"item", "verb", "base"} | ({"P", "P_he"} if self.entities == "ordinals" else set())
+        for key, texts, allowed in [("intro", intro, {"A", "a"}), ("solution", (solution,), {"B", "calc"}),
+                                    ("question", question, {"B"}),
+                                    *((f"steps.{op}", t, {"A", "B", _STEP_KEY[op]}) for op, t in steps.items())]:
             if not texts:
                 raise DsgenError(f"{origin}.{key}: needs at least one sentence")
+            allowed = allowed | words_used
             for text in texts:
                 try:
-                    text.format_map(sample)
-                except (KeyError, ValueError, IndexError) as exc:
+                    fields = {field for _, field, _, _ in Formatter().parse(text) if field is not None}
+                except ValueError as exc:
+                    raise DsgenError(f"{origin}.{key}: bad placeholder in {text!r} ({exc})") from exc
+                if fields - allowed:
                     raise DsgenError(
-                        f"{origin}.{key}: bad placeholder in {text!r} ({exc}); allowed: {', '.join(_PLACEHOLDERS)}"
-                    ) from exc
-        # rendered as printf-style patterns (``%(A)s``): faster than str.format_map
-        self.intro, self.question = tuple(map(_printf, self.intro)), tuple(map(_printf, self.question))
-        self.steps = {op: tuple(map(_printf, texts)) for op, texts in self.steps.items()}
-        self.solution = _printf(self.solution)
+                        f"{origin}.{key}: bad placeholder(s) {sorted(fields - allowed)} in {text!r}; "
+                        f"allowed here: {', '.join(sorted(allowed))}"
+                    )
+        #: per activity: (intro, steps by operation, solution line by operation, question)
+        self.texts = tuple(
+            (
+                tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in intro),
+                {op: tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in texts) for op, texts in steps.items()},
+                {op: _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]) for op in OPERATIONS},
+                tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in question),
+            )
+            for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
+        )
 
-    def entity_labels(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], dict[str, str]]:
-        """``count`` distinct labels in story order and the fixed placeholders (hero, item, verb)."""
+    def story(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], tuple, str, str]:
+        """``count`` distinct labels in story order, the sentences of a random activity, the hero and
+        the hero's pronoun (empty in frames without one)."""
         random_ = rng.random
-        verb, base, item = self.activities[int(random_() * len(self.activities))]
-        fixed = {"item": item, "verb": verb, "base": base}
+        texts = self.texts[int(random_() * len(self.texts))]
         if self.entities == "names":
-            return [people[i][0] for i in _distinct(rng, len(people), count)], fixed
+            return [people[i][0] for i in _distinct(rng, len(people), count)], texts, "", ""
         if self.entities == "colors":
             container = self.containers[int(random_() * len(self.containers))]
             labels = self.labels
-            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], fixed
+            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], texts, "", ""
         hero, pronouns, _ = people[int(random_() * len(people))]
-        fixed.update(P=hero, P_he=pronouns["he"])
-        return list(self.labels[:count]), fixed
+        return list(self.labels[:count]), texts, hero, pronouns["he"]
 
     def max_entities(self, people: tuple) -> int:
         return len(people) if self.entities == "names" else len(self.labels)
 
 
-def _printf(text: str) -> str:
-    """A ``str.format`` pattern with plain ``{name}`` fields as a printf-style ``%(name)s`` pattern."""
-    return "".join(literal.replace("%", "%%") + ("" if field is None else f"%({field})s")
-                   for literal, field, _, _ in Formatter().parse(text))
+def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
+             calculation: tuple[str, tuple[int, ...]] | None = None) -> tuple[str, Any]:
+    """A ``str.format`` sentence as a positional printf pattern with the ``fixed`` words filled in, and
+    the function fetching its other values from a value tuple (``slots``: placeholder → position;
+    ``{calc}`` becomes ``calculation``, a pattern and its positions)."""
+    pieces, order = [], []
+    for literal, field, _, _ in Formatter().parse(text):
+        pieces.append(literal.replace("%", "%%"))
+        if field is None:
+            continue
+        if field in fixed:
+            pieces.append(fixed[field].replace("%", "%%"))
+        elif field == "calc":
+            pieces.append(calculation[0])
+            order.extend(calculation[1])
+        else:
+            pieces.append("%s")
+            order.append(slots[field])
+    return "".join(pieces), _fetcher(order)
 
 
 @lru_cache(maxsize=None)
@@ -990,6 +1050,7 @@ class ComposedProblems(Builder):
         too_short = [f.name for f in self.frames if f.max_entities(self.people) <= self.params.max_steps]
         if too_short:
             raise DsgenError(f"math.compose: frame(s) {too_short} have too few entities for {self.params.max_steps} steps")
+        self.top = self.params.max_value
         self.divisors = sorted(self.words["part"])
         self.multipliers = sorted(self.words["times"])
         self.percents = sorted(self.words["percents"])
@@ -998,92 +1059,101 @@ class ComposedProblems(Builder):
         period = self._divisor_period
         self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
         self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
+        self._appliers = {op: getattr(self, f"_{op}") for op in OPERATIONS}
 
-    def _apply(self, op: str, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        """One random application of ``op`` to the current value ``x`` >= 1: (result, calculation,
-        placeholder, its text), or None when ``op`` does not apply to ``x``."""
-        top = self.params.max_value
-        if op == "add":
-            if x >= top:
-                return None
-            n = 1 + int(random_() * min(top - x, max(1, top // 4)))
-            return x + n, f"{x}+{n}", "k", n
-        if op == "sub":
-            if x <= 1:
-                return None
-            n = 1 + int(random_() * (x - 1))
-            return x - n, f"{x}-{n}", "k", n
-        if op == "mul":
-            count = bisect_right(self.multipliers, top // x)
-            if not count:
-                return None
-            m = self.multipliers[int(random_() * count)]
-            return x * m, f"{x}*{m}", "times", self.words["times"][m]
-        if op == "div":
-            divisors = self._divisors_by_rest[x % self._divisor_period]
-            if not divisors:
-                return None
-            d = divisors[int(random_() * len(divisors))]
-            return x // d, f"{x}/{d}", "part", self.words["part"][d]
-        if op == "percent":
-            whole = self._percents_by_rest[x % 100]
-            count = bisect_right(whole, top * 100 // x)
-            if not count:
-                return None
-            q = whole[int(random_() * count)]
-            return x * q // 100, f"{x}*{q}/100", "p", q
-        if op == "sum":
-            earlier = [j for j in range(len(values) - 1) if x + values[j] <= top]
-            if not earlier:
-                return None
-            j = earlier[int(random_() * len(earlier))]
-            return x + values[j], f"{x}+{values[j]}", "C", labels[j]
+    # One random application of an operation to the current value ``x`` >= 1: (result, operand in the
+    # calculation, what the sentence shows), or None when the operation does not apply to ``x``.
+
+    def _add(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        top = self.top
+        if x >= top:
+            return None
+        n = 1 + int(random_() * min(top - x, max(1, top // 4)))
+        return x + n, n, n
+
+    def _sub(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        if x <= 1:
+            return None
+        n = 1 + int(random_() * (x - 1))
+        return x - n, n, n
+
+    def _mul(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        count = bisect_right(self.multipliers, self.top // x)
+        if not count:
+            return None
+        m = self.multipliers[int(random_() * count)]
+        return x * m, m, self.words["times"][m]
+
+    def _div(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        divisors = self._divisors_by_rest[x % self._divisor_period]
+        if not divisors:
+            return None
+        d = divisors[int(random_() * len(divisors))]
+        return x // d, d, self.words["part"][d]
+
+    def _percent(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        whole = self._percents_by_rest[x % 100]
+        count = bisect_right(whole, self.top * 100 // x)
+        if not count:
+            return None
+        q = whole[int(random_() * count)]
+        return x * q // 100, q, q
+
+    def _sum(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+        room = self.top - x
+        earlier = [j for j in range(len(values) - 1) if values[j] <= room]
+        if not earlier:
+            return None
+        j = earlier[int(random_() * len(earlier))]
+        return x + values[j], values[j], labels[j]
+
+    def _diff(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
         earlier = [j for j in range(len(values) - 1) if values[j] < x]
         if not earlier:
             return None
         j = earlier[int(random_() * len(earlier))]
-        return x - values[j], f"{x}-{values[j]}", "C", labels[j]
+        return x - values[j], values[j], labels[j]
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        p, top, ops = self.params, self.params.max_value, self.operations
+        p, top, ops, appliers = self.params, self.top, self.operations, self._appliers
         random_ = rng.random
         k = p.min_steps + int(random_() * (p.max_steps - p.min_steps + 1))
         frame = self.frames[int(random_() * len(self.frames))]
-        labels, fixed = frame.entity_labels(rng, k + 1, self.people)
+        labels, (intro, steps, solutions, question), hero, he = frame.story(rng, k + 1, self.people)
         x = 2 + _below(rng, max(2, top // 5) - 1)
         values = [x]
-        texts = frame.intro
-        sentences = [texts[int(random_() * len(texts))] % dict(fixed, A=labels[0], a=x)]
+        pattern, fetch = intro[int(random_() * len(intro))]
+        sentences = [pattern % fetch((labels[0], "", x, hero, he))]
         lines, operations = [], []
         for i in range(1, k + 1):
             # a uniformly random applicable operation: draw without replacement until one applies
             pick = int(random_() * len(ops))
             op = ops[pick]
-            step = self._apply(op, x, values, labels, random_)
+            step = appliers[op](x, values, labels, random_)
             if step is None:
                 untried = [o for j, o in enumerate(ops) if j != pick]
                 while step is None:
                     if not untried:
                         raise Skip(f"math.compose: no allowed operation applies to {x} (operations {ops})")
                     op = untried.pop(int(random_() * len(untried)))
-                    step = self._apply(op, x, values, labels, random_)
-            y, calc, key, shown = step
-            fields = dict(fixed, A=labels[i - 1], B=labels[i])
-            fields[key] = shown
-            texts = frame.steps[op]
-            sentences.append(texts[int(random_() * len(texts))] % fields)
-            fields["calc"] = f"{calc} = <<{calc}={y}>>{y}"
-            lines.append(frame.solution % fields)
+                    step = appliers[op](x, values, labels, random_)
+            y, operand, shown = step
+            texts = steps[op]
+            pattern, fetch = texts[int(random_() * len(texts))]
+            sentences.append(pattern % fetch((labels[i - 1], labels[i], shown, hero, he)))
+            pattern, fetch = solutions[op]
+            lines.append(pattern % fetch((labels[i], x, operand, y, hero, he)))
             operations.append(_ARITHMETIC[op])
             x = y
             values.append(y)
-        texts = frame.question
-        sentences.append(texts[int(random_() * len(texts))] % dict(fixed, B=labels[k]))
+        pattern, fetch = question[int(random_() * len(question))]
+        sentences.append(pattern % fetch(("", labels[k], "", hero, he)))
         answer = str(x)
         lines.append(f"#### {answer}")
-        score, level = difficulty(k, float(max(values)), operations_weight(operations, True))
+        largest = max(values)
+        score, level = difficulty(k, float(largest), operations_weight(operations, True))
         return {
             "prompt": " ".join(sentences),
             "answer": answer,
@@ -1096,7 +1166,7 @@ class ComposedProblems(Builder):
                 "solution": "\n".join(lines),
                 "steps": k,
                 "operations": operations,
-                "max_number": max(values),
+                "max_number": largest,
             },
             "template": f"{COMPOSE_FILE}#{frame.name}",
         }

@@ -373,3 +373,19 @@ def test_jinja_control_flow_falls_back_to_jinja_rendering():
     env, _ = fancy.draw(random.Random(1), 10**6)
     question, _ = fancy.render(env)
     assert f"has {env['a']} bags of {env['b']} pens." in question
+
+
+def test_multiple_of_draws_only_multiples_within_the_bounds():
+    variables = {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [3, 40], "multiple_of": "12 / gcd(12, a)"}}
+    aligned = toy(variables=variables)
+    seen = set()
+    for seed in range(300):
+        env, tries = aligned.draw(random.Random(seed), 10**6)
+        assert tries == 1
+        step = 12 // math.gcd(12, env["a"])
+        assert env["b"] % step == 0 and 3 <= env["b"] <= 40
+        seen.add((env["a"], env["b"]))
+    assert (3, 4) in seen and (5, 36) in seen and not any(b < 3 for _, b in seen)
+    for bad in ({"money": [1, 2], "multiple_of": 2}, {"int": [1, 9], "step": 2, "multiple_of": 3}):
+        with pytest.raises(DsgenError, match="multiple_of is for int variables"):
+            toy(variables={**variables, "b": bad})
