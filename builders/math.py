@@ -1153,7 +1153,7 @@ class ComposedProblems(Builder):
         answer = str(x)
         lines.append(f"#### {answer}")
         largest = max(values)
-        score, level = difficulty(k, float(largest), operations_weight(operations, True))
+        score, level = difficulty(k, float(largest), max(map(OPERATION_WEIGHTS.__getitem__, operations)))
         return {
             "prompt": " ".join(sentences),
             "answer": answer,
