@@ -39,7 +39,7 @@ from typing import Any
 
 import hypothesis
 import yaml
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -63,13 +63,16 @@ PROFILE_ENV = "DSGEN_HYPOTHESIS_PROFILE"
 #: Records per group in the variety check (one group varies the index, one the seed).
 VARIETY_GROUP = 10
 #: Seconds Hypothesis may spend shrinking a failure before the smallest case found so far is reported.
-SHRINK_SECONDS = 30
+SHRINK_SECONDS = 15
 #: How far from its one declared bound (or its default) an integer or float parameter is drawn.
 OPEN_RANGE = 10**6
 
+#: No explain phase: it re-runs a failing case under a tracer, which costs more than it tells here.
+_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 settings.register_profile(
     "dsgen-ci",
     max_examples=15,
+    phases=_PHASES,
     derandomize=True,
     deadline=None,
     database=None,
@@ -79,6 +82,7 @@ settings.register_profile(
 settings.register_profile(
     "dsgen-dev",
     max_examples=100,
+    phases=_PHASES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -130,20 +134,22 @@ def params(builder: str | type[Builder], overrides: Mapping[str, Any] | None = N
         raise DsgenError(f"{cls.__name__}: test parameters {unknown} are not fields of {model.__name__}")
     drawn: dict[str, st.SearchStrategy] = {}
     for name, info in model.model_fields.items():
-        default = None if info.is_required() else info.get_default(call_default_factory=True)
-        strategy = _spec_strategy(spec[name]) if name in spec else _field_strategy(info.annotation, info.metadata, default)
-        if strategy is None and info.is_required():
+        if name in spec:
+            drawn[name] = _spec_strategy(spec[name])
+            continue
+        if info.is_required():
             raise DsgenError(
-                f"{cls.__name__}: parameter '{name}' is required and the kit cannot draw its type; "
-                f"declare it in the builder's test_params or pass check_builder(params={{'{name}': ...}})"
+                f"{cls.__name__}: parameter '{name}' has no default for the kit to use; declare it in the "
+                f"builder's test_params or pass check_builder(params={{'{name}': ...}})"
             )
-        if strategy is not None:
-            # the default first: Hypothesis shrinks a one_of towards its first branch
-            drawn[name] = strategy if info.is_required() else st.one_of(st.just(default), strategy)
+        default = info.get_default(call_default_factory=True)
+        strategy = _field_strategy(info.annotation, info.metadata, default)
+        if strategy is not None:  # the default first: Hypothesis shrinks a one_of towards its first branch
+            drawn[name] = st.one_of(st.just(default), strategy)
     defaults = _defaults(model)
     return (
         st.fixed_dictionaries(drawn)
-        .map(_order_pairs)
+        .map(lambda values: _order_pairs(values, frozenset(spec)))
         .map(_jsonable)
         .filter(lambda values: _accepts(model, values))
         .map(lambda values: {k: v for k, v in values.items() if k not in defaults or v != defaults[k]})
@@ -241,12 +247,12 @@ def _defaults(model: type) -> dict[str, Any]:
     }
 
 
-def _order_pairs(values: dict[str, Any]) -> dict[str, Any]:
-    """Swap ``min_x``/``max_x`` when drawn the wrong way round (so ordered pairs are not filtered away)."""
+def _order_pairs(values: dict[str, Any], fixed: frozenset[str]) -> dict[str, Any]:
+    """Swap drawn ``min_x``/``max_x`` that came the wrong way round (so ordered pairs are not filtered away)."""
     values = dict(values)
     for key in list(values):
         pair = "max_" + key[4:]
-        if key.startswith("min_") and pair in values:
+        if key.startswith("min_") and pair in values and not {key, pair} & fixed:
             low, high = values[key], values[pair]
             if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
                 values[key], values[pair] = high, low
@@ -302,10 +308,39 @@ def _inline(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
 
 
 def records(kind: str) -> st.SearchStrategy[dict[str, Any]]:
-    """Records valid under the JSON Schema of ``kind`` (for tests of validators, writers and readers)."""
+    """Records valid under the JSON Schema of ``kind`` (for tests of validators, writers and readers).
+
+    hypothesis-jsonschema reads Drafts 4 to 7: the inlined schema is translated to Draft 7
+    (``prefixItems`` → ``items`` + ``additionalItems``, ``dependentRequired``/``dependentSchemas`` →
+    ``dependencies``); a schema using a 2019+ keyword with no Draft 7 form is refused. Complex
+    schemas generate slowly (seconds per record): keep ``max_examples`` small.
+    """
     from hypothesis_jsonschema import from_schema
 
-    return from_schema(record_schema(kind))
+    return from_schema({"$schema": "http://json-schema.org/draft-07/schema#", **_draft7(record_schema(kind))})
+
+
+_NO_DRAFT7 = ("unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains", "$dynamicRef", "$anchor")
+
+
+def _draft7(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_draft7(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    unsupported = [k for k in _NO_DRAFT7 if k in node]
+    if unsupported:
+        raise DsgenError(f"records(): the schema uses {unsupported}, which Draft 7 (hypothesis-jsonschema) cannot express")
+    out = {k: _draft7(v) for k, v in node.items()}
+    if "prefixItems" in out:
+        rest = out.pop("items", None)
+        out["items"] = out.pop("prefixItems")
+        if rest is not None:
+            out["additionalItems"] = rest
+    for keyword in ("dependentRequired", "dependentSchemas"):
+        if keyword in out:
+            out["dependencies"] = {**out.get("dependencies", {}), **out.pop(keyword)}
+    return out
 
 
 # --- the contract -------------------------------------------------------------------------------
@@ -333,7 +368,8 @@ class Case:
                 f"import dsgen, json; print(json.dumps(dsgen.sample({self.builder!r}, {self.params!r}, count=1, "
                 f"seed={self.seed}, start={self.index}, wrappers=[{self.wrapper!r}]), indent=1))"
             )
-            return f"python -c {shlex.quote(call)}"
+            plain = not any(c in call for c in '"$`\\!')
+            return f'python -c "{call}"' if plain else f"python -c {shlex.quote(call)}"
         words = ["dsgen", "show", self.builder, "--count", "1", "--seed", str(self.seed), "--index", str(self.index)]
         for key, value in self.params.items():
             words += ["--set", f"{key}={_yaml_value(value)}"]
@@ -550,11 +586,20 @@ class _Contract:
         self.report = ContractReport(self.name)
         self.refusals: Counter = Counter()
         self.ran: set[str] = set()
+        self.instances: dict[str, tuple] = {}  # set-up builders of the last few params, reused across examples
+        self.fresh_checked: set[str] = set()
 
     # -- making records --
 
-    def _subject(self, case: Case) -> tuple[Builder, list[tuple[str, Wrapper]]]:
-        """A fresh, set-up builder (and wrapper) for ``case``; setup refusing the params rejects the example."""
+    def _subject(self, case: Case, fresh: bool = False) -> tuple[Builder, list[tuple[str, Wrapper]]]:
+        """A set-up builder (and wrapper) for ``case``'s params; setup refusing the params rejects the example.
+
+        Unless ``fresh``, the instance of earlier examples with the same params is reused (setup can
+        be expensive), which also puts each record after whatever that instance made before.
+        """
+        key = dumps([case.builder, case.params, case.wrapper])
+        if not fresh and key in self.instances:
+            return self.instances[key]
         try:
             builder = (registry.load("builder", case.builder) if self.is_wrapper else self.cls)(**case.params)
             wrappers = [] if case.wrapper is None else [(case.wrapper[0], self.cls(**case.wrapper[1]))]
@@ -569,7 +614,20 @@ class _Contract:
             hypothesis.reject()
         except Exception as exc:
             raise ContractError(self.name, "schema", f"setup raised {type(exc).__name__}: {exc}", case) from exc
+        if not fresh:
+            while len(self.instances) >= 4:
+                self.instances.pop(next(iter(self.instances)))
+            self.instances[key] = builder, wrappers
         return builder, wrappers
+
+    def _check_fresh(self, record: dict | None, case: Case) -> None:
+        """A new instance with the same params makes the same record (checked once per params)."""
+        key = dumps([case.builder, case.params, case.wrapper])
+        if key not in self.fresh_checked:
+            self.ran.add("determinism")
+            self._check_same(record, self._make(self._subject(case, fresh=True), case), case,
+                             "from a fresh builder instance")
+            self.fresh_checked.add(key)
 
     def _make(self, built: tuple, case: Case, seed: int | None = None, index: int | None = None) -> dict | None:
         """The record a build makes (None when skipped); an unexpected exception is a contract failure."""
@@ -684,12 +742,14 @@ class _Contract:
         inner_case = self._unwrapped(case)
         inner_built = self._subject(inner_case)
         before = self._make(inner_built, inner_case)
+        snapshot = dumps(before)  # the wrapper may mutate the very objects ``before`` holds
         wrapped_built = self._subject(case)
         wrapped = self._make(wrapped_built, case)
         after = self._make(inner_built, inner_case)
-        if dumps(before) != dumps(after):
+        if snapshot != dumps(after):
             raise ContractError(self.name, "wrapper", "wrapping changed the inner builder's later records "
-                                "(the wrapper mutates objects it was given)", case, _first_difference(before, after))
+                                "(the wrapper mutates objects it was given)", case,
+                                _first_difference(json.loads(snapshot), after))
         if before is None or wrapped is None:
             hypothesis.reject()
         self._check_record(wrapped, case)
@@ -704,8 +764,7 @@ class _Contract:
             raise ContractError(self.name, "wrapper", "the inner verifier is neither kept nor the first part of 'all'",
                                 case, f"inner: {dumps(inner_verifier)[:300]}\nwrapped: {dumps(verifier)[:300]}")
         if "determinism" not in self.skip:
-            self.ran.add("determinism")
-            self._check_same(wrapped, self._make(self._subject(case), case), case, "from a fresh wrapper")
+            self._check_fresh(wrapped, case)
         if "answer" not in self.skip:
             self._check_answer(wrapped, case, wrapped_built[1][0][1])
 
@@ -718,7 +777,7 @@ class _Contract:
         fresh = "determinism" not in self.skip
         if record is None:
             if fresh:
-                self._check_same(record, self._make(self._subject(case), case), case, "from a fresh builder instance")
+                self._check_fresh(record, case)
             self.refusals["the builder skipped the record"] += 1
             hypothesis.reject()
         # cheapest first: a failing case is re-run many times while Hypothesis shrinks it
@@ -726,8 +785,7 @@ class _Contract:
         if "answer" not in self.skip:
             self._check_answer(record, case, built[0])
         if fresh:
-            self.ran.add("determinism")
-            self._check_same(record, self._make(self._subject(case), case), case, "from a fresh builder instance")
+            self._check_fresh(record, case)
         if "variety" not in self.skip:
             self._check_variety(built, record, case)
         if fresh:
@@ -780,7 +838,7 @@ class _Contract:
         if "fresh_process" not in self.skip:
             self._fresh_process()
         if "difficulty_direction" not in self.skip:
-            if self.is_wrapper or not self.cls.difficulty_params:
+            if not self.cls.difficulty_params:
                 self.report.skipped["difficulty_direction"] = "the builder declares no difficulty_params"
             else:
                 self._difficulty_direction()
@@ -788,19 +846,20 @@ class _Contract:
 
     # -- once per builder --
 
-    def _base_case(self) -> tuple[str, dict, tuple | None]:
-        values = base_params(self.cls, self.overrides)
+    def _case(self, values: dict, seed: int = 0, index: int = 0) -> Case:
+        """The case of the subject with ``values`` (a wrapper's are its own, around the inner builder)."""
         if self.is_wrapper:
-            return self.inner, self.inner_params, (self.name, values)
-        return self.name, values, None
+            return Case(self.inner, self.inner_params, seed, index, (self.name, values))
+        return Case(self.name, values, seed, index)
 
     def _fresh_process(self) -> None:
         """The same records, byte for byte, from a new interpreter with another PYTHONHASHSEED."""
-        name, values, wrapper = self._base_case()
+        values = base_params(self.cls, self.overrides)
+        base = self._case(values)
         cases = [(0, 0), (1, 1), (12345, 987)]
-        spec = {"builder": name, "params": values, "wrappers": [list(wrapper)] if wrapper else [],
+        spec = {"builder": base.builder, "params": base.params, "wrappers": [list(base.wrapper)] if base.wrapper else [],
                 "cases": cases, "register": {}}
-        for label in {name, *([wrapper[0]] if wrapper else [])}:
+        for label in dict.fromkeys([base.builder, *([base.wrapper[0]] if base.wrapper else [])]):
             cls = registry.load("builder", label)
             if any(ep.name == label and ep.load() is cls for ep in entry_points(group=registry.GROUPS["builder"])):
                 continue
@@ -826,7 +885,7 @@ class _Contract:
         self.ran.add("fresh_process")
         for (seed, index), a, b in zip(cases, here, there):
             if a != b:
-                case = Case(name, values, seed, index, wrapper)
+                case = self._case(values, seed, index)
                 raise ContractError(
                     self.name, "fresh_process",
                     "a new interpreter (another PYTHONHASHSEED) made another record: a random choice bypasses the "
@@ -836,7 +895,7 @@ class _Contract:
 
     def _difficulty_direction(self) -> None:
         """Mean difficulty moves the declared way between the lowest and highest workable value of each parameter."""
-        _, base, _ = self._base_case()
+        base = base_params(self.cls, self.overrides)
         model = self.cls.Params
         defaults = _defaults(model)
         for pname, direction in self.cls.difficulty_params.items():
@@ -870,8 +929,7 @@ class _Contract:
                     self.name, "difficulty_direction",
                     f"'{pname}' is declared to {way} difficulty, but mean difficulty is {mean_low:.4f} at "
                     f"{pname}={v_low} and {mean_high:.4f} at {pname}={v_high} ({len(d_low)}/{len(d_high)} records)",
-                    details=f"low:  {Case(self.name, p_low, 0, 0).command()}\n"
-                            f"high: {Case(self.name, p_high, 0, 0).command()}",
+                    details=f"low:  {self._case(p_low).command()}\nhigh: {self._case(p_high).command()}",
                 )
 
     def _workable(self, pname: str, extreme: Any, start: Any, base: dict) -> tuple[Any, dict, list[float]] | None:
@@ -904,14 +962,20 @@ class _Contract:
         if pname.startswith("max_") and isinstance(current.get("min_" + suffix), (int, float)):
             values["min_" + suffix] = min(current["min_" + suffix], value)
         try:
-            builder = self.cls(**values)
-            builder.setup()
+            subject = self.cls(**values)
+            subject.setup()
+            if self.is_wrapper:
+                inner = registry.load("builder", self.inner)(**self.inner_params)
+                inner.setup()
+                maker = RecordMaker(DATASET, self.inner, inner, [(self.name, subject)], seed=0)
+            else:
+                maker = RecordMaker(DATASET, self.name, subject, seed=0)
         except (ValidationError, DsgenError):
             return None
         made: list[float] = []
         for index in range(n):
             try:
-                made.append(RecordMaker(DATASET, self.name, builder, seed=0).make(index)["difficulty"])
+                made.append(maker.make(index)["difficulty"])
             except Skip:
                 pass
             if index == min(n, 20) - 1 and len(made) < (index + 1) / 2:
