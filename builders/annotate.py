@@ -1,6 +1,6 @@
 """``math.annotate``: existing GSM8K- and MATH-format data as dsgen records with a difficulty.
 
-Record *i* is row *i* of the input (``dsgen.annotate.Source``): the question as the prompt, the exact
+Record *i* is row *i* of the input (``dsgen.annotate.open_input``): the question as the prompt, the exact
 answer, a verifier, difficulty features, and a difficulty from one of three sources:
 
 * ``features`` (no model results needed) —
@@ -204,31 +204,25 @@ def detect_format(columns: list[str], where: str) -> str:
 
 
 def _prepare(p: AnnotateParams) -> Prepared:
-    from dsgen.annotate import Source
+    from dsgen.annotate import open_input
 
-    source = Source(p.path, p.split)
+    source = open_input(p.path, p.split)
     fmt = p.format if p.format != "auto" else detect_format(source.columns, f"input '{p.path}'")
     defaults = FORMATS[fmt]
     question_col = p.question_column or defaults["question"]
     answer_col = p.answer_column or defaults["answer"]
     for column, option in ((question_col, "question_column"), (answer_col, "answer_column")):
-        if column not in source.columns:
-            raise DsgenError(
-                f"input '{p.path}' has no column '{column}' ({option} of format {fmt}); "
-                f"columns: {source.columns[:20]}"
-            )
-    if p.id_column and p.id_column not in source.columns:
-        raise DsgenError(
-            f"input '{p.path}' has no column '{p.id_column}' (id_column); columns: {source.columns[:20]}"
-        )
+        source.require(column, hint=f"it is the {option} of format {fmt}")
+    if p.id_column:
+        source.require(p.id_column, hint="it is the id_column")
     id_col = p.id_column or next((c for c in ID_COLUMNS if c in source.columns), None)
-    questions, solutions = source.column(question_col), source.column(answer_col)
+    questions, solutions = source.column(question_col, default=None), source.column(answer_col, default=None)
     empty = [None] * source.rows
     level_col = p.level_column or defaults.get("level")
     subject_col = p.subject_column or defaults.get("subject")
-    levels = source.column(level_col) if level_col and level_col in source.columns else empty
-    subjects = source.column(subject_col) if subject_col and subject_col in source.columns else empty
-    ids = [str(v) for v in source.column(id_col)] if id_col else None
+    levels = source.column(level_col, default=None) if level_col else empty
+    subjects = source.column(subject_col, default=None) if subject_col else empty
+    ids = [str(v) for v in source.column(id_col, default=None)] if id_col else None
     answers: list[tuple[str, str, str | None] | str] = []
     for row in range(source.rows):
         try:

@@ -1,9 +1,10 @@
 """Existing datasets on disk and model response matrices, read for ``math.annotate``; the recipe that
 annotates a file (what ``dsgen annotate`` builds).
 
-Inputs: a JSONL file, a JSON file (one object, or a list of objects), a Parquet file, a folder of such
-files (read in sorted path order; the original MATH release is a folder of one-object JSON files), or a
-folder written by ``datasets``' ``save_to_disk``. Row *i* is the *i*-th object in that order.
+Inputs (read by ``dsgen.sources``): a JSONL file, a JSON file (one object, or a list of objects), a Parquet
+file, a folder of such files (read in sorted path order; the original MATH release is a folder of
+one-object JSON files in split folders), or a folder written by ``datasets``' ``save_to_disk``. Row *i* is
+the *i*-th object in that order.
 
 Response matrices (CSV or Parquet), one of three layouts:
 - long: columns ``model``, ``item``, ``correct`` (one row per model and item; repeated pairs, e.g. k
@@ -17,200 +18,34 @@ Response matrices (CSV or Parquet), one of three layouts:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DsgenError
+from .sources import open_source
 
 if TYPE_CHECKING:
     import numpy as np
 
     from .recipe import Recipe
-
-DATA_SUFFIXES = (".jsonl", ".json", ".parquet")
-SPLIT_NAMES = ("train", "test", "validation", "valid", "dev")
+    from .sources import Source
 
 
-@dataclass
-class _Part:
-    path: Path
-    start: int
-    rows: int
-    lines: list[int] | None  # line number of each row of a JSONL file, for error messages
-
-
-class Source:
-    """An existing dataset: its files, its column names, its row count and its columns on demand."""
-
-    def __init__(self, path: str | Path, split: str | None = None):
-        self.path = Path(path)
-        self.split = split
-        self._rows: dict[Path, list[dict[str, Any]]] = {}
-        self._lines: dict[Path, list[int]] = {}
-        self._hf = None
-        if not self.path.exists():
-            raise DsgenError(f"input '{self.path}' does not exist")
-        saved = ("dataset_info.json", "dataset_dict.json")
-        if self.path.is_dir() and any((self.path / name).is_file() for name in saved):
-            self._open_saved()
-            return
-        files = self._data_files()
-        self.parts: list[_Part] = []
-        start = 0
-        for file in files:
-            rows, lines = self._count(file)
-            self.parts.append(_Part(file, start, rows, lines))
-            start += rows
-        self.rows = start
-        self.columns = self._column_names()
-
-    # -- discovery --------------------------------------------------------------------------------
-
-    def _data_files(self) -> list[Path]:
-        if self.path.is_file():
-            if self.path.suffix not in DATA_SUFFIXES:
-                raise DsgenError(
-                    f"input '{self.path}': unknown file type '{self.path.suffix}'; "
-                    f"expected .jsonl, .json or .parquet"
-                )
-            return [self.path]
-        files = sorted(
-            (p for p in self.path.rglob("*")
-             if p.is_file() and p.suffix in DATA_SUFFIXES and not p.name.startswith(".")),
-            key=lambda p: p.relative_to(self.path).as_posix(),
+def open_input(path: str | Path, split: str | None = None) -> Source:
+    """The input at ``path`` (split ``split`` of it when given); a folder with several splits needs one."""
+    source = open_source(path, what="input")
+    if split is not None:
+        return source.only(split)
+    if len(source.splits) > 1:
+        raise DsgenError(
+            f"input folder '{path}' holds several splits ({', '.join(source.splits)}): choose one with split"
         )
-        splits = {s: [f for f in files if self._in_split(f, s)] for s in SPLIT_NAMES}
-        if self.split is not None:
-            files = [f for f in files if self._in_split(f, self.split)]
-        elif sum(bool(v) for v in splits.values()) > 1:
-            found = [s for s, v in splits.items() if v]
-            raise DsgenError(
-                f"input folder '{self.path}' holds several splits ({', '.join(found)}): choose one with split"
-            )
-        if not files:
-            raise DsgenError(
-                f"input folder '{self.path}' has no .jsonl, .json or .parquet files"
-                + (f" of split '{self.split}'" if self.split else "")
-            )
-        return files
-
-    def _in_split(self, file: Path, split: str) -> bool:
-        rel = file.relative_to(self.path)
-        return split in rel.parts[:-1] or rel.stem == split or rel.stem.startswith(f"{split}-")
-
-    def _open_saved(self) -> None:
-        import datasets
-
-        try:
-            data = datasets.load_from_disk(str(self.path))
-        except Exception as exc:  # datasets raises many kinds for a damaged folder
-            raise DsgenError(f"input '{self.path}': datasets.load_from_disk cannot read it: {exc}") from None
-        if isinstance(data, datasets.DatasetDict):
-            split = self.split or ("train" if list(data) == ["train"] else None)
-            if split not in data:
-                raise DsgenError(f"input '{self.path}' has splits {sorted(data)}: choose one with split")
-            data = data[split]
-        self._hf, self.parts, self.rows, self.columns = data, [], len(data), list(data.column_names)
-
-    def _count(self, file: Path) -> tuple[int, list[int] | None]:
-        if file.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            try:
-                return pq.ParquetFile(file).metadata.num_rows, None
-            except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, …
-                raise DsgenError(f"input '{file}': not a readable Parquet file: {exc}") from None
-        rows = self._objects(file)
-        return len(rows), self._lines.get(file)
-
-    def _objects(self, file: Path) -> list[dict[str, Any]]:
-        """The rows of a JSONL or JSON file (parsed once, kept)."""
-        if file in self._rows:
-            return self._rows[file]
-        import orjson
-
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise DsgenError(f"input '{file}' cannot be read: {exc}") from None
-        rows: list[dict[str, Any]] = []
-        if file.suffix == ".json":
-            try:
-                value = orjson.loads(data)
-            except orjson.JSONDecodeError as exc:
-                raise DsgenError(f"input '{file}': invalid JSON: {exc}") from None
-            rows = value if isinstance(value, list) else [value]
-            for i, row in enumerate(rows):
-                if not isinstance(row, dict):
-                    what = type(row).__name__
-                    raise DsgenError(f"input '{file}' item {i}: expected a JSON object, got {what}")
-        else:
-            lines = []
-            for number, line in enumerate(data.splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise DsgenError(f"input '{file}' line {number}: invalid JSON: {exc}") from None
-                if not isinstance(row, dict):
-                    what = type(row).__name__
-                    raise DsgenError(f"input '{file}' line {number}: expected a JSON object, got {what}")
-                rows.append(row)
-                lines.append(number)
-            self._lines[file] = lines
-        self._rows[file] = rows
-        return rows
-
-    def _column_names(self) -> list[str]:
-        names: dict[str, None] = {}
-        for part in self.parts:
-            if part.path.suffix == ".parquet":
-                import pyarrow.parquet as pq
-
-                names.update(dict.fromkeys(pq.ParquetFile(part.path).schema_arrow.names))
-            else:
-                for row in self._objects(part.path):
-                    names.update(dict.fromkeys(row))
-        return list(names)
-
-    # -- access -----------------------------------------------------------------------------------
-
-    def column(self, name: str) -> list[Any]:
-        """Every row's value of column ``name`` (None where a row lacks it)."""
-        if self._hf is not None:
-            return list(self._hf[name])
-        values: list[Any] = []
-        for part in self.parts:
-            if part.path.suffix == ".parquet":
-                import pyarrow.parquet as pq
-
-                schema = pq.ParquetFile(part.path).schema_arrow
-                values.extend(
-                    pq.read_table(part.path, columns=[name]).column(0).to_pylist()
-                    if name in schema.names else [None] * part.rows
-                )
-            else:
-                values.extend(row.get(name) for row in self._objects(part.path))
-        return values
-
-    def where(self, row: int) -> str:
-        """'file line N' / 'file row N' of input row ``row`` (for error messages)."""
-        if self._hf is not None:
-            return f"input '{self.path}' row {row}"
-        for part in self.parts:
-            if row < part.start + part.rows:
-                local = row - part.start
-                if part.lines is not None:
-                    return f"input '{part.path}' line {part.lines[local]}"
-                return f"input '{part.path}' row {local}"
-        return f"input '{self.path}' row {row}"
+    return source
 
 
 def count_rows(path: str | Path, split: str | None = None) -> int:
     """The number of rows of an input (what a build of ``math.annotate`` must count)."""
-    return Source(path, split).rows
+    return open_input(path, split).rows
 
 
 def fingerprint(path: str | Path) -> tuple:

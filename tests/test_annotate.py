@@ -198,7 +198,7 @@ def test_a_row_without_an_answer_names_file_and_line(tmp_path):
     rows[4]["answer"] = rows[4]["answer"].split("####")[0]
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows[:3]) + "\n\n" + "\n".join(json.dumps(r) for r in rows[3:]))
-    with pytest.raises(DsgenError, match=r"bad.jsonl' line 6 \(input row 4\): no final answer.*'#### <number>'"):
+    with pytest.raises(DsgenError, match=r"bad.jsonl, line 6 \(input row 4\): no final answer.*'#### <number>'"):
         annotate(path)
     rows[4]["answer"] = ""
     write_jsonl(path, rows)
@@ -230,10 +230,10 @@ def test_math_row_without_a_box_and_skipping(tmp_path):
 def test_bad_json_and_unknown_files_are_named(tmp_path):
     bad = tmp_path / "broken.jsonl"
     bad.write_text('{"question": "a", "answer": "#### 1"}\n{"question": \n')
-    with pytest.raises(DsgenError, match="broken.jsonl' line 2: invalid JSON"):
+    with pytest.raises(DsgenError, match="broken.jsonl, line 2: not valid JSON"):
         annotate(bad)
     (tmp_path / "x.txt").write_text("hi")
-    with pytest.raises(DsgenError, match="unknown file type '.txt'"):
+    with pytest.raises(DsgenError, match="unknown format '.txt'"):
         annotate(tmp_path / "x.txt")
     with pytest.raises(DsgenError, match="does not exist"):
         AnnotatedProblems.rows({"path": str(tmp_path / "missing.jsonl")})
@@ -377,7 +377,7 @@ def test_bad_input_leaves_an_existing_build_untouched(tmp_path):
     before = tree(out)
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"question": "q", "answer": "no final line"}])
     result = CliRunner().invoke(main, ["annotate", str(bad), "-o", str(out), "-q"])
-    assert result.exit_code == 2 and "bad.jsonl' line 1 (input row 0): no final answer" in result.output
+    assert result.exit_code == 2 and "bad.jsonl, line 1 (input row 0): no final answer" in result.output
     bad_matrix = tmp_path / "r.csv"
     bad_matrix.write_text("model,item,correct\nm,500,1\n")
     result = CliRunner().invoke(main, ["annotate", str(GSM8K), "--responses", str(bad_matrix), "-o", str(out), "-q"])

@@ -248,7 +248,7 @@ def test_datasets_folder(tmp_path):
 @pytest.mark.parametrize(
     ("rows", "column", "message"),
     [
-        ([{"body": "x"}], "text", r"t.jsonl' has no column 'text'.*columns: body"),
+        ([{"body": "x"}], "text", r"t.jsonl, line 1: no key 'text'.*keys: body"),
         ([{"text": 3}, {"text": 4}], "text", r"t.jsonl: row 0 of column 'text' is int"),
         ([{"text": ""}, {"text": "  "}], "text", r"t.jsonl: column 'text' has no text"),
     ],
@@ -263,7 +263,7 @@ def test_missing_file_and_bad_format(tmp_path):
     with pytest.raises(DsgenError, match="does not exist"):
         DistractionTasks(texts={"path": str(tmp_path / "nope.jsonl")}).setup()
     (tmp_path / "t.csv").write_text("text\nhello\n")
-    with pytest.raises(DsgenError, match="unsupported format"):
+    with pytest.raises(DsgenError, match="unknown format '.csv'"):
         DistractionTasks(texts={"path": str(tmp_path / "t.csv")}).setup()
 
 

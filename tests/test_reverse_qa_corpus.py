@@ -39,7 +39,7 @@ def test_reads_a_good_jsonl(tmp_path):
 def test_missing_column_names_file_line_and_column(tmp_path):
     rows = [GOOD[0], {"id": "b", "title": "Roulgim", "body": "Roulgim is located in Orlavia."}]
     path = write_jsonl(tmp_path / "c.jsonl", rows)
-    with pytest.raises(DsgenError, match=r"c\.jsonl, line 2: missing column 'text'.*'body'"):
+    with pytest.raises(DsgenError, match=r"c\.jsonl, line 2: no key 'text'.*body"):
         read(path)
 
 
@@ -98,7 +98,7 @@ def test_missing_file_unknown_format_and_empty_corpus(tmp_path):
 def test_parquet_missing_column_and_rows(tmp_path):
     path = tmp_path / "c.parquet"
     pq.write_table(pa.table({"id": ["a"], "text": ["x"]}), path)
-    with pytest.raises(DsgenError, match=r"c\.parquet: missing column 'title' \(it has: 'id', 'text'\)"):
+    with pytest.raises(DsgenError, match=r"c\.parquet: no column 'title'; columns: id, text"):
         read(path)
     pq.write_table(pa.table({"id": ["a", "b"], "title": ["t", "u"], "text": ["x", ""]}), path)
     with pytest.raises(DsgenError, match=r"c\.parquet, row 1: column 'text' is empty"):
@@ -129,7 +129,7 @@ def test_datasets_folder(tmp_path):
     datasets.Dataset.from_list(GOOD).save_to_disk(str(tmp_path / "ds"))
     assert [r[0] for r in read(tmp_path / "ds")] == ["a", "b"]
     datasets.Dataset.from_list([{"id": "a", "text": "x"}]).save_to_disk(str(tmp_path / "bad"))
-    with pytest.raises(DsgenError, match=r"bad: missing column 'title'"):
+    with pytest.raises(DsgenError, match=r"bad: no column 'title'"):
         read(tmp_path / "bad")
     (tmp_path / "plain").mkdir()
     with pytest.raises(DsgenError, match="not one saved with datasets"):

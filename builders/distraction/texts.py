@@ -12,12 +12,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from dsgen.errors import DsgenError, did_you_mean
+from dsgen.errors import DsgenError
+from dsgen.sources import open_source
 from dsgen.templating import environment, read_text
 
 
@@ -176,80 +176,22 @@ def from_user(text: str, *, label: str, row: int) -> Reference:
 
 
 def load_texts(path: str, column: str) -> list[str]:
-    """The texts in ``column`` of a JSONL file, a Parquet file or a local datasets folder.
+    """The texts in ``column`` of a file or folder read by ``dsgen.sources`` (JSONL, JSON, Parquet, a
+    folder of them, a ``datasets`` folder: its ``train`` split, else its first).
 
     Raises DsgenError naming the file and column when the file is missing or unreadable, the column
     is absent (with the closest name), holds a value that is not text (naming the row), or has no text.
     """
-    source = Path(path).expanduser()
-    if not source.exists():
-        raise DsgenError(f"texts file '{path}' does not exist")
-    values = _read_column(source, column)
-    texts: list[str] = []
-    for row, value in enumerate(values):
+    source = open_source(path, what="texts file")
+    if len(source.splits) > 1:
+        source = source.only("train" if "train" in source.splits else sorted(source.splits)[0])
+    texts = source.column(column)
+    for row, value in enumerate(texts):
         if not isinstance(value, str):
             raise DsgenError(
                 f"{path}: row {row} of column '{column}' is {type(value).__name__} "
                 f"({str(value)[:40]!r}), expected text"
             )
-        texts.append(value)
     if not any(t.strip() for t in texts):
         raise DsgenError(f"{path}: column '{column}' has no text (0 non-empty values in {len(texts)} rows)")
     return texts
-
-
-def _read_column(source: Path, column: str) -> list[Any]:
-    if source.is_dir():
-        columns, get = _dataset_folder(source)
-    else:
-        suffix = source.suffix.lower()
-        try:
-            if suffix in (".jsonl", ".json", ".ndjson"):
-                import pyarrow.json as pj
-
-                table = pj.read_json(source)
-            elif suffix in (".parquet", ".pq"):
-                import pyarrow.parquet as pq
-
-                table = pq.read_table(source)
-            else:
-                raise DsgenError(
-                    f"texts file '{source}': unsupported format '{suffix}', expected .jsonl, "
-                    f".parquet or a datasets folder"
-                )
-        except DsgenError:
-            raise
-        except Exception as exc:  # pyarrow raises several types for malformed input
-            raise DsgenError(f"texts file '{source}' could not be read: {exc}") from exc
-        columns, get = table.column_names, lambda name: table.column(name).to_pylist()
-    if column not in columns:
-        raise DsgenError(
-            f"texts file '{source}' has no column '{column}'{did_you_mean(column, columns)}; "
-            f"columns: {', '.join(columns) or 'none'}"
-        )
-    return get(column)
-
-
-def _dataset_folder(folder: Path):
-    """Column names and a getter for a folder saved with ``datasets`` (save_to_disk) or of data files."""
-    try:
-        import datasets
-    except ImportError as exc:
-        raise DsgenError(
-            "reading a datasets folder needs the 'datasets' package: pip install 'dsgen[hub]'"
-        ) from exc
-    try:
-        if (
-            (folder / "dataset_info.json").exists()
-            or (folder / "state.json").exists()
-            or (folder / "dataset_dict.json").exists()
-        ):
-            ds = datasets.load_from_disk(str(folder))
-        else:
-            ds = datasets.load_dataset(str(folder))
-    except Exception as exc:
-        raise DsgenError(f"datasets folder '{folder}' could not be loaded: {exc}") from exc
-    if isinstance(ds, datasets.DatasetDict):
-        split_name = "train" if "train" in ds else sorted(ds)[0]
-        ds = ds[split_name]
-    return ds.column_names, lambda name: ds[name]
