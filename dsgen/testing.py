@@ -14,11 +14,15 @@ Optional hooks a builder may declare for the kit (read with ``getattr``):
 * ``reference_completion(self, record) -> str | None`` — a completion that must score 1.0, for
   records whose ``answer`` alone does not (an instruction-following task has no single answer);
 * ``capacity(self) -> int`` — how many distinct prompts the parameters allow (duplicates among
-  *n* records are then allowed up to about n²/(2·capacity)).
+  *n* records are then allowed up to about n²/(2·capacity));
+* ``__len__(self) -> int`` — a builder over a finite source (record *i* is row *i*, whatever the
+  seed) says how many records it has: indices are drawn below it, and variety is checked across
+  rows only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -683,10 +687,15 @@ class _Contract:
         self.ran.add("variety")
         capacity = getattr(built[0], "capacity", None)
         cap = capacity() if callable(capacity) else None
-        groups = {
-            "indices": [self._make(built, case, index=case.index + j) for j in range(1, VARIETY_GROUP)],
-            "seeds": [self._make(built, case, seed=(case.seed + j) % 2**32) for j in range(1, VARIETY_GROUP)],
-        }
+        size = _size(built[0])
+        if size is not None:  # record i is row i of a finite source: only other rows must differ
+            others = [(case.index + j) % size for j in range(1, min(VARIETY_GROUP, size))]
+            groups = {"indices": [self._make(built, case, index=i) for i in others]}
+        else:
+            groups = {
+                "indices": [self._make(built, case, index=case.index + j) for j in range(1, VARIETY_GROUP)],
+                "seeds": [self._make(built, case, seed=(case.seed + j) % 2**32) for j in range(1, VARIETY_GROUP)],
+            }
         for label, made in groups.items():
             prompts = [dumps(r["prompt"]) for r in [record, *made] if r is not None]
             n = len(prompts)
@@ -739,8 +748,9 @@ class _Contract:
 
     def _check_wrapper(self, case: Case) -> None:
         self.ran.add("wrapper")
+        inner_built = self._subject(self._unwrapped(case))
+        case = _within(case, inner_built[0])
         inner_case = self._unwrapped(case)
-        inner_built = self._subject(inner_case)
         before = self._make(inner_built, inner_case)
         snapshot = dumps(before)  # the wrapper may mutate the very objects ``before`` holds
         wrapped_built = self._subject(case)
@@ -773,6 +783,7 @@ class _Contract:
             self._check_wrapper(case)
             return
         built = self._subject(case)
+        case = _within(case, built[0])
         record = self._make(built, case)
         fresh = "determinism" not in self.skip
         if record is None:
@@ -973,7 +984,8 @@ class _Contract:
         except (ValidationError, DsgenError):
             return None
         made: list[float] = []
-        for index in range(n):
+        size = _size(subject if not self.is_wrapper else inner)
+        for index in range(n if size is None else min(n, size)):
             try:
                 made.append(maker.make(index)["difficulty"])
             except Skip:
@@ -994,6 +1006,21 @@ def _between(bad: Any, good: Any) -> Any:
     return middle if abs(good - bad) > 1e-3 * max(1.0, abs(good)) else good
 
 
+def _size(builder: Builder) -> int | None:
+    """How many records a builder over a finite source can make (its ``len``), None when unbounded."""
+    return len(builder) if hasattr(builder, "__len__") else None
+
+
+def _within(case: Case, builder: Builder) -> Case:
+    """``case`` with its index brought within a finite builder's records (none: the example is rejected)."""
+    size = _size(builder)
+    if size is None:
+        return case
+    if size == 0:
+        hypothesis.reject()
+    return dataclasses.replace(case, index=case.index % size)
+
+
 def fresh_records(spec: dict[str, Any]) -> list[str]:
     """Canonical JSON of the records of ``spec`` (builder, params, wrappers, cases): run in both processes."""
     import importlib
@@ -1008,8 +1035,10 @@ def fresh_records(spec: dict[str, Any]) -> list[str]:
     builder.setup()
     for _, wrapper in wrappers:
         wrapper.setup()
+    size = _size(builder)
     out = []
     for seed, index in spec["cases"]:
+        index = index if size is None else index % size
         try:
             out.append(dumps(RecordMaker(DATASET, spec["builder"], builder, wrappers, seed=seed).make(index)))
         except Skip as exc:
