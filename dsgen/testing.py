@@ -98,7 +98,9 @@ def contract_settings(profile: str | None = None) -> settings:
     try:
         chosen = settings.get_profile(name)
     except hypothesis.errors.InvalidArgument:
-        raise DsgenError(f"unknown Hypothesis profile '{name}' (dsgen registers dsgen-ci and dsgen-dev)") from None
+        raise DsgenError(
+            f"unknown Hypothesis profile '{name}' (dsgen registers dsgen-ci and dsgen-dev)"
+        ) from None
     return settings(chosen, report_multiple_bugs=False)
 
 
@@ -119,7 +121,9 @@ def builder_class(builder: str | type[Builder]) -> type[Builder]:
     return registry.load("builder", builder) if isinstance(builder, str) else builder
 
 
-def params(builder: str | type[Builder], overrides: Mapping[str, Any] | None = None) -> st.SearchStrategy[dict]:
+def params(
+    builder: str | type[Builder], overrides: Mapping[str, Any] | None = None
+) -> st.SearchStrategy[dict]:
     """Parameter dicts a builder accepts, holding only the values that differ from the defaults.
 
     Each field is drawn from its type within its ``Field`` bounds: bool, int and float (ge/gt/le/lt;
@@ -252,7 +256,7 @@ def _defaults(model: type) -> dict[str, Any]:
 
 
 def _order_pairs(values: dict[str, Any], fixed: frozenset[str]) -> dict[str, Any]:
-    """Swap drawn ``min_x``/``max_x`` that came the wrong way round (so ordered pairs are not filtered away)."""
+    """Swap drawn ``min_x``/``max_x`` that came the wrong way round (so the pair is not filtered away)."""
     values = dict(values)
     for key in list(values):
         pair = "max_" + key[4:]
@@ -324,7 +328,9 @@ def records(kind: str) -> st.SearchStrategy[dict[str, Any]]:
     return from_schema({"$schema": "http://json-schema.org/draft-07/schema#", **_draft7(record_schema(kind))})
 
 
-_NO_DRAFT7 = ("unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains", "$dynamicRef", "$anchor")
+_NO_DRAFT7 = (
+    "unevaluatedProperties", "unevaluatedItems", "minContains", "maxContains", "$dynamicRef", "$anchor",
+)
 
 
 def _draft7(node: Any) -> Any:
@@ -334,7 +340,9 @@ def _draft7(node: Any) -> Any:
         return node
     unsupported = [k for k in _NO_DRAFT7 if k in node]
     if unsupported:
-        raise DsgenError(f"records(): the schema uses {unsupported}, which Draft 7 (hypothesis-jsonschema) cannot express")
+        raise DsgenError(
+            f"records(): the schema uses {unsupported}, which Draft 7 (hypothesis-jsonschema) cannot express"
+        )
     out = {k: _draft7(v) for k, v in node.items()}
     if "prefixItems" in out:
         rest = out.pop("items", None)
@@ -369,12 +377,13 @@ class Case:
         """The shell command that reproduces this record."""
         if self.wrapper is not None:
             call = (
-                f"import dsgen, json; print(json.dumps(dsgen.sample({self.builder!r}, {self.params!r}, count=1, "
-                f"seed={self.seed}, start={self.index}, wrappers=[{self.wrapper!r}]), indent=1))"
+                f"import dsgen, json; print(json.dumps(dsgen.sample({self.builder!r}, {self.params!r}, "
+                f"count=1, seed={self.seed}, start={self.index}, wrappers=[{self.wrapper!r}]), indent=1))"
             )
             plain = not any(c in call for c in '"$`\\!')
             return f'python -c "{call}"' if plain else f"python -c {shlex.quote(call)}"
-        words = ["dsgen", "show", self.builder, "--count", "1", "--seed", str(self.seed), "--index", str(self.index)]
+        words = ["dsgen", "show", self.builder, "--count", "1"]
+        words += ["--seed", str(self.seed), "--index", str(self.index)]
         for key, value in self.params.items():
             words += ["--set", f"{key}={_yaml_value(value)}"]
         return shlex.join(words)
@@ -434,7 +443,9 @@ def check_builder(
     """
     unknown = sorted(set(skip) - set(PROPERTIES))
     if unknown:
-        raise DsgenError(f"check_builder: unknown properties {unknown} in skip; known: {', '.join(PROPERTIES)}")
+        raise DsgenError(
+            f"check_builder: unknown properties {unknown} in skip; known: {', '.join(PROPERTIES)}"
+        )
     conf = contract_settings(profile)
     if max_examples is not None:
         conf = settings(conf, max_examples=max_examples)
@@ -483,7 +494,7 @@ def _format_number(number: Fraction, style: str) -> str:
 
 
 def _strings(value: Any, out: list[str], skip_key: Callable[[str], bool]) -> None:
-    """Short strings (1–6 words) anywhere in ``value``, leaving out subtrees whose key ``skip_key`` marks."""
+    """Short strings (1–6 words) anywhere in ``value``, except under keys ``skip_key`` marks."""
     if isinstance(value, str):
         if 0 < len(value) <= 60 and 1 <= len(value.split()) <= 6:
             out.append(value)
@@ -527,7 +538,8 @@ def wrong_answers(record: dict[str, Any]) -> list[str]:
         tolerances = [float(p["rel_tol"]) for p in all_params if isinstance(p.get("rel_tol"), (int, float))]
         tolerance = Fraction(max(tolerances, default=0))
         style = "fraction" if "/" in answer else "decimal"
-        return [w for w in _perturbed_numbers(value, style) if abs(Fraction(w) - value) > tolerance * abs(value)]
+        wrong = _perturbed_numbers(value, style)
+        return [w for w in wrong if abs(Fraction(w) - value) > tolerance * abs(value)]
     accepted = {normalise(answer)} | {normalise(a) for p in all_params for a in p.get("aliases", ()) or ()}
     words = answer.split()
     candidates = [" ".join(words[:-1]), " ".join(words[1:])] if len(words) > 1 else []
@@ -590,13 +602,16 @@ class _Contract:
         self.report = ContractReport(self.name)
         self.refusals: Counter = Counter()
         self.ran: set[str] = set()
-        self.instances: dict[str, tuple] = {}  # set-up builders of the last few params, reused across examples
+        self.instances: dict[str, tuple] = {}  # set-up builders of the last few params, reused
         self.fresh_checked: set[str] = set()
+
+    def _error(self, prop: str, problem: str, case: Case | None = None, details: str = "") -> ContractError:
+        return ContractError(self.name, prop, problem, case, details)
 
     # -- making records --
 
     def _subject(self, case: Case, fresh: bool = False) -> tuple[Builder, list[tuple[str, Wrapper]]]:
-        """A set-up builder (and wrapper) for ``case``'s params; setup refusing the params rejects the example.
+        """A set-up builder (and wrapper) for ``case``'s params; setup refusing them rejects the example.
 
         Unless ``fresh``, the instance of earlier examples with the same params is reused (setup can
         be expensive), which also puts each record after whatever that instance made before.
@@ -608,7 +623,7 @@ class _Contract:
             builder = (registry.load("builder", case.builder) if self.is_wrapper else self.cls)(**case.params)
             wrappers = [] if case.wrapper is None else [(case.wrapper[0], self.cls(**case.wrapper[1]))]
         except (ValidationError, DsgenError) as exc:
-            raise ContractError(self.name, "schema", f"the parameters were refused: {exc}", case) from exc
+            raise self._error("schema", f"the parameters were refused: {exc}", case) from exc
         try:
             builder.setup()
             for _, wrapper in wrappers:
@@ -617,7 +632,7 @@ class _Contract:
             self.refusals[f"setup refused the parameters: {exc}"] += 1
             hypothesis.reject()
         except Exception as exc:
-            raise ContractError(self.name, "schema", f"setup raised {type(exc).__name__}: {exc}", case) from exc
+            raise self._error("schema", f"setup raised {type(exc).__name__}: {exc}", case) from exc
         if not fresh:
             while len(self.instances) >= 4:
                 self.instances.pop(next(iter(self.instances)))
@@ -633,7 +648,9 @@ class _Contract:
                              "from a fresh builder instance")
             self.fresh_checked.add(key)
 
-    def _make(self, built: tuple, case: Case, seed: int | None = None, index: int | None = None) -> dict | None:
+    def _make(
+        self, built: tuple, case: Case, seed: int | None = None, index: int | None = None
+    ) -> dict | None:
         """The record a build makes (None when skipped); an unexpected exception is a contract failure."""
         builder, wrappers = built
         seed = case.seed if seed is None else seed
@@ -644,7 +661,7 @@ class _Contract:
             return None
         except Exception as exc:
             failing = Case(case.builder, case.params, seed, index, case.wrapper)
-            raise ContractError(self.name, "schema", f"generate raised {type(exc).__name__}: {exc}", failing) from exc
+            raise self._error("schema", f"generate raised {type(exc).__name__}: {exc}", failing) from exc
 
     def _unwrapped(self, case: Case) -> Case:
         return Case(case.builder, case.params, case.seed, case.index)
@@ -657,31 +674,31 @@ class _Contract:
             problem = check(record)
             if problem is not None:
                 path, rule, message = problem
-                raise ContractError(self.name, "schema", f"the record is invalid at {path} ({rule}): {message}", case)
+                raise self._error("schema", f"the record is invalid at {path} ({rule}): {message}", case)
             try:
                 import pyarrow as pa
 
                 row = to_row(record)
                 pa.Table.from_pylist([row], schema=arrow_schema())
             except Exception as exc:
-                raise ContractError(self.name, "schema", f"the record cannot be written: {exc}", case) from exc
+                raise self._error("schema", f"the record cannot be written: {exc}", case) from exc
             if from_row(row) != _jsonable(record):
-                raise ContractError(self.name, "schema", "the record does not survive to_row/from_row", case)
+                raise self._error("schema", "the record does not survive to_row/from_row", case)
             try:
                 for kind in _verifier_kinds(record["verifier"]):
                     scoring.verifier(kind)
             except DsgenError as exc:
-                raise ContractError(self.name, "schema", str(exc), case) from exc
+                raise self._error("schema", str(exc), case) from exc
         if "difficulty_range" not in self.skip:
             self.ran.add("difficulty_range")
             value = record["difficulty"]
             if not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise ContractError(self.name, "difficulty_range", f"difficulty {value!r} is not in [0, 1]", case)
+                raise self._error("difficulty_range", f"difficulty {value!r} is not in [0, 1]", case)
 
     def _check_same(self, first: dict | None, again: dict | None, case: Case, how: str) -> None:
         if dumps(first) != dumps(again):
             details = _first_difference(first, again)
-            raise ContractError(self.name, "determinism", f"the same case gave another record {how}", case, details)
+            raise self._error("determinism", f"the same case gave another record {how}", case, details)
 
     def _check_variety(self, built: tuple, record: dict, case: Case) -> None:
         self.ran.add("variety")
@@ -694,7 +711,9 @@ class _Contract:
         else:
             groups = {
                 "indices": [self._make(built, case, index=case.index + j) for j in range(1, VARIETY_GROUP)],
-                "seeds": [self._make(built, case, seed=(case.seed + j) % 2**32) for j in range(1, VARIETY_GROUP)],
+                "seeds": [
+                    self._make(built, case, seed=(case.seed + j) % 2**32) for j in range(1, VARIETY_GROUP)
+                ],
             }
         for label, made in groups.items():
             prompts = [dumps(r["prompt"]) for r in [record, *made] if r is not None]
@@ -709,10 +728,11 @@ class _Contract:
                 rule = "a builder without capacity() may repeat at most a quarter of pairs"
             if pairs > allowed:
                 top = Counter(prompts).most_common(1)[0]
-                raise ContractError(
-                    self.name, "variety",
-                    f"{pairs} pairs of identical prompts among {n} records of different {label} (allowed {allowed}: "
-                    f"{rule})", case, f"repeated {top[1]} times: {top[0][:300]}",
+                raise self._error(
+                    "variety",
+                    f"{pairs} pairs of identical prompts among {n} records of different {label} "
+                    f"(allowed {allowed}: {rule})",
+                    case, f"repeated {top[1]} times: {top[0][:300]}",
                 )
 
     def _check_answer(self, record: dict, case: Case, subject: Builder) -> None:
@@ -732,18 +752,19 @@ class _Contract:
             right = []
         if not right:
             self.report.skipped.setdefault("answer", (
-                "only wrong completions were checked: a record had no reference completion (no answer, or a "
-                "wrapper's checks on top of it) and the builder has no reference_completion(record) returning one"))
+                "only wrong completions were checked: a record had no reference completion (no answer, "
+                "or a wrapper's checks on top of it) and the builder has no reference_completion(record) "
+                "returning one"))
         for completion in right:
             got = scoring.score(record, completion)
             if got < 1.0:
-                raise ContractError(self.name, "answer", f"the reference completion scored {got}", case,
+                raise self._error("answer", f"the reference completion scored {got}", case,
                                     f"completion: {completion[:500]!r}")
         for completion in wrong:
             got = scoring.score(record, completion)
             if got >= 1.0:
                 kind = "an empty completion" if not completion else "a wrong or hedged completion"
-                raise ContractError(self.name, "answer", f"{kind} scored {got}", case,
+                raise self._error("answer", f"{kind} scored {got}", case,
                                     f"answer: {record.get('answer')!r}\ncompletion: {completion[:500]!r}")
 
     def _check_wrapper(self, case: Case) -> None:
@@ -757,22 +778,23 @@ class _Contract:
         wrapped = self._make(wrapped_built, case)
         after = self._make(inner_built, inner_case)
         if snapshot != dumps(after):
-            raise ContractError(self.name, "wrapper", "wrapping changed the inner builder's later records "
+            raise self._error("wrapper", "wrapping changed the inner builder's later records "
                                 "(the wrapper mutates objects it was given)", case,
                                 _first_difference(json.loads(snapshot), after))
         if before is None or wrapped is None:
             hypothesis.reject()
         self._check_record(wrapped, case)
         if wrapped["kind"] != f"{before['kind']}+{self.cls.kind}":
-            raise ContractError(self.name, "wrapper", f"kind {wrapped['kind']!r} is not {before['kind']}+{self.cls.kind}",
+            raise self._error("wrapper", f"kind {wrapped['kind']!r} is not {before['kind']}+{self.cls.kind}",
                                 case)
         if wrapped["answer"] != before["answer"]:
-            raise ContractError(self.name, "wrapper", f"answer {before['answer']!r} became {wrapped['answer']!r}", case)
+            raise self._error("wrapper", f"answer {before['answer']!r} became {wrapped['answer']!r}", case)
         verifier, inner_verifier = wrapped["verifier"], before["verifier"]
         parts = verifier["params"].get("parts") if verifier["kind"] == "all" else None
         if verifier != inner_verifier and not (parts and parts[0] == inner_verifier):
-            raise ContractError(self.name, "wrapper", "the inner verifier is neither kept nor the first part of 'all'",
-                                case, f"inner: {dumps(inner_verifier)[:300]}\nwrapped: {dumps(verifier)[:300]}")
+            problem = "the inner verifier is neither kept nor the first part of 'all'"
+            raise self._error("wrapper", problem, case,
+                              f"inner: {dumps(inner_verifier)[:300]}\nwrapped: {dumps(verifier)[:300]}")
         if "determinism" not in self.skip:
             self._check_fresh(wrapped, case)
         if "answer" not in self.skip:
@@ -806,7 +828,9 @@ class _Contract:
 
     def run(self) -> None:
         if self.is_wrapper:
-            strategy = params(self.cls, self.overrides).map(lambda p: (self.inner, self.inner_params, (self.name, p)))
+            strategy = params(self.cls, self.overrides).map(
+                lambda p: (self.inner, self.inner_params, (self.name, p))
+            )
         else:
             strategy = params(self.cls, self.overrides).map(lambda p: (self.name, p, None))
         count = [0]
@@ -832,15 +856,16 @@ class _Contract:
         try:
             contract()
         except (hypothesis.errors.Unsatisfiable, hypothesis.errors.FailedHealthCheck) as exc:
-            reasons = "; ".join(f"{n}x {why}" for why, n in self.refusals.most_common(3)) or str(exc).splitlines()[0]
-            raise ContractError(self.name, "schema", f"no example could be checked ({reasons})") from None
+            reasons = "; ".join(f"{n}x {why}" for why, n in self.refusals.most_common(3))
+            reasons = reasons or str(exc).splitlines()[0]
+            raise self._error("schema", f"no example could be checked ({reasons})") from None
         except BaseExceptionGroup as group:  # Hypothesis's FlakyFailure: the failure did not replay
             found = _first_contract_error(group)
             if found is None:
                 raise
-            raise ContractError(found.builder, found.prop, found.problem + " (and not reproducibly: Hypothesis "
-                                "replayed the case and it passed, so the builder is not deterministic)",
-                                found.case) from group
+            problem = found.problem + (" (and not reproducibly: Hypothesis replayed the case and it passed, "
+                                       "so the builder is not deterministic)")
+            raise self._error(found.prop, problem, found.case) from group
         self.report.examples = count[0]
         if not self.is_wrapper and "wrapper" not in self.skip:
             self.report.skipped["wrapper"] = f"'{self.name}' is not a wrapper"
@@ -868,11 +893,15 @@ class _Contract:
         values = base_params(self.cls, self.overrides)
         base = self._case(values)
         cases = [(0, 0), (1, 1), (12345, 987)]
-        spec = {"builder": base.builder, "params": base.params, "wrappers": [list(base.wrapper)] if base.wrapper else [],
-                "cases": cases, "register": {}}
+        spec = {
+            "builder": base.builder, "params": base.params,
+            "wrappers": [list(base.wrapper)] if base.wrapper else [],
+            "cases": cases, "register": {},
+        }
         for label in dict.fromkeys([base.builder, *([base.wrapper[0]] if base.wrapper else [])]):
             cls = registry.load("builder", label)
-            if any(ep.name == label and ep.load() is cls for ep in entry_points(group=registry.GROUPS["builder"])):
+            installed = entry_points(group=registry.GROUPS["builder"])
+            if any(ep.name == label and ep.load() is cls for ep in installed):
                 continue
             if cls.__module__ == "__main__" or "<locals>" in cls.__qualname__:
                 self.report.skipped["fresh_process"] = (
@@ -882,37 +911,37 @@ class _Contract:
                 return
             spec["register"][label] = [cls.__module__, cls.__qualname__]
         here = fresh_records(spec)
-        env = dict(os.environ, PYTHONHASHSEED="4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "2424",
-                   PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        hash_seed = "4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "2424"
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         proc = subprocess.run(
             [sys.executable, "-c", "import sys; from dsgen.testing import fresh_records, _json_out; "
              "_json_out(fresh_records(__import__('json').load(sys.stdin)))"],
             input=json.dumps(spec), capture_output=True, text=True, env=env, timeout=600,
         )
         if proc.returncode != 0:
-            raise ContractError(self.name, "fresh_process", "a new interpreter could not make the records",
+            raise self._error("fresh_process", "a new interpreter could not make the records",
                                 details=proc.stderr[-2000:])
         there = json.loads(proc.stdout.strip().splitlines()[-1])
         self.ran.add("fresh_process")
         for (seed, index), a, b in zip(cases, here, there):
             if a != b:
                 case = self._case(values, seed, index)
-                raise ContractError(
-                    self.name, "fresh_process",
-                    "a new interpreter (another PYTHONHASHSEED) made another record: a random choice bypasses the "
-                    "rng passed in (global random, hash() of str, set order, time)", case,
+                raise self._error(
+                    "fresh_process",
+                    "a new interpreter (another PYTHONHASHSEED) made another record: a random choice "
+                    "bypasses the rng passed in (global random, hash() of str, set order, time)", case,
                     _first_difference(json.loads(a), json.loads(b)),
                 )
 
     def _difficulty_direction(self) -> None:
-        """Mean difficulty moves the declared way between the lowest and highest workable value of each parameter."""
+        """Mean difficulty moves the declared way between the lowest and highest workable values."""
         base = base_params(self.cls, self.overrides)
         model = self.cls.Params
         defaults = _defaults(model)
         for pname, direction in self.cls.difficulty_params.items():
             info = model.model_fields.get(pname)
             if info is None:
-                raise ContractError(self.name, "difficulty_direction", f"difficulty_params names '{pname}', "
+                raise self._error("difficulty_direction", f"difficulty_params names '{pname}', "
                                     f"which is not a parameter of {model.__name__}")
             spec = {**getattr(self.cls, "test_params", {}), **self.overrides}.get(pname)
             if isinstance(spec, range):
@@ -936,15 +965,16 @@ class _Contract:
             mean_low, mean_high = sum(d_low) / len(d_low), sum(d_high) / len(d_high)
             if direction * (mean_high - mean_low) <= 0:
                 way = "raise" if direction > 0 else "lower"
-                raise ContractError(
-                    self.name, "difficulty_direction",
+                raise self._error(
+                    "difficulty_direction",
                     f"'{pname}' is declared to {way} difficulty, but mean difficulty is {mean_low:.4f} at "
-                    f"{pname}={v_low} and {mean_high:.4f} at {pname}={v_high} ({len(d_low)}/{len(d_high)} records)",
+                    f"{pname}={v_low} and {mean_high:.4f} at {pname}={v_high} "
+                    f"({len(d_low)}/{len(d_high)} records)",
                     details=f"low:  {self._case(p_low).command()}\nhigh: {self._case(p_high).command()}",
                 )
 
-    def _workable(self, pname: str, extreme: Any, start: Any, base: dict) -> tuple[Any, dict, list[float]] | None:
-        """(value, params, difficulties) of the value nearest ``extreme`` that works, bisecting towards ``start``.
+    def _workable(self, pname: str, extreme: Any, start: Any, base: dict) -> tuple | None:
+        """(value, params, difficulties) of the value nearest ``extreme`` that works, bisecting to ``start``.
 
         A value works when the params validate (a ``min_``/``max_`` partner follows it), setup accepts
         them and at most half of its first 20 records are skipped.
@@ -1081,6 +1111,7 @@ def _first_contract_error(group: BaseExceptionGroup) -> ContractError | None:
 
 
 __all__ = [
-    "PROPERTIES", "Case", "ContractError", "ContractReport", "answer_completions", "base_params", "check_builder",
-    "contract_settings", "indices", "params", "record_schema", "records", "seeds", "wrong_answers",
+    "PROPERTIES", "Case", "ContractError", "ContractReport", "answer_completions", "base_params",
+    "check_builder", "contract_settings", "indices", "params", "record_schema", "records", "seeds",
+    "wrong_answers",
 ]

@@ -67,7 +67,10 @@ class Pairs(Builder):
             "metadata": {
                 "type": "object",
                 "required": ["a", "b"],
-                "properties": {"a": {"type": "integer", "minimum": 1}, "b": {"type": "integer", "minimum": 1}},
+                "properties": {
+                    "a": {"type": "integer", "minimum": 1},
+                    "b": {"type": "integer", "minimum": 1},
+                },
             },
         },
     }
@@ -164,8 +167,9 @@ def test_the_printed_command_reproduces_the_failing_record(installed):
     ident, score = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                   check=True).stdout.split()
     assert score == "1.0"  # the bug the contract reported
-    shown = subprocess.run([sys.executable, "-m", "dsgen.cli.main", "show", "sums.sloppy", "--count", "1",
-                            "--seed", "0", "--index", "0"], env=env, capture_output=True, text=True, check=True)
+    command = "dsgen show sums.sloppy --count 1 --seed 0 --index 0".split()
+    shown = subprocess.run([sys.executable, "-m", "dsgen.cli.main", *command[1:]], env=env,
+                           capture_output=True, text=True, check=True)
     assert ident in shown.stdout
 
 
@@ -179,8 +183,8 @@ def test_the_profile_option_reaches_the_kit(installed):
     env.pop("DSGEN_HYPOTHESIS_PROFILE", None)
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_profile.py", *args],
-                              cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_profile.py", *args]
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
     assert run("--dsgen-profile=dsgen-dev").returncode == 0
     assert run().returncode == 1  # dsgen-ci by default: 15 examples

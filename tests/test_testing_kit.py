@@ -95,7 +95,8 @@ class Sums(Builder):
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         terms = self.terms(rng)
         text = " + ".join(map(str, terms))
-        prompt = f"What is {text}?" if self.params.style == "plain" else f"Ann adds {text}. What does she get?"
+        story = self.params.style == "story"
+        prompt = f"Ann adds {text}. What does she get?" if story else f"What is {text}?"
         value = self.difficulty(terms)
         return {
             "prompt": prompt,
@@ -179,7 +180,8 @@ class Tag(Wrapper):
     }
 
     def wrap(self, record, rng, index):
-        verifier = {"kind": "all", "params": {"parts": [record["verifier"], {"kind": "kit.contains", "params": {}}]}}
+        parts = [record["verifier"], {"kind": "kit.contains", "params": {}}]
+        verifier = {"kind": "all", "params": {"parts": parts}}
         return {**record, "verifier": verifier, "metadata": {**record["metadata"], "tag": self.params.label}}
 
 
@@ -201,7 +203,8 @@ class Mutator(Tag):
 
 BUILDERS = {
     "kit.sums": Sums, "kit.global_random": GlobalRandom, "kit.hash_seeded": HashSeeded,
-    "kit.constant": Constant, "kit.stateful": Stateful, "kit.hedgeable": Hedgeable, "kit.too_strict": TooStrict,
+    "kit.constant": Constant, "kit.stateful": Stateful, "kit.hedgeable": Hedgeable,
+    "kit.too_strict": TooStrict,
     "kit.empty_passes": EmptyPasses, "kit.backwards": Backwards, "kit.breaks_above": BreaksAbove,
     "kit.tag": Tag, "kit.answer_changer": AnswerChanger, "kit.verifier_dropper": VerifierDropper,
     "kit.mutator": Mutator, "kit.shared": SharedVerifier,
@@ -287,8 +290,8 @@ def test_failures_shrink_to_the_smallest_failing_parameters():
     message = contract_failure("kit.breaks_above", max_examples=40, skip=["fresh_process"])
     assert "breaks 'schema': the record is invalid at /metadata/terms/0 (minimum)" in message
     assert "minimal example: params={'max_value': 501}, seed=0, index=0" in message
-    assert message.splitlines()[-1] == "  reproduce: dsgen show kit.breaks_above --count 1 --seed 0 --index 0 " \
-                                       "--set max_value=501"
+    command = "dsgen show kit.breaks_above --count 1 --seed 0 --index 0 --set max_value=501"
+    assert message.splitlines()[-1] == f"  reproduce: {command}"
 
 
 def test_a_correct_wrapper_passes():
@@ -301,14 +304,15 @@ def test_a_correct_wrapper_passes():
     ("name", "inner", "problem"),
     [
         ("kit.answer_changer", "kit.sums", "answer '"),
-        ("kit.verifier_dropper", "kit.sums", "the inner verifier is neither kept nor the first part of 'all'"),
+        ("kit.verifier_dropper", "kit.sums", "the inner verifier is neither kept nor the first part"),
         ("kit.mutator", "kit.shared", "wrapping changed the inner builder's later records"),
     ],
 )
 def test_broken_wrappers(name, inner, problem):
     message = contract_failure(name, inner=inner, **FAST)
     assert f"'{name}' breaks 'wrapper'" in message and problem in message
-    assert f"reproduce: python -c \"import dsgen, json; print(json.dumps(dsgen.sample('{inner}', {{}}" in message
+    call = f"import dsgen, json; print(json.dumps(dsgen.sample('{inner}', {{}}"
+    assert f'reproduce: python -c "{call}' in message
 
 
 def test_required_parameters_need_test_params():
@@ -346,7 +350,8 @@ def test_the_pytest_fixture_is_the_kit(dsgen_contract):
 def test_import_dsgen_and_the_plugin_stay_light():
     code = (
         "import sys, dsgen, dsgen.pytest_plugin; dsgen.score; dsgen.sample; "
-        "print(sorted(m for m in ('hypothesis', 'dsgen.testing', 'hypothesis_jsonschema') if m in sys.modules))"
+        "heavy = ('hypothesis', 'dsgen.testing', 'hypothesis_jsonschema'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -356,7 +361,8 @@ def test_import_dsgen_and_the_plugin_stay_light():
 
 
 @pytest.mark.parametrize(
-    "value", ["yes", "1.0", "a: b", "", None, True, 3, 2.5, ["add", "sub"], {"a": {"builder": "x", "weight": 0.5}}]
+    "value",
+    ["yes", "1.0", "a: b", "", None, True, 3, 2.5, ["add", "sub"], {"a": {"builder": "x", "weight": 0.5}}],
 )
 def test_set_values_round_trip_through_yaml(value):
     command = Case("kit.sums", {"key": value}, 1, 2).command()
@@ -440,7 +446,8 @@ def test_record_schemas_are_inlined_and_keep_their_meaning():
 
 def test_numeric_perturbations():
     def wrong(answer, params=None):
-        return testing.wrong_answers({"answer": answer, "verifier": {"kind": "numeric", "params": params or {}}})
+        verifier = {"kind": "numeric", "params": params or {}}
+        return testing.wrong_answers({"answer": answer, "verifier": verifier})
 
     assert wrong("12") == ["13", "11", "120", "1.2", "-12", "1/12"]
     assert wrong("0") == ["1", "-1"]
@@ -453,7 +460,9 @@ def test_entity_perturbations_leave_out_aliases():
     record = {
         "answer": "Halvard Berg",
         "verifier": {"kind": "answer_match", "params": {"aliases": ["H. Berg"], "reject": ["Halvard Brog"]}},
-        "metadata": {"answer_aliases": ["Berg"], "city": "Oslo", "clues": ["the Halvard Berg", "born in 1950"]},
+        "metadata": {
+            "answer_aliases": ["Berg"], "city": "Oslo", "clues": ["the Halvard Berg", "born in 1950"],
+        },
     }
     wrong = testing.wrong_answers(record)
     assert wrong == ["Halvard", "Berg", "Halvar", "Halvard Brog", "Oslo", "born in 1950"]
@@ -463,7 +472,8 @@ def test_entity_perturbations_leave_out_aliases():
 
 
 def test_records_without_answer_only_check_the_empty_completion():
-    assert testing.answer_completions({"answer": None, "verifier": {"kind": "distraction", "params": {}}}) == ([], [""])
+    record = {"answer": None, "verifier": {"kind": "distraction", "params": {}}}
+    assert testing.answer_completions(record) == ([], [""])
 
 
 # --- records of each schema: valid, and unchanged through rows, Parquet and `dsgen validate` ---------
