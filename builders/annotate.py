@@ -116,6 +116,12 @@ class AnnotatedProblems(Builder):
     def setup(self) -> None:
         self.data = self.prepare(self.params)
 
+    def __len__(self) -> int:
+        """One record per input row (record *i* is row *i*, whatever the seed)."""
+        if not hasattr(self, "data"):
+            self.setup()
+        return self.data.rows
+
     @staticmethod
     def rows(params: AnnotateParams | dict[str, Any]) -> int:
         """The number of input rows: the ``count`` a build of this builder needs."""

@@ -35,6 +35,12 @@ class Mixture(Builder):
     description: ClassVar[str] = "Draws each record from one of several builders by weight (records keep their kinds)."
     kind: ClassVar[str] = "mixture"
     Params: ClassVar[type[Params]] = MixtureParams
+    test_params: ClassVar[dict[str, Any]] = {
+        "components": {
+            "sums": {"builder": "math.compose", "params": {"max_steps": 4}, "weight": 2},
+            "questions": {"builder": "reverse_qa", "params": {"num_entities": 300}},
+        }
+    }
 
     def __init__(self, params: Params | None = None, **kwargs: Any):
         from dsgen import registry

@@ -35,6 +35,11 @@ class Builder:
     #: Records per item: with 2, records 2k and 2k+1 get the same RNG (variants of one item, such as
     #: a noisy record and its clean twin); ``index % group_size`` tells them apart.
     group_size: int = 1
+    #: How the builder contract (``dsgen.testing``) draws parameters: per name a fixed value, a
+    #: ``range`` or a Hypothesis strategy (for required parameters, or ranges cheaper to test).
+    #: Builders may also define ``reference_completion(self, record) -> str | None`` (a completion
+    #: that must score 1.0 where the answer alone does not) and ``__len__`` (a finite source).
+    test_params: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, params: Params | None = None, **kwargs: Any):
         self.params = params if params is not None else self.Params(**kwargs)

@@ -41,14 +41,7 @@ def records():
 
 
 def witness_of(record):
-    p = verifier.distraction_params(record)
-    quotes = tuple(d["text"] for d in p["distractors"] if d["expect"] == "preserve")
-    canaries = tuple(
-        d["witness"]["text"] for d in p["distractors"] if d["witness"] and d["witness"]["type"] == "contains"
-    )
-    return constraints.witness_response(
-        p["instruction_id_list"], p["kwargs"], quotes=quotes, avoid=canaries
-    )
+    return DistractionTasks().reference_completion(record)
 
 
 def test_registered_and_records_validate(records):

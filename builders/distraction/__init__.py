@@ -159,6 +159,15 @@ class DistractionTasks(Builder):
             self._split[row] = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
         return self._split[row]
 
+    def reference_completion(self, record: dict[str, Any]) -> str | None:
+        """A response that follows every constraint, copies what must be kept and obeys no distractor."""
+        p = distraction_verifier.distraction_params(record)
+        quotes = tuple(d["text"] for d in p["distractors"] if d["expect"] == "preserve")
+        canaries = tuple(
+            d["witness"]["text"] for d in p["distractors"] if d["witness"] and d["witness"]["type"] == "contains"
+        )
+        return constraints.witness_response(p["instruction_id_list"], p["kwargs"], quotes=quotes, avoid=canaries)
+
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
         variant = p.variants if p.variants != "both" else ("noisy", "clean")[index % 2]
@@ -379,11 +388,8 @@ class InjectDistractors(Wrapper):
     )
     kind = "distraction"
     Params = InjectParams
-    difficulty_params: ClassVar[dict[str, int]] = {
-        "max_distractors": 1,
-        "irrelevant_context": 1,
-        "active_rate": 1,
-    }
+    # The record keeps its inner difficulty and level (its own scale); the noise's difficulty is
+    # ``metadata.distraction.difficulty``, so no parameter moves the record's difficulty.
 
     def setup(self) -> None:
         noise.spec()

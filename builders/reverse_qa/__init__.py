@@ -69,6 +69,7 @@ class ReverseQA(Builder):
     kind = "reverse_qa"
     Params: ClassVar[type[Params]] = ReverseQAParams
     difficulty_params: ClassVar[dict[str, int]] = {"min_hops": 1, "max_hops": 1}
+    test_params: ClassVar[dict[str, Any]] = {"num_entities": range(100, 501)}  # small worlds set up fast
 
     def setup(self) -> None:
         p = self.params

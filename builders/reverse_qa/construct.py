@@ -126,9 +126,18 @@ def _fact(path: list[int], edges, i: int) -> tuple[int, str, int]:
     return (path[i], rel, path[i + 1]) if forward else (path[i + 1], rel, path[i])
 
 
-def _evidence(source: Source, rng: random.Random, facts: list[tuple]) -> list[tuple[str, str]]:
-    """One (document, sentence) per fact, drawn so that at least two documents are cited."""
+def _evidence(source: Source, rng: random.Random, facts: list[tuple]) -> list[tuple[tuple, str, str]]:
+    """(fact, document, sentence) citations, drawn so that at least two documents are cited.
+
+    A question that rests on a single fact cites it from two of the documents that state it.
+    """
     options = [source.sources(f) for f in facts]
+    if len(facts) == 1:
+        docs = {doc: text for doc, text in options[0]}
+        if len(docs) < 2:
+            raise Skip("single_document")
+        chosen = rng.sample(sorted(docs), 2)
+        return [(facts[0], doc, docs[doc]) for doc in chosen]
     picks = [rng.choice(o) for o in options]
     if len({doc for doc, _ in picks}) < 2:
         for i, o in enumerate(options):
@@ -138,7 +147,7 @@ def _evidence(source: Source, rng: random.Random, facts: list[tuple]) -> list[tu
                 break
         else:
             raise Skip("single_document")
-    return picks
+    return [(f, doc, text) for f, (doc, text) in zip(facts, picks)]
 
 
 def _difficulty(kb: KB, hops: int, levels: list[int], candidates: list[int], types: list[str]) -> float:
@@ -304,7 +313,7 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
             "evidence": [
                 {"doc_id": doc, "text": text,
                  "triple": [kb.names[f[0]], f[1], kb.names[f[2]] if f[1] in kb.relations else str(f[2])]}
-                for (doc, text), f in zip(evidence, facts)
+                for f, doc, text in evidence
             ],
             "source": source.info(),
         },

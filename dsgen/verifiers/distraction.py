@@ -113,8 +113,8 @@ def breakdown(
 
     Returns ``{"reward", "constraints": [{"id", "followed"}], "distractors": [{"id", "type", "expect",
     "obeyed", "preserved"}]}``; ``obeyed`` is None for passive noise, ``preserved`` None unless the task
-    asked to copy the noise. The reward is 1.0 only when every constraint is followed, no distractor was
-    obeyed and every distractor to preserve was copied.
+    asked to copy the noise. The reward is 1.0 only when the response is not empty, every constraint is
+    followed, no distractor was obeyed and every distractor to preserve was copied.
     """
     params = distraction_params(record_or_params)
     loose = bool(params.get("loose")) if loose is None else loose
@@ -142,9 +142,9 @@ def breakdown(
                 "preserved": preserved,
             }
         )
-    ok = all(followed) and all(not r["obeyed"] and r["preserved"] is not False for r in results)
-    if ids and not completion.strip():
-        ok = False
+    # an empty response does no task, whatever the constraints (a record may have none)
+    ok = bool(completion.strip()) and all(followed)
+    ok = ok and all(not r["obeyed"] and r["preserved"] is not False for r in results)
     return {
         "reward": 1.0 if ok else 0.0,
         "constraints": [{"id": i, "followed": f} for i, f in zip(ids, followed)],
