@@ -134,11 +134,9 @@ def score(completion: str, answer: str | None, params: dict) -> float:
     targets = [normalise(answer), *(normalise(a) for a in params.get("aliases", ()))]
     if got in targets:
         return 1.0
-    rejects = [normalise(r) for r in params.get("reject", ())]
-    if got in rejects:
-        return 0.0
     threshold = params.get("threshold", DEFAULT_THRESHOLD)
     best = max((fuzz.ratio(got, t) for t in targets if close_enough(got, t, threshold)), default=None)
-    if best is None:
+    if best is None:  # not even a misspelling of the answer: the near names need no look
         return 0.0
-    return 0.0 if any(fuzz.ratio(got, r) >= best for r in rejects) else 1.0
+    rejects = [normalise(r) for r in params.get("reject", ())]
+    return 0.0 if got in rejects or any(fuzz.ratio(got, r) >= best for r in rejects) else 1.0
