@@ -60,9 +60,10 @@ def write_responses(path: Path, rows: int, models: int, seed: int = 1) -> None:
 
 
 def annotate_run(path: Path, workers: int, responses: Path | None = None) -> dict:
+    from dsgen.builders import annotate
+
     import dsgen
     from dsgen.annotate import annotation_recipe
-    from dsgen.builders import annotate
 
     annotate._CACHE.clear()  # time the reading and checking of the input too
     with tempfile.TemporaryDirectory() as out:

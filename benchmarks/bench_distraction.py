@@ -11,12 +11,11 @@ import argparse
 import random
 import time
 
+from dsgen.builders.distraction import DistractionTasks, constraints
 from rich.console import Console
 from rich.table import Table
 
 from dsgen import validation
-from dsgen.builders.distraction import constraints
-from dsgen.builders.distraction import DistractionTasks
 from dsgen.errors import Skip
 from dsgen.records import RecordMaker
 from dsgen.verifiers import distraction, ifeval

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from dsgen.builders.math import ComposedProblems, TemplateProblems
+
 from dsgen.records import RecordMaker
 from dsgen.verifiers.numeric import score
 

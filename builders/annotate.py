@@ -30,11 +30,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
+from dsgen.builders.math import difficulty as gsm_difficulty
+from dsgen.builders.math import operations_weight
 from pydantic import Field, model_validator
 
 from dsgen.builder import Builder, Params
-from dsgen.builders.math import difficulty as gsm_difficulty
-from dsgen.builders.math import operations_weight
 from dsgen.errors import DsgenError, Skip
 from dsgen.expressions import format_number
 from dsgen.irt import level_of, pass_rate_difficulty

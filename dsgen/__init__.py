@@ -32,7 +32,28 @@ _API = {
     "push": "dsgen.hub",
 }
 
-__all__ = sorted(_API) + ["__version__"]
+__all__ = [
+    "Builder",
+    "DsgenError",
+    "Params",
+    "Recipe",
+    "RecordInvalid",
+    "Skip",
+    "Wrapper",
+    "build",
+    "default_recipe",
+    "load_recipe",
+    "push",
+    "register",
+    "reward",
+    "rng_for",
+    "sample",
+    "score",
+    "score_file",
+    "user_prompt",
+    "validate_path",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from .builder import Builder, Params, Wrapper, user_prompt

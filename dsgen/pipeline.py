@@ -23,7 +23,7 @@ from .recipe import Dataset, FilterSpec, Recipe, Splits, default_recipe, load_re
 from .records import RecordMaker
 from .seeding import unit_interval
 from .validation import check
-from .writer import read_parquet, remove_partial, sha256_file, write_json, write_jsonl, write_parquet
+from .writer import remove_partial, sha256_file, write_json, write_jsonl, write_parquet
 
 STATE = ".dsgen"
 
@@ -495,7 +495,3 @@ def sample(
         records.append(record)
         index += 1
     return records
-
-
-def read_staged(out: Path, rel: str) -> list[dict[str, Any]]:
-    return read_parquet(out / rel)

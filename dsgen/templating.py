@@ -1,16 +1,15 @@
-"""Jinja2 rendering: built-in templates from ``dsgen.templates``, user templates in the sandbox.
+"""Jinja2 rendering of dsgen's own templates (``dsgen.templates``, trusted package data).
 
-Both environments use ``StrictUndefined`` so a missing variable is an error, never a blank.
+``StrictUndefined``: a missing variable is an error, never a blank. Template text supplied by a
+user must instead be rendered in ``jinja2.sandbox.SandboxedEnvironment``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import DsgenError
 
@@ -39,33 +38,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-@lru_cache(maxsize=None)
-def sandbox() -> SandboxedEnvironment:
-    """The environment for user-supplied template text: sandboxed, strict."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
-
-
 def template(name: str) -> jinja2.Template:
     """A compiled built-in template by its path inside ``dsgen.templates``."""
     try:
         return environment().get_template(name)
     except jinja2.TemplateNotFound as exc:
         raise DsgenError(f"no built-in template '{name}' in dsgen.templates") from exc
-
-
-def compile_user(source: str, *, origin: str = "<template>") -> jinja2.Template:
-    """Compile user template text in the sandbox; a syntax error names its origin and line."""
-    try:
-        return sandbox().from_string(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise DsgenError(f"{origin}:{exc.lineno}: template syntax error: {exc.message}") from exc
-
-
-def render(tmpl: jinja2.Template, context: dict[str, Any], *, origin: str = "<template>") -> str:
-    """Render, turning an undefined variable or a sandbox violation into a DsgenError naming the origin."""
-    try:
-        return tmpl.render(context)
-    except jinja2.UndefinedError as exc:
-        raise DsgenError(f"{origin}: {exc.message}") from exc
-    except jinja2.exceptions.SecurityError as exc:
-        raise DsgenError(f"{origin}: the template tried something the sandbox forbids: {exc}") from exc

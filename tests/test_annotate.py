@@ -12,16 +12,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-
-import dsgen
-from dsgen.annotate import annotation_recipe, read_responses
 from dsgen.builders.annotate import AnnotatedProblems, last_boxed, math_level, plain_number
 from dsgen.builders.math import difficulty as builder_difficulty
 from dsgen.cli.main import main
+from test_build import records_of, tree
+
+import dsgen
+from dsgen.annotate import annotation_recipe, read_responses
 from dsgen.errors import DsgenError
 from dsgen.irt import level_of, pass_rate_difficulty
 from dsgen.validation import check
-from test_build import records_of, tree
 
 DATA = Path(__file__).parent / "data"
 GSM8K, MATH, RESPONSES = DATA / "gsm8k_sample.jsonl", DATA / "math_sample.jsonl", DATA / "responses.csv"

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pytest
 from pydantic import Field
+from test_build import records_of
 
 import dsgen
 from dsgen.builder import Params
@@ -16,7 +17,6 @@ from dsgen.filters.base import Filter, Verdict
 from dsgen.irt import level_of, pass_rate_difficulty
 from dsgen.recipe import Recipe
 from dsgen.seeding import unit_interval
-from test_build import records_of
 
 SAMPLES = 8
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import write_recipe
 
 import dsgen
-from conftest import write_recipe
 from dsgen.card import features_yaml
 from dsgen.records import arrow_schema
 

@@ -6,9 +6,9 @@ import json
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner
+from conftest import write_recipe
 
 from cli.main import main
-from conftest import write_recipe
 from dsgen.writer import read_parquet
 
 

@@ -9,13 +9,12 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dsgen.builders.distraction import DistractionTasks, constraints
+from dsgen.builders.distraction import distractors as noise
 from pydantic import ValidationError
 
 import dsgen
-from dsgen.builders.distraction import distractors as noise
 from dsgen import registry, validation
-from dsgen.builders.distraction import constraints
-from dsgen.builders.distraction import DistractionTasks
 from dsgen.errors import DsgenError, Skip
 from dsgen.records import RecordMaker
 from dsgen.seeding import rng_for

@@ -6,11 +6,11 @@ import random
 from typing import Any, ClassVar
 
 import pytest
+from dsgen.builders.distraction import InjectDistractors
 
 import dsgen
 from dsgen import registry, validation
 from dsgen.builder import Builder, Params
-from dsgen.builders.distraction import InjectDistractors
 from dsgen.errors import Skip
 from dsgen.records import RecordMaker
 from dsgen.verifiers import distraction as verifier

@@ -28,7 +28,8 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> str:
     """A 2-layer GPT-2 with a word-level tokenizer, saved like any local model folder."""
-    from tokenizers import Tokenizer, models as tk_models, pre_tokenizers, trainers
+    from tokenizers import Tokenizer, pre_tokenizers, trainers
+    from tokenizers import models as tk_models
 
     tokenizer = Tokenizer(tk_models.WordLevel(unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()

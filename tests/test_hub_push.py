@@ -16,13 +16,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import write_recipe
+from hub_server import HubServer
 
 import dsgen
 from cli.main import main
-from conftest import write_recipe
 from dsgen.errors import DsgenError
 from dsgen.hub import PushFailed, push
-from hub_server import HubServer
 
 ALICE, BOB = "hf_alice_SECRET_4f9a2c", "hf_bob_SECRET_77e1d0"
 RECIPE = """\

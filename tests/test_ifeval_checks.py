@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from dsgen.builders.distraction import constraints
+
 from dsgen.errors import DsgenError
 from dsgen.verifiers import ifeval
 

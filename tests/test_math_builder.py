@@ -10,9 +10,6 @@ import re
 from fractions import Fraction
 
 import pytest
-from pydantic import ValidationError
-
-import dsgen
 from dsgen.builders.math import (
     ComposedProblems,
     Scenario,
@@ -21,6 +18,9 @@ from dsgen.builders.math import (
     scenario,
     scenario_names,
 )
+from pydantic import ValidationError
+
+import dsgen
 from dsgen.errors import DsgenError, Skip
 from dsgen.records import RecordMaker
 from dsgen.validation import check

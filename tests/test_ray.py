@@ -17,12 +17,13 @@ from pydantic import Field
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra: pip install 'dsgen[ray]'")
 
-import dsgen  # noqa: E402
 from conftest import AddBuilder, AddParams, FirstOfEachAnswer  # noqa: E402
+from test_build import tree  # noqa: E402
+
+import dsgen  # noqa: E402
 from dsgen.builder import Params  # noqa: E402
 from dsgen.filters.base import Filter, Verdict  # noqa: E402
 from dsgen.recipe import load_recipe  # noqa: E402
-from test_build import tree  # noqa: E402
 
 
 class FlakyParams(AddParams):
@@ -199,7 +200,6 @@ def test_the_executor_does_not_change_the_recipe_hash(tmp_path):
 
 def test_cli_runs_a_build_on_ray_and_rejects_an_address_for_the_local_executor(tmp_path):
     from click.testing import CliRunner
-
     from dsgen.cli.main import main
 
     recipe = recipe_file(tmp_path)

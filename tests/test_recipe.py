@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import write_recipe
+
 from dsgen.errors import DsgenError
 from dsgen.recipe import default_recipe, load_recipe
 

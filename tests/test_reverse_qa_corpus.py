@@ -7,11 +7,11 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_reverse_qa_builder import solutions
 
 from dsgen import registry, validation
 from dsgen.errors import DsgenError, Skip
 from dsgen.records import RecordMaker
-from test_reverse_qa_builder import solutions
 
 
 def write_jsonl(path, rows):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from dsgen.builders.reverse_qa import obfuscate
 from dsgen.builders.reverse_qa.world import World, taxonomy
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.fixture(scope="module")

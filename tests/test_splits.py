@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pyarrow.parquet as pq
+from test_build import tree
 
 import dsgen
 from dsgen.recipe import load_recipe
-from test_build import tree
 
 
 def split_rows(out, config: str) -> dict[str, list[dict]]:

@@ -24,14 +24,15 @@ from typing import Any, ClassVar, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from . import distractors as noise
-from . import constraints
-from . import texts as refs
 from dsgen.builder import Builder, Params, Wrapper, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
 from dsgen.verifiers import ifeval
+
+from . import constraints
+from . import distractors as noise
+from . import texts as refs
 
 TASK_TYPES = ("summarise", "extract", "answer", "rewrite", "list_items", "convert", "yes_no")
 LAYOUTS = ("distraction/prompt_task_first.j2", "distraction/prompt_reference_first.j2")

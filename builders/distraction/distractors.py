@@ -22,8 +22,9 @@ from typing import Any
 
 import yaml
 
-from .texts import Paragraph
 from dsgen.templating import environment, read_text
+
+from .texts import Paragraph
 
 TYPES = (
     "editorial_comment",

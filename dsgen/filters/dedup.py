@@ -20,7 +20,7 @@ from ..builder import Params
 from .base import Filter, Verdict
 from .minhash import MinHasher, candidate_pairs
 from .text import Field as TextField
-from .text import normalise, record_text, text_hash, words
+from .text import normalise, record_text, text_hash
 
 CHUNK = 4096
 
