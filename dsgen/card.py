@@ -311,10 +311,7 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
     lines += ["", "## Configs", ""]
     for name, info in manifest["configs"].items():
         lines += _config_section(recipe, name, info, stats[name])
-    recipe_yaml = yaml.safe_dump(
-        recipe.model_dump(mode="json", exclude={"output": {"dir"}}), sort_keys=False, allow_unicode=True
-    )
-    lines += ["## Recipe", "", "```yaml", recipe_yaml.rstrip(), "```", ""]
+    lines += ["## Recipe", "", "```yaml", recipe.to_yaml().rstrip(), "```", ""]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ first: those datasets are staged under ``.dsgen/`` and finished in passes after 
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from .recipe import Dataset, FilterSpec, Recipe, Splits, default_recipe, load_re
 from .records import RecordMaker
 from .seeding import unit_interval
 from .validation import check
-from .writer import remove_partial, sha256_file, write_json, write_jsonl, write_parquet
+from .writer import atomic_write_text, remove_partial, sha256_file, write_json, write_jsonl, write_parquet
 
 STATE = ".dsgen"
 
@@ -266,8 +267,6 @@ def _marker(unit: Unit) -> str:
 
 def _complete(out: Path, unit: Unit) -> dict[str, Any] | None:
     """The marker of a unit whose files all exist with the recorded hashes, else None."""
-    import json
-
     path = out / _marker(unit)
     if not path.is_file():
         return None
@@ -306,8 +305,6 @@ def _staged(recipe: Recipe) -> set[str]:
 
 
 def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
-    import json
-
     state = out / STATE / "state.json"
     recipe_hash = recipe.content_hash()
     if resume and state.is_file():
@@ -413,8 +410,6 @@ def capacity_warnings(recipe: Recipe) -> list[str]:
 
 def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports: dict[str, DatasetReport]) -> None:
     """Sweep stray files, merge rejects, write the manifest, the recipe copy and the dataset card."""
-    import yaml
-
     from . import __version__
     from .card import write_card
 
@@ -429,8 +424,6 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
             parts = sorted((out / STATE / "rejects" / name).glob("*.jsonl")) if (out / STATE / "rejects").exists() else []
             rows = [line for p in parts for line in p.read_text(encoding="utf-8").splitlines() if line]
             if rows:
-                from .writer import atomic_write_text
-
                 atomic_write_text(out / "rejects" / f"{name}.jsonl", "\n".join(rows) + "\n")
     manifest = {
         "dsgen_version": __version__,
@@ -449,10 +442,7 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
         },
     }
     write_json(out / "manifest.json", manifest)
-    from .writer import atomic_write_text
-
-    dumped = recipe.model_dump(mode="json", exclude={"output": {"dir"}})
-    atomic_write_text(out / "recipe.yaml", yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True))
+    atomic_write_text(out / "recipe.yaml", recipe.to_yaml())
     write_card(out, recipe, manifest)
 
 

@@ -174,6 +174,11 @@ class Recipe(Model):
                 raise ValueError(f"dataset name '{name}' must match {NAME} (it becomes a Hub config name)")
         return datasets
 
+    def to_yaml(self) -> str:
+        """The recipe as YAML, without its output folder (the copy kept with a build and in its card)."""
+        dumped = self.model_dump(mode="json", exclude={"output": {"dir"}})
+        return yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)
+
     def content_hash(self) -> str:
         """Hash of everything that decides the records (not the output folder, hub target or executor)."""
         from .records import dumps
