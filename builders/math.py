@@ -45,6 +45,7 @@ OPERATION_WEIGHTS = {
 #: ``O`` when a problem involves a number that is not whole (money with cents, fractions).
 NON_WHOLE_WEIGHT = 1.0
 LEVELS = (("easy", 0.35), ("medium", 0.6), ("hard", 1.01))
+(_, _EASY_BELOW), (_, _MEDIUM_BELOW), _ = LEVELS
 _PRONOUN_KEYS = ("he", "He", "his", "His", "him")
 MAX_ATTEMPTS = 200
 VERIFIER = {"kind": "numeric", "params": {}}
@@ -57,10 +58,7 @@ def difficulty(steps: int, max_number: float, operations_weight: float) -> tuple
     s = min(1.0, (steps - 1) / 11)
     m = min(1.0, math.log10(max_number) / 6) if max_number > 1.0 else 0.0
     value = round(0.5 * s + 0.25 * m + 0.25 * operations_weight, 4)
-    for name, upper in LEVELS:
-        if value < upper:
-            return value, name
-    raise ValueError(f"difficulty {value} is above every level")
+    return value, "easy" if value < _EASY_BELOW else "medium" if value < _MEDIUM_BELOW else "hard"
 
 
 def operations_weight(operations: list[str] | tuple[str, ...], whole: bool) -> float:
@@ -578,13 +576,16 @@ class Scenario:
                  for k, values in _choice_columns(v).items() if all(isinstance(x, str) for x in values)}
         numbers = [k for v in self.variables if v.kind != "name" for k in v.keys if k not in words]
         numbers += [s.name for s in self.steps]
-        self._name_keys = [(v.name, v.keys) for v in self.names]
         self._shown = [(k, k in self.money) for k in numbers if k not in self._int_keys]
         operands = {n for s in self.steps for n in s.expression.names}
         self._operands = [(k, "=" + k) for k in numbers if k in operands and k not in self._int_keys]
         self._results = [(s.name, "#" + s.name) for s in self.steps if s.name not in self._int_keys]
-        self._int_numbers = [k for k in numbers if k in self._int_keys]
+        self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
         self._other_numbers = [k for k in numbers if k not in self._int_keys]
+        #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
+        self._plain = None
+        if self.text.pattern is not None and not (self._shown or self._operands or self._results):
+            self._plain = (*self.text.question, *self.text.solution)
 
     def _whole_keys(self) -> frozenset[str]:
         """Keys whose value is always an int (shown as is): int variables, whole steps, int choices."""
@@ -636,22 +637,25 @@ class Scenario:
         return plan
 
     def _names_op(self) -> Any:
+        """``op(rng, env, top)`` drawing distinct people and writing each one's words (name, pronouns)
+        under the keys of its variable."""
         if not self.names:
             return None
         people = _lexicon()[0]
-        count, keys = len(people), [v.name for v in self.names]
-        if len(keys) == 1:
-            key = keys[0]
+        count = len(people)
+        words = [tuple(dict(zip(v.keys, person[2])) for person in people) for v in self.names]
+        if len(words) == 1:
+            only = words[0]
 
             def draw_name(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-                env[key] = people[int(rng.random() * count)]
+                env.update(only[int(rng.random() * count)])
                 return True
 
             return draw_name
 
         def draw_names(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-            for key, i in zip(keys, _distinct(rng, count, len(keys))):
-                env[key] = people[i]
+            for person_words, i in zip(words, _distinct(rng, count, len(words))):
+                env.update(person_words[i])
             return True
 
         return draw_names
@@ -708,9 +712,10 @@ class Scenario:
         other numbers are shown under their names (money with cents), as calculation operands under
         ``=name`` and as step results under ``#name``.
         """
+        if self._plain is not None:
+            question, question_values, solution, solution_values = self._plain
+            return question % question_values(env), solution % solution_values(env)
         context = dict(env)
-        for key, keys in self._name_keys:
-            context.update(zip(keys, env[key][2]))
         for key, money in self._shown:
             value = env[key]
             context[key] = _money(value) if money else value if type(value) is str else format_number(value)
@@ -728,7 +733,9 @@ class Scenario:
     def measure(self, env: dict[str, Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
         number is not whole), and whether all of them are whole."""
-        largest = max(map(abs, map(env.__getitem__, self._int_numbers)), default=0)
+        largest = max(map(abs, self._int_numbers(env)), default=0)
+        if not self._other_numbers:
+            return largest, True
         whole, fractional = True, 0.0
         for key in self._other_numbers:
             value = env[key]

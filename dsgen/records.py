@@ -14,7 +14,7 @@ import orjson
 
 from . import __version__
 from .builder import Builder, Wrapper, user_prompt
-from .seeding import rng_and_id, rng_for
+from .seeding import Seeder, rng_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -97,14 +97,17 @@ class RecordMaker:
         self.wrappers, path = [], self.path
         for name, wrapper in wrappers:
             path = f"{path}+{name}"
-            self.wrappers.append((path, wrapper))
+            self.wrappers.append((Seeder(seed, path), random.Random(), wrapper))
         self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
+        self._wrapper_kinds = [w.kind for _, w in wrappers]
         self.full_path = path
-        self._rng = random.Random()  # re-seeded for each record's builder call (see seeding.rng_and_id)
+        self._seeder = Seeder(seed, self.path)
+        # each record's RNG is this one object re-seeded (see seeding.Seeder): cheaper than a new one
+        self._rng = random.Random()
 
     def setup(self) -> None:
         self.builder.setup()
-        for _, wrapper in self.wrappers:
+        for _, _, wrapper in self.wrappers:
             wrapper.setup()
 
     def make(self, index: int) -> dict[str, Any]:
@@ -112,20 +115,20 @@ class RecordMaker:
 
         An item may name its own ``kind`` (a mixture's records keep their component's kind).
         """
-        rng, ident = rng_and_id(self.seed, self.path, index, self._rng)
+        rng = self._rng
+        ident = self._seeder(index, rng)
         group = self.builder.group_size
         if group > 1:
             rng = rng_for(self.seed, f"{self.path}#group", index // group)
         item = self.builder.generate(rng, index)
-        for path, wrapper in self.wrappers:
-            rng, ident = rng_and_id(self.seed, path, index)
-            item = wrapper.wrap(item, rng, index)
+        for seeder, wrapper_rng, wrapper in self.wrappers:
+            ident = seeder(index, wrapper_rng)
+            item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
-        kind = self.kind if "kind" not in item else "+".join([item["kind"]] + [w.kind for _, w in self.wrappers])
         return {
             "id": ident,
-            "kind": kind,
-            "prompt": user_prompt(prompt) if isinstance(prompt, str) else prompt,
+            "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
+            "prompt": user_prompt(prompt) if type(prompt) is str else prompt,
             "answer": item.get("answer"),
             "verifier": item["verifier"],
             "difficulty": item["difficulty"],

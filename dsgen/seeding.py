@@ -1,43 +1,47 @@
 """Per-record seeding: record i is a pure function of (recipe seed, builder path, index).
 
-The RNG seed is a hash of the three, never ``seed + i`` (which makes seed 43 item 0 equal
+The RNG seed is a blake2b hash of the three, never ``seed + i`` (which makes seed 43 item 0 equal
 seed 42 item 1).
 """
 
 from __future__ import annotations
 
 import random
+from _random import Random as _MersenneTwister
 from hashlib import blake2b
 
 
-def _digest(seed: int, path: str, index: int) -> bytes:
-    return blake2b(f"{seed}\x1f{path}\x1f{index}".encode(), digest_size=16).digest()
+def _key(seed: int, path: str) -> bytes:
+    return f"{seed}\x1f{path}\x1f".encode()
 
 
 def rng_for(seed: int, path: str, index: int) -> random.Random:
     """A fresh ``random.Random`` for one record, seeded from a hash of (seed, path, index)."""
-    return random.Random(int.from_bytes(_digest(seed, path, index), "little"))
+    digest = blake2b(b"%b%d" % (_key(seed, path), index), digest_size=16).digest()
+    return random.Random(int.from_bytes(digest, "little"))
 
 
-def record_id(seed: int, path: str, index: int) -> str:
-    """The stable id of a record: 16 hex digits of the same provenance hash."""
-    return _digest(seed, path, index)[:8].hex()
+class Seeder:
+    """Seeds record after record of one builder path: ``seeder(index, rng) -> record id``.
 
-
-def rng_and_id(
-    seed: int, path: str, index: int, rng: random.Random | None = None
-) -> tuple[random.Random, str]:
-    """``rng_for`` and ``record_id`` from one hash (the hot path of a build).
-
-    Given ``rng``, that object is re-seeded in place and returned (its state is then that of a fresh
-    ``rng_for``; re-seeding is about twice as fast as making a new generator).
+    ``rng`` is re-seeded in place to the state ``rng_for(seed, path, index)`` starts in, and the id is
+    16 hex digits of the same hash. This is the hot path of a build: the hash state of the constant
+    prefix is kept, and the generator is re-seeded through the C method (what ``Random.seed`` does
+    for an int, without its Python-level checks), about 1.5 µs a record less than ``rng_for``.
     """
-    digest = _digest(seed, path, index)
-    number = int.from_bytes(digest, "little")
-    if rng is None:
-        return random.Random(number), digest[:8].hex()
-    rng.seed(number)
-    return rng, digest[:8].hex()
+
+    __slots__ = ("_prefix",)
+
+    def __init__(self, seed: int, path: str):
+        self._prefix = blake2b(_key(seed, path), digest_size=16)
+
+    def __call__(self, index: int, rng: random.Random) -> str:
+        hasher = self._prefix.copy()
+        hasher.update(b"%d" % index)
+        digest = hasher.digest()
+        _MersenneTwister.seed(rng, int.from_bytes(digest, "little"))
+        rng.gauss_next = None
+        return digest[:8].hex()
 
 
 def unit_interval(key: str) -> float:
