@@ -21,7 +21,6 @@ import math
 import random
 import re
 from bisect import bisect_right
-from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
 from operator import itemgetter
@@ -30,6 +29,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import Field, model_validator
+from quicktions import Fraction
 
 from dsgen.builder import Builder, Params
 from dsgen.errors import DsgenError, Skip, did_you_mean
@@ -124,6 +124,15 @@ def _money(value: Any) -> str:
     else:
         return format_number(value)
     return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+#: How a scenario text shows a number that is not always whole, memoised (prices and the totals made of
+#: them repeat across records): money with cents, other numbers as ``format_number``, calculation
+#: operands as ``format_operand``; words (a mixed choice) as they are, quoted in calculations.
+_TEXT_CACHE = 1 << 14
+_money_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: value if type(value) is str else _money(value))
+_number_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: value if type(value) is str else format_number(value))
+_operand_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: repr(value) if type(value) is str else format_operand(value))
 
 
 def _whole(value: Any) -> bool:
@@ -576,15 +585,17 @@ class Scenario:
                  for k, values in _choice_columns(v).items() if all(isinstance(x, str) for x in values)}
         numbers = [k for v in self.variables if v.kind != "name" for k in v.keys if k not in words]
         numbers += [s.name for s in self.steps]
-        self._shown = [(k, k in self.money) for k in numbers if k not in self._int_keys]
         operands = {n for s in self.steps for n in s.expression.names}
-        self._operands = [(k, "=" + k) for k in numbers if k in operands and k not in self._int_keys]
-        self._results = [(s.name, "#" + s.name) for s in self.steps if s.name not in self._int_keys]
+        #: (key, context key, formatter) of each text shown for a number that is not always whole
+        self._shown = [(k, k, _money_text if k in self.money else _number_text)
+                       for k in numbers if k not in self._int_keys]
+        self._shown += [(k, "=" + k, _operand_text) for k in numbers if k in operands and k not in self._int_keys]
+        self._shown += [(s.name, "#" + s.name, _number_text) for s in self.steps if s.name not in self._int_keys]
         self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
         self._other_numbers = [k for k in numbers if k not in self._int_keys]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = None
-        if self.text.pattern is not None and not (self._shown or self._operands or self._results):
+        if self.text.pattern is not None and not self._shown:
             self._plain = (*self.text.question, *self.text.solution)
 
     def _whole_keys(self) -> frozenset[str]:
@@ -716,14 +727,8 @@ class Scenario:
             question, question_values, solution, solution_values = self._plain
             return question % question_values(env), solution % solution_values(env)
         context = dict(env)
-        for key, money in self._shown:
-            value = env[key]
-            context[key] = _money(value) if money else value if type(value) is str else format_number(value)
-        for key, operand in self._operands:
-            value = env[key]
-            context[operand] = repr(value) if type(value) is str else format_operand(value)
-        for key, result in self._results:
-            context[result] = format_number(env[key])
+        for key, shown, show in self._shown:
+            context[shown] = show(env[key])
         if self.text.pattern is None:  # Jinja renders: calculations and raw values go in the context
             for key, pattern in self._calc_patterns.items():
                 context[key] = pattern % context
