@@ -55,9 +55,18 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def difficulty(steps: int, max_number: float, operations_weight: float) -> tuple[float, str]:
     """The documented difficulty in [0, 1] and its level (see the module docstring)."""
-    s = min(1.0, (steps - 1) / 11)
-    m = min(1.0, math.log10(max_number) / 6) if max_number > 1.0 else 0.0
-    value = round(0.5 * s + 0.25 * m + 0.25 * operations_weight, 4)
+    return _difficulty(_steps_term(steps), max_number, 0.25 * operations_weight)
+
+
+def _steps_term(steps: int) -> float:
+    """``0.5 * S`` of the difficulty."""
+    return 0.5 * ((steps - 1) / 11 if steps < 12 else 1.0)
+
+
+def _difficulty(steps_term: float, max_number: float, operations_term: float) -> tuple[float, str]:
+    """``difficulty`` from its weighted steps and operations terms (constant for a scenario)."""
+    m = math.log10(max_number) / 6 if max_number > 1.0 else 0.0
+    value = round(steps_term + 0.25 * (m if m < 1.0 else 1.0) + operations_term, 4)
     return value, "easy" if value < _EASY_BELOW else "medium" if value < _MEDIUM_BELOW else "hard"
 
 
@@ -126,13 +135,33 @@ def _money(value: Any) -> str:
     return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
-#: How a scenario text shows a number that is not always whole, memoised (prices and the totals made of
-#: them repeat across records): money with cents, other numbers as ``format_number``, calculation
-#: operands as ``format_operand``; words (a mixed choice) as they are, quoted in calculations.
+#: Largest number of values whose texts are memoised (prices and the totals made of them repeat).
 _TEXT_CACHE = 1 << 14
-_money_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: value if type(value) is str else _money(value))
-_number_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: value if type(value) is str else format_number(value))
-_operand_text = lru_cache(maxsize=_TEXT_CACHE)(lambda value: repr(value) if type(value) is str else format_operand(value))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _number_texts(value: Any) -> tuple[str, str, str]:
+    """How a scenario text shows a number that is not always whole: (in the text, as a calculation
+    operand, as a calculation result); words of a mixed choice as they are (quoted in calculations)."""
+    if type(value) is str:
+        return value, repr(value), value
+    text = format_number(value)
+    return text, format_operand(value), text
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _money_texts(value: Any) -> tuple[str, str, str]:
+    """``_number_texts`` of an amount of money, which the text shows with cents."""
+    shown, operand, result = _number_texts(value)
+    return (shown if type(value) is str else _money(value)), operand, result
+
+
+def _largest(values: tuple[int, ...]) -> int:
+    """The largest absolute value of some ints (0 for none)."""
+    if not values:
+        return 0
+    high, low = max(values), min(values)
+    return high if high >= -low else -low
 
 
 def _whole(value: Any) -> bool:
@@ -149,12 +178,14 @@ class _Text:
 
     When the sources only substitute variables (``{{ name }}``), the question and the solution (lines
     joined by newlines) render as ``pattern % values`` with positional printf-style patterns built from
-    Jinja's own parse tree (the names in ``expand`` replaced by their own named patterns), the values
-    fetched from the context by one ``itemgetter``: several times faster than named fields. Otherwise
+    Jinja's own parse tree (the names in ``expand`` replaced by their own named patterns, those in
+    ``rename`` read under another key), the values fetched from the context by one ``itemgetter``:
+    several times faster than named fields. Otherwise
     the compiled Jinja template renders and its output is split back into parts.
     """
 
-    def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None):
+    def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None,
+                 rename: dict[str, str] | None = None):
         from jinja2 import TemplateSyntaxError, nodes
 
         self.origin, self.count = origin, len(parts)
@@ -174,7 +205,7 @@ class _Text:
                 if isinstance(child, nodes.TemplateData):
                     pieces.append(child.data.replace("%", "%%"))
                 elif isinstance(child, nodes.Name):
-                    pieces.append((expand or {}).get(child.name) or f"%({child.name})s")
+                    pieces.append((expand or {}).get(child.name) or f"%({(rename or {}).get(child.name, child.name)})s")
                 else:
                     pieces = None
                     break
@@ -548,8 +579,10 @@ class Scenario:
         self.answer = answer
         self.topic = data.get("topic", "")
         self._int_keys = self._whole_keys()
+        self._numbers = self._number_keys()
         self._calc_patterns = {s.calc_key: _calc_pattern(s, self._int_keys) for s in self.steps}
-        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns)
+        shown = {k: "~" + k for k in self._numbers if k not in self._int_keys}
+        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns, shown)
         question_names = _Text([str(data["question"])], origin).names
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
@@ -565,6 +598,7 @@ class Scenario:
         self.operations = tuple(op for s in self.steps for op in s.expression.operations)
         #: ``O`` of the difficulty when every number is whole
         self.whole_weight = operations_weight(self.operations, True)
+        self._difficulty_terms = (_steps_term(len(self.steps)), 0.25 * self.whole_weight, 0.25 * NON_WHOLE_WEIGHT)
         self._compile()
 
     # -- drawing ---------------------------------------------------------------------------
@@ -580,23 +614,24 @@ class Scenario:
             read.update(expression.names)
         self._read = read
         self._plans: dict[int, Any] = {}
-        # rendering: whole-number keys format as themselves; the others get text under name, =name, #name
-        words = {k for v in self.variables if v.kind == "choice"
-                 for k, values in _choice_columns(v).items() if all(isinstance(x, str) for x in values)}
-        numbers = [k for v in self.variables if v.kind != "name" for k in v.keys if k not in words]
-        numbers += [s.name for s in self.steps]
-        operands = {n for s in self.steps for n in s.expression.names}
-        #: (key, context key, formatter) of each text shown for a number that is not always whole
-        self._shown = [(k, k, _money_text if k in self.money else _number_text)
+        # rendering: whole-number keys format as themselves; the others' texts go under ~name (in the
+        # text), =name (as a calculation operand) and #name (as a calculation result)
+        numbers = self._numbers
+        self._shown = [(k, _money_texts if k in self.money else _number_texts, "~" + k, "=" + k, "#" + k)
                        for k in numbers if k not in self._int_keys]
-        self._shown += [(k, "=" + k, _operand_text) for k in numbers if k in operands and k not in self._int_keys]
-        self._shown += [(s.name, "#" + s.name, _number_text) for s in self.steps if s.name not in self._int_keys]
         self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
         self._other_numbers = [k for k in numbers if k not in self._int_keys]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = None
         if self.text.pattern is not None and not self._shown:
             self._plain = (*self.text.question, *self.text.solution)
+
+    def _number_keys(self) -> list[str]:
+        """Keys holding numbers (variables, number choices, solution values), in definition order."""
+        words = {k for v in self.variables if v.kind == "choice"
+                 for k, values in _choice_columns(v).items() if all(isinstance(x, str) for x in values)}
+        numbers = [k for v in self.variables if v.kind != "name" for k in v.keys if k not in words]
+        return numbers + [s.name for s in self.steps]
 
     def _whole_keys(self) -> frozenset[str]:
         """Keys whose value is always an int (shown as is): int variables, whole steps, int choices."""
@@ -649,12 +684,16 @@ class Scenario:
 
     def _names_op(self) -> Any:
         """``op(rng, env, top)`` drawing distinct people and writing each one's words (name, pronouns)
-        under the keys of its variable."""
+        under the keys of its variable that the text or an expression reads (all of them for Jinja)."""
         if not self.names:
             return None
         people = _lexicon()[0]
         count = len(people)
-        words = [tuple(dict(zip(v.keys, person[2])) for person in people) for v in self.names]
+        read = self._read | self.text.names if self.text.pattern is not None else None
+        words = [
+            tuple({k: w for k, w in zip(v.keys, person[2]) if read is None or k in read} for person in people)
+            for v in self.names
+        ]
         if len(words) == 1:
             only = words[0]
 
@@ -673,7 +712,7 @@ class Scenario:
 
     def draw(self, rng: random.Random, max_value: int) -> tuple[dict[str, Any], int] | None:
         """Variables and solution values meeting every constraint (and the attempt count), or None."""
-        plan = self._plan(max_value)
+        plan = self._plans.get(max_value) or self._plan(max_value)
         if plan is None:
             return None
         tables, ops, free_tables, free_ops = plan
@@ -711,6 +750,41 @@ class Scenario:
 
     # -- rendering -------------------------------------------------------------------------
 
+    def item(self, rng: random.Random, max_value: int) -> dict[str, Any] | None:
+        """A ``math`` item (see ``Builder.generate``) from one draw, or None when no draw met the constraints."""
+        drawn = self.draw(rng, max_value)
+        if drawn is None:
+            return None
+        env = drawn[0]
+        if self._plain is not None:  # the common case of ``texts`` and ``measure``, inline
+            question, question_values, solution, solution_values = self._plain
+            question, solution = question % question_values(env), solution % solution_values(env)
+            largest, whole = _largest(self._int_numbers(env)), True
+        else:
+            question, solution = self.texts(env)
+            largest, whole = self.measure(env)
+        answer = env[self.answer]
+        answer = str(answer) if type(answer) is int else format_number(answer)
+        steps_term, whole_term, other_term = self._difficulty_terms
+        score, level = _difficulty(steps_term, float(largest), whole_term if whole else other_term)
+        steps = len(self.steps)
+        return {
+            "prompt": question,
+            "answer": answer,
+            "verifier": VERIFIER,
+            "difficulty": score,
+            "level": level,
+            "metadata": {
+                "generator": "template",
+                "scenario": self.name,
+                "solution": f"{solution}\n#### {answer}",
+                "steps": steps,
+                "operations": list(self.operations),
+                "max_number": largest,
+            },
+            "template": self.file,
+        }
+
     def render(self, env: dict[str, Any]) -> tuple[str, list[str]]:
         """The question and the solution lines (calculations included, no final ``####`` line)."""
         question, solution = self.texts(env)
@@ -721,24 +795,28 @@ class Scenario:
 
         Printf-style ``%`` fills the text (see ``_Text``). Whole numbers and words format as themselves;
         other numbers are shown under their names (money with cents), as calculation operands under
-        ``=name`` and as step results under ``#name``.
+        ``=name`` and as step results under ``#name``, which ``env`` gets as well as ``~name``.
         """
         if self._plain is not None:
             question, question_values, solution, solution_values = self._plain
             return question % question_values(env), solution % solution_values(env)
+        for key, texts_of, shown, operand, result in self._shown:
+            env[shown], env[operand], env[result] = texts_of(env[key])
+        if self.text.pattern is not None:
+            return self.text.render(env)
+        # Jinja renders: numbers as text under their names, calculations, raw values as ``num``
         context = dict(env)
-        for key, shown, show in self._shown:
-            context[shown] = show(env[key])
-        if self.text.pattern is None:  # Jinja renders: calculations and raw values go in the context
-            for key, pattern in self._calc_patterns.items():
-                context[key] = pattern % context
-            context["num"] = env
+        for key, _, shown, _, _ in self._shown:
+            context[key] = env[shown]
+        for key, pattern in self._calc_patterns.items():
+            context[key] = pattern % context
+        context["num"] = env
         return self.text.render(context)
 
     def measure(self, env: dict[str, Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
         number is not whole), and whether all of them are whole."""
-        largest = max(map(abs, self._int_numbers(env)), default=0)
+        largest = _largest(self._int_numbers(env))
         if not self._other_numbers:
             return largest, True
         whole, fractional = True, 0.0
@@ -844,31 +922,10 @@ class TemplateProblems(Builder):
             self.setup()
         scenarios = self.scenarios
         chosen = scenarios[int(rng.random() * len(scenarios))]
-        drawn = chosen.draw(rng, self.params.max_value)
-        if drawn is None:
+        item = chosen.item(rng, self.params.max_value)
+        if item is None:
             raise Skip(f"scenario '{chosen.name}': no draw met its constraints and max_value in {MAX_ATTEMPTS} tries")
-        env = drawn[0]
-        question, solution = chosen.texts(env)
-        answer = format_number(env[chosen.answer])
-        largest, whole = chosen.measure(env)
-        steps = len(chosen.steps)
-        score, level = difficulty(steps, float(largest), chosen.whole_weight if whole else NON_WHOLE_WEIGHT)
-        return {
-            "prompt": question,
-            "answer": answer,
-            "verifier": VERIFIER,
-            "difficulty": score,
-            "level": level,
-            "metadata": {
-                "generator": "template",
-                "scenario": chosen.name,
-                "solution": f"{solution}\n#### {answer}",
-                "steps": steps,
-                "operations": list(chosen.operations),
-                "max_number": largest,
-            },
-            "template": chosen.file,
-        }
+        return item
 
     def capacity(self) -> int:
         """Estimated number of distinct problems these params can produce (see ``Scenario.space``).
@@ -955,30 +1012,33 @@ class _Frame:
                         f"{origin}.{key}: bad placeholder(s) {sorted(fields - allowed)} in {text!r}; "
                         f"allowed here: {', '.join(sorted(allowed))}"
                     )
-        #: per activity: (intro, steps by operation, solution line by operation, question)
+        #: per activity: (intro, (sentence variants, solution line) of each of OPERATIONS, question)
         self.texts = tuple(
             (
                 tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in intro),
-                {op: tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in texts) for op, texts in steps.items()},
-                {op: _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]) for op in OPERATIONS},
+                tuple(
+                    (tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in steps[op]),
+                     _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]))
+                    for op in OPERATIONS
+                ),
                 tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in question),
             )
             for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
         )
 
-    def story(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], tuple, str, str]:
-        """``count`` distinct labels in story order, the sentences of a random activity, the hero and
-        the hero's pronoun (empty in frames without one)."""
+    def story(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], int, str, str]:
+        """``count`` distinct labels in story order, the index of a random activity, the hero and the
+        hero's pronoun (empty in frames without one)."""
         random_ = rng.random
-        texts = self.texts[int(random_() * len(self.texts))]
+        activity = int(random_() * len(self.texts))
         if self.entities == "names":
-            return [people[i][0] for i in _distinct(rng, len(people), count)], texts, "", ""
+            return [people[i][0] for i in _distinct(rng, len(people), count)], activity, "", ""
         if self.entities == "colors":
             container = self.containers[int(random_() * len(self.containers))]
             labels = self.labels
-            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], texts, "", ""
+            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], activity, "", ""
         hero, pronouns, _ = people[int(random_() * len(people))]
-        return list(self.labels[:count]), texts, hero, pronouns["he"]
+        return list(self.labels[:count]), activity, hero, pronouns["he"]
 
     def max_entities(self, people: tuple) -> int:
         return len(people) if self.entities == "names" else len(self.labels)
@@ -1071,97 +1131,117 @@ class ComposedProblems(Builder):
         period = self._divisor_period
         self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
         self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
-        self._appliers = {op: getattr(self, f"_{op}") for op in OPERATIONS}
+        appliers = self._appliers()
+        #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
+        #: (apply, sentence variants, their count, solution line pattern, its value fetcher, arithmetic)
+        self._tables = [
+            [
+                (intro, [(appliers[op], *texts[OPERATIONS.index(op)][0:1], len(texts[OPERATIONS.index(op)][0]),
+                          *texts[OPERATIONS.index(op)][1], _ARITHMETIC[op]) for op in self.operations], question)
+                for intro, texts, question in frame.texts
+            ]
+            for frame in self.frames
+        ]
 
-    # One random application of an operation to the current value ``x`` >= 1: (result, operand in the
-    # calculation, what the sentence shows), or None when the operation does not apply to ``x``.
+    def _appliers(self) -> dict[str, Any]:
+        """``apply(x, values, labels, random_) -> (result, operand in the calculation, what the sentence
+        shows)`` for each operation, applied at random to the current value ``x`` >= 1, or None when it
+        does not apply to ``x`` (``values``: the chain so far, ``x`` last; ``labels``: their entities)."""
+        top, times, parts = self.top, self.words["times"], self.words["part"]
+        multipliers, divisors_by_rest, percents_by_rest = self.multipliers, self._divisors_by_rest, self._percents_by_rest
+        period, add_span = self._divisor_period, max(1, top // 4)
 
-    def _add(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        top = self.top
-        if x >= top:
-            return None
-        n = 1 + int(random_() * min(top - x, max(1, top // 4)))
-        return x + n, n, n
+        def add(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            if x >= top:
+                return None
+            n = 1 + int(random_() * min(top - x, add_span))
+            return x + n, n, n
 
-    def _sub(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        if x <= 1:
-            return None
-        n = 1 + int(random_() * (x - 1))
-        return x - n, n, n
+        def sub(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            if x <= 1:
+                return None
+            n = 1 + int(random_() * (x - 1))
+            return x - n, n, n
 
-    def _mul(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        count = bisect_right(self.multipliers, self.top // x)
-        if not count:
-            return None
-        m = self.multipliers[int(random_() * count)]
-        return x * m, m, self.words["times"][m]
+        def mul(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            count = bisect_right(multipliers, top // x)
+            if not count:
+                return None
+            m = multipliers[int(random_() * count)]
+            return x * m, m, times[m]
 
-    def _div(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        divisors = self._divisors_by_rest[x % self._divisor_period]
-        if not divisors:
-            return None
-        d = divisors[int(random_() * len(divisors))]
-        return x // d, d, self.words["part"][d]
+        def div(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            divisors = divisors_by_rest[x % period]
+            if not divisors:
+                return None
+            d = divisors[int(random_() * len(divisors))]
+            return x // d, d, parts[d]
 
-    def _percent(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        whole = self._percents_by_rest[x % 100]
-        count = bisect_right(whole, self.top * 100 // x)
-        if not count:
-            return None
-        q = whole[int(random_() * count)]
-        return x * q // 100, q, q
+        def percent(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            whole = percents_by_rest[x % 100]
+            count = bisect_right(whole, top * 100 // x)
+            if not count:
+                return None
+            q = whole[int(random_() * count)]
+            return x * q // 100, q, q
 
-    def _sum(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        room = self.top - x
-        earlier = [j for j in range(len(values) - 1) if values[j] <= room]
-        if not earlier:
-            return None
-        j = earlier[int(random_() * len(earlier))]
-        return x + values[j], values[j], labels[j]
+        def sum_(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            room = top - x
+            earlier = [j for j in range(len(values) - 1) if values[j] <= room]
+            if not earlier:
+                return None
+            j = earlier[int(random_() * len(earlier))]
+            return x + values[j], values[j], labels[j]
 
-    def _diff(self, x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-        earlier = [j for j in range(len(values) - 1) if values[j] < x]
-        if not earlier:
-            return None
-        j = earlier[int(random_() * len(earlier))]
-        return x - values[j], values[j], labels[j]
+        def diff(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
+            earlier = [j for j in range(len(values) - 1) if values[j] < x]
+            if not earlier:
+                return None
+            j = earlier[int(random_() * len(earlier))]
+            return x - values[j], values[j], labels[j]
+
+        return {"add": add, "sub": sub, "mul": mul, "div": div, "percent": percent, "sum": sum_, "diff": diff}
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        p, top, ops, appliers = self.params, self.top, self.operations, self._appliers
+        p, top = self.params, self.top
         random_ = rng.random
         k = p.min_steps + int(random_() * (p.max_steps - p.min_steps + 1))
-        frame = self.frames[int(random_() * len(self.frames))]
-        labels, (intro, steps, solutions, question), hero, he = frame.story(rng, k + 1, self.people)
+        chosen = int(random_() * len(self.frames))
+        frame = self.frames[chosen]
+        labels, activity, hero, he = frame.story(rng, k + 1, self.people)
+        intro, table, question = self._tables[chosen][activity]
+        count = len(table)
         x = 2 + _below(rng, max(2, top // 5) - 1)
         values = [x]
         pattern, fetch = intro[int(random_() * len(intro))]
         sentences = [pattern % fetch((labels[0], "", x, hero, he))]
         lines, operations = [], []
-        for i in range(1, k + 1):
+        before = labels[0]
+        for label in labels[1:]:
             # a uniformly random applicable operation: draw without replacement until one applies
-            pick = int(random_() * len(ops))
-            op = ops[pick]
-            step = appliers[op](x, values, labels, random_)
+            pick = int(random_() * count)
+            apply, variants, variant_count, line, line_values, arithmetic = table[pick]
+            step = apply(x, values, labels, random_)
             if step is None:
-                untried = [o for j, o in enumerate(ops) if j != pick]
+                untried = [entry for j, entry in enumerate(table) if j != pick]
                 while step is None:
                     if not untried:
-                        raise Skip(f"math.compose: no allowed operation applies to {x} (operations {ops})")
-                    op = untried.pop(int(random_() * len(untried)))
-                    step = appliers[op](x, values, labels, random_)
+                        raise Skip(f"math.compose: no allowed operation applies to {x} (operations {self.operations})")
+                    apply, variants, variant_count, line, line_values, arithmetic = untried.pop(
+                        int(random_() * len(untried)))
+                    step = apply(x, values, labels, random_)
             y, operand, shown = step
-            texts = steps[op]
-            pattern, fetch = texts[int(random_() * len(texts))]
-            sentences.append(pattern % fetch((labels[i - 1], labels[i], shown, hero, he)))
-            pattern, fetch = solutions[op]
-            lines.append(pattern % fetch((labels[i], x, operand, y, hero, he)))
-            operations.append(_ARITHMETIC[op])
+            pattern, fetch = variants[int(random_() * variant_count)]
+            sentences.append(pattern % fetch((before, label, shown, hero, he)))
+            lines.append(line % line_values((label, x, operand, y, hero, he)))
+            operations.append(arithmetic)
             x = y
             values.append(y)
+            before = label
         pattern, fetch = question[int(random_() * len(question))]
-        sentences.append(pattern % fetch(("", labels[k], "", hero, he)))
+        sentences.append(pattern % fetch(("", before, "", hero, he)))
         answer = str(x)
         lines.append(f"#### {answer}")
         largest = max(values)

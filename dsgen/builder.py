@@ -74,6 +74,6 @@ class Wrapper(Builder):
 
 def user_prompt(text: str, system: str | None = None) -> list[dict[str, str]]:
     """Chat messages for a single user turn, optionally after a system turn."""
-    messages = [{"role": "system", "content": system}] if system else []
-    messages.append({"role": "user", "content": text})
-    return messages
+    if system:
+        return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+    return [{"role": "user", "content": text}]

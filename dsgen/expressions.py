@@ -231,12 +231,49 @@ def _is_int_quotient(left: Callable[[Env], Any], right: Callable[[Env], Any]) ->
     return check
 
 
+#: ``a + b``, ``a * b``, ``a < b`` … of two variables or a variable and a constant, inline (the common
+#: solution steps and constraints: no calls of item getters or ``operator`` functions)
+_NAME_NAME = {
+    operator.add: lambda a, b: lambda env: env[a] + env[b],
+    operator.sub: lambda a, b: lambda env: env[a] - env[b],
+    operator.mul: lambda a, b: lambda env: env[a] * env[b],
+    operator.lt: lambda a, b: lambda env: env[a] < env[b],
+    operator.le: lambda a, b: lambda env: env[a] <= env[b],
+    operator.gt: lambda a, b: lambda env: env[a] > env[b],
+    operator.ge: lambda a, b: lambda env: env[a] >= env[b],
+    operator.ne: lambda a, b: lambda env: env[a] != env[b],
+}
+_NAME_CONSTANT = {
+    operator.add: lambda a, b: lambda env: env[a] + b,
+    operator.sub: lambda a, b: lambda env: env[a] - b,
+    operator.mul: lambda a, b: lambda env: env[a] * b,
+    operator.lt: lambda a, b: lambda env: env[a] < b,
+    operator.le: lambda a, b: lambda env: env[a] <= b,
+    operator.gt: lambda a, b: lambda env: env[a] > b,
+    operator.ge: lambda a, b: lambda env: env[a] >= b,
+    operator.ne: lambda a, b: lambda env: env[a] != b,
+}
+_CONSTANT_NAME = {
+    operator.add: lambda a, b: lambda env: a + env[b],
+    operator.sub: lambda a, b: lambda env: a - env[b],
+    operator.mul: lambda a, b: lambda env: a * env[b],
+}
+
+
 def _binary(fn: Callable[[Any, Any], Any], left: Callable[[Env], Any], left_const: bool,
-            right: Callable[[Env], Any], right_const: bool) -> Callable[[Env], Any]:
-    """``fn(left, right)`` as one closure, a constant side read once instead of called per evaluation."""
+            right: Callable[[Env], Any], right_const: bool, variables: dict[Any, str]) -> Callable[[Env], Any]:
+    """``fn(left, right)`` as one closure, a constant side read once instead of called per evaluation
+    (``variables``: the variable each plain variable reader reads)."""
+    names = [variables[side] for side in (left, right) if side in variables]
+    if len(names) == 2 and fn in _NAME_NAME:
+        return _NAME_NAME[fn](*names)
     if right_const and (b := _value_of(right)) is not _FAILS:
+        if names and fn in _NAME_CONSTANT:
+            return _NAME_CONSTANT[fn](names[0], b)
         return lambda env: fn(left(env), b)
     if left_const and (a := _value_of(left)) is not _FAILS:
+        if names and fn in _CONSTANT_NAME:
+            return _CONSTANT_NAME[fn](a, names[0])
         return lambda env: fn(a, right(env))
     if fn is _div:
         return _div_fast(left, right)
@@ -259,6 +296,7 @@ class _Compiler:
         self.source, self.allowed, self.origin = source, names, origin
         self.used: list[str] = []
         self.operations: list[str] = []
+        self.variables: dict[Any, str] = {}  # the item getter of each variable read → its name
 
     def fail(self, what: str) -> ExpressionError:
         return ExpressionError(f"{self.origin}: expression '{self.source}': {what} is not allowed")
@@ -294,7 +332,9 @@ class _Compiler:
                 )
             if name not in self.used:
                 self.used.append(name)
-            return operator.itemgetter(name), False
+            getter = operator.itemgetter(name)
+            self.variables[getter] = name
+            return getter, False
         if isinstance(node, ast.BinOp):
             op = _BINARY.get(type(node.op))
             if op is None:
@@ -305,7 +345,7 @@ class _Compiler:
             self.operations.append(kind)
             if lc and rc:
                 return self._fold(lambda env: fn(left(env), right(env))), True
-            return _binary(fn, left, lc, right, rc), False
+            return _binary(fn, left, lc, right, rc, self.variables), False
         if isinstance(node, ast.UnaryOp):
             operand, c = self._node(node.operand)
             if isinstance(node.op, ast.USub):
@@ -330,7 +370,7 @@ class _Compiler:
             rest = [self._node(c) for c in node.comparators]
             fns = tuple(r[0] for r in rest)
             if len(ops) == 1:
-                return _binary(ops[0], first, c0, fns[0], rest[0][1]), c0 and rest[0][1]
+                return _binary(ops[0], first, c0, fns[0], rest[0][1], self.variables), c0 and rest[0][1]
 
             def chain(env: Env) -> bool:
                 left = first(env)
@@ -368,6 +408,9 @@ class _Compiler:
             if len(fns) == 1:
                 only = fns[0]
                 return (lambda env: func(only(env))), args[0][1]
+            if len(fns) == 2:
+                first, second = fns
+                return (lambda env: func(first(env), second(env))), args[0][1] and args[1][1]
             return (lambda env: func(*[f(env) for f in fns])), all(a[1] for a in args)
         what = _FORBIDDEN.get(type(node))
         raise self.fail(what or f"the syntax '{type(node).__name__}'")

@@ -101,7 +101,8 @@ class RecordMaker:
         self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
         self._wrapper_kinds = [w.kind for _, w in wrappers]
         self.full_path = path
-        self._seeder = Seeder(seed, self.path)
+        self._seeder, self._generate, self._group = Seeder(seed, self.path), builder.generate, builder.group_size
+        self._provenance = (__version__, self.full_path, recipe_hash, seed)
         # each record's RNG is this one object re-seeded (see seeding.Seeder): cheaper than a new one
         self._rng = random.Random()
 
@@ -117,14 +118,14 @@ class RecordMaker:
         """
         rng = self._rng
         ident = self._seeder(index, rng)
-        group = self.builder.group_size
-        if group > 1:
-            rng = rng_for(self.seed, f"{self.path}#group", index // group)
-        item = self.builder.generate(rng, index)
+        if self._group > 1:
+            rng = rng_for(self.seed, f"{self.path}#group", index // self._group)
+        item = self._generate(rng, index)
         for seeder, wrapper_rng, wrapper in self.wrappers:
             ident = seeder(index, wrapper_rng)
             item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
+        version, builder, recipe_hash, seed = self._provenance
         return {
             "id": ident,
             "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
@@ -133,12 +134,12 @@ class RecordMaker:
             "verifier": item["verifier"],
             "difficulty": item["difficulty"],
             "level": item["level"],
-            "metadata": item.get("metadata", {}),
+            "metadata": item["metadata"] if "metadata" in item else {},
             "provenance": {
-                "dsgen_version": __version__,
-                "builder": self.full_path,
-                "recipe_hash": self.recipe_hash,
-                "seed": self.seed,
+                "dsgen_version": version,
+                "builder": builder,
+                "recipe_hash": recipe_hash,
+                "seed": seed,
                 "index": index,
                 "template": item.get("template"),
             },
