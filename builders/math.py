@@ -620,7 +620,8 @@ class Scenario:
         self._shown = [(k, _money_texts if k in self.money else _number_texts, "~" + k, "=" + k, "#" + k)
                        for k in numbers if k not in self._int_keys]
         self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
-        self._other_numbers = [k for k in numbers if k not in self._int_keys]
+        others = [k for k in numbers if k not in self._int_keys]
+        self._other_numbers = _fetcher(others) if others else None
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = None
         if self.text.pattern is not None and not self._shown:
@@ -817,26 +818,15 @@ class Scenario:
         """The largest absolute number in the problem and its solution (an int, or a float when that
         number is not whole), and whether all of them are whole."""
         largest = _largest(self._int_numbers(env))
-        if not self._other_numbers:
+        if self._other_numbers is None:
             return largest, True
-        whole, fractional = True, 0.0
-        for key in self._other_numbers:
-            value = env[key]
-            kind = type(value)
-            if kind is int:
-                if abs(value) > largest:
-                    largest = abs(value)
-            elif kind is Fraction:  # never whole: drawn and solved values are normalised
-                whole = False
-                fractional = max(fractional, abs(value.numerator / value.denominator))
-            elif kind is not str:
-                if _whole(value):
-                    largest = max(largest, abs(int(value)))
-                else:
-                    whole = False
-                    fractional = max(fractional, abs(float(value)))
-        if fractional > largest:
-            return fractional, whole
+        # the others are ints, Fractions (never whole: drawn and solved values are normalised) and words
+        others = [abs(value) for value in self._other_numbers(env) if type(value) is not str]
+        if not others:
+            return largest, True
+        top, whole = max(others), Fraction not in map(type, others)
+        if top > largest:
+            return (float(top) if type(top) is Fraction else top), whole
         return largest, whole
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
