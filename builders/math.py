@@ -21,6 +21,7 @@ import math
 import random
 import re
 from bisect import bisect_right
+from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
 from operator import itemgetter
@@ -29,7 +30,6 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import Field, model_validator
-from quicktions import Fraction
 
 from dsgen.builder import Builder, Params
 from dsgen.errors import DsgenError, Skip, did_you_mean

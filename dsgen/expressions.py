@@ -4,9 +4,8 @@
 node against a whitelist (numbers, strings, variable names, ``+ - * / // % **``, comparisons,
 ``and``/``or``/``not``, ``x if c else y`` and calls of the functions in :data:`FUNCTIONS`) and turns
 the tree into nested closures, so evaluating it later costs a few Python calls and no parsing.
-Arithmetic is exact: ``/`` gives a Fraction (an ``int`` when whole) and decimal literals such as
-``2.5`` become Fractions; Fractions are quicktions' (Cython, the same API and values as
-:class:`fractions.Fraction`, 5-10 times faster). Anything else — attribute access, subscripts, lambdas,
+Arithmetic is exact: ``/`` gives a :class:`fractions.Fraction` (an ``int`` when whole) and decimal
+literals such as ``2.5`` become Fractions. Anything else — attribute access, subscripts, lambdas,
 comprehensions, calls of other names, exponents that would build huge numbers — is an
 :class:`ExpressionError` naming the origin (a file and key) and the expression.
 """
@@ -14,13 +13,11 @@ comprehensions, calls of other names, exponents that would build huge numbers �
 from __future__ import annotations
 
 import ast
-import fractions
 import math
 import operator
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
-
-from quicktions import Fraction
 
 from .errors import DsgenError
 
@@ -136,7 +133,7 @@ def format_number(value: Number) -> str:
     """Canonical text of an exact number: ``12``, ``-0.25`` (terminating decimals), else ``2/3``."""
     if isinstance(value, int):
         return str(value)
-    if not isinstance(value, (Fraction, fractions.Fraction)):
+    if not isinstance(value, Fraction):
         raise TypeError(f"not an exact number: {value!r}")
     num, den = value.numerator, value.denominator
     if den == 1:
