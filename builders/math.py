@@ -139,7 +139,6 @@ def _money(value: Any) -> str:
 _TEXT_CACHE = 1 << 14
 
 
-@lru_cache(maxsize=_TEXT_CACHE)
 def _number_texts(value: Any) -> tuple[str, str, str]:
     """How a scenario text shows a number that is not always whole: (in the text, as a calculation
     operand, as a calculation result); words of a mixed choice as they are (quoted in calculations)."""
@@ -149,11 +148,24 @@ def _number_texts(value: Any) -> tuple[str, str, str]:
     return text, format_operand(value), text
 
 
-@lru_cache(maxsize=_TEXT_CACHE)
 def _money_texts(value: Any) -> tuple[str, str, str]:
     """``_number_texts`` of an amount of money, which the text shows with cents."""
     shown, operand, result = _number_texts(value)
     return (shown if type(value) is str else _money(value)), operand, result
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _texts_of(value: Any, money: bool) -> tuple[str, str, str]:
+    """``_money_texts`` or ``_number_texts`` of an int or a word, memoised."""
+    return _money_texts(value) if money else _number_texts(value)
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _fraction_texts(numerator: int, denominator: int, money: bool) -> tuple[str, str, str]:
+    """``_texts_of`` a Fraction, memoised by its numerator and denominator (a Fraction's own hash is
+    computed in Python, slower than formatting it again)."""
+    value = Fraction(numerator, denominator)
+    return _money_texts(value) if money else _number_texts(value)
 
 
 def _largest(values: tuple[int, ...]) -> int:
@@ -617,8 +629,7 @@ class Scenario:
         # rendering: whole-number keys format as themselves; the others' texts go under ~name (in the
         # text), =name (as a calculation operand) and #name (as a calculation result)
         numbers = self._numbers
-        self._shown = [(k, _money_texts if k in self.money else _number_texts, "~" + k, "=" + k, "#" + k)
-                       for k in numbers if k not in self._int_keys]
+        self._shown = [(k, k in self.money, "~" + k, "=" + k, "#" + k) for k in numbers if k not in self._int_keys]
         self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
         others = [k for k in numbers if k not in self._int_keys]
         self._other_numbers = _fetcher(others) if others else None
@@ -801,8 +812,12 @@ class Scenario:
         if self._plain is not None:
             question, question_values, solution, solution_values = self._plain
             return question % question_values(env), solution % solution_values(env)
-        for key, texts_of, shown, operand, result in self._shown:
-            env[shown], env[operand], env[result] = texts_of(env[key])
+        for key, money, shown, operand, result in self._shown:
+            value = env[key]
+            if type(value) is Fraction:
+                env[shown], env[operand], env[result] = _fraction_texts(value.numerator, value.denominator, money)
+            else:
+                env[shown], env[operand], env[result] = _texts_of(value, money)
         if self.text.pattern is not None:
             return self.text.render(env)
         # Jinja renders: numbers as text under their names, calculations, raw values as ``num``
@@ -820,13 +835,17 @@ class Scenario:
         largest = _largest(self._int_numbers(env))
         if self._other_numbers is None:
             return largest, True
-        # the others are ints, Fractions (never whole: drawn and solved values are normalised) and words
-        others = [abs(value) for value in self._other_numbers(env) if type(value) is not str]
-        if not others:
-            return largest, True
-        top, whole = max(others), Fraction not in map(type, others)
-        if top > largest:
-            return (float(top) if type(top) is Fraction else top), whole
+        whole, fractional = True, 0.0
+        for value in self._other_numbers(env):
+            kind = type(value)
+            if kind is int:
+                if abs(value) > largest:
+                    largest = abs(value)
+            elif kind is Fraction:  # never whole: drawn and solved values are normalised
+                whole = False
+                fractional = max(fractional, abs(value.numerator / value.denominator))
+        if fractional > largest:
+            return fractional, whole
         return largest, whole
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
