@@ -5,6 +5,10 @@ own. Also measures what share of a build schema validation takes (the issue's bu
 
     python benchmarks/bench_build.py                    # 10k and 100k, 1 and 2 workers, math builders
     python benchmarks/bench_build.py --memory 1000000   # also the 10k vs 1M memory check
+    python benchmarks/bench_build.py --reasoning-gym-python /tmp/rgvenv/bin/python   # and the goal, side by side
+
+The goal (reasoning-gym's gsm_symbolic generation rate) is measured like for like: generation only, one
+core, with ``bench_math``'s functions, the builders and reasoning-gym taking turns (best of ``--rounds``).
 """
 
 from __future__ import annotations
@@ -72,6 +76,9 @@ def main() -> None:
     parser.add_argument("--counts", nargs="+", type=int, default=[10_000, 100_000])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--memory", type=int, default=0, help="also compare peak memory of 10k and this count")
+    parser.add_argument("--reasoning-gym-python", default=None,
+                        help="interpreter with reasoning-gym installed: also compare generation rates with gsm_symbolic")
+    parser.add_argument("--rounds", type=int, default=5, help="turns of the generation-rate comparison")
     args = parser.parse_args()
 
     print(f"{'builder':<16}{'records':>10}{'workers':>9}{'seconds':>10}{'records/s':>12}{'peak MiB':>10}")
@@ -91,6 +98,28 @@ def main() -> None:
         print(f"peak memory, {args.builders[0]}, 2 workers: 10,000 records {small['peak_mib']:.0f} MiB; "
               f"{args.memory:,} records {large['peak_mib']:.0f} MiB (ratio {large['peak_mib'] / small['peak_mib']:.2f}; "
               f"{large['rate']:,.0f} records/s)")
+    if args.reasoning_gym_python:
+        rates = generation_rates(args.reasoning_gym_python, args.rounds)
+        goal = rates["reasoning-gym gsm_symbolic"]
+        print(f"\ngeneration only, one core, best of {args.rounds} turns (the goal: reasoning-gym's rate)")
+        for name, rate in rates.items():
+            print(f"{name:<28}{rate:>12,.0f} records/s{rate / goal:>8.2f}x")
+
+
+def generation_rates(reasoning_gym_python: str, rounds: int, n: int = 5_000) -> dict[str, float]:
+    """Best CPU-time rate (records/s, one core) of each math builder and of reasoning-gym's gsm_symbolic,
+    measured in turns so that a noisy spell of the machine hits all of them."""
+    from bench_math import builder_rate, reasoning_gym_rate
+    from dsgen.builders.math import ComposedProblems, TemplateProblems
+
+    builders = {"math.template": TemplateProblems(), "math.compose": ComposedProblems()}
+    best = dict.fromkeys([*builders, "reasoning-gym gsm_symbolic"], 0.0)
+    for _ in range(rounds):
+        for name, builder in builders.items():
+            best[name] = max(best[name], builder_rate(builder, n)[1])
+        best["reasoning-gym gsm_symbolic"] = max(best["reasoning-gym gsm_symbolic"],
+                                                 reasoning_gym_rate(reasoning_gym_python, n)[1])
+    return best
 
 
 if __name__ == "__main__":
