@@ -21,7 +21,6 @@ import math
 import random
 import re
 from bisect import bisect_right
-from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
 from operator import itemgetter
@@ -30,10 +29,11 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import Field, model_validator
+from quicktions import Fraction
 
 from dsgen.builder import Builder, Params
 from dsgen.errors import DsgenError, Skip, did_you_mean
-from dsgen.expressions import Expression, compile_expression, format_number, format_operand
+from dsgen.expressions import Expression, compile_expression, format_number, format_operand, parse_number
 from dsgen.templating import environment, read_text
 
 #: Weight of each kind of operation in the difficulty term ``O``.
@@ -429,10 +429,9 @@ def _normal(value: Any) -> Any:
 
 def _exact(value: Any, origin: str) -> int | Fraction:
     try:
-        number = Fraction(str(value))
-    except (ValueError, TypeError):
+        return parse_number(str(value))
+    except (ValueError, TypeError, ZeroDivisionError):
         raise DsgenError(f"{origin}: expected a number, got {value!r}") from None
-    return number.numerator if number.denominator == 1 else number
 
 
 class _Step:

@@ -4,8 +4,9 @@
 node against a whitelist (numbers, strings, variable names, ``+ - * / // % **``, comparisons,
 ``and``/``or``/``not``, ``x if c else y`` and calls of the functions in :data:`FUNCTIONS`) and turns
 the tree into nested closures, so evaluating it later costs a few Python calls and no parsing.
-Arithmetic is exact: ``/`` gives a :class:`fractions.Fraction` (an ``int`` when whole) and decimal
-literals such as ``2.5`` become Fractions. Anything else — attribute access, subscripts, lambdas,
+Arithmetic is exact: ``/`` gives a Fraction (an ``int`` when whole) and decimal literals such as
+``2.5`` become Fractions; Fractions are quicktions' (Cython, the same API and values as
+:class:`fractions.Fraction`, 5-10 times faster), never made from text (see :func:`parse_number`). Anything else — attribute access, subscripts, lambdas,
 comprehensions, calls of other names, exponents that would build huge numbers — is an
 :class:`ExpressionError` naming the origin (a file and key) and the expression.
 """
@@ -13,11 +14,13 @@ comprehensions, calls of other names, exponents that would build huge numbers �
 from __future__ import annotations
 
 import ast
+import fractions
 import math
 import operator
 from collections.abc import Callable, Iterable
-from fractions import Fraction
 from typing import Any
+
+from quicktions import Fraction
 
 from .errors import DsgenError
 
@@ -129,11 +132,21 @@ _FORBIDDEN = {
 }
 
 
+def parse_number(text: str) -> Number:
+    """The exact value of a number written as text (``12``, ``2.5``, ``3/4``), an int when whole.
+
+    The standard library parses: quicktions' own parser, once used in a process, breaks Ray's
+    serialization of task arguments there (tests/test_ray.py checks that it stays unused).
+    """
+    value = fractions.Fraction(text)
+    return value.numerator if value.denominator == 1 else Fraction(value.numerator, value.denominator)
+
+
 def format_number(value: Number) -> str:
     """Canonical text of an exact number: ``12``, ``-0.25`` (terminating decimals), else ``2/3``."""
     if isinstance(value, int):
         return str(value)
-    if not isinstance(value, Fraction):
+    if not isinstance(value, (Fraction, fractions.Fraction)):
         raise TypeError(f"not an exact number: {value!r}")
     num, den = value.numerator, value.denominator
     if den == 1:
@@ -317,7 +330,7 @@ class _Compiler:
             if isinstance(value, bool) or isinstance(value, (int, str)):
                 return (lambda env: value), True
             if isinstance(value, float):
-                exact = _whole(Fraction(ast.get_source_segment(self.source, node) or repr(value)))
+                exact = parse_number(ast.get_source_segment(self.source, node) or repr(value))
                 return (lambda env: exact), True
             raise self.fail(f"the constant {value!r}")
         if isinstance(node, ast.Name):

@@ -1,8 +1,9 @@
 """The restricted expression evaluator: exact arithmetic, whitelisted syntax, clear refusals."""
 
-from fractions import Fraction
+import fractions
 
 import pytest
+from quicktions import Fraction
 
 from dsgen.errors import DsgenError
 from dsgen.expressions import (
@@ -159,6 +160,8 @@ def test_number_formats(value, text, operand):
     assert format_number(value) == text
     assert format_operand(value) == operand
     assert evaluate(operand) == value
+    if not isinstance(value, int):  # the standard library's Fractions (parsed answers) format the same
+        assert format_number(fractions.Fraction(value.numerator, value.denominator)) == text
 
 
 def test_is_int():

@@ -18,10 +18,12 @@ from pydantic import Field
 ray = pytest.importorskip("ray", reason="the Ray executor needs the 'ray' extra: pip install 'dsgen[ray]'")
 
 from conftest import AddBuilder, AddParams, FirstOfEachAnswer  # noqa: E402
+from dsgen.builders.math import scenario, scenario_names  # noqa: E402
 from test_build import tree  # noqa: E402
 
 import dsgen  # noqa: E402
 from dsgen.builder import Params  # noqa: E402
+from dsgen.expressions import evaluate  # noqa: E402
 from dsgen.filters.base import Filter, Verdict  # noqa: E402
 from dsgen.recipe import load_recipe  # noqa: E402
 
@@ -131,6 +133,20 @@ def test_ray_build_is_byte_identical_to_a_local_build(tmp_path):
     assert remote.datasets["sums"].rejects == local.datasets["sums"].rejects
     assert local.datasets["sums"].rejects["toy.drop_odd: odd answer"] > 500  # record filters ran in the tasks
     assert tree(tmp_path / "ray") == tree(tmp_path / "local")
+
+
+def test_math_scenarios_compiled_in_the_driver_leave_ray_working(tmp_path):
+    """Scenario files hold decimal literals; parsed by quicktions' own parser they would break Ray's
+    serialization of task arguments in this process (hence ``dsgen.expressions.parse_number``)."""
+    for name in scenario_names():
+        scenario(name)
+    assert evaluate("2.5 * 2") == 5
+    (tmp_path / "r.yaml").write_text(
+        "name: money\nseed: 3\ndatasets:\n  m:\n    builder: math.template\n    count: 300\n"
+        "    params: {scenarios: [movie_night, coffee_cart, recipe_scaling]}\noutput:\n  shard_size: 100\n"
+    )
+    result = dsgen.build(tmp_path / "r.yaml", out=tmp_path / "ray", executor="ray")
+    assert result.records == 300
 
 
 def test_a_dead_worker_is_retried_by_unit(tmp_path):
