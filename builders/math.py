@@ -495,26 +495,27 @@ def _variable_op(variable: _Variable) -> Any:
     return draw_number
 
 
-def _step_op(step: _Step) -> Any:
-    """``op(rng, env, top) -> bool``: compute one solution value; False when the result is not acceptable."""
-    fn, name, accepts = step.expression.fn, step.name, step.accepts
-    whole, money = step.result == "whole", step.result == "money"
+def _steps_op(steps: list[_Step]) -> Any:
+    """``op(rng, env, top) -> bool``: compute solution values in turn (one loop, not one call per step);
+    False at the first result that is not acceptable."""
+    entries = tuple((s.expression.fn, s.name, s.result == "whole", s.result == "money", s.accepts) for s in steps)
 
     def solve(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-        value = fn(env)
-        kind = type(value)
-        if kind is Fraction:  # compared through numerator and denominator: Fraction's operators are slow
-            num, den = value.numerator, value.denominator
-            if den == 1:
-                value, kind = num, int
-            elif whole or money and 100 % den or num <= 0 or num > top * den:
+        for fn, name, whole, money, accepts in entries:
+            value = fn(env)
+            kind = type(value)
+            if kind is Fraction:  # checked through numerator and denominator (no Fraction arithmetic)
+                num, den = value.numerator, value.denominator
+                if den == 1:
+                    value, kind = num, int
+                elif whole or money and 100 % den or num <= 0 or num > top * den:
+                    return False
+            if kind is int:
+                if value <= 0 or value > top:
+                    return False
+            elif kind is not Fraction and (not accepts(value) or value > top):
                 return False
-        if kind is int:
-            if value <= 0 or value > top:
-                return False
-        elif kind is not Fraction and (not accepts(value) or value > top):
-            return False
-        env[name] = value
+            env[name] = value
         return True
 
     return solve
@@ -683,13 +684,23 @@ class Scenario:
             ops.append(_variable_op(variable))
             defined_at.update(dict.fromkeys(variable.keys, len(ops) - 1))
         for step in self.steps:
-            ops.append(_step_op(step))
+            ops.append(step)
             defined_at[step.name] = len(ops) - 1
         checks: dict[int, list[Any]] = {}
         for constraint in self.constraints:
             after = max((defined_at.get(n, -1) for n in constraint.names), default=-1)
             checks.setdefault(after, []).append(_check_op(constraint))
         ops = checks.get(-1, []) + [x for i, op in enumerate(ops) for x in [op, *checks.get(i, [])]]
+        # consecutive solution steps (no constraint between them) run as one op
+        merged: list[Any] = []
+        for op in ops:
+            if isinstance(op, _Step):
+                if merged and isinstance(merged[-1], list):
+                    merged[-1].append(op)
+                    continue
+                op = [op]
+            merged.append(op)
+        ops = [_steps_op(op) if isinstance(op, list) else op for op in merged]
         plan = self._plans[top] = (tables, ops, free_tables, free_ops)
         return plan
 
