@@ -197,7 +197,7 @@ class _Text:
     """
 
     def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None,
-                 rename: dict[str, str] | None = None):
+                 rename: dict[str, str] | None = None, slots: dict[str, int] | None = None):
         from jinja2 import TemplateSyntaxError, nodes
 
         self.origin, self.count = origin, len(parts)
@@ -227,9 +227,9 @@ class _Text:
         self.template = None if pieces is not None else env.from_string(source)
         if self.pattern is not None:
             question, *lines = self.pattern.split(_SEP)
-            self.question, self.solution = _positional(question), _positional("\n".join(lines))
+            self.question, self.solution = _positional(question, slots), _positional("\n".join(lines), slots)
 
-    def render(self, context: dict[str, Any]) -> tuple[str, str]:
+    def render(self, context: Any) -> tuple[str, str]:
         """The first part and the others joined by newlines."""
         if self.pattern is not None:
             (question, question_values), (solution, solution_values) = self.question, self.solution
@@ -243,9 +243,9 @@ class _Text:
 _NAMED_FIELD = re.compile(r"%\(([^)]*)\)s|%%")
 
 
-def _positional(pattern: str) -> tuple[str, Any]:
+def _positional(pattern: str, slots: dict[str, int] | None = None) -> tuple[str, Any]:
     """A printf-style pattern with named fields (``%(a)s``) as a positional one (``%s``) and the function
-    that fetches its values, in order, from a mapping."""
+    that fetches its values, in order, from a mapping (or from a list, by the positions in ``slots``)."""
     keys: list[str] = []
 
     def field(match: re.Match) -> str:
@@ -254,7 +254,8 @@ def _positional(pattern: str) -> tuple[str, Any]:
         keys.append(match.group(1))
         return "%s"
 
-    return _NAMED_FIELD.sub(field, pattern), _fetcher(keys)
+    pattern = _NAMED_FIELD.sub(field, pattern)
+    return pattern, _fetcher(keys if slots is None else [slots.get(k, k) for k in keys])  # unknown: reported by Scenario
 
 
 def _fetcher(keys: list[Any]) -> Any:
@@ -341,7 +342,7 @@ class _Variable:
             return _exact(bound, self.origin)
         return compile_expression(str(bound), names=known, origin=self.origin)
 
-    def domain(self, env: dict[str, Any]) -> tuple[Any, int, Any] | None:
+    def domain(self, env: Any) -> tuple[Any, int, Any] | None:
         """(lowest value, number of values, step) of a numeric variable given earlier values; None if empty."""
         low = self.low(env) if isinstance(self.low, Expression) else self.low
         high = self.high(env) if isinstance(self.high, Expression) else self.high
@@ -388,7 +389,7 @@ class _Variable:
         lo, hi, st = (b.fn if isinstance(b, Expression) else b for b in bounds)
         step_ok, aligned = self._step_ok, self.aligned
 
-        def draw(rng: random.Random, env: dict[str, Any]) -> int | None:
+        def draw(rng: random.Random, env: Any) -> int | None:
             low = lo if lo_const else lo(env)
             high = hi if hi_const else hi(env)
             step = st if st_const else st(env)
@@ -409,7 +410,7 @@ class _Variable:
 
         return draw
 
-    def _draw(self, rng: random.Random, env: dict[str, Any]) -> Any:
+    def _draw(self, rng: random.Random, env: Any) -> Any:
         domain = self.domain(env)
         if domain is None:
             return None
@@ -472,36 +473,39 @@ def _choice_columns(variable: _Variable) -> dict[str, list[Any]]:
     return {variable.name: list(variable.choices)}
 
 
-def _variable_op(variable: _Variable) -> Any:
+def _variable_op(variable: _Variable, slots: dict[str, int]) -> Any:
     """``op(rng, env, top) -> bool``: draw one variable into ``env``; False when it has no valid value."""
-    name = variable.name
-    if variable.kind == "choice":
-        draw_fields = _choice_draw([{f"{name}_{k}": v for k, v in c.items()} for c in variable.choices])
+    if variable.kind == "choice":  # a choice of mappings: its fields sit in consecutive slots
+        draw_fields = _choice_draw([tuple(c[k] for k in sorted(c)) for c in variable.choices])
+        first = slots[variable.keys[0]]
+        last = first + len(variable.keys)
 
-        def choose_fields(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-            env.update(draw_fields(rng, env))
+        def choose_fields(rng: random.Random, env: list[Any], top: int) -> bool:
+            env[first:last] = draw_fields(rng, env)
             return True
 
         return choose_fields
     draw = variable.compile_draw()
+    slot = slots[variable.name]
 
-    def draw_number(rng: random.Random, env: dict[str, Any], top: int) -> bool:
+    def draw_number(rng: random.Random, env: list[Any], top: int) -> bool:
         value = draw(rng, env)
         if value is None or value > top:
             return False
-        env[name] = value
+        env[slot] = value
         return True
 
     return draw_number
 
 
-def _steps_op(steps: list[_Step]) -> Any:
+def _steps_op(steps: list[_Step], slots: dict[str, int]) -> Any:
     """``op(rng, env, top) -> bool``: compute solution values in turn (one loop, not one call per step);
     False at the first result that is not acceptable."""
-    entries = tuple((s.expression.fn, s.name, s.result == "whole", s.result == "money", s.accepts) for s in steps)
+    entries = tuple((s.expression.fn, slots[s.name], s.result == "whole", s.result == "money", s.accepts)
+                    for s in steps)
 
-    def solve(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-        for fn, name, whole, money, accepts in entries:
+    def solve(rng: random.Random, env: list[Any], top: int) -> bool:
+        for fn, slot, whole, money, accepts in entries:
             value = fn(env)
             kind = type(value)
             if kind is Fraction:  # checked through numerator and denominator (no Fraction arithmetic)
@@ -515,7 +519,7 @@ def _steps_op(steps: list[_Step]) -> Any:
                     return False
             elif kind is not Fraction and (not accepts(value) or value > top):
                 return False
-            env[name] = value
+            env[slot] = value
         return True
 
     return solve
@@ -565,20 +569,24 @@ class Scenario:
             raise DsgenError(f"{origin}: 'name' is {data['name']!r} but must equal the file name '{name}'")
         if not isinstance(data["variables"], dict) or not isinstance(data["solution"], list) or not data["solution"]:
             raise DsgenError(f"{origin}: 'variables' must be a mapping and 'solution' a non-empty list")
-        known: list[str] = []
+        #: the position of each value in a draw (``env`` is a list: cheaper to fill and read than a dict)
+        self._slots: dict[str, int] = {}
+        known: dict[str, int] = {}  # what expressions may read so far, with its slot
         self.variables: list[_Variable] = []
         for var_name, spec in data["variables"].items():
-            variable = _Variable(str(var_name), spec, known, origin)
+            variable = _Variable(str(var_name), spec, dict(known), origin)
             self.variables.append(variable)
-            known.extend(variable.keys if variable.kind == "choice" else (variable.name,))
+            base = len(self._slots)
+            self._slots.update((k, base + i) for i, k in enumerate(variable.keys))
+            known.update((k, self._slots[k]) for k in (variable.keys if variable.kind == "choice" else (variable.name,)))
         self.names = [v for v in self.variables if v.kind == "name"]
         self.numeric = [v for v in self.variables if v.kind in _NUMERIC_KINDS]
         self.money = {v.name for v in self.variables if v.kind == "money"}
         self.steps: list[_Step] = []
         for i, spec in enumerate(data["solution"]):
-            step = _Step(i, spec, known, origin)
+            step = _Step(i, spec, dict(known), origin)
             self.steps.append(step)
-            known.append(step.name)
+            self._slots[step.name] = known[step.name] = len(self._slots)
             if step.result == "money":
                 self.money.add(step.name)
         self.constraints = [
@@ -594,7 +602,11 @@ class Scenario:
         self._numbers = self._number_keys()
         self._calc_patterns = {s.calc_key: _calc_pattern(s, self._int_keys) for s in self.steps}
         shown = {k: "~" + k for k in self._numbers if k not in self._int_keys}
-        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns, shown)
+        for key in shown:  # slots for the texts of numbers that are not always whole
+            for text_key in ("~" + key, "=" + key, "#" + key):
+                self._slots[text_key] = len(self._slots)
+        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns,
+                          shown, self._slots)
         question_names = _Text([str(data["question"])], origin).names
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
@@ -628,11 +640,13 @@ class Scenario:
         self._plans: dict[int, Any] = {}
         # rendering: whole-number keys format as themselves; the others' texts go under ~name (in the
         # text), =name (as a calculation operand) and #name (as a calculation result)
-        numbers = self._numbers
-        self._shown = [(k, k in self.money, "~" + k, "=" + k, "#" + k) for k in numbers if k not in self._int_keys]
-        self._int_numbers = _fetcher([k for k in numbers if k in self._int_keys])
-        others = [k for k in numbers if k not in self._int_keys]
+        numbers, slots = self._numbers, self._slots
+        self._shown = [(slots[k], k in self.money, slots["~" + k], slots["=" + k], slots["#" + k])
+                       for k in numbers if k not in self._int_keys]
+        self._int_numbers = _fetcher([slots[k] for k in numbers if k in self._int_keys])
+        others = [slots[k] for k in numbers if k not in self._int_keys]
         self._other_numbers = _fetcher(others) if others else None
+        self._answer_slot = slots[self.answer]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = None
         if self.text.pattern is not None and not self._shown:
@@ -679,9 +693,9 @@ class Scenario:
                     self._plans[top] = None
                     return None
                 drawn = tables if variable.name in self._read else free_tables
-                drawn.append((variable.name, table, len(table)))
+                drawn.append((self._slots[variable.name], table, len(table)))
                 continue
-            ops.append(_variable_op(variable))
+            ops.append(_variable_op(variable, self._slots))
             defined_at.update(dict.fromkeys(variable.keys, len(ops) - 1))
         for step in self.steps:
             ops.append(step)
@@ -700,56 +714,54 @@ class Scenario:
                     continue
                 op = [op]
             merged.append(op)
-        ops = [_steps_op(op) if isinstance(op, list) else op for op in merged]
+        ops = [_steps_op(op, self._slots) if isinstance(op, list) else op for op in merged]
         plan = self._plans[top] = (tables, ops, free_tables, free_ops)
         return plan
 
     def _names_op(self) -> Any:
         """``op(rng, env, top)`` drawing distinct people and writing each one's words (name, pronouns)
-        under the keys of its variable that the text or an expression reads (all of them for Jinja)."""
+        into the slots of its variable (consecutive, in ``_PRONOUN_KEYS`` order after the name)."""
         if not self.names:
             return None
-        people = _lexicon()[0]
+        people = tuple(person[2] for person in _lexicon()[0])
         count = len(people)
-        read = self._read | self.text.names if self.text.pattern is not None else None
-        words = [
-            tuple({k: w for k, w in zip(v.keys, person[2]) if read is None or k in read} for person in people)
-            for v in self.names
-        ]
-        if len(words) == 1:
-            only = words[0]
+        spans = [(self._slots[v.keys[0]], self._slots[v.keys[0]] + len(v.keys)) for v in self.names]
+        if len(spans) == 1:
+            (first, last), = spans
 
-            def draw_name(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-                env.update(only[int(rng.random() * count)])
+            def draw_name(rng: random.Random, env: list[Any], top: int) -> bool:
+                env[first:last] = people[int(rng.random() * count)]
                 return True
 
             return draw_name
 
-        def draw_names(rng: random.Random, env: dict[str, Any], top: int) -> bool:
-            for person_words, i in zip(words, _distinct(rng, count, len(words))):
-                env.update(person_words[i])
+        def draw_names(rng: random.Random, env: list[Any], top: int) -> bool:
+            for (first, last), i in zip(spans, _distinct(rng, count, len(spans))):
+                env[first:last] = people[i]
             return True
 
         return draw_names
 
-    def draw(self, rng: random.Random, max_value: int) -> tuple[dict[str, Any], int] | None:
-        """Variables and solution values meeting every constraint (and the attempt count), or None."""
+    def draw(self, rng: random.Random, max_value: int) -> tuple[list[Any], int] | None:
+        """Variables and solution values meeting every constraint (and the attempt count), or None.
+
+        The values sit in a list by their slots (see ``named`` for a dict by name)."""
         plan = self._plans.get(max_value) or self._plan(max_value)
         if plan is None:
             return None
         tables, ops, free_tables, free_ops = plan
-        random_ = rng.random
+        random_, size = rng.random, len(self._slots)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            env: dict[str, Any] = {}
-            for name, table, count in tables:
-                env[name] = table[int(random_() * count)]
+            env: list[Any] = [None] * size
+            for slot, table, count in tables:
+                env[slot] = table[int(random_() * count)]
             try:
                 for op in ops:
                     if not op(rng, env, max_value):
                         break
                 else:
-                    for name, table, count in free_tables:
-                        env[name] = table[int(random_() * count)]
+                    for slot, table, count in free_tables:
+                        env[slot] = table[int(random_() * count)]
                     for op in free_ops:
                         op(rng, env, max_value)
                     return env, attempt
@@ -760,11 +772,16 @@ class Scenario:
                 raise
         return None
 
-    def _explain(self, env: dict[str, Any]) -> None:
+    def named(self, env: list[Any]) -> dict[str, Any]:
+        """The values of a draw by name (those drawn so far)."""
+        return {key: env[slot] for key, slot in self._slots.items() if env[slot] is not None}
+
+    def _explain(self, env: list[Any]) -> None:
         """Re-run bounds, solution and constraints with error reporting, to name the expression that failed."""
         bounds = [b for v in self.numeric for b in (v.low, v.high, v.step) if isinstance(b, Expression)]
+        drawn = self.named(env)
         for expression in bounds + [s.expression for s in self.steps] + self.constraints:
-            if set(expression.names) <= env.keys():
+            if set(expression.names) <= drawn.keys():
                 try:
                     expression(env)
                 except ZeroDivisionError:
@@ -785,7 +802,7 @@ class Scenario:
         else:
             question, solution = self.texts(env)
             largest, whole = self.measure(env)
-        answer = env[self.answer]
+        answer = env[self._answer_slot]
         answer = str(answer) if type(answer) is int else format_number(answer)
         steps_term, whole_term, other_term = self._difficulty_terms
         score, level = _difficulty(steps_term, float(largest), whole_term if whole else other_term)
@@ -807,39 +824,41 @@ class Scenario:
             "template": self.file,
         }
 
-    def render(self, env: dict[str, Any]) -> tuple[str, list[str]]:
+    def render(self, env: list[Any]) -> tuple[str, list[str]]:
         """The question and the solution lines (calculations included, no final ``####`` line)."""
         question, solution = self.texts(env)
         return question, solution.split("\n")
 
-    def texts(self, env: dict[str, Any]) -> tuple[str, str]:
+    def texts(self, env: list[Any]) -> tuple[str, str]:
         """The question and the solution, its lines joined by newlines (no final ``####`` line).
 
         Printf-style ``%`` fills the text (see ``_Text``). Whole numbers and words format as themselves;
-        other numbers are shown under their names (money with cents), as calculation operands under
-        ``=name`` and as step results under ``#name``, which ``env`` gets as well as ``~name``.
+        the texts of other numbers go into their own slots of ``env``: as shown (money with cents), as a
+        calculation operand and as a step result.
         """
         if self._plain is not None:
             question, question_values, solution, solution_values = self._plain
             return question % question_values(env), solution % solution_values(env)
-        for key, money, shown, operand, result in self._shown:
-            value = env[key]
+        for slot, money, shown, operand, result in self._shown:
+            value = env[slot]
             if type(value) is Fraction:
                 env[shown], env[operand], env[result] = _fraction_texts(value.numerator, value.denominator, money)
             else:
                 env[shown], env[operand], env[result] = _texts_of(value, money)
         if self.text.pattern is not None:
             return self.text.render(env)
-        # Jinja renders: numbers as text under their names, calculations, raw values as ``num``
-        context = dict(env)
-        for key, _, shown, _, _ in self._shown:
-            context[key] = env[shown]
+        # Jinja renders from names: numbers as their texts, calculations, raw values as ``num``
+        values = self.named(env)
+        context = dict(values)
+        for key in self._numbers:
+            if "~" + key in values:
+                context[key] = values["~" + key]
         for key, pattern in self._calc_patterns.items():
             context[key] = pattern % context
-        context["num"] = env
+        context["num"] = values
         return self.text.render(context)
 
-    def measure(self, env: dict[str, Any]) -> tuple[Any, bool]:
+    def measure(self, env: list[Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
         number is not whole), and whether all of them are whole."""
         largest = _largest(self._int_numbers(env))

@@ -17,7 +17,7 @@ import ast
 import fractions
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from quicktions import Fraction
@@ -31,7 +31,7 @@ MAX_EXPONENT = 64
 MAX_BITS = 4096
 
 Number = int | Fraction
-Env = dict[str, Any]
+Env = Any  # a dict of values by name, or a list by position (see compile_expression)
 
 
 class ExpressionError(DsgenError):
@@ -271,9 +271,9 @@ _CONSTANT_NAME = {
 
 
 def _binary(fn: Callable[[Any, Any], Any], left: Callable[[Env], Any], left_const: bool,
-            right: Callable[[Env], Any], right_const: bool, variables: dict[Any, str]) -> Callable[[Env], Any]:
+            right: Callable[[Env], Any], right_const: bool, variables: dict[Any, Any]) -> Callable[[Env], Any]:
     """``fn(left, right)`` as one closure, a constant side read once instead of called per evaluation
-    (``variables``: the variable each plain variable reader reads)."""
+    (``variables``: the key, a name or a position, each plain variable reader reads)."""
     names = [variables[side] for side in (left, right) if side in variables]
     if len(names) == 2 and fn in _NAME_NAME:
         return _NAME_NAME[fn](*names)
@@ -302,11 +302,11 @@ def _value_of(constant: Callable[[Env], Any]) -> Any:
 
 
 class _Compiler:
-    def __init__(self, source: str, names: frozenset[str] | None, origin: str):
-        self.source, self.allowed, self.origin = source, names, origin
+    def __init__(self, source: str, names: frozenset[str] | None, origin: str, slots: Mapping[str, int] | None):
+        self.source, self.allowed, self.origin, self.slots = source, names, origin, slots
         self.used: list[str] = []
         self.operations: list[str] = []
-        self.variables: dict[Any, str] = {}  # the item getter of each variable read → its name
+        self.variables: dict[Any, Any] = {}  # the item getter of each variable read → its key
 
     def fail(self, what: str) -> ExpressionError:
         return ExpressionError(f"{self.origin}: expression '{self.source}': {what} is not allowed")
@@ -342,8 +342,9 @@ class _Compiler:
                 )
             if name not in self.used:
                 self.used.append(name)
-            getter = operator.itemgetter(name)
-            self.variables[getter] = name
+            key = name if self.slots is None else self.slots[name]
+            getter = operator.itemgetter(key)
+            self.variables[getter] = key
             return getter, False
         if isinstance(node, ast.BinOp):
             op = _BINARY.get(type(node.op))
@@ -442,9 +443,13 @@ def _template(tree: ast.Expression) -> str:
     return text if words else text.replace(" ", "")
 
 
-def compile_expression(source: str, *, names: Iterable[str] | None = None,
+def compile_expression(source: str, *, names: Iterable[str] | Mapping[str, int] | None = None,
                        origin: str = "<expression>") -> Expression:
-    """Compile ``source`` once; ``names`` (when given) are the only variables it may read."""
+    """Compile ``source`` once; ``names`` (when given) are the only variables it may read.
+
+    When ``names`` maps each name to a position, the compiled expression reads its variables from a
+    list by those positions (cheaper than a dict: the hot path of template scenarios).
+    """
     if not isinstance(source, str):
         source = str(source)
     if len(source) > MAX_SOURCE:
@@ -455,7 +460,8 @@ def compile_expression(source: str, *, names: Iterable[str] | None = None,
         raise ExpressionError(f"{origin}: expression '{source}' is not valid syntax: {exc.msg}") from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ExpressionError(f"{origin}: expression '{source}' cannot be parsed: {exc}") from exc
-    compiler = _Compiler(source.strip(), None if names is None else frozenset(names), origin)
+    compiler = _Compiler(source.strip(), None if names is None else frozenset(names), origin,
+                         names if isinstance(names, Mapping) else None)
     try:
         fn = compiler.compile(tree.body)
     except RecursionError as exc:

@@ -325,9 +325,11 @@ def toy(**changes) -> Scenario:
 
 def test_a_scenario_built_from_data_renders():
     toy_scenario = toy()
-    env, _ = toy_scenario.draw(random.Random(3), 10**6)
-    question, lines = toy_scenario.render(env)
+    drawn, _ = toy_scenario.draw(random.Random(3), 10**6)
+    question, lines = toy_scenario.render(drawn)
+    env = toy_scenario.named(drawn)
     assert question.endswith("pens. How many pens does she have?") or question.endswith("does he have?")
+    assert question.startswith(f"{env['who']} has {env['a']} bags of {env['b']} pens.")
     assert lines[0].endswith(f"= <<{env['a']}*{env['b']}={env['a'] * env['b']}>>{env['a'] * env['b']} pens.")
 
 
@@ -370,8 +372,9 @@ def test_impossible_constraints_skip_with_a_reason():
 def test_jinja_control_flow_falls_back_to_jinja_rendering():
     fancy = toy(question="{{ who }} has {{ a }} bag{% if num.a > 1 %}s{% endif %} of {{ b }} pens. How many?")
     assert fancy.text.pattern is None
-    env, _ = fancy.draw(random.Random(1), 10**6)
-    question, _ = fancy.render(env)
+    drawn, _ = fancy.draw(random.Random(1), 10**6)
+    question, _ = fancy.render(drawn)
+    env = fancy.named(drawn)
     assert f"has {env['a']} bags of {env['b']} pens." in question
 
 
@@ -380,7 +383,8 @@ def test_multiple_of_draws_only_multiples_within_the_bounds():
     aligned = toy(variables=variables)
     seen = set()
     for seed in range(300):
-        env, tries = aligned.draw(random.Random(seed), 10**6)
+        drawn, tries = aligned.draw(random.Random(seed), 10**6)
+        env = aligned.named(drawn)
         assert tries == 1
         step = 12 // math.gcd(12, env["a"])
         assert env["b"] % step == 0 and 3 <= env["b"] <= 40
