@@ -1144,6 +1144,10 @@ class ComposeParams(Params):
         return self
 
 
+#: Most numbers whose decimal texts ``math.compose`` tables (beyond it, ``str`` formats them).
+_DIGITS = 100_000
+
+
 class ComposedProblems(Builder):
     """Word problems built from a random chain of exactly k operations over story entities."""
 
@@ -1169,6 +1173,9 @@ class ComposedProblems(Builder):
         period = self._divisor_period
         self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
         self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
+        #: decimal texts of the numbers up to max_value (or the first _DIGITS of them): formatting an int
+        #: is most of the cost of a step's sentence and calculation
+        self._digits = tuple(map(str, range(min(self.top, _DIGITS) + 1)))
         appliers = self._appliers()
         #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
         #: (apply, sentence variants, their count, solution line pattern, its value fetcher, arithmetic)
@@ -1251,10 +1258,13 @@ class ComposedProblems(Builder):
         labels, activity, hero, he = frame.story(rng, k + 1, self.people)
         intro, table, question = self._tables[chosen][activity]
         count = len(table)
+        digits = self._digits
+        size = len(digits)
         x = 2 + _below(rng, max(2, top // 5) - 1)
+        x_text = digits[x] if 0 <= x < size else str(x)
         values = [x]
         pattern, fetch = intro[int(random_() * len(intro))]
-        sentences = [pattern % fetch((labels[0], "", x, hero, he))]
+        sentences = [pattern % fetch((labels[0], "", x_text, hero, he))]
         lines, operations = [], []
         before = labels[0]
         for label in labels[1:]:
@@ -1271,16 +1281,20 @@ class ComposedProblems(Builder):
                         int(random_() * len(untried)))
                     step = apply(x, values, labels, random_)
             y, operand, shown = step
+            y_text = digits[y] if 0 <= y < size else str(y)
+            operand_text = digits[operand] if 0 <= operand < size else str(operand)
             pattern, fetch = variants[int(random_() * variant_count)]
+            if type(shown) is int:  # the amount itself (add, sub, percent): the operand
+                shown = operand_text
             sentences.append(pattern % fetch((before, label, shown, hero, he)))
-            lines.append(line % line_values((label, x, operand, y, hero, he)))
+            lines.append(line % line_values((label, x_text, operand_text, y_text, hero, he)))
             operations.append(arithmetic)
-            x = y
+            x, x_text = y, y_text
             values.append(y)
             before = label
         pattern, fetch = question[int(random_() * len(question))]
         sentences.append(pattern % fetch(("", before, "", hero, he)))
-        answer = str(x)
+        answer = x_text
         lines.append(f"#### {answer}")
         largest = max(values)
         score, level = difficulty(k, float(largest), max(map(OPERATION_WEIGHTS.__getitem__, operations)))
