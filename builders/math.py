@@ -190,14 +190,14 @@ class _Text:
 
     When the sources only substitute variables (``{{ name }}``), the question and the solution (lines
     joined by newlines) render as ``pattern % values`` with positional printf-style patterns built from
-    Jinja's own parse tree (the names in ``expand`` replaced by their own named patterns, those in
-    ``rename`` read under another key), the values fetched from the context by one ``itemgetter``:
-    several times faster than named fields. Otherwise
-    the compiled Jinja template renders and its output is split back into parts.
+    Jinja's own parse tree (the names in ``expand`` replaced by their own named patterns), the values
+    fetched by one ``itemgetter`` from a mapping, or from a list by the positions in ``slots``: several
+    times faster than named fields. Otherwise the compiled Jinja template renders and its output is
+    split back into parts.
     """
 
     def __init__(self, parts: list[str], origin: str, expand: dict[str, str] | None = None,
-                 rename: dict[str, str] | None = None, slots: dict[str, int] | None = None):
+                 slots: dict[str, int] | None = None):
         from jinja2 import TemplateSyntaxError, nodes
 
         self.origin, self.count = origin, len(parts)
@@ -217,7 +217,7 @@ class _Text:
                 if isinstance(child, nodes.TemplateData):
                     pieces.append(child.data.replace("%", "%%"))
                 elif isinstance(child, nodes.Name):
-                    pieces.append((expand or {}).get(child.name) or f"%({(rename or {}).get(child.name, child.name)})s")
+                    pieces.append((expand or {}).get(child.name) or f"%({child.name})s")
                 else:
                     pieces = None
                     break
@@ -255,7 +255,8 @@ def _positional(pattern: str, slots: dict[str, int] | None = None) -> tuple[str,
         return "%s"
 
     pattern = _NAMED_FIELD.sub(field, pattern)
-    return pattern, _fetcher(keys if slots is None else [slots.get(k, k) for k in keys])  # unknown: reported by Scenario
+    # a name without a slot is an undefined name, which Scenario reports
+    return pattern, _fetcher(keys if slots is None else [slots.get(k, k) for k in keys])
 
 
 def _fetcher(keys: list[Any]) -> Any:
@@ -574,17 +575,18 @@ class Scenario:
         known: dict[str, int] = {}  # what expressions may read so far, with its slot
         self.variables: list[_Variable] = []
         for var_name, spec in data["variables"].items():
-            variable = _Variable(str(var_name), spec, dict(known), origin)
+            variable = _Variable(str(var_name), spec, known, origin)
             self.variables.append(variable)
             base = len(self._slots)
             self._slots.update((k, base + i) for i, k in enumerate(variable.keys))
-            known.update((k, self._slots[k]) for k in (variable.keys if variable.kind == "choice" else (variable.name,)))
+            readable = variable.keys if variable.kind == "choice" else (variable.name,)
+            known.update((k, self._slots[k]) for k in readable)
         self.names = [v for v in self.variables if v.kind == "name"]
         self.numeric = [v for v in self.variables if v.kind in _NUMERIC_KINDS]
         self.money = {v.name for v in self.variables if v.kind == "money"}
         self.steps: list[_Step] = []
         for i, spec in enumerate(data["solution"]):
-            step = _Step(i, spec, dict(known), origin)
+            step = _Step(i, spec, known, origin)
             self.steps.append(step)
             self._slots[step.name] = known[step.name] = len(self._slots)
             if step.result == "money":
@@ -601,12 +603,15 @@ class Scenario:
         self._int_keys = self._whole_keys()
         self._numbers = self._number_keys()
         self._calc_patterns = {s.calc_key: _calc_pattern(s, self._int_keys) for s in self.steps}
-        shown = {k: "~" + k for k in self._numbers if k not in self._int_keys}
-        for key in shown:  # slots for the texts of numbers that are not always whole
-            for text_key in ("~" + key, "=" + key, "#" + key):
-                self._slots[text_key] = len(self._slots)
+        text_slots = dict(self._slots)
+        for key in self._numbers:  # numbers not always whole: slots for their texts, which the text shows
+            if key not in self._int_keys:
+                for text_key in ("~" + key, "=" + key, "#" + key):
+                    self._slots[text_key] = len(self._slots)
+                text_slots.update({key: self._slots["~" + key], "=" + key: self._slots["=" + key],
+                                   "#" + key: self._slots["#" + key]})
         self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns,
-                          shown, self._slots)
+                          text_slots)
         question_names = _Text([str(data["question"])], origin).names
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
@@ -622,7 +627,8 @@ class Scenario:
         self.operations = tuple(op for s in self.steps for op in s.expression.operations)
         #: ``O`` of the difficulty when every number is whole
         self.whole_weight = operations_weight(self.operations, True)
-        self._difficulty_terms = (_steps_term(len(self.steps)), 0.25 * self.whole_weight, 0.25 * NON_WHOLE_WEIGHT)
+        self._difficulty_terms = (_steps_term(len(self.steps)), 0.25 * self.whole_weight,
+                                  0.25 * NON_WHOLE_WEIGHT)
         self._compile()
 
     # -- drawing ---------------------------------------------------------------------------
@@ -790,18 +796,13 @@ class Scenario:
     # -- rendering -------------------------------------------------------------------------
 
     def item(self, rng: random.Random, max_value: int) -> dict[str, Any] | None:
-        """A ``math`` item (see ``Builder.generate``) from one draw, or None when no draw met the constraints."""
+        """A ``math`` item (see ``Builder.generate``) from one draw; None when no draw met the constraints."""
         drawn = self.draw(rng, max_value)
         if drawn is None:
             return None
         env = drawn[0]
-        if self._plain is not None:  # the common case of ``texts`` and ``measure``, inline
-            question, question_values, solution, solution_values = self._plain
-            question, solution = question % question_values(env), solution % solution_values(env)
-            largest, whole = _largest(self._int_numbers(env)), True
-        else:
-            question, solution = self.texts(env)
-            largest, whole = self.measure(env)
+        question, solution = self.texts(env)
+        largest, whole = self.measure(env)
         answer = env[self._answer_slot]
         answer = str(answer) if type(answer) is int else format_number(answer)
         steps_term, whole_term, other_term = self._difficulty_terms
@@ -842,9 +843,10 @@ class Scenario:
         for slot, money, shown, operand, result in self._shown:
             value = env[slot]
             if type(value) is Fraction:
-                env[shown], env[operand], env[result] = _fraction_texts(value.numerator, value.denominator, money)
+                texts = _fraction_texts(value.numerator, value.denominator, money)
             else:
-                env[shown], env[operand], env[result] = _texts_of(value, money)
+                texts = _texts_of(value, money)
+            env[shown], env[operand], env[result] = texts
         if self.text.pattern is not None:
             return self.text.render(env)
         # Jinja renders from names: numbers as their texts, calculations, raw values as ``num``
@@ -1144,10 +1146,6 @@ class ComposeParams(Params):
         return self
 
 
-#: Most numbers whose decimal texts ``math.compose`` tables (beyond it, ``str`` formats them).
-_DIGITS = 100_000
-
-
 class ComposedProblems(Builder):
     """Word problems built from a random chain of exactly k operations over story entities."""
 
@@ -1173,18 +1171,17 @@ class ComposedProblems(Builder):
         period = self._divisor_period
         self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
         self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
-        #: decimal texts of the numbers up to max_value (or the first _DIGITS of them): formatting an int
-        #: is most of the cost of a step's sentence and calculation
-        self._digits = tuple(map(str, range(min(self.top, _DIGITS) + 1)))
         appliers = self._appliers()
+
+        def entry(op: str, texts: tuple) -> tuple:
+            variants, (line, line_values) = texts[OPERATIONS.index(op)]
+            return appliers[op], variants, len(variants), line, line_values, _ARITHMETIC[op]
+
         #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
         #: (apply, sentence variants, their count, solution line pattern, its value fetcher, arithmetic)
         self._tables = [
-            [
-                (intro, [(appliers[op], *texts[OPERATIONS.index(op)][0:1], len(texts[OPERATIONS.index(op)][0]),
-                          *texts[OPERATIONS.index(op)][1], _ARITHMETIC[op]) for op in self.operations], question)
-                for intro, texts, question in frame.texts
-            ]
+            [(intro, [entry(op, texts) for op in self.operations], question)
+             for intro, texts, question in frame.texts]
             for frame in self.frames
         ]
 
@@ -1193,7 +1190,8 @@ class ComposedProblems(Builder):
         shows)`` for each operation, applied at random to the current value ``x`` >= 1, or None when it
         does not apply to ``x`` (``values``: the chain so far, ``x`` last; ``labels``: their entities)."""
         top, times, parts = self.top, self.words["times"], self.words["part"]
-        multipliers, divisors_by_rest, percents_by_rest = self.multipliers, self._divisors_by_rest, self._percents_by_rest
+        multipliers, divisors_by_rest = self.multipliers, self._divisors_by_rest
+        percents_by_rest = self._percents_by_rest
         period, add_span = self._divisor_period, max(1, top // 4)
 
         def add(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
@@ -1258,13 +1256,10 @@ class ComposedProblems(Builder):
         labels, activity, hero, he = frame.story(rng, k + 1, self.people)
         intro, table, question = self._tables[chosen][activity]
         count = len(table)
-        digits = self._digits
-        size = len(digits)
         x = 2 + _below(rng, max(2, top // 5) - 1)
-        x_text = digits[x] if 0 <= x < size else str(x)
         values = [x]
         pattern, fetch = intro[int(random_() * len(intro))]
-        sentences = [pattern % fetch((labels[0], "", x_text, hero, he))]
+        sentences = [pattern % fetch((labels[0], "", x, hero, he))]
         lines, operations = [], []
         before = labels[0]
         for label in labels[1:]:
@@ -1281,23 +1276,19 @@ class ComposedProblems(Builder):
                         int(random_() * len(untried)))
                     step = apply(x, values, labels, random_)
             y, operand, shown = step
-            y_text = digits[y] if 0 <= y < size else str(y)
-            operand_text = digits[operand] if 0 <= operand < size else str(operand)
             pattern, fetch = variants[int(random_() * variant_count)]
-            if type(shown) is int:  # the amount itself (add, sub, percent): the operand
-                shown = operand_text
             sentences.append(pattern % fetch((before, label, shown, hero, he)))
-            lines.append(line % line_values((label, x_text, operand_text, y_text, hero, he)))
+            lines.append(line % line_values((label, x, operand, y, hero, he)))
             operations.append(arithmetic)
-            x, x_text = y, y_text
+            x = y
             values.append(y)
             before = label
         pattern, fetch = question[int(random_() * len(question))]
         sentences.append(pattern % fetch(("", before, "", hero, he)))
-        answer = x_text
+        answer = str(x)
         lines.append(f"#### {answer}")
         largest = max(values)
-        score, level = difficulty(k, float(largest), max(map(OPERATION_WEIGHTS.__getitem__, operations)))
+        score, level = difficulty(k, float(largest), operations_weight(operations, True))
         return {
             "prompt": " ".join(sentences),
             "answer": answer,

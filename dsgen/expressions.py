@@ -6,9 +6,10 @@ node against a whitelist (numbers, strings, variable names, ``+ - * / // % **``,
 the tree into nested closures, so evaluating it later costs a few Python calls and no parsing.
 Arithmetic is exact: ``/`` gives a Fraction (an ``int`` when whole) and decimal literals such as
 ``2.5`` become Fractions; Fractions are quicktions' (Cython, the same API and values as
-:class:`fractions.Fraction`, 5-10 times faster), never made from text (see :func:`parse_number`). Anything else — attribute access, subscripts, lambdas,
-comprehensions, calls of other names, exponents that would build huge numbers — is an
-:class:`ExpressionError` naming the origin (a file and key) and the expression.
+:class:`fractions.Fraction`, 5-10 times faster), never made from text (see :func:`parse_number`).
+Anything else — attribute access, subscripts, lambdas, comprehensions, calls of other names,
+exponents that would build huge numbers — is an :class:`ExpressionError` naming the origin (a file
+and key) and the expression.
 """
 
 from __future__ import annotations
@@ -302,8 +303,10 @@ def _value_of(constant: Callable[[Env], Any]) -> Any:
 
 
 class _Compiler:
-    def __init__(self, source: str, names: frozenset[str] | None, origin: str, slots: Mapping[str, int] | None):
-        self.source, self.allowed, self.origin, self.slots = source, names, origin, slots
+    def __init__(self, source: str, names: Iterable[str] | Mapping[str, int] | None, origin: str):
+        self.source, self.origin = source, origin
+        self.allowed = None if names is None else frozenset(names)
+        self.slots = names if isinstance(names, Mapping) else None  # read variables by these positions
         self.used: list[str] = []
         self.operations: list[str] = []
         self.variables: dict[Any, Any] = {}  # the item getter of each variable read → its key
@@ -460,8 +463,7 @@ def compile_expression(source: str, *, names: Iterable[str] | Mapping[str, int] 
         raise ExpressionError(f"{origin}: expression '{source}' is not valid syntax: {exc.msg}") from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ExpressionError(f"{origin}: expression '{source}' cannot be parsed: {exc}") from exc
-    compiler = _Compiler(source.strip(), None if names is None else frozenset(names), origin,
-                         names if isinstance(names, Mapping) else None)
+    compiler = _Compiler(source.strip(), names, origin)
     try:
         fn = compiler.compile(tree.body)
     except RecursionError as exc:

@@ -98,11 +98,10 @@ class RecordMaker:
         for name, wrapper in wrappers:
             path = f"{path}+{name}"
             self.wrappers.append((Seeder(seed, path), random.Random(), wrapper))
-        self.kind = "+".join([builder.kind] + [w.kind for _, w in wrappers])
         self._wrapper_kinds = [w.kind for _, w in wrappers]
+        self.kind = "+".join([builder.kind, *self._wrapper_kinds])
         self.full_path = path
-        self._seeder, self._generate, self._group = Seeder(seed, self.path), builder.generate, builder.group_size
-        self._provenance = (__version__, self.full_path, recipe_hash, seed)
+        self._seeder = Seeder(seed, self.path)
         # each record's RNG is this one object re-seeded (see seeding.Seeder): cheaper than a new one
         self._rng = random.Random()
 
@@ -118,14 +117,14 @@ class RecordMaker:
         """
         rng = self._rng
         ident = self._seeder(index, rng)
-        if self._group > 1:
-            rng = rng_for(self.seed, f"{self.path}#group", index // self._group)
-        item = self._generate(rng, index)
+        group = self.builder.group_size
+        if group > 1:
+            rng = rng_for(self.seed, f"{self.path}#group", index // group)
+        item = self.builder.generate(rng, index)
         for seeder, wrapper_rng, wrapper in self.wrappers:
             ident = seeder(index, wrapper_rng)
             item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
-        version, builder, recipe_hash, seed = self._provenance
         return {
             "id": ident,
             "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
@@ -136,10 +135,10 @@ class RecordMaker:
             "level": item["level"],
             "metadata": item["metadata"] if "metadata" in item else {},
             "provenance": {
-                "dsgen_version": version,
-                "builder": builder,
-                "recipe_hash": recipe_hash,
-                "seed": seed,
+                "dsgen_version": __version__,
+                "builder": self.full_path,
+                "recipe_hash": self.recipe_hash,
+                "seed": self.seed,
                 "index": index,
                 "template": item.get("template"),
             },
