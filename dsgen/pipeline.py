@@ -398,8 +398,10 @@ def capacity_warnings(recipe: Recipe) -> list[str]:
     warnings = []
     for name, ds in recipe.datasets.items():
         capacity = registry.load("builder", ds.builder)(**ds.params).capacity()
-        if capacity is not None and ds.count**2 / (2 * max(capacity, 1)) >= 1:
-            expected = ds.count**2 / (2 * max(capacity, 1))
+        if capacity is None:
+            continue
+        expected = ds.count**2 / (2 * max(capacity, 1))
+        if expected >= 1:
             warnings.append(
                 f"dataset '{name}': its parameters allow about {capacity:,} distinct problems, so about "
                 f"{min(expected, ds.count):,.0f} of its {ds.count:,} records are expected to repeat another; "
