@@ -34,7 +34,7 @@ from quicktions import Fraction
 from dsgen.builder import Builder, Params
 from dsgen.errors import DsgenError, Skip, did_you_mean
 from dsgen.expressions import Expression, compile_expression, format_number, format_operand, parse_number
-from dsgen.templating import environment, read_text
+from dsgen.templating import environment, joiner, read_text
 
 #: Weight of each kind of operation in the difficulty term ``O``.
 OPERATION_WEIGHTS = {
@@ -106,18 +106,19 @@ def _below(rng: random.Random, n: int) -> int:
     return int(rng.random() * n) if n <= _FAST_RANGE else rng.randrange(n)
 
 
-def _distinct(rng: random.Random, n: int, count: int) -> list[int]:
-    """``count`` distinct indices below ``n`` in random order (redrawing repeats when few are needed,
-    else a partial Fisher-Yates shuffle)."""
-    random_ = rng.random
+def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
+    """``count`` of the (distinct) ``items`` in random order, drawn with ``random_`` (redrawing repeats
+    when few are needed, else a partial Fisher-Yates shuffle)."""
+    n = len(items)
     if count * 4 <= n:
-        picked: list[int] = []
-        while len(picked) < count:
-            i = int(random_() * n)
-            if i not in picked:
-                picked.append(i)
+        picked: list[Any] = []
+        for _ in range(count):
+            item = items[int(random_() * n)]
+            while item in picked:
+                item = items[int(random_() * n)]
+            picked.append(item)
         return picked
-    pool = list(range(n))
+    pool = list(items)
     for i in range(count):
         j = i + int(random_() * (n - i))
         pool[i], pool[j] = pool[j], pool[i]
@@ -742,8 +743,8 @@ class Scenario:
             return draw_name
 
         def draw_names(rng: random.Random, env: list[Any], top: int) -> bool:
-            for (first, last), i in zip(spans, _distinct(rng, count, len(spans))):
-                env[first:last] = people[i]
+            for (first, last), words in zip(spans, _distinct(rng.random, people, len(spans))):
+                env[first:last] = words
             return True
 
         return draw_names
@@ -993,22 +994,25 @@ _ARITHMETIC = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "percent"
 #: with a hero), by sentence kind; a step's own placeholder is that of its operation.
 _STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "p", "sum": "C", "diff": "C"}
 #: Where each placeholder's value sits in a sentence's value tuple ``(A, B, amount, P, P_he)`` (``amount``:
-#: the number or label the sentence adds) and in a solution line's ``(B, x, operand, result, P, P_he)``.
+#: the number or label the sentence adds) and in a solution line's ``(B, x, operand, result, P, P_he)``
+#: (numbers as texts).
 _SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
 _SOLUTION_SLOTS = {"B": 0, "P": 4, "P_he": 5}
-#: The calculation of each operation as a printf pattern over the solution tuple: ``x+n = <<x+n=y>>y``.
+#: The calculation of each operation over the solution tuple: ``x+n = <<x+n=y>>y``.
 _CALCULATIONS = {
-    op: (f"%s{sign}%s{suffix} = <<%s{sign}%s{suffix}=%s>>%s", (1, 2, 1, 2, 3, 3))
+    op: [1, sign, 2, suffix + " = <<", 1, sign, 2, suffix + "=", 3, ">>", 3]
     for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
                              ("percent", "*", "/100"), ("sum", "+", ""), ("diff", "-", "")]
 }
+#: Number texts are looked up in a table when numbers stay below this (else ``str``).
+_TEXT_TABLE = 100_000
 
 
 class _Frame:
     """One story frame of compose.yaml: entity labels, items, and sentence templates per operation.
 
-    Sentences render as positional printf patterns with the activity's words (item, verb, base) already
-    filled in, one set per activity, so a record formats only the labels and numbers it draws.
+    Sentences render as ``joiner`` functions with the activity's words (item, verb, base) already filled
+    in, one set per activity, so a record fills in only the labels and number texts it draws.
     """
 
     def __init__(self, name: str, data: dict[str, Any], words: dict[str, Any]):
@@ -1016,13 +1020,17 @@ class _Frame:
         self.name = name
         try:
             self.entities = data["entities"]
+            people = _lexicon()[0]
             if self.entities == "names":
-                self.labels: tuple[str, ...] = ()
+                self.labels: tuple[str, ...] = tuple(person[0] for person in people)
             elif self.entities == "colors":
                 self.labels = tuple(words["colors"])
-                self.containers = tuple(data["containers"])
+                #: per container, the entity labels ("red box", ...)
+                self.boxes = tuple(tuple(f"{color} {container}" for color in self.labels)
+                                   for container in data["containers"])
             elif self.entities == "ordinals":
                 self.labels = tuple(words["ordinals"])
+                self.heroes = tuple((name, pronouns["he"]) for name, pronouns, _ in people)
             else:
                 raise DsgenError(f"{origin}.entities: expected names, colors or ordinals, got {self.entities!r}")
             if "activities" in data:
@@ -1066,43 +1074,33 @@ class _Frame:
             for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
         )
 
-    def story(self, rng: random.Random, count: int, people: tuple) -> tuple[list[str], int, str, str]:
+    def story(self, random_: Any, count: int) -> tuple[list[str], int, str, str]:
         """``count`` distinct labels in story order, the index of a random activity, the hero and the
         hero's pronoun (empty in frames without one)."""
-        random_ = rng.random
         activity = int(random_() * len(self.texts))
-        if self.entities == "names":
-            return [people[i][0] for i in _distinct(rng, len(people), count)], activity, "", ""
-        if self.entities == "colors":
-            container = self.containers[int(random_() * len(self.containers))]
-            labels = self.labels
-            return [f"{labels[i]} {container}" for i in _distinct(rng, len(labels), count)], activity, "", ""
-        hero, pronouns, _ = people[int(random_() * len(people))]
-        return list(self.labels[:count]), activity, hero, pronouns["he"]
-
-    def max_entities(self, people: tuple) -> int:
-        return len(people) if self.entities == "names" else len(self.labels)
+        if self.entities == "ordinals":
+            hero, he = self.heroes[int(random_() * len(self.heroes))]
+            return list(self.labels[:count]), activity, hero, he
+        labels = self.labels if self.entities == "names" else self.boxes[int(random_() * len(self.boxes))]
+        return _distinct(random_, labels, count), activity, "", ""
 
 
 def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
-             calculation: tuple[str, tuple[int, ...]] | None = None) -> tuple[str, Any]:
-    """A ``str.format`` sentence as a positional printf pattern with the ``fixed`` words filled in, and
-    the function fetching its other values from a value tuple (``slots``: placeholder → position;
-    ``{calc}`` becomes ``calculation``, a pattern and its positions)."""
-    pieces, order = [], []
+             calculation: list[str | int] | None = None) -> Any:
+    """A ``str.format`` sentence as a ``joiner`` over a value tuple, the ``fixed`` words filled in
+    (``slots``: placeholder → position in the tuple; ``{calc}`` becomes the ``calculation`` parts)."""
+    parts: list[str | int] = []
     for literal, field, _, _ in Formatter().parse(text):
-        pieces.append(literal.replace("%", "%%"))
+        parts.append(literal)
         if field is None:
             continue
         if field in fixed:
-            pieces.append(fixed[field].replace("%", "%%"))
+            parts.append(fixed[field])
         elif field == "calc":
-            pieces.append(calculation[0])
-            order.extend(calculation[1])
+            parts.extend(calculation)
         else:
-            pieces.append("%s")
-            order.append(slots[field])
-    return "".join(pieces), _fetcher(order)
+            parts.append(slots[field])
+    return joiner(parts)
 
 
 @lru_cache(maxsize=None)
@@ -1156,10 +1154,9 @@ class ComposedProblems(Builder):
 
     def setup(self) -> None:
         frames, self.words = _compose_data()
-        self.people = _lexicon()[0]
         self.frames = [frames[n] for n in (self.params.frames or frames)]
         self.operations = tuple(self.params.operations or OPERATIONS)
-        too_short = [f.name for f in self.frames if f.max_entities(self.people) <= self.params.max_steps]
+        too_short = [f.name for f in self.frames if len(f.labels) <= self.params.max_steps]
         if too_short:
             raise DsgenError(f"math.compose: frame(s) {too_short} have too few entities for {self.params.max_steps} steps")
         self.top = self.params.max_value
@@ -1171,25 +1168,31 @@ class ComposedProblems(Builder):
         period = self._divisor_period
         self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
         self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
+        # number texts: from a table when numbers (and percentages) are small, else ``str``
+        largest = max(self.top, *self.percents, *self.multipliers, *self.divisors)
+        self._text = [str(i) for i in range(largest + 1)].__getitem__ if largest < _TEXT_TABLE else str
         appliers = self._appliers()
 
         def entry(op: str, texts: tuple) -> tuple:
-            variants, (line, line_values) = texts[OPERATIONS.index(op)]
-            return appliers[op], variants, len(variants), line, line_values, _ARITHMETIC[op]
+            variants, line = texts[OPERATIONS.index(op)]
+            return appliers[op], variants, len(variants), line, _ARITHMETIC[op], OPERATION_WEIGHTS[_ARITHMETIC[op]]
 
         #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
-        #: (apply, sentence variants, their count, solution line pattern, its value fetcher, arithmetic)
+        #: (apply, sentence variants, their count, solution line, arithmetic, its difficulty weight)
         self._tables = [
             [(intro, [entry(op, texts) for op in self.operations], question)
              for intro, texts, question in frame.texts]
             for frame in self.frames
         ]
+        self._steps_terms = [_steps_term(k) for k in range(self.params.max_steps + 1)]
+        self._start_span = max(2, self.top // 5) - 1  # below _FAST_RANGE (max_value <= 10**9)
 
     def _appliers(self) -> dict[str, Any]:
-        """``apply(x, values, labels, random_) -> (result, operand in the calculation, what the sentence
-        shows)`` for each operation, applied at random to the current value ``x`` >= 1, or None when it
-        does not apply to ``x`` (``values``: the chain so far, ``x`` last; ``labels``: their entities)."""
-        top, times, parts = self.top, self.words["times"], self.words["part"]
+        """``apply(x, values, labels, random_) -> (result, operand's text in the calculation, what the
+        sentence shows)`` for each operation, applied at random to the current value ``x`` >= 1, or None
+        when it does not apply to ``x`` (``values``: the chain so far, ``x`` last; ``labels``: their
+        entities)."""
+        top, times, parts, text = self.top, self.words["times"], self.words["part"], self._text
         multipliers, divisors_by_rest = self.multipliers, self._divisors_by_rest
         percents_by_rest = self._percents_by_rest
         period, add_span = self._divisor_period, max(1, top // 4)
@@ -1198,27 +1201,29 @@ class ComposedProblems(Builder):
             if x >= top:
                 return None
             n = 1 + int(random_() * min(top - x, add_span))
-            return x + n, n, n
+            n_text = text(n)
+            return x + n, n_text, n_text
 
         def sub(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             if x <= 1:
                 return None
             n = 1 + int(random_() * (x - 1))
-            return x - n, n, n
+            n_text = text(n)
+            return x - n, n_text, n_text
 
         def mul(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             count = bisect_right(multipliers, top // x)
             if not count:
                 return None
             m = multipliers[int(random_() * count)]
-            return x * m, m, times[m]
+            return x * m, text(m), times[m]
 
         def div(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             divisors = divisors_by_rest[x % period]
             if not divisors:
                 return None
             d = divisors[int(random_() * len(divisors))]
-            return x // d, d, parts[d]
+            return x // d, text(d), parts[d]
 
         def percent(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             whole = percents_by_rest[x % 100]
@@ -1226,7 +1231,8 @@ class ComposedProblems(Builder):
             if not count:
                 return None
             q = whole[int(random_() * count)]
-            return x * q // 100, q, q
+            q_text = text(q)
+            return x * q // 100, q_text, q_text
 
         def sum_(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             room = top - x
@@ -1234,64 +1240,62 @@ class ComposedProblems(Builder):
             if not earlier:
                 return None
             j = earlier[int(random_() * len(earlier))]
-            return x + values[j], values[j], labels[j]
+            return x + values[j], text(values[j]), labels[j]
 
         def diff(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             earlier = [j for j in range(len(values) - 1) if values[j] < x]
             if not earlier:
                 return None
             j = earlier[int(random_() * len(earlier))]
-            return x - values[j], values[j], labels[j]
+            return x - values[j], text(values[j]), labels[j]
 
         return {"add": add, "sub": sub, "mul": mul, "div": div, "percent": percent, "sum": sum_, "diff": diff}
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        p, top = self.params, self.top
+        p, text = self.params, self._text
         random_ = rng.random
         k = p.min_steps + int(random_() * (p.max_steps - p.min_steps + 1))
         chosen = int(random_() * len(self.frames))
         frame = self.frames[chosen]
-        labels, activity, hero, he = frame.story(rng, k + 1, self.people)
+        labels, activity, hero, he = frame.story(random_, k + 1)
         intro, table, question = self._tables[chosen][activity]
         count = len(table)
-        x = 2 + _below(rng, max(2, top // 5) - 1)
+        x = 2 + int(random_() * self._start_span)
+        x_text, before = text(x), labels[0]
         values = [x]
-        pattern, fetch = intro[int(random_() * len(intro))]
-        sentences = [pattern % fetch((labels[0], "", x, hero, he))]
-        lines, operations = [], []
-        before = labels[0]
+        sentences = [intro[int(random_() * len(intro))]((before, "", x_text, hero, he))]
+        lines, operations, heaviest = [], [], 0.0
         for label in labels[1:]:
             # a uniformly random applicable operation: draw without replacement until one applies
             pick = int(random_() * count)
-            apply, variants, variant_count, line, line_values, arithmetic = table[pick]
+            apply, variants, variant_count, line, arithmetic, weight = table[pick]
             step = apply(x, values, labels, random_)
             if step is None:
-                untried = [entry for j, entry in enumerate(table) if j != pick]
+                untried = table[:pick] + table[pick + 1:]
                 while step is None:
                     if not untried:
                         raise Skip(f"math.compose: no allowed operation applies to {x} (operations {self.operations})")
-                    apply, variants, variant_count, line, line_values, arithmetic = untried.pop(
+                    apply, variants, variant_count, line, arithmetic, weight = untried.pop(
                         int(random_() * len(untried)))
                     step = apply(x, values, labels, random_)
-            y, operand, shown = step
-            pattern, fetch = variants[int(random_() * variant_count)]
-            sentences.append(pattern % fetch((before, label, shown, hero, he)))
-            lines.append(line % line_values((label, x, operand, y, hero, he)))
+            x, operand, shown = step
+            y_text = text(x)
+            sentences.append(variants[int(random_() * variant_count)]((before, label, shown, hero, he)))
+            lines.append(line((label, x_text, operand, y_text, hero, he)))
             operations.append(arithmetic)
-            x = y
-            values.append(y)
-            before = label
-        pattern, fetch = question[int(random_() * len(question))]
-        sentences.append(pattern % fetch(("", before, "", hero, he)))
-        answer = str(x)
-        lines.append(f"#### {answer}")
+            if weight > heaviest:
+                heaviest = weight
+            values.append(x)
+            x_text, before = y_text, label
+        sentences.append(question[int(random_() * len(question))](("", before, "", hero, he)))
+        lines.append("#### " + x_text)
         largest = max(values)
-        score, level = difficulty(k, float(largest), operations_weight(operations, True))
+        score, level = _difficulty(self._steps_terms[k], float(largest), 0.25 * heaviest)
         return {
             "prompt": " ".join(sentences),
-            "answer": answer,
+            "answer": x_text,
             "verifier": VERIFIER,
             "difficulty": score,
             "level": level,
@@ -1317,7 +1321,6 @@ class ComposedProblems(Builder):
         k, total = self.params.min_steps, 0
         starts = max(1, self.params.max_value // 5 - 1)
         for frame in self.frames:
-            labels = frame.max_entities(self.people)
-            entity_orders = math.perm(labels, k + 1) if frame.entities != "ordinals" else len(self.people)
+            entity_orders = math.perm(len(frame.labels), k + 1) if frame.entities != "ordinals" else len(frame.heroes)
             total += len(frame.activities) * entity_orders * starts * len(self.operations) ** k
         return total

@@ -6,8 +6,11 @@ user must instead be rendered in ``jinja2.sandbox.SandboxedEnvironment``.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 import jinja2
 
@@ -44,3 +47,22 @@ def template(name: str) -> jinja2.Template:
         return environment().get_template(name)
     except jinja2.TemplateNotFound as exc:
         raise DsgenError(f"no built-in template '{name}' in dsgen.templates") from exc
+
+
+def joiner(parts: Sequence[str | int]) -> Callable[[Sequence[Any]], str]:
+    """``render(values) -> str``: the str parts as they are, each int part ``i`` as ``str(values[i])``.
+
+    The hot path of template rendering, compiled to one f-string function: several times faster than
+    ``pattern % values`` and needing no tuple of values fetched in order. Only an AST of string
+    constants and subscripts is compiled, never source text, so template text cannot become code.
+    """
+    values = ast.Name("values", ast.Load())
+    pieces = [
+        ast.Constant(part) if isinstance(part, str)
+        else ast.FormattedValue(ast.Subscript(values, ast.Constant(part), ast.Load()), ord("s"), None)
+        for part in parts
+        if part != ""
+    ]
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg("values")], kwonlyargs=[], kw_defaults=[], defaults=[])
+    tree = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, ast.JoinedStr(pieces))))
+    return eval(compile(tree, "<dsgen joiner>", "eval"), {"__builtins__": {}})

@@ -1,0 +1,31 @@
+"""dsgen.templating.joiner: compiled rendering keeps template text verbatim, whatever it contains."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from dsgen.templating import joiner
+
+
+def test_joiner_fills_positions_and_converts_like_str():
+    render = joiner(["", 2, " has ", 0, "+", 1, " = <<", 0, "+", 1, "=", 3, ">>", 3, "."])
+    assert render((12, "7", "Mia", 19)) == "Mia has 12+7 = <<12+7=19>>19."
+    assert joiner([0, "/", 1])((Fraction(1, 3), 2.5)) == "1/3/2.5"
+    assert joiner([])(()) == ""
+
+
+@pytest.mark.parametrize("literal", [
+    "{0} {values} {{}} }",  # f-string braces
+    "%s %(a)s %% \\n \\ ' \" ''' \"\"\"",  # printf fields, escapes, quotes
+    "__import__('os').system('exit 1') #",  # code-like text
+    "ünïcödé — \x1e\n\t",
+])
+def test_joiner_keeps_literal_text_verbatim(literal):
+    assert joiner([literal, 0, literal])(("X",)) == f"{literal}X{literal}"
+
+
+def test_joiner_missing_position_is_an_index_error():
+    with pytest.raises(IndexError):
+        joiner(["a", 3])(("only one",))
