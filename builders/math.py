@@ -993,12 +993,12 @@ _ARITHMETIC = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "percent"
 #: Placeholders a sentence may use besides ``item``, ``verb``, ``base`` (and ``P``, ``P_he`` in frames
 #: with a hero), by sentence kind; a step's own placeholder is that of its operation.
 _STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "p", "sum": "C", "diff": "C"}
-#: Where each placeholder's value sits in a sentence's value tuple ``(A, B, amount, P, P_he)`` (``amount``:
+#: Where each placeholder's value sits in a sentence's values ``(A, B, amount, P, P_he)`` (``amount``:
 #: the number or label the sentence adds) and in a solution line's ``(B, x, operand, result, P, P_he)``
 #: (numbers as texts).
 _SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
 _SOLUTION_SLOTS = {"B": 0, "P": 4, "P_he": 5}
-#: The calculation of each operation over the solution tuple: ``x+n = <<x+n=y>>y``.
+#: The calculation of each operation over a solution line's values: ``x+n = <<x+n=y>>y``.
 _CALCULATIONS = {
     op: [1, sign, 2, suffix + " = <<", 1, sign, 2, suffix + "=", 3, ">>", 3]
     for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
@@ -1017,7 +1017,7 @@ class _Frame:
 
     def __init__(self, name: str, data: dict[str, Any], words: dict[str, Any]):
         origin = f"templates/{COMPOSE_FILE}: frames.{name}"
-        self.name = name
+        self.name, self.template = name, f"{COMPOSE_FILE}#{name}"
         try:
             self.entities = data["entities"]
             people = _lexicon()[0]
@@ -1087,8 +1087,9 @@ class _Frame:
 
 def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
              calculation: list[str | int] | None = None) -> Any:
-    """A ``str.format`` sentence as a ``joiner`` over a value tuple, the ``fixed`` words filled in
-    (``slots``: placeholder → position in the tuple; ``{calc}`` becomes the ``calculation`` parts)."""
+    """A ``str.format`` sentence as a ``joiner`` of the values of a sentence or a solution line, the
+    ``fixed`` words filled in (``slots``: placeholder → argument position; ``{calc}`` becomes the
+    ``calculation`` parts)."""
     parts: list[str | int] = []
     for literal, field, _, _ in Formatter().parse(text):
         parts.append(literal)
@@ -1100,7 +1101,7 @@ def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
             parts.extend(calculation)
         else:
             parts.append(slots[field])
-    return joiner(parts)
+    return joiner(parts, max(slots.values()) + 1)
 
 
 @lru_cache(maxsize=None)
@@ -1184,8 +1185,10 @@ class ComposedProblems(Builder):
              for intro, texts, question in frame.texts]
             for frame in self.frames
         ]
-        self._steps_terms = [_steps_term(k) for k in range(self.params.max_steps + 1)]
-        self._start_span = max(2, self.top // 5) - 1  # below _FAST_RANGE (max_value <= 10**9)
+        #: what generate draws from: the fewest steps, the number of step counts, the number of starting
+        #: values (below _FAST_RANGE: max_value <= 10**9), the difficulty's steps term by step count
+        self._draws = (self.params.min_steps, self.params.max_steps - self.params.min_steps + 1,
+                       max(2, self.top // 5) - 1, [_steps_term(k) for k in range(self.params.max_steps + 1)])
 
     def _appliers(self) -> dict[str, Any]:
         """``apply(x, values, labels, random_) -> (result, operand's text in the calculation, what the
@@ -1254,18 +1257,18 @@ class ComposedProblems(Builder):
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        p, text = self.params, self._text
-        random_ = rng.random
-        k = p.min_steps + int(random_() * (p.max_steps - p.min_steps + 1))
+        min_steps, step_counts, starts, steps_terms = self._draws
+        random_, text = rng.random, self._text
+        k = min_steps + int(random_() * step_counts)
         chosen = int(random_() * len(self.frames))
         frame = self.frames[chosen]
         labels, activity, hero, he = frame.story(random_, k + 1)
         intro, table, question = self._tables[chosen][activity]
         count = len(table)
-        x = 2 + int(random_() * self._start_span)
+        x = 2 + int(random_() * starts)
         x_text, before = text(x), labels[0]
         values = [x]
-        sentences = [intro[int(random_() * len(intro))]((before, "", x_text, hero, he))]
+        sentences = [intro[int(random_() * len(intro))](before, "", x_text, hero, he)]
         lines, operations, heaviest = [], [], 0.0
         for label in labels[1:]:
             # a uniformly random applicable operation: draw without replacement until one applies
@@ -1282,17 +1285,17 @@ class ComposedProblems(Builder):
                     step = apply(x, values, labels, random_)
             x, operand, shown = step
             y_text = text(x)
-            sentences.append(variants[int(random_() * variant_count)]((before, label, shown, hero, he)))
-            lines.append(line((label, x_text, operand, y_text, hero, he)))
+            sentences.append(variants[int(random_() * variant_count)](before, label, shown, hero, he))
+            lines.append(line(label, x_text, operand, y_text, hero, he))
             operations.append(arithmetic)
             if weight > heaviest:
                 heaviest = weight
             values.append(x)
             x_text, before = y_text, label
-        sentences.append(question[int(random_() * len(question))](("", before, "", hero, he)))
+        sentences.append(question[int(random_() * len(question))]("", before, "", hero, he))
         lines.append("#### " + x_text)
         largest = max(values)
-        score, level = _difficulty(self._steps_terms[k], float(largest), 0.25 * heaviest)
+        score, level = _difficulty(steps_terms[k], float(largest), 0.25 * heaviest)
         return {
             "prompt": " ".join(sentences),
             "answer": x_text,
@@ -1307,7 +1310,7 @@ class ComposedProblems(Builder):
                 "operations": operations,
                 "max_number": largest,
             },
-            "template": f"{COMPOSE_FILE}#{frame.name}",
+            "template": frame.template,
         }
 
     def capacity(self) -> int:

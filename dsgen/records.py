@@ -92,7 +92,7 @@ class RecordMaker:
         seed: int,
         recipe_hash: str = "",
     ):
-        self.builder, self.seed, self.recipe_hash = builder, seed, recipe_hash
+        self.builder, self.seed = builder, seed
         self.path = f"{dataset}/{builder_name}"
         self.wrappers, path = [], self.path
         for name, wrapper in wrappers:
@@ -100,8 +100,9 @@ class RecordMaker:
             self.wrappers.append((Seeder(seed, path), random.Random(), wrapper))
         self._wrapper_kinds = [w.kind for _, w in wrappers]
         self.kind = "+".join([builder.kind, *self._wrapper_kinds])
-        self.full_path = path
         self._seeder = Seeder(seed, self.path)
+        #: the provenance fields every record of this dataset shares
+        self._provenance = {"dsgen_version": __version__, "builder": path, "recipe_hash": recipe_hash, "seed": seed}
         # each record's RNG is this one object re-seeded (see seeding.Seeder): cheaper than a new one
         self._rng = random.Random()
 
@@ -125,6 +126,9 @@ class RecordMaker:
             ident = seeder(index, wrapper_rng)
             item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
+        provenance = self._provenance.copy()
+        provenance["index"] = index
+        provenance["template"] = item.get("template")
         return {
             "id": ident,
             "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
@@ -134,12 +138,5 @@ class RecordMaker:
             "difficulty": item["difficulty"],
             "level": item["level"],
             "metadata": item["metadata"] if "metadata" in item else {},
-            "provenance": {
-                "dsgen_version": __version__,
-                "builder": self.full_path,
-                "recipe_hash": self.recipe_hash,
-                "seed": self.seed,
-                "index": index,
-                "template": item.get("template"),
-            },
+            "provenance": provenance,
         }

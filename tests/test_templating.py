@@ -10,10 +10,11 @@ from dsgen.templating import joiner
 
 
 def test_joiner_fills_positions_and_converts_like_str():
-    render = joiner(["", 2, " has ", 0, "+", 1, " = <<", 0, "+", 1, "=", 3, ">>", 3, "."])
-    assert render((12, "7", "Mia", 19)) == "Mia has 12+7 = <<12+7=19>>19."
-    assert joiner([0, "/", 1])((Fraction(1, 3), 2.5)) == "1/3/2.5"
-    assert joiner([])(()) == ""
+    render = joiner(["", 2, " has ", 0, "+", 1, " = <<", 0, "+", 1, "=", 3, ">>", 3, "."], 4)
+    assert render(12, "7", "Mia", 19) == "Mia has 12+7 = <<12+7=19>>19."
+    assert joiner([0, "/", 1], 2)(Fraction(1, 3), 2.5) == "1/3/2.5"
+    assert joiner(["unused values"], 2)("a", "b") == "unused values"
+    assert joiner([], 0)() == ""
 
 
 @pytest.mark.parametrize("literal", [
@@ -23,9 +24,11 @@ def test_joiner_fills_positions_and_converts_like_str():
     "ünïcödé — \x1e\n\t",
 ])
 def test_joiner_keeps_literal_text_verbatim(literal):
-    assert joiner([literal, 0, literal])(("X",)) == f"{literal}X{literal}"
+    assert joiner([literal, 0, literal], 1)("X") == f"{literal}X{literal}"
 
 
-def test_joiner_missing_position_is_an_index_error():
+def test_joiner_checks_its_parts_and_arguments():
     with pytest.raises(IndexError):
-        joiner(["a", 3])(("only one",))
+        joiner(["a", 3], 1)
+    with pytest.raises(TypeError):
+        joiner(["a", 0], 2)("only one")
