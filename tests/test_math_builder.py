@@ -183,6 +183,18 @@ def test_compose_respects_max_value_and_operations():
         assert set(record["metadata"]["operations"]) <= {"add", "sub", "mul"}
 
 
+@pytest.mark.parametrize("max_value", [20, 10**9])  # number texts from the table, and from str
+def test_compose_number_texts_match_values_at_both_ends_of_max_value(max_value):
+    builder = ComposedProblems(min_steps=4, max_steps=8, max_value=max_value)
+    for record in make(builder, 200):
+        values = check_solution(record)
+        assert max(values) <= max_value and record["metadata"]["max_number"] <= max_value
+        start = re.search(r"\d+", record["prompt"][0]["content"]).group()  # the intro's number
+        first_operand = re.match(r"\d+", CALC.search(record["metadata"]["solution"]).group(1)).group()
+        assert first_operand == start, record
+        assert record["answer"] == str(values[-1])
+
+
 def test_template_max_value_redraws_or_skips():
     builder = TemplateProblems(max_value=100)
     builder.setup()
