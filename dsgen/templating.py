@@ -54,8 +54,8 @@ def joiner(parts: Sequence[str | int], count: int) -> Callable[..., str]:
     ``str(values[i])``.
 
     The hot path of sentence rendering, compiled to one f-string function: about twice as fast as
-    ``pattern % values`` fetched in order (a 7-field line: 0.38 vs 0.77 µs). Only an AST of string constants and argument names is compiled, never source
-    text, so template text cannot become code.
+    ``pattern % values`` fetched in order (a 7-field line: 0.38 vs 0.77 µs). Only an AST of string
+    constants and argument names is compiled, never source text, so template text cannot become code.
     """
     names = [f"v{i}" for i in range(count)]
     pieces = [
