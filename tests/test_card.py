@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -12,7 +13,8 @@ import yaml
 from conftest import write_recipe
 
 import dsgen
-from dsgen.card import features_yaml
+from dsgen import card
+from dsgen.card import BINS, SplitStats, bin_counts, features_yaml, histogram_png
 from dsgen.records import arrow_schema
 
 RECIPE = """\
@@ -153,3 +155,43 @@ def test_figures_follow_the_data_and_stale_ones_are_removed(build, tmp_path):
     assert (out / "figures/sums-difficulty.png").read_bytes() != first
     assert sorted(p.name for p in (out / "figures").iterdir()) == ["sums-difficulty.png"]
     assert "small" not in (out / "README.md").read_text()
+
+
+def test_bins_split_difficulty_into_twentieths_with_one_in_the_last():
+    stats = SplitStats(difficulties=[0.0, 0.049, 0.05, 0.5, 0.999, 1.0])
+    counts = bin_counts({"train": stats, "test": SplitStats()})
+    assert list(counts) == ["train"]  # an empty split draws nothing
+    assert counts["train"][0] == 2 and counts["train"][1] == 1 and counts["train"][10] == 1
+    assert counts["train"][BINS - 1] == 2 and sum(counts["train"]) == 6
+
+
+def _pixel(png: bytes, difficulty: float, height: float) -> tuple[int, int, int]:
+    """The colour at ``difficulty`` on the x axis, ``height`` (0 to 1) of the way up the plot box."""
+    from PIL import Image
+
+    left, top, right, bottom = card._BOX
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.getpixel((round(left + difficulty * (right - left)), round(bottom - height * (bottom - top))))
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_the_histogram_stacks_splits_in_their_bins():
+    # train: 40 records in bin 2; test: 40 in bin 2 on top of them and 80 alone in bin 15
+    per_split = {"train": SplitStats(difficulties=[0.12] * 40), "test": SplitStats(difficulties=[0.12] * 40 + [0.77] * 80)}
+    png = histogram_png("x", per_split)
+    train, test, white = _rgb(card.SPLIT_COLORS[0]), _rgb(card.SPLIT_COLORS[1]), (255, 255, 255)
+    # the y axis reaches 80 * 1.05: bin 2 is train up to 40, test from 40 to 80; bin 15 is test up to 80
+    assert _pixel(png, 0.125, 0.2) == train and _pixel(png, 0.125, 0.7) == test
+    assert _pixel(png, 0.775, 0.2) == test and _pixel(png, 0.775, 0.7) == test
+    assert _pixel(png, 0.775, 0.99) == white and _pixel(png, 0.125, 0.99) == white
+    assert _pixel(png, 0.525, 0.1) == white  # no records at 0.5
+    assert png == histogram_png("x", per_split)
+    assert png != histogram_png("y", per_split)  # the title names the config
+
+
+def test_tick_steps_and_labels_stay_short():
+    assert [card._y_step(n) for n in (1, 7, 8, 126, 1000, 10**6)] == [1, 1, 2, 20, 200, 200_000]
+    assert [card._tick_label(n) for n in (950, 9_999, 12_000, 1_500_000)] == ["950", "9999", "12k", "1.5M"]
