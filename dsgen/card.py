@@ -238,11 +238,9 @@ def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
     for k in range(BINS):
         base = 0
         for name, row in counts.items():
-            if row[k]:
-                draw.rectangle(
-                    (x_at(k / BINS), y_at(base + row[k]), x_at((k + 1) / BINS) - 1, y_at(base) - 1),
-                    fill=colors[name],
-                )
+            y_top, y_bottom = y_at(base + row[k]), y_at(base) - 1
+            if y_bottom >= y_top:  # a bar under half a pixel tall is not drawn (as in matplotlib)
+                draw.rectangle((x_at(k / BINS), y_top, x_at((k + 1) / BINS) - 1, y_bottom), fill=colors[name])
             base += row[k]
     draw.rectangle((left, top, right, bottom), outline="black")
     for tick in range(0, 11, 2):

@@ -192,6 +192,15 @@ def test_the_histogram_stacks_splits_in_their_bins():
     assert png != histogram_png("y", per_split)  # the title names the config
 
 
+def test_bars_too_small_to_draw_are_left_out():
+    # one record in bin 0 beside 10,000 in bin 19 is a fraction of a pixel tall; 0 records draw nothing
+    per_split = {"train": SplitStats(difficulties=[0.01] + [0.99] * 10_000), "test": SplitStats(difficulties=[0.99])}
+    png = histogram_png("x", per_split)
+    assert _pixel(png, 0.025, 0.0) == (0, 0, 0)  # the axis line, no bar above it
+    assert _pixel(png, 0.025, 0.05) == (255, 255, 255)
+    assert _pixel(png, 0.975, 0.5) == _rgb(card.SPLIT_COLORS[0])
+
+
 def test_tick_steps_and_labels_stay_short():
     assert [card._y_step(n) for n in (1, 7, 8, 126, 1000, 10**6)] == [1, 1, 2, 20, 200, 200_000]
     assert [card._tick_label(n) for n in (950, 9_999, 12_000, 1_500_000)] == ["950", "9999", "12k", "1.5M"]
