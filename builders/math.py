@@ -1324,7 +1324,7 @@ class ComposedProblems(Builder):
         if not hasattr(self, "frames"):
             self.setup()
         k, total = self.params.min_steps, 0
-        starts = max(1, self.params.max_value // 5 - 1)
+        starts = self._draws[2]
         for frame in self.frames:
             entity_orders = math.perm(len(frame.labels), k + 1) if frame.entities != "ordinals" else len(frame.heroes)
             total += len(frame.activities) * entity_orders * starts * len(self.operations) ** k

@@ -225,8 +225,7 @@ def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
     image = Image.new("RGB", _SIZE, "white")
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = _BOX
-    stacked = [sum(column) for column in zip(*counts.values())] or [0]
-    y_max = max(1.0, max(stacked) * 1.05)
+    y_max = max(1.0, max(map(sum, zip(*counts.values())), default=0) * 1.05)
     step = _y_step(int(y_max))
 
     def x_at(value: float) -> int:

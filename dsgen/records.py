@@ -14,7 +14,7 @@ import orjson
 
 from . import __version__
 from .builder import Builder, Wrapper, user_prompt
-from .seeding import Seeder, rng_for
+from .seeding import Seeder
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -92,7 +92,7 @@ class RecordMaker:
         seed: int,
         recipe_hash: str = "",
     ):
-        self.builder, self.seed = builder, seed
+        self.builder = builder
         self.path = f"{dataset}/{builder_name}"
         self.wrappers, path = [], self.path
         for name, wrapper in wrappers:
@@ -101,6 +101,9 @@ class RecordMaker:
         self._wrapper_kinds = [w.kind for _, w in wrappers]
         self.kind = "+".join([builder.kind, *self._wrapper_kinds])
         self._seeder = Seeder(seed, self.path)
+        # a grouped builder's records share their group's RNG: this one object, re-seeded like ``_rng``
+        # (``group_size`` is read per record: a builder may set it in ``setup``)
+        self._group_seeder, self._group_rng = Seeder(seed, f"{self.path}#group"), random.Random()
         #: the provenance fields every record of this dataset shares
         self._provenance = {"dsgen_version": __version__, "builder": path, "recipe_hash": recipe_hash, "seed": seed}
         # each record's RNG is this one object re-seeded (see seeding.Seeder): cheaper than a new one
@@ -120,7 +123,8 @@ class RecordMaker:
         ident = self._seeder(index, rng)
         group = self.builder.group_size
         if group > 1:
-            rng = rng_for(self.seed, f"{self.path}#group", index // group)
+            rng = self._group_rng
+            self._group_seeder(index // group, rng)
         item = self.builder.generate(rng, index)
         for seeder, wrapper_rng, wrapper in self.wrappers:
             ident = seeder(index, wrapper_rng)
