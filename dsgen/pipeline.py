@@ -23,7 +23,7 @@ from .errors import DsgenError, RecordInvalid, Skip
 from .recipe import Dataset, FilterSpec, Recipe, Splits, default_recipe, load_recipe
 from .records import RecordMaker
 from .seeding import unit_interval
-from .validation import check
+from .validation import check, check_many
 from .writer import atomic_write_text, remove_partial, sha256_file, write_json, write_jsonl, write_parquet
 
 STATE = ".dsgen"
@@ -228,15 +228,20 @@ def run_unit(unit: Unit, staged: bool) -> dict[str, Any]:
     route = recipe.output.rejects
     counts: Counter = Counter()
     rejects: list[dict] = []
-    records = []
+    made: list[dict | Skip] = []
     for index in range(unit.start, unit.stop):
         try:
-            record = maker.make(index)
+            made.append(maker.make(index))
         except Skip as skip:
-            counts[f"builder: {skip.reason}"] += 1
-            rejects.append(_reject_row(unit.dataset, "builder", skip.reason, None, index))
+            made.append(skip)
+    problems = iter(check_many([record for record in made if not isinstance(record, Skip)]))
+    records = []
+    for index, record in enumerate(made, unit.start):
+        if isinstance(record, Skip):
+            counts[f"builder: {record.reason}"] += 1
+            rejects.append(_reject_row(unit.dataset, "builder", record.reason, None, index))
             continue
-        problem = check(record)
+        problem = next(problems)
         if problem is not None:
             if not route:
                 raise RecordInvalid(unit.dataset, index, *problem)

@@ -34,14 +34,48 @@ def schema(name: str) -> dict[str, Any]:
     raise DsgenError(f"no JSON Schema for record kind '{name}' (looked for {name}.schema.json in dsgen.schemas)")
 
 
+def _fast(node: Any) -> Any:
+    """``node`` with each ``required`` that names exactly the properties of an object closed by
+    ``additionalProperties: false`` written as ``minProperties``. The verdicts are the same (the names
+    present are a subset of the properties, so having as many means having all), and jsonschema-rs
+    counts once instead of looking up each name: a fifth of a math record's validation."""
+    if isinstance(node, list):
+        return [_fast(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _fast(value) for key, value in node.items()}
+    required, properties = node.get("required"), node.get("properties")
+    if (
+        isinstance(required, list)
+        and isinstance(properties, dict)
+        and node.get("additionalProperties") is False
+        and "patternProperties" not in node
+        and "minProperties" not in node
+        and set(required) == set(properties)
+    ):
+        del out["required"]
+        out["minProperties"] = len(properties)
+    return out
+
+
 @lru_cache(maxsize=None)
-def _validators(kind: str) -> tuple[Any, ...]:
+def _validators(kind: str) -> tuple[tuple[Any, ...], Any]:
+    """(a validator per part of ``kind``, for error reports; one fast validator of a list of records of ``kind``)."""
     import jsonschema_rs
 
-    registry = jsonschema_rs.Registry([(BASE_URI + "record.schema.json", schema("record"))])
-    return tuple(
-        jsonschema_rs.Draft202012Validator(schema(part), registry=registry) for part in kind.split("+")
+    parts = {part: schema(part) for part in kind.split("+")}
+    record = BASE_URI + "record.schema.json"
+    registry = jsonschema_rs.Registry([(record, schema("record"))])
+    full = tuple(jsonschema_rs.Draft202012Validator(part, registry=registry) for part in parts.values())
+    uris = {name: part.get("$id") or f"{BASE_URI}{name}.schema.json" for name, part in parts.items()}
+    fast_registry = jsonschema_rs.Registry(
+        [(record, _fast(schema("record")))] + [(uris[name], _fast(part)) for name, part in parts.items() if uris[name] != record]
     )
+    refs = [{"$ref": uri} for uri in uris.values()]
+    fast = jsonschema_rs.Draft202012Validator(
+        {"items": refs[0] if len(refs) == 1 else {"allOf": refs}}, registry=fast_registry
+    )
+    return full, fast
 
 
 def check(record: dict[str, Any]) -> tuple[str, str, str] | None:
@@ -49,10 +83,31 @@ def check(record: dict[str, Any]) -> tuple[str, str, str] | None:
     kind = record.get("kind")
     if not isinstance(kind, str) or not kind:
         return ("/kind", "required", "the record has no 'kind' string")
-    for validator in _validators(kind):
-        if not validator.is_valid(record):
-            error = next(iter(validator.iter_errors(record)))
+    full, fast = _validators(kind)
+    if fast.is_valid([record]):
+        return None
+    return _first_error(full, record)
+
+
+def check_many(records: list[dict[str, Any]]) -> list[tuple[str, str, str] | None]:
+    """``check`` of each record, with one call into the validator per kind while all are valid
+    (a call costs as much as a tenth of a math record's checks)."""
+    try:
+        kinds = {record.get("kind") for record in records}
+    except TypeError:  # an unhashable kind: not a string, so the records get checked one by one
+        kinds = {None}
+    for kind in kinds:
+        group = records if len(kinds) == 1 else [record for record in records if record.get("kind") == kind]
+        if not isinstance(kind, str) or not kind or not _validators(kind)[1].is_valid(group):
+            return [check(record) for record in records]
+    return [None] * len(records)
+
+
+def _first_error(validators: tuple[Any, ...], record: dict[str, Any]) -> tuple[str, str, str]:
+    for validator in validators:
+        error = next(iter(validator.iter_errors(record)), None)
+        if error is not None:
             path = "/" + "/".join(str(p) for p in error.instance_path)
             rule = str(error.schema_path[-1]) if error.schema_path else "schema"
             return (path, rule, error.message)
-    return None
+    raise AssertionError("a record the fast schema rejects passes the schema")
