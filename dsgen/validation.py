@@ -34,6 +34,10 @@ def schema(name: str) -> dict[str, Any]:
     raise DsgenError(f"no JSON Schema for record kind '{name}' (looked for {name}.schema.json in dsgen.schemas)")
 
 
+#: keywords whose values are data, not schemas: left as they are
+_DATA = frozenset({"const", "enum", "default", "examples"})
+
+
 def _fast(node: Any) -> Any:
     """``node`` with each ``required`` that names exactly the properties of an object closed by
     ``additionalProperties: false`` written as ``minProperties``. The verdicts are the same (the names
@@ -43,7 +47,7 @@ def _fast(node: Any) -> Any:
         return [_fast(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _fast(value) for key, value in node.items()}
+    out = {key: value if key in _DATA else _fast(value) for key, value in node.items()}
     required, properties = node.get("required"), node.get("properties")
     if (
         isinstance(required, list)
@@ -51,6 +55,7 @@ def _fast(node: Any) -> Any:
         and node.get("additionalProperties") is False
         and "patternProperties" not in node
         and "minProperties" not in node
+        and all(type(name) is str for name in required)
         and set(required) == set(properties)
     ):
         del out["required"]
@@ -68,9 +73,8 @@ def _validators(kind: str) -> tuple[tuple[Any, ...], Any]:
     registry = jsonschema_rs.Registry([(record, schema("record"))])
     full = tuple(jsonschema_rs.Draft202012Validator(part, registry=registry) for part in parts.values())
     uris = {name: part.get("$id") or f"{BASE_URI}{name}.schema.json" for name, part in parts.items()}
-    fast_registry = jsonschema_rs.Registry(
-        [(record, _fast(schema("record")))] + [(uris[name], _fast(part)) for name, part in parts.items() if uris[name] != record]
-    )
+    fast_parts = [(uris[name], _fast(part)) for name, part in parts.items() if uris[name] != record]
+    fast_registry = jsonschema_rs.Registry([(record, _fast(schema("record"))), *fast_parts])
     refs = [{"$ref": uri} for uri in uris.values()]
     fast = jsonschema_rs.Draft202012Validator(
         {"items": refs[0] if len(refs) == 1 else {"allOf": refs}}, registry=fast_registry

@@ -92,6 +92,7 @@ def test_fast_form_rewrites_only_closed_objects():
         kept = _fast({**closed, **changed})
         assert kept.get("required") == (changed.get("required") or ["a", "b"]), changed
     assert closed["required"] == ["a", "b"]  # the schema itself is left as it is
+    assert _fast({"const": closed, "enum": [closed]}) == {"const": closed, "enum": [closed]}  # data
 
 
 def test_check_many_reports_what_check_reports():
