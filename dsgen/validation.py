@@ -1,7 +1,9 @@
 """Validates records against the JSON Schemas (Draft 2020-12) of their kinds, with jsonschema-rs.
 
 A record of kind ``math+distraction`` is valid when it satisfies ``math.schema.json`` and
-``distraction.schema.json``; every kind schema builds on ``record.schema.json``.
+``distraction.schema.json``; every kind schema builds on ``record.schema.json``. Records are checked
+against a fast form of the schemas (same verdicts, see ``_fast``); errors are reported from the
+schemas as written.
 """
 
 from __future__ import annotations
