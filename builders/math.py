@@ -22,6 +22,7 @@ import random
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from math import floor
 from importlib.resources import files
 from operator import itemgetter
 from string import Formatter
@@ -63,8 +64,9 @@ def _steps_term(steps: int) -> float:
     return 0.5 * ((steps - 1) / 11 if steps < 12 else 1.0)
 
 
-def _difficulty(steps_term: float, max_number: float, operations_term: float) -> tuple[float, str]:
-    """``difficulty`` from its weighted steps and operations terms (constant for a scenario)."""
+def _difficulty(steps_term: float, max_number: Any, operations_term: float) -> tuple[float, str]:
+    """``difficulty`` from its weighted steps and operations terms (constant for a scenario);
+    ``max_number`` may be any real (``log10`` reads ints and fractions without a ``float`` call)."""
     m = math.log10(max_number) / 6 if max_number > 1.0 else 0.0
     value = round(steps_term + 0.25 * (m if m < 1.0 else 1.0) + operations_term, 4)
     return value, "easy" if value < _EASY_BELOW else "medium" if value < _MEDIUM_BELOW else "hard"
@@ -96,14 +98,14 @@ def _lexicon() -> tuple[tuple[tuple[str, dict[str, str], tuple[str, ...]], ...],
     return people, pronouns
 
 
-#: Largest range drawn as ``int(rng.random() * n)`` (exact enough and several times faster than
+#: Largest range drawn as ``floor(rng.random() * n)`` (exact enough and several times faster than
 #: ``randrange``); larger ranges use ``rng.randrange``.
 _FAST_RANGE = 1 << 31
 
 
 def _below(rng: random.Random, n: int) -> int:
     """A uniform int in ``[0, n)``, deterministic for a given rng state."""
-    return int(rng.random() * n) if n <= _FAST_RANGE else rng.randrange(n)
+    return floor(rng.random() * n) if n <= _FAST_RANGE else rng.randrange(n)
 
 
 def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
@@ -113,14 +115,14 @@ def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
     if count * 4 <= n:
         picked: list[Any] = []
         for _ in range(count):
-            item = items[int(random_() * n)]
+            item = items[floor(random_() * n)]
             while item in picked:
-                item = items[int(random_() * n)]
+                item = items[floor(random_() * n)]
             picked.append(item)
         return picked
     pool = list(items)
     for i in range(count):
-        j = i + int(random_() * (n - i))
+        j = i + floor(random_() * (n - i))
         pool[i], pool[j] = pool[j], pool[i]
     return pool[:count]
 
@@ -408,7 +410,7 @@ class _Variable:
             if high < low:
                 return None
             count = (high - low) // step + 1
-            return low + step * (int(rng.random() * count) if count <= _FAST_RANGE else rng.randrange(count))
+            return low + step * (floor(rng.random() * count) if count <= _FAST_RANGE else rng.randrange(count))
 
         return draw
 
@@ -737,7 +739,7 @@ class Scenario:
             (first, last), = spans
 
             def draw_name(rng: random.Random, env: list[Any], top: int) -> bool:
-                env[first:last] = people[int(rng.random() * count)]
+                env[first:last] = people[floor(rng.random() * count)]
                 return True
 
             return draw_name
@@ -761,14 +763,14 @@ class Scenario:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             env: list[Any] = [None] * size
             for slot, table, count in tables:
-                env[slot] = table[int(random_() * count)]
+                env[slot] = table[floor(random_() * count)]
             try:
                 for op in ops:
                     if not op(rng, env, max_value):
                         break
                 else:
                     for slot, table, count in free_tables:
-                        env[slot] = table[int(random_() * count)]
+                        env[slot] = table[floor(random_() * count)]
                     for op in free_ops:
                         op(rng, env, max_value)
                     return env, attempt
@@ -807,7 +809,7 @@ class Scenario:
         answer = env[self._answer_slot]
         answer = str(answer) if type(answer) is int else format_number(answer)
         steps_term, whole_term, other_term = self._difficulty_terms
-        score, level = _difficulty(steps_term, float(largest), whole_term if whole else other_term)
+        score, level = _difficulty(steps_term, largest, whole_term if whole else other_term)
         steps = len(self.steps)
         return {
             "prompt": question,
@@ -962,7 +964,7 @@ class TemplateProblems(Builder):
         if not hasattr(self, "scenarios"):
             self.setup()
         scenarios = self.scenarios
-        chosen = scenarios[int(rng.random() * len(scenarios))]
+        chosen = scenarios[floor(rng.random() * len(scenarios))]
         item = chosen.item(rng, self.params.max_value)
         if item is None:
             raise Skip(f"scenario '{chosen.name}': no draw met its constraints and max_value in {MAX_ATTEMPTS} tries")
@@ -993,14 +995,15 @@ _ARITHMETIC = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "percent"
 #: Placeholders a sentence may use besides ``item``, ``verb``, ``base`` (and ``P``, ``P_he`` in frames
 #: with a hero), by sentence kind; a step's own placeholder is that of its operation.
 _STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "p", "sum": "C", "diff": "C"}
-#: Where each placeholder's value sits in a sentence's values ``(A, B, amount, P, P_he)`` (``amount``:
-#: the number or label the sentence adds) and in a solution line's ``(B, x, operand, result, P, P_he)``
-#: (numbers as texts).
+#: Where each placeholder's value sits in a step's values ``(A, B, amount, P, P_he, x, operand,
+#: result)`` (``amount``: the number or label the sentence adds; the last three, numbers as texts, are
+#: the solution line's calculation); intro and question sentences take the first five.
 _SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
-_SOLUTION_SLOTS = {"B": 0, "P": 4, "P_he": 5}
-#: The calculation of each operation over a solution line's values: ``x+n = <<x+n=y>>y``.
+_SOLUTION_SLOTS = {"B": 1, "P": 3, "P_he": 4}
+_STEP_VALUES = 8
+#: The calculation of each operation over a step's values: ``x+n = <<x+n=y>>y``.
 _CALCULATIONS = {
-    op: [1, sign, 2, suffix + " = <<", 1, sign, 2, suffix + "=", 3, ">>", 3]
+    op: [5, sign, 6, suffix + " = <<", 5, sign, 6, suffix + "=", 7, ">>", 7]
     for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
                              ("percent", "*", "/100"), ("sum", "+", ""), ("diff", "-", "")]
 }
@@ -1012,7 +1015,8 @@ class _Frame:
     """One story frame of compose.yaml: entity labels, items, and sentence templates per operation.
 
     Sentences render as ``joiner`` functions with the activity's words (item, verb, base) already filled
-    in, one set per activity, so a record fills in only the labels and number texts it draws.
+    in, one set per activity, so a record fills in only the labels and number texts it draws; a step's
+    sentence variant and its solution line render in one call.
     """
 
     def __init__(self, name: str, data: dict[str, Any], words: dict[str, Any]):
@@ -1060,16 +1064,19 @@ class _Frame:
                         f"{origin}.{key}: bad placeholder(s) {sorted(fields - allowed)} in {text!r}; "
                         f"allowed here: {', '.join(sorted(allowed))}"
                     )
-        #: per activity: (intro, (sentence variants, solution line) of each of OPERATIONS, question)
+        sentence = 1 + max(_SENTENCE_SLOTS.values())
+        #: per activity: (intro, the step renderers of each of OPERATIONS, question), a step renderer
+        #: being ``render(*step values) -> (sentence, solution line)``, one per sentence variant
         self.texts = tuple(
             (
-                tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in intro),
+                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), sentence) for t in intro),
                 tuple(
-                    (tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in steps[op]),
-                     _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]))
+                    tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _STEP_VALUES,
+                                 _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]))
+                          for t in steps[op])
                     for op in OPERATIONS
                 ),
-                tuple(_prefill(t, fixed, _SENTENCE_SLOTS) for t in question),
+                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), sentence) for t in question),
             )
             for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
         )
@@ -1077,19 +1084,18 @@ class _Frame:
     def story(self, random_: Any, count: int) -> tuple[list[str], int, str, str]:
         """``count`` distinct labels in story order, the index of a random activity, the hero and the
         hero's pronoun (empty in frames without one)."""
-        activity = int(random_() * len(self.texts))
+        activity = floor(random_() * len(self.texts))
         if self.entities == "ordinals":
-            hero, he = self.heroes[int(random_() * len(self.heroes))]
+            hero, he = self.heroes[floor(random_() * len(self.heroes))]
             return list(self.labels[:count]), activity, hero, he
-        labels = self.labels if self.entities == "names" else self.boxes[int(random_() * len(self.boxes))]
+        labels = self.labels if self.entities == "names" else self.boxes[floor(random_() * len(self.boxes))]
         return _distinct(random_, labels, count), activity, "", ""
 
 
 def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
-             calculation: list[str | int] | None = None) -> Any:
-    """A ``str.format`` sentence as a ``joiner`` of the values of a sentence or a solution line, the
-    ``fixed`` words filled in (``slots``: placeholder → argument position; ``{calc}`` becomes the
-    ``calculation`` parts)."""
+             calculation: list[str | int] | None = None) -> list[str | int]:
+    """A ``str.format`` sentence as ``joiner`` parts, the ``fixed`` words filled in (``slots``:
+    placeholder → value position; ``{calc}`` becomes the ``calculation`` parts)."""
     parts: list[str | int] = []
     for literal, field, _, _ in Formatter().parse(text):
         parts.append(literal)
@@ -1101,7 +1107,7 @@ def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
             parts.extend(calculation)
         else:
             parts.append(slots[field])
-    return joiner(parts, max(slots.values()) + 1)
+    return parts
 
 
 @lru_cache(maxsize=None)
@@ -1175,12 +1181,12 @@ class ComposedProblems(Builder):
         appliers = self._appliers()
 
         def entry(op: str, texts: tuple) -> tuple:
-            variants, line = texts[OPERATIONS.index(op)]
+            variants = texts[OPERATIONS.index(op)]
             arithmetic = _ARITHMETIC[op]
-            return appliers[op], variants, len(variants), line, arithmetic, operations_weight([arithmetic], True)
+            return appliers[op], variants, len(variants), arithmetic, operations_weight([arithmetic], True)
 
         #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
-        #: (apply, sentence variants, their count, solution line, arithmetic, its difficulty weight; a
+        #: (apply, step renderers, their count, arithmetic, its difficulty weight; a
         #: record's ``O`` is the largest, kept as the steps run: 5% faster than ``operations_weight`` after)
         self._tables = [
             [(intro, [entry(op, texts) for op in self.operations], question)
@@ -1205,14 +1211,14 @@ class ComposedProblems(Builder):
         def add(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             if x >= top:
                 return None
-            n = 1 + int(random_() * min(top - x, add_span))
+            n = 1 + floor(random_() * min(top - x, add_span))
             n_text = text(n)
             return x + n, n_text, n_text
 
         def sub(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             if x <= 1:
                 return None
-            n = 1 + int(random_() * (x - 1))
+            n = 1 + floor(random_() * (x - 1))
             n_text = text(n)
             return x - n, n_text, n_text
 
@@ -1220,14 +1226,14 @@ class ComposedProblems(Builder):
             count = bisect_right(multipliers, top // x)
             if not count:
                 return None
-            m = multipliers[int(random_() * count)]
+            m = multipliers[floor(random_() * count)]
             return x * m, text(m), times[m]
 
         def div(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             divisors = divisors_by_rest[x % period]
             if not divisors:
                 return None
-            d = divisors[int(random_() * len(divisors))]
+            d = divisors[floor(random_() * len(divisors))]
             return x // d, text(d), parts[d]
 
         def percent(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
@@ -1235,7 +1241,7 @@ class ComposedProblems(Builder):
             count = bisect_right(whole, top * 100 // x)
             if not count:
                 return None
-            q = whole[int(random_() * count)]
+            q = whole[floor(random_() * count)]
             q_text = text(q)
             return x * q // 100, q_text, q_text
 
@@ -1244,14 +1250,14 @@ class ComposedProblems(Builder):
             earlier = [j for j in range(len(values) - 1) if values[j] <= room]
             if not earlier:
                 return None
-            j = earlier[int(random_() * len(earlier))]
+            j = earlier[floor(random_() * len(earlier))]
             return x + values[j], text(values[j]), labels[j]
 
         def diff(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
             earlier = [j for j in range(len(values) - 1) if values[j] < x]
             if not earlier:
                 return None
-            j = earlier[int(random_() * len(earlier))]
+            j = earlier[floor(random_() * len(earlier))]
             return x - values[j], text(values[j]), labels[j]
 
         return {"add": add, "sub": sub, "mul": mul, "div": div, "percent": percent, "sum": sum_, "diff": diff}
@@ -1261,43 +1267,44 @@ class ComposedProblems(Builder):
             self.setup()
         min_steps, step_counts, starts, steps_terms = self._draws
         random_, text = rng.random, self._text
-        k = min_steps + int(random_() * step_counts)
-        chosen = int(random_() * len(self.frames))
+        k = min_steps + floor(random_() * step_counts)
+        chosen = floor(random_() * len(self.frames))
         frame = self.frames[chosen]
         labels, activity, hero, he = frame.story(random_, k + 1)
         intro, table, question = self._tables[chosen][activity]
         count = len(table)
-        x = 2 + int(random_() * starts)
+        x = 2 + floor(random_() * starts)
         x_text, before = text(x), labels[0]
         values = [x]
-        sentences = [intro[int(random_() * len(intro))](before, "", x_text, hero, he)]
+        sentences = [intro[floor(random_() * len(intro))](before, "", x_text, hero, he)]
         lines, operations, heaviest = [], [], 0.0
         for label in labels[1:]:
             # a uniformly random applicable operation: draw without replacement until one applies
-            pick = int(random_() * count)
-            apply, variants, variant_count, line, arithmetic, weight = table[pick]
+            pick = floor(random_() * count)
+            apply, variants, variant_count, arithmetic, weight = table[pick]
             step = apply(x, values, labels, random_)
             if step is None:
                 untried = table[:pick] + table[pick + 1:]
                 while step is None:
                     if not untried:
                         raise Skip(f"math.compose: no allowed operation applies to {x} (operations {self.operations})")
-                    apply, variants, variant_count, line, arithmetic, weight = untried.pop(
-                        int(random_() * len(untried)))
+                    apply, variants, variant_count, arithmetic, weight = untried.pop(
+                        floor(random_() * len(untried)))
                     step = apply(x, values, labels, random_)
             x, operand, shown = step
             y_text = text(x)
-            sentences.append(variants[int(random_() * variant_count)](before, label, shown, hero, he))
-            lines.append(line(label, x_text, operand, y_text, hero, he))
+            sentence, line = variants[floor(random_() * variant_count)](before, label, shown, hero, he, x_text, operand, y_text)
+            sentences.append(sentence)
+            lines.append(line)
             operations.append(arithmetic)
             if weight > heaviest:
                 heaviest = weight
             values.append(x)
             x_text, before = y_text, label
-        sentences.append(question[int(random_() * len(question))]("", before, "", hero, he))
+        sentences.append(question[floor(random_() * len(question))]("", before, "", hero, he))
         lines.append("#### " + x_text)
         largest = max(values)
-        score, level = _difficulty(steps_terms[k], float(largest), 0.25 * heaviest)
+        score, level = _difficulty(steps_terms[k], largest, 0.25 * heaviest)
         return {
             "prompt": " ".join(sentences),
             "answer": x_text,

@@ -17,6 +17,12 @@ def test_joiner_fills_positions_and_converts_like_str():
     assert joiner([], 0)() == ""
 
 
+def test_joiner_renders_several_strings_in_one_call():
+    render = joiner([0, " gives ", 1, " ", 2, "."], 4, [1, " has ", 2, " more"], ["#### ", 3])
+    assert render("Ann", "Bo", 5, 12) == ("Ann gives Bo 5.", "Bo has 5 more", "#### 12")
+    assert joiner(["a"], 0, [])() == ("a", "")
+
+
 @pytest.mark.parametrize("literal", [
     "{0} {values} {{}} }",  # f-string braces
     "%s %(a)s %% \\n \\ ' \" ''' \"\"\"",  # printf fields, escapes, quotes
