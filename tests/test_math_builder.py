@@ -14,6 +14,7 @@ from dsgen.builders.math import (
     ComposedProblems,
     Scenario,
     TemplateProblems,
+    _difficulty,
     difficulty,
     scenario,
     scenario_names,
@@ -268,6 +269,32 @@ def test_difficulty_formula_bounds_and_levels():
     assert difficulty(12, 10**6, 1.0) == (1.0, "hard")
     assert difficulty(30, 10**9, 1.0) == (1.0, "hard")
     assert difficulty(6, 1000, 0.7) == (0.5273, "medium")  # 0.5 * 5/11 + 0.25 * 3/6 + 0.25 * 0.7
+
+
+def _rounded_difficulty(steps_term: float, max_number: float, operations_term: float) -> float:
+    m = math.log10(max_number) / 6 if max_number > 1 else 0.0
+    return round(steps_term + 0.25 * min(m, 1.0) + operations_term, 4)
+
+
+@pytest.mark.parametrize("operations_term", [
+    0.03125, 0.00125, 0.12345, 0.4999500000000001, 0.49995, 0.2, 0.25 * 0.7, 1 / 3, 0.0,
+])
+def test_difficulty_rounds_exactly_like_round_at_ties_and_near_ties(operations_term):
+    # 0.03125 is an exact tie (round: half to even, 0.0312); 0.00125 and 0.49995 are not exact in binary
+    for steps_term in (0.0, 0.5 / 11, 0.5 * 5 / 11):
+        for max_number in (1, 7, 1000, 999_999, Fraction(7, 2)):
+            expected = _rounded_difficulty(steps_term, max_number, operations_term)
+            assert _difficulty(steps_term, max_number, operations_term)[0] == expected
+
+
+def test_difficulty_rounds_exactly_like_round_on_random_terms():
+    rng = random.Random(3)
+    for _ in range(50_000):
+        terms = rng.random() * 0.5, rng.choice([1, rng.randrange(1, 10**9)]), rng.random() * 0.25
+        assert _difficulty(*terms)[0] == _rounded_difficulty(*terms)
+    for n in range(10_001):  # every 4-decimal value and the ties halfway between them
+        for exact in (n / 10_000, (n + 0.5) / 10_000):
+            assert _difficulty(exact, 1, 0.0)[0] == round(exact, 4)
 
 
 def test_difficulty_grows_with_steps():
