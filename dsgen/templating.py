@@ -61,15 +61,17 @@ def joiner(parts: Sequence[str | int], count: int, *more: Sequence[str | int]) -
     become code.
     """
     names = [f"v{i}" for i in range(count)]
-    strings = [
-        ast.JoinedStr([
-            ast.Constant(part) if isinstance(part, str)
-            else ast.FormattedValue(ast.Name(names[part], ast.Load()), -1, None)
-            for part in each
-            if part != ""
-        ])
-        for each in (parts, *more)
-    ]
+    strings = []
+    for each in (parts, *more):
+        pieces: list[ast.expr] = []
+        for part in each:
+            if not isinstance(part, str):
+                pieces.append(ast.FormattedValue(ast.Name(names[part], ast.Load()), -1, None))
+            elif pieces and isinstance(pieces[-1], ast.Constant):  # one constant for adjacent texts
+                pieces[-1] = ast.Constant(pieces[-1].value + part)
+            elif part:
+                pieces.append(ast.Constant(part))
+        strings.append(ast.JoinedStr(pieces))
     arguments = ast.arguments(posonlyargs=[], args=[ast.arg(name) for name in names], kwonlyargs=[],
                               kw_defaults=[], defaults=[])
     body = strings[0] if not more else ast.Tuple(strings, ast.Load())

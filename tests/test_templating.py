@@ -15,6 +15,9 @@ def test_joiner_fills_positions_and_converts_like_str():
     assert joiner([0, "/", 1], 2)(Fraction(1, 3), 2.5) == "1/3/2.5"
     assert joiner(["unused values"], 2)("a", "b") == "unused values"
     assert joiner([], 0)() == ""
+    adjacent = joiner(["a", "b", 0, "", "c", "d", 0], 1)
+    assert adjacent("X") == "abXcdX"
+    assert [c for c in adjacent.__code__.co_consts if isinstance(c, str)] == ["ab", "cd"]  # one constant each
 
 
 def test_joiner_renders_several_strings_in_one_call():
