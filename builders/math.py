@@ -1190,20 +1190,24 @@ class ComposedProblems(Builder):
         def entry(op: str, texts: tuple) -> tuple:
             variants = texts[OPERATIONS.index(op)]
             arithmetic = _ARITHMETIC[op]
-            return appliers[op], variants, len(variants), arithmetic, operations_weight([arithmetic], True)
+            return appliers[op], variants, float(len(variants)), arithmetic, operations_weight([arithmetic], True)
 
-        #: per frame, per activity: (intro, one entry per allowed operation, question), an entry being
-        #: (apply, step renderers, their count, arithmetic, its difficulty weight; a
+        def activity(intro: tuple, texts: tuple, question: tuple) -> tuple:
+            entries = [entry(op, texts) for op in self.operations]
+            return intro, entries, float(len(entries)), question
+
+        # counts that scale a draw are floats: ``random_() * count`` is then a float product that the
+        # interpreter specializes, not a mixed one (same values: counts are far below 2**53)
+        #: per frame, per activity: (intro, one entry per allowed operation, their count, question), an
+        #: entry being (apply, step renderers, their count, arithmetic, its difficulty weight; a
         #: record's ``O`` is the largest, kept as the steps run: 5% faster than ``operations_weight`` after)
-        self._tables = [
-            [(intro, [entry(op, texts) for op in self.operations], question)
-             for intro, texts, question in frame.texts]
-            for frame in self.frames
-        ]
+        self._tables = [[activity(*texts) for texts in frame.texts] for frame in self.frames]
         #: what generate draws from: the fewest steps, the number of step counts, the number of starting
-        #: values (below _FAST_RANGE: max_value <= 10**9), the difficulty's steps term by step count
-        self._draws = (self.params.min_steps, self.params.max_steps - self.params.min_steps + 1,
-                       max(2, self.top // 5) - 1, [_steps_term(k) for k in range(self.params.max_steps + 1)])
+        #: values (below _FAST_RANGE: max_value <= 10**9), the number of frames, the difficulty's steps
+        #: term by step count
+        self._draws = (self.params.min_steps, float(self.params.max_steps - self.params.min_steps + 1),
+                       float(max(2, self.top // 5) - 1), float(len(self.frames)),
+                       [_steps_term(k) for k in range(self.params.max_steps + 1)])
 
     def _appliers(self) -> dict[str, Any]:
         """``apply(x, values, labels, random_) -> (result, operand's text in the calculation, what the
@@ -1272,14 +1276,13 @@ class ComposedProblems(Builder):
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "frames"):
             self.setup()
-        min_steps, step_counts, starts, steps_terms = self._draws
+        min_steps, step_counts, starts, frame_count, steps_terms = self._draws
         random_, text = rng.random, self._text
         k = min_steps + floor(random_() * step_counts)
-        chosen = floor(random_() * len(self.frames))
+        chosen = floor(random_() * frame_count)
         frame = self.frames[chosen]
         labels, activity, hero, he = frame.story(random_, k + 1)
-        intro, table, question = self._tables[chosen][activity]
-        count = len(table)
+        intro, table, count, question = self._tables[chosen][activity]
         x = 2 + floor(random_() * starts)
         x_text, before = text(x), labels[0]
         values = [x]
@@ -1338,7 +1341,7 @@ class ComposedProblems(Builder):
         if not hasattr(self, "frames"):
             self.setup()
         k, total = self.params.min_steps, 0
-        starts = self._draws[2]
+        starts = int(self._draws[2])
         for frame in self.frames:
             entity_orders = math.perm(len(frame.labels), k + 1) if frame.entities != "ordinals" else len(frame.heroes)
             total += len(frame.activities) * entity_orders * starts * len(self.operations) ** k
