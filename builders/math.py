@@ -22,8 +22,8 @@ import random
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from math import floor
 from importlib.resources import files
+from math import floor
 from operator import itemgetter
 from string import Formatter
 from typing import Any, Literal
