@@ -1007,13 +1007,14 @@ _STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "
 #: the solution line's calculation); intro and question sentences take the first five.
 _SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
 _SOLUTION_SLOTS = {"B": 1, "P": 3, "P_he": 4}
-_STEP_VALUES = 8
+_SENTENCE_VALUES = 1 + max(_SENTENCE_SLOTS.values())
 #: The calculation of each operation over a step's values: ``x+n = <<x+n=y>>y``.
 _CALCULATIONS = {
     op: [5, sign, 6, suffix + " = <<", 5, sign, 6, suffix + "=", 7, ">>", 7]
     for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
                              ("percent", "*", "/100"), ("sum", "+", ""), ("diff", "-", "")]
 }
+_STEP_VALUES = 1 + max(part for parts in _CALCULATIONS.values() for part in parts if type(part) is int)
 #: Number texts are looked up in a table when numbers stay below this (else ``str``).
 _TEXT_TABLE = 100_000
 
@@ -1071,19 +1072,18 @@ class _Frame:
                         f"{origin}.{key}: bad placeholder(s) {sorted(fields - allowed)} in {text!r}; "
                         f"allowed here: {', '.join(sorted(allowed))}"
                     )
-        sentence = 1 + max(_SENTENCE_SLOTS.values())
         #: per activity: (intro, the step renderers of each of OPERATIONS, question), a step renderer
         #: being ``render(*step values) -> (sentence, solution line)``, one per sentence variant
         self.texts = tuple(
             (
-                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), sentence) for t in intro),
+                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _SENTENCE_VALUES) for t in intro),
                 tuple(
                     tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _STEP_VALUES,
                                  _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]))
                           for t in steps[op])
                     for op in OPERATIONS
                 ),
-                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), sentence) for t in question),
+                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _SENTENCE_VALUES) for t in question),
             )
             for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
         )
