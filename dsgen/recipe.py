@@ -75,6 +75,14 @@ class Splits(Model):
         return list({"level": self.levels, "difficulty": self.thresholds}.get(self.by, self.fractions))
 
     @property
+    def only(self) -> str | None:
+        """The split every record goes to, when a random split gives all to one (no hashing needed)."""
+        if self.by != "fraction":
+            return None
+        shares = [name for name, fraction in self.fractions.items() if fraction > 0]
+        return shares[0] if len(shares) == 1 else None
+
+    @property
     def global_rule(self) -> bool:
         """True when a record's split or position depends on the other records (needs every record first)."""
         return self.by in ("quantile", "bins") or self.order == "difficulty"

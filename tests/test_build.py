@@ -166,6 +166,12 @@ def test_hub_layout_loads_with_datasets(toy_recipe, tmp_path):
     for info in manifest["configs"].values():
         for rel, meta in info["files"].items():
             assert pq.read_metadata(out / rel).num_rows == meta["rows"]
+    group = pq.read_metadata(out / rel).row_group(0)
+    chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
+    # repeated values get a dictionary, distinct ones are plain; long texts carry no min/max statistics
+    assert "RLE_DICTIONARY" in chunks["level"].encodings and "RLE_DICTIONARY" not in chunks["id"].encodings
+    assert chunks["difficulty"].is_stats_set and chunks["provenance.index"].statistics.min >= 0
+    assert not chunks["metadata"].is_stats_set and not chunks["prompt.list.element.content"].is_stats_set
 
 
 def test_sample_matches_the_build(toy_recipe, tmp_path):

@@ -6,7 +6,8 @@ import pyarrow.parquet as pq
 from test_build import tree
 
 import dsgen
-from dsgen.recipe import load_recipe
+from dsgen.pipeline import assign_split
+from dsgen.recipe import Splits, load_recipe
 
 
 def split_rows(out, config: str) -> dict[str, list[dict]]:
@@ -42,6 +43,19 @@ def test_bins_and_curriculum_order_are_worker_independent(toy_recipe, tmp_path):
         keys = [(r["difficulty"], r["id"]) for r in records]
         assert keys == sorted(keys)  # easiest first, across shard boundaries
     assert len(list((tmp_path / "a" / "data" / "sums").glob("bin_0-*.parquet"))) == 3  # 625 rows / 300
+
+
+def test_a_split_with_every_share_is_taken_without_hashing_ids(toy_recipe, tmp_path):
+    rows = build(toy_recipe, tmp_path, "{fractions: {test: 0.0, train: 1.0, dev: 0.0}}")
+    assert {k: len(v) for k, v in rows.items()} == {"train": 2500}
+    splits = dsgen.Recipe.model_validate(
+        {"name": "x", "datasets": {"a": {"builder": "toy.add", "count": 1,
+                                         "splits": {"fractions": {"test": 0.0, "train": 1.0}}}}}
+    ).datasets["a"].splits
+    assert splits.only == "train"  # the shortcut gives what the hash would
+    assert {assign_split(splits, {"id": f"{i:016x}"}) for i in range(2000)} == {"train"}
+    for spec in ({"fractions": {"train": 0.5, "test": 0.5}}, {"by": "level", "levels": {"train": ["easy"]}}):
+        assert Splits.model_validate(spec).only is None
 
 
 def test_difficulty_thresholds(toy_recipe, tmp_path):
