@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+SHARD = 10_000  # records per unit (the recipe default)
+
 CHILD = r"""
 import json, resource, sys, time, tempfile
 import dsgen
@@ -36,7 +38,7 @@ print(json.dumps({"records": result.records, "seconds": seconds, "peak_mib": pea
 """
 
 
-def build_run(builder: str, count: int, workers: int, shard: int = 10_000) -> dict:
+def build_run(builder: str, count: int, workers: int, shard: int = SHARD) -> dict:
     """One build in a fresh process: records, seconds, records/s and peak RSS (MiB) of the largest process."""
     out = subprocess.run(
         [sys.executable, "-c", CHILD, builder, str(count), str(workers), str(shard)],
@@ -82,12 +84,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="turns of the generation-rate comparison")
     args = parser.parse_args()
 
-    print(f"{'builder':<16}{'records':>10}{'workers':>9}{'seconds':>10}{'records/s':>12}{'peak MiB':>10}")
+    print(f"{'builder':<16}{'records':>10}{'workers':>9}{'units':>7}{'seconds':>10}{'records/s':>12}{'peak MiB':>10}")
     for builder in args.builders:
         for count in args.counts:
             for workers in args.workers:
                 f = build_run(builder, count, workers)
-                print(f"{builder:<16}{count:>10,}{workers:>9}{f['seconds']:>10.2f}{f['rate']:>12,.0f}{f['peak_mib']:>10.0f}")
+                units = -(-count // SHARD)  # a build runs at most one worker per unit
+                print(f"{builder:<16}{count:>10,}{workers:>9}{units:>7}{f['seconds']:>10.2f}{f['rate']:>12,.0f}"
+                      f"{f['peak_mib']:>10.0f}")
     print()
     for builder in args.builders:
         v = validation_share(builder)
