@@ -8,7 +8,8 @@ own. Also measures what share of a build schema validation takes (the issue's bu
     python benchmarks/bench_build.py --reasoning-gym-python /tmp/rgvenv/bin/python   # and the goal, side by side
 
 The goal (reasoning-gym's gsm_symbolic generation rate) is measured like for like: generation only, one
-core, with ``bench_math``'s functions, the builders and reasoning-gym taking turns (best of ``--rounds``).
+core, with ``bench_math``'s functions: in each of ``--rounds`` turns reasoning-gym is timed before and
+after the builders, and the median of the builders' per-turn ratios is the figure.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from statistics import median
 
 SHARD = 10_000  # records per unit (the recipe default)
 
@@ -81,7 +83,7 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=0, help="also compare peak memory of 10k and this count")
     parser.add_argument("--reasoning-gym-python", default=None,
                         help="interpreter with reasoning-gym installed: also compare generation rates with gsm_symbolic")
-    parser.add_argument("--rounds", type=int, default=5, help="turns of the generation-rate comparison")
+    parser.add_argument("--rounds", type=int, default=41, help="turns of the generation-rate comparison")
     args = parser.parse_args()
 
     print(f"{'builder':<16}{'records':>10}{'workers':>9}{'units':>7}{'seconds':>10}{'records/s':>12}{'peak MiB':>10}")
@@ -105,27 +107,39 @@ def main() -> None:
               f"{large['rate']:,.0f} records/s)")
     if args.reasoning_gym_python:
         rates = generation_rates(args.reasoning_gym_python, args.rounds)
-        goal = rates["reasoning-gym gsm_symbolic"]
-        print(f"\ngeneration only, one core, best of {args.rounds} turns (the goal: reasoning-gym's rate)")
-        for name, rate in rates.items():
-            print(f"{name:<28}{rate:>12,.0f} records/s{rate / goal:>8.2f}x")
+        print(f"\ngeneration only, one core, {args.rounds} turns (the goal: reasoning-gym's rate); a ratio is to "
+              "reasoning-gym timed just before and after in the same turn: median (lowest-highest)")
+        for name, (rate, ratios) in rates.items():
+            print(f"{name:<28}{rate:>12,.0f} records/s{median(ratios):>8.2f}x ({min(ratios):.2f}-{max(ratios):.2f})")
 
 
-def generation_rates(reasoning_gym_python: str, rounds: int, n: int = 5_000) -> dict[str, float]:
-    """Best CPU-time rate (records/s, one core) of each math builder and of reasoning-gym's gsm_symbolic,
-    measured in turns so that a noisy spell of the machine hits all of them."""
-    from bench_math import builder_rate, reasoning_gym_rate
+RG = "reasoning-gym gsm_symbolic"
+
+
+def generation_rates(reasoning_gym_python: str, rounds: int, n: int = 2_000) -> dict[str, tuple[float, list[float]]]:
+    """Per generator: (median CPU-time rate in records/s, one core; its ratio to reasoning-gym's in each
+    turn). A turn times reasoning-gym (kept running in its own interpreter), each math builder, then
+    reasoning-gym again, ``n`` records each, new indices every turn; a builder's ratio is to the mean of
+    the two. This machine's speed changes, up to twofold, from one second to the next: a turn is a
+    fraction of a second, and the median leaves out the turns in which it changed midway."""
+    from bench_math import ReasoningGym, make_rate, maker_for
     from dsgen.builders.math import ComposedProblems, TemplateProblems
 
-    builders = {"math.template": TemplateProblems(), "math.compose": ComposedProblems()}
-    best = dict.fromkeys([*builders, "reasoning-gym gsm_symbolic"], 0.0)
-    for _ in range(rounds):
-        for name, builder in builders.items():
-            best[name] = max(best[name], builder_rate(builder, n)[1])
-        best["reasoning-gym gsm_symbolic"] = max(best["reasoning-gym gsm_symbolic"],
-                                                 reasoning_gym_rate(reasoning_gym_python, n)[1])
-    return best
-
+    makers = {"math.template": maker_for(TemplateProblems()), "math.compose": maker_for(ComposedProblems())}
+    rates: dict[str, list[float]] = {name: [] for name in [*makers, RG]}
+    ratios: dict[str, list[float]] = {name: [] for name in [*makers, RG]}
+    with ReasoningGym(reasoning_gym_python) as gym:
+        for turn in range(rounds):
+            start = (turn + 1) * n
+            before = gym.rate(n, start)[1]
+            ours = {name: make_rate(maker, n, start)[1] for name, maker in makers.items()}
+            after = gym.rate(n, start)[1]
+            rates[RG] += [before, after]
+            ratios[RG].append(1.0)
+            for name, rate in ours.items():
+                rates[name].append(rate)
+                ratios[name].append(rate / ((before + after) / 2))
+    return {name: (median(rates[name]), ratios[name]) for name in rates}
 
 if __name__ == "__main__":
     main()

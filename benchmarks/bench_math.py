@@ -38,19 +38,29 @@ def _timed(fn: Any, n: int) -> tuple[Any, float, float]:
     return result, n / wall, n / max(cpu, 1e-9)
 
 
-def builder_rate(builder: Any, n: int, *, seed: int = 42) -> tuple[float, float]:
-    """(wall, CPU) records per second of ``RecordMaker(builder).make(i)``, i in range(n), setup excluded."""
+def maker_for(builder: Any, *, seed: int = 42) -> RecordMaker:
+    """A set-up ``RecordMaker`` of ``builder`` that has made one record (warm)."""
     maker = RecordMaker("bench", "math", builder, seed=seed)
     maker.setup()
     maker.make(0)
+    return maker
+
+
+def make_rate(maker: RecordMaker, n: int, start: int = 0) -> tuple[float, float]:
+    """(wall, CPU) records per second of ``maker.make(i)``, i in range(start, start + n)."""
     make = maker.make
 
     def loop() -> None:
-        for i in range(n):
+        for i in range(start, start + n):
             make(i)
 
     _, wall, cpu = _timed(loop, n)
     return wall, cpu
+
+
+def builder_rate(builder: Any, n: int, *, seed: int = 42) -> tuple[float, float]:
+    """(wall, CPU) records per second of ``RecordMaker(builder).make(i)``, i in range(n), setup excluded."""
+    return make_rate(maker_for(builder, seed=seed), n)
 
 
 def completions(n: int, style: str, *, seed: int = 7) -> list[tuple[str, str]]:
@@ -80,25 +90,51 @@ def verifier_rate(style: str, n: int) -> tuple[float, float, float, int]:
     return wall, cpu, total / n, sum(len(c) for c, _ in pairs) // n
 
 
-_RG_SCRIPT = """
+_RG_SERVER = """
 import json, sys, time
 import reasoning_gym
-n = int(sys.argv[1])
-data = reasoning_gym.create_dataset("gsm_symbolic", size=n, seed=42)
+data = reasoning_gym.create_dataset("gsm_symbolic", size=10**7, seed=42)
 data[0]
-wall, cpu = time.perf_counter(), time.process_time()
-for i in range(n):
-    data[i]
-wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-print(json.dumps({"wall": n / wall, "cpu": n / max(cpu, 1e-9)}))
+print("ready", flush=True)
+for line in sys.stdin:
+    start, n = map(int, line.split())
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i in range(start, start + n):
+        data[i]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(json.dumps({"wall": n / wall, "cpu": n / max(cpu, 1e-9)}), flush=True)
 """
+
+
+class ReasoningGym:
+    """reasoning-gym's gsm_symbolic in a process of ``python`` (an interpreter with it installed), kept
+    running so that it can be timed between two of our measurements: ``rate(n, start)``."""
+
+    def __init__(self, python: str):
+        self.process = subprocess.Popen([python, "-c", _RG_SERVER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"reasoning-gym did not start under {python}")
+
+    def rate(self, n: int, start: int = 0) -> tuple[float, float]:
+        """(wall, CPU) items per second of ``data[i]``, i in range(start, start + n)."""
+        self.process.stdin.write(f"{start} {n}\n")
+        self.process.stdin.flush()
+        rates = json.loads(self.process.stdout.readline())
+        return rates["wall"], rates["cpu"]
+
+    def __enter__(self) -> ReasoningGym:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def reasoning_gym_rate(python: str, n: int) -> tuple[float, float]:
     """(wall, CPU) items per second of reasoning-gym's gsm_symbolic under ``python``."""
-    out = subprocess.run([python, "-c", _RG_SCRIPT, str(n)], capture_output=True, text=True, check=True)
-    rates = json.loads(out.stdout.strip().splitlines()[-1])
-    return rates["wall"], rates["cpu"]
+    with ReasoningGym(python) as gym:
+        return gym.rate(n)
 
 
 def run(n: int, reasoning_gym_python: str | None = None) -> list[tuple[str, float, float, str]]:
