@@ -206,17 +206,15 @@ def apply_filter(
 def _write_splits(out: Path, unit: Unit, splits: Splits, records: list[dict], counts: Counter, rejects: list):
     """Write a unit's records into ``data/<dataset>/<split>-<unit>.parquet``; returns {relpath: file info}."""
     by_split: dict[str, list[dict]] = {}
-    if splits.only is not None:  # one split takes every record: no hash of each id
-        by_split = {splits.only: records} if records else {}
-    else:
-        for record in records:
-            split = assign_split(splits, record)
-            if split is None:
-                reason = f"split: level '{record['level']}' is in no split"
-                counts[reason] += 1
-                rejects.append(_reject_row(unit.dataset, "split", reason, record, record["provenance"]["index"]))
-            else:
-                by_split.setdefault(split, []).append(record)
+    only = splits.only  # one split taking every record: no hash of each id
+    for record in records:
+        split = only or assign_split(splits, record)
+        if split is None:
+            reason = f"split: level '{record['level']}' is in no split"
+            counts[reason] += 1
+            rejects.append(_reject_row(unit.dataset, "split", reason, record, record["provenance"]["index"]))
+        else:
+            by_split.setdefault(split, []).append(record)
     files = {}
     for split, rows in by_split.items():
         rel = f"data/{unit.dataset}/{split}-{unit.name}.parquet"

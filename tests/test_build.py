@@ -166,7 +166,7 @@ def test_hub_layout_loads_with_datasets(toy_recipe, tmp_path):
     for info in manifest["configs"].values():
         for rel, meta in info["files"].items():
             assert pq.read_metadata(out / rel).num_rows == meta["rows"]
-    group = pq.read_metadata(out / rel).row_group(0)
+    group = pq.read_metadata(next((out / "data" / "sums").glob("*.parquet"))).row_group(0)
     chunks = {group.column(i).path_in_schema: group.column(i) for i in range(group.num_columns)}
     # repeated values get a dictionary, distinct ones are plain; long texts carry no min/max statistics
     assert "RLE_DICTIONARY" in chunks["level"].encodings and "RLE_DICTIONARY" not in chunks["id"].encodings
