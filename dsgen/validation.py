@@ -2,7 +2,7 @@
 
 A record of kind ``math+distraction`` is valid when it satisfies ``math.schema.json`` and
 ``distraction.schema.json``; every kind schema builds on ``record.schema.json``. Records are checked
-against a fast form of the schemas (same verdicts, see ``_fast``); errors are reported from the
+against a fast form of the schemas (same verdicts, see ``_validators``); errors are reported from the
 schemas as written.
 """
 
@@ -65,21 +65,52 @@ def _fast(node: Any) -> Any:
     return out
 
 
+def _closed(node: Any) -> Any:
+    """``node`` with each ``propertyNames`` that lists the names an object may have (which is how the
+    canonical form writes ``additionalProperties: false``) written back as ``properties`` closed by
+    ``additionalProperties: false``: the verdicts are the same, and jsonschema-rs then checks the names
+    in the walk over the object's keys that ``properties`` makes anyway."""
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: value if key in _DATA else _closed(value) for key, value in node.items()}
+    names = node.get("propertyNames")
+    if isinstance(names, dict) and len(names) == 1 and ("enum" in names or "const" in names):
+        allowed = names["enum"] if "enum" in names else [names["const"]]
+        properties = out.get("properties", {})
+        if (
+            all(type(name) is str for name in allowed)
+            and set(properties) <= set(allowed)
+            and not {"additionalProperties", "patternProperties", "unevaluatedProperties"} & set(node)
+        ):
+            del out["propertyNames"]
+            out["properties"] = {**properties, **{name: True for name in allowed if name not in properties}}
+            out["additionalProperties"] = False
+    return out
+
+
 @lru_cache(maxsize=None)
 def _validators(kind: str) -> tuple[tuple[Any, ...], Any]:
-    """(a validator per part of ``kind``, for error reports; one fast validator of a list of records of ``kind``)."""
+    """(a validator per part of ``kind``, for error reports; one fast validator of a list of records of ``kind``).
+
+    The fast validator checks jsonschema-rs's canonical form of the kind, which merges the record
+    schema and the kind's parts into one schema that admits the same values (each field checked once,
+    not once per part), with ``_closed`` and ``_fast`` applied: 15.0k instructions a math record
+    instead of 17.6k for the parts as written (``_fast`` alone)."""
     import jsonschema_rs
 
     parts = {part: schema(part) for part in kind.split("+")}
     record = BASE_URI + "record.schema.json"
-    registry = jsonschema_rs.Registry([(record, schema("record"))])
-    full = tuple(jsonschema_rs.Draft202012Validator(part, registry=registry) for part in parts.values())
     uris = {name: part.get("$id") or f"{BASE_URI}{name}.schema.json" for name, part in parts.items()}
-    fast_parts = [(uris[name], _fast(part)) for name, part in parts.items() if uris[name] != record]
-    fast_registry = jsonschema_rs.Registry([(record, _fast(schema("record"))), *fast_parts])
-    refs = [{"$ref": uri} for uri in uris.values()]
+    registry = jsonschema_rs.Registry([(record, schema("record")),
+                                       *((uris[name], part) for name, part in parts.items() if uris[name] != record)])
+    full = tuple(jsonschema_rs.Draft202012Validator(part, registry=registry) for part in parts.values())
+    whole = next(iter(parts.values())) if len(parts) == 1 else {"allOf": [{"$ref": uri} for uri in uris.values()]}
+    canonical = jsonschema_rs.canonicalize(whole, registry=registry).to_json_schema()
+    uri = f"{BASE_URI}fast/{kind}.schema.json"
     fast = jsonschema_rs.Draft202012Validator(
-        {"items": refs[0] if len(refs) == 1 else {"allOf": refs}}, registry=fast_registry
+        {"items": {"$ref": uri}}, registry=jsonschema_rs.Registry([(uri, _fast(_closed(canonical)))])
     )
     return full, fast
 

@@ -1,5 +1,6 @@
-"""Schema validation: the fast form the build checks against gives the same verdict as the schemas
-themselves on broken records of every built-in kind, and batch checks report the same problems."""
+"""Schema validation: the fast form the build checks against (jsonschema-rs's canonical merge of a
+kind's schemas) gives the same verdict as the schemas themselves on broken records of every built-in
+kind, and batch checks report the same problems."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dsgen
-from dsgen.validation import _fast, _validators, check, check_many
+from dsgen.validation import _closed, _fast, _validators, check, check_many
 
 BUILDS = {
     "math.template": ("math.template", {}, ()),
@@ -57,7 +58,7 @@ def test_built_records_pass_both_forms(name):
 
 
 @pytest.mark.parametrize("name", BUILDS)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fast_form_agrees_with_the_schemas_on_broken_records(name, data):
     record = copy.deepcopy(data.draw(st.sampled_from(records(name))))
@@ -93,6 +94,25 @@ def test_fast_form_rewrites_only_closed_objects():
         assert kept.get("required") == (changed.get("required") or ["a", "b"]), changed
     assert closed["required"] == ["a", "b"]  # the schema itself is left as it is
     assert _fast({"const": closed, "enum": [closed]}) == {"const": closed, "enum": [closed]}  # data
+
+
+def test_closed_form_rewrites_only_name_lists():
+    listed = {"type": "object", "properties": {"a": {"type": "string"}}, "propertyNames": {"enum": ["a", "b"]}}
+    closed = _closed(listed)
+    assert closed == {"type": "object", "properties": {"a": {"type": "string"}, "b": True},
+                      "additionalProperties": False}
+    assert _closed({"properties": {"a": {}}, "propertyNames": {"const": "a"}})["additionalProperties"] is False
+    for kept in (
+        {"properties": {"a": {}, "c": {}}, "propertyNames": {"enum": ["a"]}},  # c is barred, not free
+        {"propertyNames": {"enum": ["a"]}, "patternProperties": {"^x": {}}},
+        {"propertyNames": {"enum": ["a"]}, "unevaluatedProperties": False},
+        {"propertyNames": {"enum": ["a"]}, "additionalProperties": {"type": "string"}},
+        {"propertyNames": {"enum": ["a"], "maxLength": 3}},
+        {"propertyNames": {"pattern": "^a"}},
+    ):
+        assert _closed(kept) == kept, kept
+    assert _closed({"const": listed, "enum": [listed]}) == {"const": listed, "enum": [listed]}  # data
+    assert listed["propertyNames"] == {"enum": ["a", "b"]}  # the schema itself is left as it is
 
 
 def test_check_many_reports_what_check_reports():
