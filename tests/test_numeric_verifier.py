@@ -220,3 +220,14 @@ def test_several_numbers_that_are_reasoning_not_alternatives_score_one(completio
 def test_a_hedged_last_number_reads_as_ambiguous_not_as_a_number():
     assert extract("49 or 48") is not None and extract("49 or 48") not in (48, 49)
     assert extract("so 12 + 36 = 48") == 48
+
+
+def test_explicit_markers_after_other_hashes_and_backslashes_are_found():
+    # the marker searches start at the first "#" and run only when there is a backslash
+    assert extract("# Plan\nstep #2: \\frac{1}{2} of 10 is 5\n#### 5") == 5
+    assert extract("##3 ## 4\n#### 7\n") == 7
+    assert extract("#### 5\nthen 6 more") == 5
+    assert extract("\\, \\fbox\\fbox{5}") == 5  # a marker right after a bare one
+    assert score("\\fbox{5}\\fbox{6}", "5", {}) == 0.0
+    assert score("\\boxed {5} and then \\fbox{6}", "5", {}) == 0.0
+    assert score("#### 5\nso \\boxed{5}", "5", {}) == 1.0
