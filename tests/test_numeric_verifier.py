@@ -243,3 +243,13 @@ def test_prose_answer_that_is_the_whole_line_reads_as_the_regex_does(tail, expec
         assert value is not None and value not in (630, 631)  # hedging
     else:
         assert value == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\\boxed{630}", "630"), ("\\boxed{\\frac{1}{2}}", "\\frac{1}{2}"), ("\\boxed{{5}}", "{5}"),
+    ("\\boxed{5", "5"), ("\\boxed{5}}", "5"), ("\\boxed{a{b}c}d}", "a{b}c"),
+])
+def test_boxed_content_runs_to_the_matching_brace(text, expected):
+    from dsgen.verifiers.numeric import _braced
+
+    assert _braced(text, text.index("{") + 1) == expected

@@ -192,6 +192,9 @@ def _single(content: str) -> Number | None | object:
 
 def _braced(text: str, start: int) -> str:
     """The text from ``start`` up to the brace closing the one just before it."""
+    close = text.find("}", start)
+    if close != -1 and text.find("{", start, close) == -1:  # no nested braces: two searches, no loop
+        return text[start:close]
     depth, i, n = 1, start, len(text)
     while i < n:
         c = text[i]
