@@ -280,6 +280,19 @@ def test_an_empty_completion_must_not_pass():
     assert "an empty completion scored 1.0" in message
 
 
+def test_a_fast_form_that_disagrees_with_the_schema_is_reported(monkeypatch):
+    from dsgen import validation
+
+    class RejectsAll:
+        def is_valid(self, records) -> bool:
+            return False
+
+    written = validation._validators
+    monkeypatch.setattr(validation, "_validators", lambda kind: (written(kind)[0], RejectsAll()))
+    message = contract_failure("kit.sums", max_examples=2, skip=["fresh_process"])
+    assert "breaks 'schema': the fast form of the 'kitsum' schemas rejects a record that the schemas accept" in message
+
+
 def test_difficulty_must_move_the_declared_way():
     message = contract_failure("kit.backwards", max_examples=2, skip=["fresh_process"])
     assert "'max_value' is declared to lower difficulty" in message

@@ -115,6 +115,32 @@ def test_closed_form_rewrites_only_name_lists():
     assert listed["propertyNames"] == {"enum": ["a", "b"]}  # the schema itself is left as it is
 
 
+class _Verdict:
+    """A stand-in fast validator that gives one verdict on everything."""
+
+    def __init__(self, verdict: bool):
+        self.verdict = verdict
+
+    def is_valid(self, records) -> bool:
+        return self.verdict
+
+
+def test_checking_as_written_does_not_trust_the_fast_form(monkeypatch):
+    from dsgen import validation
+
+    record = records("math.compose")[0]
+    broken = {**record, "answer": "04"}
+    assert check(broken, as_written=True) == check(broken) == ("/answer", "pattern", check(broken)[2])
+    full = _validators("math")[0]
+    monkeypatch.setattr(validation, "_validators", lambda kind: (full, _Verdict(True)))
+    assert check(broken) is None  # a fast form that admits too much would let it through a build...
+    assert check(broken, as_written=True)[:2] == ("/answer", "pattern")  # ...but not the testing kit
+    monkeypatch.setattr(validation, "_validators", lambda kind: (full, _Verdict(False)))
+    assert check(record, as_written=True) is None
+    with pytest.raises(AssertionError, match="fast form of the 'math' schemas rejects a record"):
+        check(record)
+
+
 def test_check_many_reports_what_check_reports():
     math, mixed = records("math.compose"), records("math+distraction")
     broken = {**math[1], "answer": "04"}
