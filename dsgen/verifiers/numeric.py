@@ -212,7 +212,7 @@ def _explicit(text: str) -> Number | None | object:
     """The agreed value of all ``####`` lines and ``\\boxed{}``; None when there are none."""
     found: list[object] = []
     # one-character searches (memchr) first: most completions have no "#" and no backslash, and a
-    # longer substring search costs about as much as a whole 1 KB completion's other checks
+    # longer substring search through a 1 KB completion costs about 1 µs
     first = text.find("#")
     pos = text.find("####", first) if first != -1 else -1
     while pos != -1:
