@@ -7,16 +7,22 @@ inside one-worker builds of the same sizes.
     python benchmarks/bench_build.py                    # 10k and 100k, 1 and 2 workers, math builders
     python benchmarks/bench_build.py --memory 1000000   # also the 10k vs 1M memory check
     python benchmarks/bench_build.py --reasoning-gym-python /tmp/rgvenv/bin/python   # and the goal, side by side
+    python benchmarks/bench_build.py --reasoning-gym-python /tmp/rgvenv/bin/python --instructions   # and by count
 
 The goal (reasoning-gym's gsm_symbolic generation rate) is measured like for like: generation only, one
 core, with ``bench_math``'s functions: in each of ``--rounds`` turns reasoning-gym is timed before and
-after the builders, and the median of the builders' per-turn ratios is the figure.
+after the builders, and the median of the builders' per-turn ratios is the figure. ``--instructions``
+also counts the instructions each takes per record under valgrind's callgrind: a figure the machine's
+changes of speed cannot move (it leaves out how fast the CPU runs them: cache misses, branches).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from statistics import median
@@ -93,8 +99,13 @@ def main() -> None:
     parser.add_argument("--reasoning-gym-python", default=None,
                         help="interpreter with reasoning-gym installed: also compare generation rates with gsm_symbolic")
     parser.add_argument("--rounds", type=int, default=41, help="turns of the generation-rate comparison")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per record of generation, ours and reasoning-gym's "
+                             "(needs valgrind; about 15 minutes)")
     parser.add_argument("--share-runs", type=int, default=3, help="builds per validation-share figure")
     args = parser.parse_args()
+    if args.instructions and not args.reasoning_gym_python:
+        parser.error("--instructions compares with reasoning-gym: give --reasoning-gym-python too")
 
     print(f"{'builder':<16}{'records':>10}{'workers':>9}{'units':>7}{'seconds':>10}{'records/s':>12}{'peak MiB':>10}")
     for builder in args.builders:
@@ -125,9 +136,54 @@ def main() -> None:
               "reasoning-gym timed just before and after in the same turn: median (lowest-highest)")
         for name, (rate, ratios) in rates.items():
             print(f"{name:<28}{rate:>12,.0f} records/s{median(ratios):>8.2f}x ({min(ratios):.2f}-{max(ratios):.2f})")
+    if args.instructions:
+        instruction_counts(args.reasoning_gym_python)
 
 
 RG = "reasoning-gym gsm_symbolic"
+
+COUNT_CHILD = r"""
+import sys
+which, start, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if which == "reasoning-gym":
+    import reasoning_gym
+    make = reasoning_gym.create_dataset("gsm_symbolic", size=10**7, seed=42).__getitem__
+else:
+    sys.path.insert(0, sys.argv[4])
+    from bench_math import maker_for
+    from dsgen.builders.math import ComposedProblems, TemplateProblems
+    make = maker_for({"math.template": TemplateProblems, "math.compose": ComposedProblems}[which]()).make
+for i in range(start, start + n):
+    make(i)
+"""
+
+
+def instructions_per_record(python: str, which: str, start: int, n: int = 2_000) -> float:
+    """Instructions per record of generator ``which`` (a math builder or "reasoning-gym") under ``python``:
+    callgrind's total for records [start, start + n + 500) less that for [start, start + 500), so
+    interpreter start, imports and set-up cancel out."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    totals = []
+    for count in (500, 500 + n):
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, "-c",
+                              COUNT_CHILD, which, str(start), str(count), here],
+                             capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        totals.append(int(re.search(r"Collected : ([\d,]+)", run.stderr).group(1).replace(",", "")))
+    return (totals[1] - totals[0]) / n
+
+
+def instruction_counts(reasoning_gym_python: str, starts: tuple[int, ...] = (0, 20_000)) -> None:
+    """Prints instructions per record of each math builder and of reasoning-gym, at each of ``starts``."""
+    if shutil.which("valgrind") is None:
+        print("\ninstruction counts: valgrind is not installed (apt install valgrind)")
+        return
+    print("\ngeneration only, instructions per record (callgrind, 2,000 records from each start index):")
+    for start in starts:
+        gym = instructions_per_record(reasoning_gym_python, "reasoning-gym", start)
+        print(f"{RG:<28}{start:>8,}{gym / 1000:>10.1f}k")
+        for name in ("math.template", "math.compose"):
+            ours = instructions_per_record(sys.executable, name, start)
+            print(f"{name:<28}{start:>8,}{ours / 1000:>10.1f}k{ours / gym:>8.2f}x reasoning-gym's")
 
 
 def generation_rates(reasoning_gym_python: str, rounds: int, n: int = 2_000) -> dict[str, tuple[float, list[float]]]:
