@@ -150,9 +150,8 @@ if which == "reasoning-gym":
     make = reasoning_gym.create_dataset("gsm_symbolic", size=10**7, seed=42).__getitem__
 else:
     sys.path.insert(0, sys.argv[4])
-    from bench_math import maker_for
-    from dsgen.builders.math import ComposedProblems, TemplateProblems
-    make = maker_for({"math.template": TemplateProblems, "math.compose": ComposedProblems}[which]()).make
+    from bench_math import MATH_BUILDERS, maker_for
+    make = maker_for(MATH_BUILDERS[which]()).make
 for i in range(start, start + n):
     make(i)
 """
@@ -174,6 +173,8 @@ def instructions_per_record(python: str, which: str, start: int, n: int = 2_000)
 
 def instruction_counts(reasoning_gym_python: str, starts: tuple[int, ...] = (0, 20_000)) -> None:
     """Prints instructions per record of each math builder and of reasoning-gym, at each of ``starts``."""
+    from bench_math import MATH_BUILDERS
+
     if shutil.which("valgrind") is None:
         print("\ninstruction counts: valgrind is not installed (apt install valgrind)")
         return
@@ -181,7 +182,7 @@ def instruction_counts(reasoning_gym_python: str, starts: tuple[int, ...] = (0, 
     for start in starts:
         gym = instructions_per_record(reasoning_gym_python, "reasoning-gym", start)
         print(f"{RG:<28}{start:>8,}{gym / 1000:>10.1f}k")
-        for name in ("math.template", "math.compose"):
+        for name in MATH_BUILDERS:
             ours = instructions_per_record(sys.executable, name, start)
             print(f"{name:<28}{start:>8,}{ours / 1000:>10.1f}k{ours / gym:>8.2f}x reasoning-gym's")
 
@@ -192,10 +193,9 @@ def generation_rates(reasoning_gym_python: str, rounds: int, n: int = 2_000) -> 
     reasoning-gym again, ``n`` records each, new indices every turn; a builder's ratio is to the mean of
     the two. This machine's speed changes, up to twofold, from one second to the next: a turn is a
     fraction of a second, and the median leaves out the turns in which it changed midway."""
-    from bench_math import ReasoningGym, make_rate, maker_for
-    from dsgen.builders.math import ComposedProblems, TemplateProblems
+    from bench_math import MATH_BUILDERS, ReasoningGym, make_rate, maker_for
 
-    makers = {"math.template": maker_for(TemplateProblems()), "math.compose": maker_for(ComposedProblems())}
+    makers = {name: maker_for(builder()) for name, builder in MATH_BUILDERS.items()}
     rates: dict[str, list[float]] = {name: [] for name in [*makers, RG]}
     ratios: dict[str, list[float]] = {name: [] for name in [*makers, RG]}
     with ReasoningGym(reasoning_gym_python) as gym:

@@ -23,6 +23,9 @@ from dsgen.builders.math import ComposedProblems, TemplateProblems
 from dsgen.records import RecordMaker
 from dsgen.verifiers.numeric import score
 
+#: the math builders compared with reasoning-gym's gsm_symbolic, by registry name
+MATH_BUILDERS = {"math.template": TemplateProblems, "math.compose": ComposedProblems}
+
 PADDING = (
     "Let's think step by step. First I read the problem carefully and write down every quantity it gives, "
     "then I work out each intermediate amount in order, checking that every result makes sense before "
