@@ -12,7 +12,7 @@ from hashlib import blake2b
 
 
 def rng_for(seed: int, path: str, index: int) -> random.Random:
-    """A fresh ``random.Random`` for one record, seeded from a hash of (seed, path, index)."""
+    """A fresh ``random.Random`` seeded as record ``index`` of ``path`` is (see ``Seeder``)."""
     rng = random.Random(0)
     Seeder(seed, path)(index, rng)
     return rng
