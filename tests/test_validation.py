@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dsgen
-from dsgen.validation import _fast, _validators, check, check_many
+from dsgen.validation import _fast, _pin_kind, _validators, check, check_many
 
 BUILDS = {
     "math.template": ("math.template", {}, ()),
@@ -113,6 +113,28 @@ def test_fast_form_closes_objects_only_by_name_lists():
         assert _fast(kept) == kept, kept
     assert _fast({"const": listed, "enum": [listed]}) == {"const": listed, "enum": [listed]}  # data
     assert listed["propertyNames"] == {"enum": ["a", "b"]}  # the schema itself is left as it is
+
+
+def test_fast_form_tries_small_branches_first():
+    small, large = {"const": 1}, {"type": "object", "required": ["a", "b"], "properties": {"a": {}, "b": {}}}
+    assert _fast({"anyOf": [large, small]})["anyOf"] == [small, large]
+    assert _fast({"anyOf": [{"const": 2}, small]})["anyOf"] == [{"const": 2}, small]  # equals keep their order
+    assert _fast({"oneOf": [large, small]})["oneOf"] == [large, small]
+    nested = _fast({"properties": {"verifier": {"anyOf": [large, small]}}})
+    assert nested["properties"]["verifier"]["anyOf"] == [small, large]
+
+
+def test_fast_form_decides_the_kind_check_once():
+    uri = "https://dsgen.dev/schemas/fast/t.schema.json"
+    fast = {"$defs": {"name": {"type": "string", "pattern": "^[a-z]+$"}},
+            "properties": {"kind": {"$ref": "#/$defs/name"}, "x": {}}}
+    assert _pin_kind(fast, "math", uri)["properties"] == {"kind": {"const": "math"}, "x": {}}
+    assert _pin_kind(fast, "Bad-Kind", uri)["properties"]["kind"] is False  # the schemas reject it too
+    assert fast["properties"]["kind"] == {"$ref": "#/$defs/name"}  # the schema itself is left as it is
+    assert _pin_kind({"anyOf": [fast]}, "math", uri) == {"anyOf": [fast]}  # no top-level kind: kept
+    record = records("math.compose")[0]
+    assert _validators("math")[1].is_valid([record])
+    assert not _validators("math")[1].is_valid([{**record, "kind": "math+distraction"}])
 
 
 class _Verdict:
