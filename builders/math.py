@@ -1323,7 +1323,7 @@ class ComposedProblems(Builder):
             "level": level,
             "metadata": {
                 "generator": "compose",
-                "frame": frame.name,
+                "scenario": frame.name,
                 "solution": "\n".join(lines),
                 "steps": k,
                 "operations": operations,

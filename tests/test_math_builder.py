@@ -133,6 +133,7 @@ def test_compose_renders_exactly():
         "Carlos has 408-256 = <<408-256=152>>152 crayons.\n#### 152"
     )
     assert item["metadata"]["operations"] == ["div", "mul", "sub"]
+    assert item["metadata"]["scenario"] == "people"  # the frame: one column for both generators
 
 
 # -- correctness over many seeds --------------------------------------------------------------
