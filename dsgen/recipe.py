@@ -165,7 +165,8 @@ class Recipe(Model):
     """A whole build: datasets (Hub configs), build-wide filters, output and hub settings."""
 
     name: str = Field(pattern=NAME)
-    seed: int = 0
+    seed: int = Field(0, ge=-(2**63), le=2**63 - 1,
+                      description="signed 64-bit: every record's provenance carries it, in an int64 column")
     description: str = ""
     datasets: dict[str, Dataset] = Field(min_length=1)
     filters: list[FilterSpec] = []

@@ -35,6 +35,9 @@ def test_build_errors_exit_2_without_traceback(tmp_path):
     assert result.exit_code == 2 and "did you mean 'count'" in result.output
     result = run("build", str(good), "--workers", "0")
     assert result.exit_code == 2
+    result = run("build", str(good), "--seed", str(2**64), "-o", str(tmp_path / "o"))  # provenance is int64
+    assert result.exit_code == 2 and "'seed'" in result.output and "9223372036854775807" in result.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_list_and_show(tmp_path):
