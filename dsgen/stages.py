@@ -23,6 +23,7 @@ from .pipeline import (
     _write_splits,
     apply_filter,
     assign_split,
+    unassigned_reason,
 )
 from .recipe import FilterSpec, Recipe, Splits
 from .writer import atomic_write_bytes, read_parquet, table_bytes, write_jsonl, write_parquet
@@ -141,11 +142,11 @@ def write_ranked(
         for k, split in enumerate(splits.names):
             members[split] = ranked[(edges[k - 1] if k else 0) : edges[k]]
     else:
-        columns = table.select(["id", "level", "difficulty"]).to_pylist()
+        columns = table.select(["id", "level", "difficulty", "metadata"]).to_pylist()
         for row in ranked:
             split = assign_split(splits, columns[row])
             if split is None:
-                rejects[f"split: level '{columns[row]['level']}' is in no split"] += 1
+                rejects[unassigned_reason(splits, columns[row])] += 1
             else:
                 members.setdefault(split, []).append(row)
     files = {}

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 from test_build import tree
 
 import dsgen
-from dsgen.pipeline import assign_split
+from dsgen.pipeline import assign_split, unassigned_reason
 from dsgen.recipe import Splits, load_recipe
 
 
@@ -70,3 +70,30 @@ def test_split_rule_is_described_for_the_card():
                                          "splits": {"by": "quantile", "fractions": {"easy": 0.5, "hard": 0.5}}}}}
     )
     assert recipe.datasets["a"].splits.describe() == "by difficulty quantile (easiest first): easy 0.5, hard 0.5"
+
+
+def test_fraction_splits_keep_groups_whole_and_drop_straddling_paths():
+    splits = Splits.model_validate({"fractions": {"train": 0.5, "test": 0.5}})
+    twins = [
+        {"id": f"{2 * g + t:016x}", "metadata": {"group_id": f"{g:016x}"}} for g in range(300) for t in (0, 1)
+    ]
+    by_group: dict[str, set] = {}
+    for record in twins:
+        by_group.setdefault(record["metadata"]["group_id"], set()).add(assign_split(splits, record))
+    assert all(len(names) == 1 for names in by_group.values())
+    assert {n for names in by_group.values() for n in names} == {"train", "test"}
+    # a metadata column still JSON-encoded (the staged path) is read too
+    encoded = {"id": "0" * 16, "metadata": '{"group_id": "%s"}' % twins[0]["metadata"]["group_id"]}
+    assert assign_split(splits, encoded) == assign_split(splits, twins[0])
+    # split keys: one split only if every key lands there, so no entity is shared across splits
+    paths = [{"id": "0" * 16, "metadata": {"split_keys": [f"e{i}", f"e{i + 1}", f"e{i + 2}"]}} for i in range(400)]
+    seen: dict[str, set] = {"train": set(), "test": set()}
+    dropped = 0
+    for record in paths:
+        split = assign_split(splits, record)
+        if split is None:
+            dropped += 1
+            assert "different splits" in unassigned_reason(splits, record)
+        else:
+            seen[split].update(record["metadata"]["split_keys"])
+    assert seen["train"] and seen["test"] and not seen["train"] & seen["test"] and 0 < dropped < 400
