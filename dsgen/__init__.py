@@ -29,6 +29,7 @@ _API = {
     "sample": "dsgen.pipeline",
     "validate_path": "dsgen.inspect",
     "score_file": "dsgen.inspect",
+    "evaluate": "dsgen.evaluate",
     "push": "dsgen.hub",
 }
 
@@ -42,6 +43,7 @@ __all__ = [
     "Wrapper",
     "build",
     "default_recipe",
+    "evaluate",
     "load_recipe",
     "push",
     "register",
@@ -58,6 +60,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .builder import Builder, Params, Wrapper, user_prompt
     from .errors import DsgenError, RecordInvalid, Skip
+    from .evaluate import evaluate
     from .hub import push
     from .inspect import score_file, validate_path
     from .pipeline import build, sample

