@@ -104,6 +104,7 @@ class Prepared:
     ids: list[str] | None
     correct: Any = None
     observed: Any = None
+    per_model: Any = None
     fit: Any = None
 
 
@@ -175,7 +176,8 @@ class AnnotatedProblems(Builder):
         value = feature_difficulty
         if data.correct is not None:
             c, n = float(data.correct[index]), float(data.observed[index])
-            metadata["pass_rate"] = {"pass_rate": round(c / n, 6), "correct": round(c, 6), "models": int(n)}
+            metadata["pass_rate"] = {"pass_rate": round(c / n, 6), "correct": round(c, 6), "models": int(n),
+                                     "per_model": data.per_model[index]}
             if source == "pass_rate":
                 value = pass_rate_difficulty(c, n)
         if data.fit is not None:
@@ -255,7 +257,8 @@ def _prepare(p: AnnotateParams) -> Prepared:
         from dsgen.annotate import read_responses
 
         items = ids if ids is not None else [str(i) for i in range(source.rows)]
-        matrix, _ = read_responses(p.responses, items)
+        matrix, names = read_responses(p.responses, items)
+        data.per_model = _per_model(p.responses, matrix, names)
         seen_mask = ~np.isnan(matrix)
         data.correct = np.where(seen_mask, matrix, 0.0).sum(0)
         data.observed = seen_mask.sum(0)
@@ -270,6 +273,20 @@ def _prepare(p: AnnotateParams) -> Prepared:
 
             data.fit = fit_irt(matrix, p.irt, steps=p.irt_steps)
     return data
+
+
+def _per_model(path: str, matrix: Any, names: list[str]) -> list[list[dict[str, Any]]]:
+    """Per item, each model's pass rate with the k and decoding settings the matrix was made with (if stored)."""
+    import math
+
+    from dsgen.responses import matrix_settings
+
+    settings = matrix_settings(path)
+    return [
+        [{"model": name, "pass_rate": round(float(matrix[m, i]), 6), **settings.get(name, {})}
+         for m, name in enumerate(names) if not math.isnan(matrix[m, i])]
+        for i in range(matrix.shape[1])
+    ]
 
 
 def _answer(

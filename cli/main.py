@@ -114,6 +114,17 @@ def _run_build(recipe, quiet: bool, **options: Any):
               help="A math.annotate parameter, e.g. --set question_column=prompt (repeatable; YAML values).")
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False),
               help="Response matrix (CSV / Parquet, long or wide) of model × item correctness.")
+@click.option("-m", "--model", "models", multiple=True, metavar="SPEC",
+              help="Instead of --responses: run this model on every item, k samples each, and use its pass rates "
+                   "(repeatable: the models x items matrix for IRT; see `dsgen eval` for specs).")
+@click.option("--k", "k", default=4, show_default=True, type=click.IntRange(min=1), help="Samples an item, with --model.")
+@click.option("--temperature", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              help="Sampling temperature with --model (0: greedy, then --k 1).")
+@click.option("--top-p", default=1.0, show_default=True, type=click.FloatRange(0, 1, min_open=True))
+@click.option("--max-new-tokens", default=512, show_default=True, type=click.IntRange(min=1))
+@click.option("--sample-seed", default=0, show_default=True, type=int, help="Sampling seed with --model.")
+@click.option("--base-url", metavar="URL", help="OpenAI-compatible endpoint serving the --model names.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--irt", type=click.Choice(["none", "1pl", "2pl"]), default="1pl", show_default=True,
               help="IRT model fitted to --responses.")
 @click.option("--difficulty-from", type=click.Choice(["auto", "features", "pass_rate", "irt"]), default="auto",
@@ -133,7 +144,8 @@ def _run_build(recipe, quiet: bool, **options: Any):
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
 @user_errors
 def annotate(input_path: str, fmt: str, input_split: str | None, params: tuple[str, ...], responses: str | None,
-             irt: str, difficulty_from: str, split_by: str | None, quantiles: str | None, thresholds: str | None,
+             models: tuple[str, ...], k: int, temperature: float, top_p: float, max_new_tokens: int,
+             sample_seed: int, base_url: str | None, device: str, irt: str, difficulty_from: str, split_by: str | None, quantiles: str | None, thresholds: str | None,
              bins: int | None, curriculum: bool, skip_missing: bool, name: str | None, out: str | None,
              workers: int | None, resume: bool, quiet: bool) -> None:
     """Annotate INPUT (GSM8K / MATH-format JSONL, JSON, Parquet or a datasets folder) with difficulty.
@@ -150,8 +162,20 @@ def annotate(input_path: str, fmt: str, input_split: str | None, params: tuple[s
         apply_override(values, item)
     values.update(format=fmt, split=input_split, responses=responses, irt=irt, difficulty_from=difficulty_from,
                   on_missing_answer="skip" if skip_missing else "error")
-    recipe = annotation_recipe(input_path, name=name, split_by=split_by, quantiles=quantiles, thresholds=thresholds,
-                               bins=bins, curriculum=curriculum, out=out, **values)
+    options = dict(name=name, split_by=split_by, quantiles=quantiles, thresholds=thresholds, bins=bins,
+                   curriculum=curriculum, out=out)
+    if models:
+        if responses:
+            raise UserError("--model and --responses are alternatives: give one")
+        from dsgen.annotate import model_responses
+        from dsgen.backends import Decoding
+
+        decoding = Decoding(k=k, temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens, seed=sample_seed)
+        values["responses"] = str(model_responses(input_path, list(models), decoding, base_url=base_url,
+                                                  device=device, **options, **values))
+        if not quiet:
+            click.echo(f"pass rates of {', '.join(models)} over k={k}: {values['responses']}")
+    recipe = annotation_recipe(input_path, **options, **values)
     _run_build(recipe, quiet, workers=workers, resume=resume)
 
 

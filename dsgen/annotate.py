@@ -202,6 +202,48 @@ def _positions(items: list[str], found, path: Path, where) -> np.ndarray:
     return position
 
 
+# --- items for models to answer (``dsgen annotate --model``) ---------------------------------------
+
+
+def annotation_items(path: str | Path, **params: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(item id, record) of every usable input row, as ``math.annotate`` reads it with ``params``.
+
+    Item ids are those of a response matrix: the input's id column, else the 0-based row number. Rows
+    without a question or answer are left out when ``on_missing_answer`` is ``skip`` (else they are an error).
+    """
+    import random
+
+    from .builders.annotate import AnnotatedProblems
+    from .errors import Skip
+
+    builder = AnnotatedProblems(path=str(path), **{k: v for k, v in params.items() if k != "responses"})
+    builder.setup()
+    items = []
+    for row in range(builder.data.rows):
+        try:
+            record = builder.generate(random.Random(0), row)  # the prompt and answer do not use the rng
+        except Skip:
+            continue
+        items.append((builder.data.ids[row] if builder.data.ids else str(row), record))
+    return items
+
+
+def model_responses(path: str | Path, models: list[str], decoding: Any, *, base_url: str | None = None,
+                    device: str = "auto", **options: Any) -> Path:
+    """Run ``models`` on the input's items and write their response matrix next to the output folder.
+
+    ``options`` are those of ``annotation_recipe`` (the matrix goes to ``<output dir>.responses.parquet``,
+    which the recipe then names, so a rebuild reads the same pass rates).
+    """
+    from .responses import write_matrix
+
+    recipe = annotation_recipe(path, **options)
+    dataset = next(iter(recipe.datasets.values()))
+    items = annotation_items(path, **{k: v for k, v in dataset.params.items() if k != "path"})
+    target = Path(f"{recipe.output.dir.rstrip('/')}.responses.parquet")
+    return write_matrix(items, models, decoding, target, base_url=base_url, device=device).resolve()
+
+
 # --- the recipe of `dsgen annotate` --------------------------------------------------------------
 
 

@@ -134,7 +134,7 @@ def _plan(items: list[Item]) -> list[Item]:
                                          it.record["id"]))
 
 
-def _batch_seed(seed: int, ids: list[str]) -> int:
+def batch_seed(seed: int, ids: list[str]) -> int:
     key = "\x1f".join([str(seed), *ids]).encode()
     return int.from_bytes(blake2b(key, digest_size=4).digest(), "little") >> 1  # 31 bits: any server takes it
 
@@ -209,7 +209,7 @@ def evaluate(data: str | Path, model: str, *, out: str | Path, configs: list[str
                 write_json(settings_path, info)
             start = time.perf_counter()
             generations = backend.generate([messages(it.record) for it in batch], decoding,
-                                           _batch_seed(decoding.seed, batch_ids))
+                                           batch_seed(decoding.seed, batch_ids))
             result.seconds += time.perf_counter() - start
             _write_batch(path, batch, generations, result)
             result.batches_generated += 1

@@ -1,6 +1,6 @@
 """A local OpenAI-compatible server: ``POST /v1/chat/completions`` on 127.0.0.1 (random port).
 
-It answers each request with ``reply(messages, n)`` (a list of n strings), records every request body and
+It answers each request with ``reply(body)`` (a list of ``body["n"]`` strings), records every request body and
 Authorization header, and answers 401 when ``key`` is set and the request's bearer token differs, like a
 real endpoint. Usage counts whitespace-separated words as tokens.
 """
@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class OpenAIStub:
-    def __init__(self, reply: Callable[[list[dict], int], list[str]], key: str | None = None):
+    def __init__(self, reply: Callable[[dict], list[str]], key: str | None = None):
         self.reply, self.key = reply, key
         self.requests: list[dict] = []
         self.auth: list[str | None] = []
@@ -41,7 +41,7 @@ class OpenAIStub:
                     return self._send(404, {"error": {"message": f"no route {self.path}"}})
                 if stub.key is not None and auth != f"Bearer {stub.key}":
                     return self._send(401, {"error": {"message": "Invalid API key", "type": "invalid_request_error"}})
-                texts = stub.reply(body["messages"], body.get("n", 1))
+                texts = stub.reply(body)
                 words = sum(len(t.split()) for t in texts)
                 self._send(200, {
                     "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": body["model"],

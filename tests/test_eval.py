@@ -42,10 +42,10 @@ def answers(data) -> dict[str, str]:
 
 def correct_math(answers):
     """A server that solves math records (``#### answer``) and answers anything else with one word."""
-    def reply(messages, n):
-        answer = answers.get(messages[-1]["content"])
+    def reply(body):
+        answer = answers.get(body["messages"][-1]["content"])
         text = f"The total is {answer}.\n#### {answer}" if answer and answer[0].isdigit() else "Okay."
-        return [text] * n
+        return [text] * body["n"]
     return reply
 
 
@@ -73,7 +73,7 @@ def test_openai_backend_against_local_server(data, answers, tmp_path, monkeypatc
 
 def test_endpoint_errors_name_the_endpoint_not_the_key(data, tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    with OpenAIStub(lambda m, n: ["x"] * n, key="another-key") as server:
+    with OpenAIStub(lambda body: ["x"] * body["n"], key="another-key") as server:
         with pytest.raises(DsgenError, match="AuthenticationError") as info:
             evaluate(data, "m", out=tmp_path / "ev", base_url=server.url, limit=1)
     assert server.url in str(info.value) and SECRET not in str(info.value)

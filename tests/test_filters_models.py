@@ -148,8 +148,8 @@ def test_self_judge_scores_both_orders_and_never_drops(tiny_model):
         assert 0 <= m["preference"] <= 1
         assert m["margin"] == pytest.approx(abs(2 * m["preference"] - 1), abs=1e-3)
         assert m["agrees_with_verifier"] in (None, True, False)
-    p_ab = flt.prefers_first("q", "the cat", "a dog")
-    p_ba = flt.prefers_first("q", "a dog", "the cat")
+    p_ab = flt.judge.prefers_first("q", "the cat", "a dog")
+    p_ba = flt.judge.prefers_first("q", "a dog", "the cat")
     assert 0 < p_ab < 1 and 0 < p_ba < 1
     assert [v.measurements for v in flt.apply(records)] == [v.measurements for v in verdicts]
 

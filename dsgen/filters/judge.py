@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from ..errors import DsgenError
 from ..scoring import score
 from .base import Filter, Verdict
-from .models import load, prompt_text, require
+from .models import Device, load, prompt_text, require
 from .pass_rate import Sampler, SamplingParams
 from .text import message_text
 
@@ -27,19 +27,12 @@ JUDGE_PROMPT = (
 )
 
 
-class SelfJudge(Filter):
-    """Stores the model's position-debiased preference between two of its sampled solutions (never drops)."""
+class PairJudge:
+    """A causal LM asked which of two solutions is better, read off its next-token letter probabilities."""
 
-    description: ClassVar[str] = (
-        "Pairwise self-judgment score (weak signal: validate against a stronger judge before use)"
-    )
-    Params: ClassVar[type[SamplingParams]] = SamplingParams
-    stage: ClassVar[Literal["record", "dataset", "build"]] = "dataset"
-    uses_model: ClassVar[bool] = True
-
-    def setup(self) -> None:
-        self.sampler = Sampler(self.params)
-        self.judge = load(self.params.model, self.params.device)
+    def __init__(self, model: str, device: Device = "auto"):
+        self.model_name = model
+        self.judge = load(model, device)
         self._letters = {letter: self._letter_ids(letter) for letter in "AB"}
 
     def _letter_ids(self, letter: str) -> list[int]:
@@ -50,7 +43,7 @@ class SelfJudge(Filter):
             if len(encoded := tokenizer.encode(text, add_special_tokens=False)) == 1
         }
         if not ids:
-            raise DsgenError(f"model '{self.params.model}': answer letter '{letter}' is not a single token")
+            raise DsgenError(f"model '{self.model_name}': answer letter '{letter}' is not a single token")
         return sorted(ids)
 
     def prefers_first(self, problem: str, a: str, b: str) -> float:
@@ -67,12 +60,30 @@ class SelfJudge(Filter):
         second = torch.logsumexp(logits[self._letters["B"]], 0)
         return float(torch.sigmoid(first - second))
 
+    def preference(self, problem: str, a: str, b: str) -> float:
+        """P(``a`` is better than ``b``), averaged over both presentation orders (cancels position bias)."""
+        return (self.prefers_first(problem, a, b) + 1 - self.prefers_first(problem, b, a)) / 2
+
+
+class SelfJudge(Filter):
+    """Stores the model's position-debiased preference between two of its sampled solutions (never drops)."""
+
+    description: ClassVar[str] = (
+        "Pairwise self-judgment score (weak signal: validate against a stronger judge before use)"
+    )
+    Params: ClassVar[type[SamplingParams]] = SamplingParams
+    stage: ClassVar[Literal["record", "dataset", "build"]] = "dataset"
+    uses_model: ClassVar[bool] = True
+
+    def setup(self) -> None:
+        self.sampler = Sampler(self.params)
+        self.judge = PairJudge(self.params.model, self.params.device)
+
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         verdicts = []
         for record, (one, two) in zip(records, self.sampler.sample(records, 2, salt="judge")):
             problem = message_text(record["prompt"])
-            forward, backward = self.prefers_first(problem, one, two), self.prefers_first(problem, two, one)
-            preference = (forward + 1 - backward) / 2
+            preference = self.judge.preference(problem, one, two)
             scores = [round(score(record, one), 4), round(score(record, two), 4)]
             agrees = None if scores[0] == scores[1] else (preference > 0.5) == (scores[0] > scores[1])
             m = {

@@ -1,6 +1,7 @@
 """Pass rate: how many of k sampled completions dsgen's own verifier accepts, per record.
 
-Difficulty is roughly 1 - pass rate; a record whose samples all pass or all fail gives a GRPO group
+``model`` is any spec ``dsgen eval`` takes for a local model (``smollm2``, a folder, a ``.gguf`` file); the
+rate is stored with the model, k and decoding settings. Difficulty is roughly 1 - pass rate; a record whose samples all pass or all fail gives a GRPO group
 zero reward variance, so by default those are dropped. Sampling uses transformers ``generate``
 (vLLM with ``engine: vllm`` when it is installed), seeded per record from the filter's seed and the
 record id, so results do not depend on batching, order or the number of workers.
@@ -93,6 +94,10 @@ class PassRate(Filter):
 
     def setup(self) -> None:
         self.sampler = Sampler(self.params)
+        p = self.params
+        # stored with every pass rate: a rate means little without the model and decoding that produced it
+        self.settings = {"model": p.model, "k": p.k, "temperature": p.temperature, "top_p": p.top_p,
+                         "max_new_tokens": p.max_new_tokens, "seed": p.seed, "engine": p.engine}
 
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         p = self.params
@@ -100,7 +105,7 @@ class PassRate(Filter):
         for record, completions in zip(records, self.sampler.sample(records, p.k)):
             scores = [round(score(record, c), 4) for c in completions]
             rate = sum(s >= p.pass_score for s in scores) / p.k
-            m = {"pass_rate": rate, "k": p.k, "scores": scores}
+            m = {"pass_rate": rate, "scores": scores, **self.settings}
             if p.drop_degenerate and rate == 1.0:
                 verdicts.append(Verdict(False, "every sample passes", m))
             elif p.drop_degenerate and rate == 0.0:
