@@ -5,7 +5,8 @@ the k samples of a record) per config and split, level, difficulty bin, solution
 (reverse QA); for distraction data the robustness drop between each noisy record and its clean twin
 (same ``metadata.group_id``, ``metadata.variant`` noisy / clean) and how often planted distractors were
 obeyed, per distractor type, witness (the behaviour it asked for) and position; and whether difficulty
-tracks the model's failures (Spearman between ``difficulty`` and 1 - pass rate). Several models give a
+tracks the model's failures (Spearman between ``difficulty`` and 1 - pass rate); and how much reward went
+to echoes of the prompt (a sign of a gameable verifier). Several models give a
 side-by-side table and the robustness drop against model size (the inverse-scaling figure).
 
 A sample passes when its reward is 1.0 (the verifiers' full reward); mean reward averages the rewards.
@@ -39,6 +40,7 @@ class Run:
     records: dict[str, Any]  # id -> Item
     samples: dict[str, list[float]]  # id -> rewards, sample order
     details: dict[str, list[dict[str, Any] | None]]
+    texts: dict[str, list[str]] | None = None
 
 
 def load_run(folder: str | Path, data: str | Path | None = None) -> Run:
@@ -55,13 +57,15 @@ def load_run(folder: str | Path, data: str | Path | None = None) -> Run:
     records = {it.record["id"]: it for it in items}
     samples: dict[str, list[float]] = defaultdict(list)
     details: dict[str, list[dict[str, Any] | None]] = defaultdict(list)
+    texts: dict[str, list[str]] = defaultdict(list)
     for row in pq.read_table(folder / COMPLETIONS).to_pylist():
         if row["id"] not in records:
             raise DsgenError(f"{folder / COMPLETIONS}: record '{row['id']}' is not in the data it names")
         samples[row["id"]].append(row["score"])
         details[row["id"]].append(json.loads(row["details"]) if row["details"] else None)
+        texts[row["id"]].append(row["completion"])
     return Run(folder, settings["model"], info.get("parameters"), settings, info.get("throughput"),
-               records, dict(samples), dict(details))
+               records, dict(samples), dict(details), dict(texts))
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -170,6 +174,39 @@ def obey_rates(run: Run) -> dict[str, dict[str, dict[str, Any]]]:
             for axis, cells in counts.items() if cells}
 
 
+ECHO_NGRAM, ECHO_SHARE, ECHO_MIN_WORDS = 5, 0.8, 20
+
+
+def is_echo(completion: str, prompt_text: str) -> bool:
+    """Whether a completion is mostly copied from its prompt: at least 80% of its word 5-grams occur there."""
+    words = completion.casefold().split()
+    if len(words) < ECHO_MIN_WORDS:
+        return False
+    source = prompt_text.casefold().split()
+    seen = {tuple(source[i:i + ECHO_NGRAM]) for i in range(len(source) - ECHO_NGRAM + 1)}
+    grams = [tuple(words[i:i + ECHO_NGRAM]) for i in range(len(words) - ECHO_NGRAM + 1)]
+    return sum(g in seen for g in grams) >= ECHO_SHARE * len(grams)
+
+
+def echoes(run: Run) -> dict[str, dict[str, Any]]:
+    """Per config: samples that mostly copy the prompt, and the reward they earned (a verifier that pays
+    echoes can be gamed; see DESIGN's validity rules)."""
+    from .evaluate import messages
+
+    counts: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for rid, texts in (run.texts or {}).items():
+        item = run.records[rid]
+        prompt = "\n".join(m["content"] for m in messages(item.record))
+        cell = counts[item.config]
+        for text, reward in zip(texts, run.samples[rid]):
+            cell[0] += 1
+            if is_echo(text, prompt):
+                cell[1] += 1
+                cell[2] += reward
+    return {c: {"samples": int(n), "echoes": int(e), "echo_mean_reward": round(r / e, 4) if e else None}
+            for c, (n, e, r) in sorted(counts.items())}
+
+
 def difficulty_tracking(run: Run) -> dict[str, dict[str, Any]]:
     """Per config: Spearman between ``difficulty`` and 1 - pass rate (None when either is constant)."""
     per: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
@@ -197,6 +234,7 @@ def summarise(run: Run) -> dict[str, Any]:
         "robustness": robustness(run),
         "obey_rates": obey_rates(run),
         "difficulty_tracking": difficulty_tracking(run),
+        "echoes": echoes(run),
     }
 
 
@@ -241,6 +279,8 @@ def _model_section(summary: dict[str, Any], figure: str | None) -> list[str]:
         lines += _table(f"Distractors obeyed, by {axis}", cells, axis)
     lines += _table("Does difficulty track failures? (Spearman of difficulty and 1 - pass rate)",
                     summary["difficulty_tracking"], "config")
+    lines += _table("Echoes: samples that mostly copy the prompt, and the reward they earned (should be ~0)",
+                    summary["echoes"], "config")
     if figure:
         lines += [f"![mean reward by level]({figure})", ""]
     return lines

@@ -15,7 +15,16 @@ from openai_stub import OpenAIStub
 import dsgen
 from dsgen.backends import Decoding, Generation
 from dsgen.errors import DsgenError
-from dsgen.eval_report import Run, evaluate_models, load_run, pass_at_k, robustness, spearman, summarise
+from dsgen.eval_report import (
+    Run,
+    evaluate_models,
+    is_echo,
+    load_run,
+    pass_at_k,
+    robustness,
+    spearman,
+    summarise,
+)
 from dsgen.evaluate import Item, evaluate, load_items
 
 SECRET = "sk-test-not-to-be-printed-7f3a"
@@ -213,3 +222,12 @@ def test_cli_eval(data, answers, tmp_path, monkeypatch):
     bad = CliRunner().invoke(main, ["eval", str(data), "-m", "srv", "--base-url", "http://127.0.0.1:9/v1",
                                     "--config", "nope", "-o", str(tmp_path / "p")])
     assert bad.exit_code == 2 and "no config 'nope'" in bad.output
+
+
+def test_echoes_of_the_prompt_are_counted_with_the_reward_they_earned(data, tmp_path):
+    evaluate(data, "scripted", out=tmp_path / "ev", configs=["distraction", "math_templates"], limit=2,
+             backend=Scripted(lambda m: m[-1]["content"]))
+    found = summarise(load_run(tmp_path / "ev"))["echoes"]
+    assert found["distraction"]["echoes"] == found["distraction"]["samples"] == 2
+    assert found["math_templates"]["echoes"] == 2 and found["math_templates"]["echo_mean_reward"] == 0.0
+    assert not is_echo("the answer is 42 " * 3, "the answer is 42 " * 3)  # too short to call an echo
