@@ -306,17 +306,32 @@ def score(data: str, completions: str) -> None:
     from rich.table import Table
 
     import dsgen
+    from dsgen.report import plural
 
     report = dsgen.score_file(data, completions)
-    click.echo(f"{report.scored:,} completions scored, mean {report.mean:.4f}")
+    if report.max_samples == 1:
+        click.echo(f"{plural(report.samples, 'completion')} scored, mean {report.mean:.4f}")
+    else:
+        each = (f"{report.min_samples} each" if report.min_samples == report.max_samples
+                else f"{report.min_samples} to {report.max_samples} each")
+        passes = ", ".join(f"pass@{k} {report.pass_at(k):.4f}" for k in report.ks())
+        click.echo(f"{plural(report.samples, 'completion')} scored as samples of {plural(report.scored, 'record')} "
+                   f"({each}): mean {report.mean:.4f} (each record's mean over its samples); {passes} "
+                   f"(a sample passes with full reward; unbiased estimate from each record's samples)")
     table = Table()
-    for column in ("level", "n", "mean"):
+    for column in ("level", "records", "mean"):
         table.add_column(column, justify="right" if column != "level" else "left")
-    for level, values in sorted(report.by_level.items()):
+    for level in report.levels():
+        values = report.by_level[level]
         table.add_row(level, f"{len(values):,}", f"{sum(values) / len(values):.4f}")
     Console().print(table)
     if report.missing:
-        click.echo(f"{report.missing:,} records had no completion")
+        click.echo(f"{plural(report.missing, 'record')} had no completion")
+    if report.unmatched:
+        click.echo(f"{plural(report.unmatched, 'completion')} named an id that no record of {data} has: not scored")
+    if report.unreadable:
+        click.echo(f"{plural(report.unreadable, 'row')} of {data} could not be read as records "
+                   f"(see `dsgen validate {data}`)")
 
 
 @main.command()
