@@ -19,6 +19,7 @@ from typing import Any
 from . import registry
 from .errors import DsgenError, RecordInvalid, Skip
 from .executors import executor_for
+from .inputs import input_digests
 from .recipe import Dataset, Recipe, default_recipe, load_recipe
 from .splits import assign_split, split_keys, unassigned_reason
 from .stages import finish_staged
@@ -68,14 +69,24 @@ def _staged(recipe: Recipe) -> set[str]:
 
 
 def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
+    """Check that ``--resume`` continues a build of this recipe and these inputs, or empty ``out``."""
     state = out / STATE / "state.json"
     recipe_hash = recipe.content_hash()
+    inputs = input_digests(recipe.model_dump(mode="json"))
     if resume and state.is_file():
-        previous = json.loads(state.read_text()).get("recipe_hash")
-        if previous != recipe_hash:
+        previous = json.loads(state.read_text())
+        if previous.get("recipe_hash") != recipe_hash:
             raise DsgenError(
-                f"--resume: '{out}' holds a build of a different recipe (hash {previous}, this one {recipe_hash}); "
-                f"build into another folder, or drop --resume to rebuild it from scratch"
+                f"--resume: '{out}' holds a build of a different recipe (hash {previous.get('recipe_hash')}, "
+                f"this one {recipe_hash}); build into another folder, or drop --resume to rebuild it from scratch"
+            )
+        before = previous.get("inputs", {})
+        changed = [f"'{now['path']}' ({where})" for where, now in inputs.items() if before.get(where) != now]
+        changed += [f"'{was['path']}' ({where}, now missing)" for where, was in before.items() if where not in inputs]
+        if changed:
+            raise DsgenError(
+                f"--resume: input {', '.join(changed)} changed since '{out}' was built from it; its records "
+                f"would mix old and new input: drop --resume to rebuild from scratch"
             )
         remove_partial(out)
         return
@@ -88,7 +99,7 @@ def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
-    write_json(state, {"recipe_hash": recipe_hash, "recipe": recipe.model_dump(mode="json")})
+    write_json(state, {"recipe_hash": recipe_hash, "inputs": inputs, "recipe": recipe.model_dump(mode="json")})
 
 
 def build(

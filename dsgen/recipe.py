@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .errors import DsgenError, did_you_mean
+from .inputs import resolve_inputs
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -207,7 +208,7 @@ def default_recipe_text() -> str:
 
 def default_recipe(**kwargs: Any) -> Recipe:
     """The embedded default recipe (every builder family, small counts), with overrides as in ``load_recipe``."""
-    return _parse(default_recipe_text(), "<default recipe>", **kwargs)
+    return _parse(default_recipe_text(), "<default recipe>", base=Path.cwd(), **kwargs)
 
 
 def load_recipe(
@@ -221,7 +222,8 @@ def load_recipe(
     """Read, override, validate and check a recipe file.
 
     ``overrides`` are ``path.to.key=value`` strings; ``params`` sets a parameter on every dataset
-    whose builder declares it (``--spacy-model``).
+    whose builder declares it (``--spacy-model``). Relative input paths (``dsgen.inputs``) in the file
+    resolve against its folder, those in ``overrides`` against the working directory.
     """
     path = Path(path)
     try:
@@ -230,13 +232,14 @@ def load_recipe(
         raise DsgenError(f"recipe file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DsgenError(f"recipe file '{path}' could not be read: {exc}") from None
-    return _parse(text, str(path), overrides=overrides, seed=seed, out=out, params=params)
+    return _parse(text, str(path), base=path.parent, overrides=overrides, seed=seed, out=out, params=params)
 
 
 def _parse(
     text: str,
     source: str,
     *,
+    base: Path,
     overrides: list[str] = (),
     seed: int | None = None,
     out: str | None = None,
@@ -254,8 +257,10 @@ def _parse(
     if not isinstance(data, dict):
         raise DsgenError(f"{source}: a recipe is a YAML mapping (name, seed, datasets, …), got {type(data).__name__}")
     data = copy.deepcopy(data)
+    resolve_inputs(data, base)
     for item in overrides:
         apply_override(data, item)
+    resolve_inputs(data, Path.cwd())
     if seed is not None:
         data["seed"] = seed
     if out is not None:
