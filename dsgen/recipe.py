@@ -341,12 +341,54 @@ def check_components(recipe: Recipe, source: str = "<recipe>", node: yaml.Node |
     for name, ds in recipe.datasets.items():
         base = ("datasets", name)
         params_of("builder", ds.builder, ds.params, base + ("builder",))
+        _check_levels(ds, source, node, base + ("splits", "levels"))
         for i, w in enumerate(ds.wrappers):
             params_of("builder", w.builder, w.params, base + ("wrappers", i, "builder"))
         for i, f in enumerate(ds.filters):
             params_of("filter", f.filter, f.params, base + ("filters", i, "filter"))
     for i, f in enumerate(recipe.filters):
         params_of("filter", f.filter, f.params, ("filters", i, "filter"))
+
+
+def record_levels(kind: str) -> list[str] | None:
+    """The levels a kind's schema allows its records (the ``enum`` of ``level``), None if it does not say."""
+    from .validation import schema
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        level = node.get("properties", {}).get("level")
+        if isinstance(level, dict) and isinstance(level.get("enum"), list):
+            found.extend(str(v) for v in level["enum"] if str(v) not in found)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for branch in node.get(key, []):
+                walk(branch)
+        for key in ("then", "else"):
+            walk(node.get(key))
+
+    walk(schema(kind))
+    return found or None
+
+
+def _check_levels(ds: Dataset, source: str, node: yaml.Node | None, loc: tuple) -> None:
+    """A ``by: level`` split names only levels the builder's records can have (a typo dropped them all)."""
+    from . import registry
+
+    if ds.splits.by != "level":
+        return
+    valid = record_levels(registry.load("builder", ds.builder).kind)
+    if valid is None:
+        return
+    for split, levels in ds.splits.levels.items():
+        for level in levels:
+            if level not in valid:
+                raise DsgenError(
+                    f"{_where(source, node, loc + (split,))}: split '{split}' lists level '{level}'"
+                    f"{did_you_mean(level, valid)}, which no record of builder '{ds.builder}' has; "
+                    f"its levels: {', '.join(valid)}"
+                )
 
 
 # --- error messages ----------------------------------------------------------------------------
