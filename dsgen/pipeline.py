@@ -157,10 +157,11 @@ def build(
                 for rel, info in marker["files"].items():
                     report.splits[info["split"]] += info["rows"]
                     report.files[rel] = info
+        warnings = capacity_warnings(recipe)
         if staged:
-            finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
+            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
     _finish(out, recipe, units, markers, reports)
-    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, capacity_warnings(recipe))
+    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
 
 
 def capacity_warnings(recipe: Recipe) -> list[str]:

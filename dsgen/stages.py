@@ -50,8 +50,9 @@ def finish_staged(
     staged: set[str],
     reports: dict[str, DatasetReport],
     model_pool: Callable[[FilterSpec], Any] | None = None,
-) -> None:
-    """Run the post-generation filter passes, then split and write the staged datasets.
+) -> list[str]:
+    """Run the post-generation filter passes, then split and write the staged datasets; returns the
+    filters' warnings.
 
     ``model_pool(spec)``, from the executor, may return a pool that applies a filter that needs no
     ``fit`` elsewhere (Ray actors holding a model); its ``judge(batches)`` yields (records, verdicts).
@@ -69,6 +70,7 @@ def finish_staged(
         if rejects and route:
             write_jsonl(out / STATE / "rejects" / dataset / f"{tag}-{unit.name}.jsonl", rejects)
 
+    warnings: list[str] = []
     for number, (label, spec, covered, shared) in enumerate(passes(recipe, staged), 1):
         pool = model_pool(spec) if model_pool else None
         if pool is not None:
@@ -96,6 +98,8 @@ def finish_staged(
                 keep_rejects(name, f"g{number:02d}", unit, rejects)
         if pool is not None:
             pool.close()
+        for flt in dict.fromkeys(f for f in instances.values() if f is not None):
+            warnings += [f"filter '{label}': {w}" for w in flt.warnings()]
 
     for name in staged:
         splits, report = recipe.datasets[name].splits, reports[name]
@@ -114,6 +118,7 @@ def finish_staged(
             for rel, info in files.items():
                 report.splits[info["split"]] += info["rows"]
                 report.files[rel] = info
+    return warnings
 
 
 def write_ranked(
