@@ -290,8 +290,10 @@ def validate(path: str) -> None:
     report = dsgen.validate_path(path)
     for problem in report.problems:
         click.echo(str(problem), err=True)
-    click.echo(f"{report.records:,} records in {report.files} files: "
-               f"{'all valid' if report.ok else f'{len(report.problems)} problems'}")
+    from dsgen.report import plural
+
+    click.echo(f"{plural(report.records, 'record')} in {plural(report.files, 'file')}: "
+               f"{'all valid' if report.ok else plural(len(report.problems), 'problem')}")
     sys.exit(0 if report.ok else 1)
 
 

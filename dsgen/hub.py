@@ -107,6 +107,8 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         meta = yaml.safe_load(head.group(1)) if head else None
     except yaml.YAMLError:
         meta = None
+    if not any(sum(c.get("splits", {}).values()) for c in manifest["configs"].values()):
+        raise DsgenError(f"'{folder}' is a dsgen build with no records in any config: nothing to publish")
     if not isinstance(meta, dict) or not meta.get("configs"):
         raise DsgenError(f"'{card}' has no YAML front matter with 'configs:': not a dsgen dataset card")
     report = validate_path(folder)

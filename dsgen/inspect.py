@@ -46,7 +46,7 @@ def data_files(path: Path) -> list[Path]:
     """The Parquet / JSONL files a path stands for: a built folder's shards, or the file itself."""
     if path.is_dir():
         files = sorted((path / "data").rglob("*.parquet")) if (path / "data").is_dir() else []
-        if not files:
+        if not files and not (path / "manifest.json").is_file():  # a build whose every config is empty has none
             raise DsgenError(f"'{path}' is not a dsgen build: it has no data/<config>/*.parquet shards")
         return files
     if not path.is_file():
@@ -113,6 +113,8 @@ def validate_path(path: str | Path) -> ValidationReport:
             report.problems.append(Problem(file, number, *problem))
     if path.is_dir():
         report.problems.extend(_check_manifest(path))
+    elif not report.records:
+        report.problems.append(Problem(str(path), None, "/", "empty", "the file holds no records"))
     return report
 
 
@@ -135,7 +137,23 @@ def _check_manifest(folder: Path) -> list[Problem]:
     for file in sorted((folder / "data").rglob("*.parquet")):
         if file.relative_to(folder).as_posix() not in listed:
             problems.append(Problem(str(file), None, "/", "manifest", "not listed in manifest.json"))
+    allowed = _allowed_empty(folder)
+    for name, config in manifest["configs"].items():
+        if not any(config.get("splits", {}).values()) and name not in allowed:
+            problems.append(Problem(f"data/{name}", None, "/", "empty",
+                                    "the config has no records and its recipe does not set 'allow_empty: true'"))
     return problems
+
+
+def _allowed_empty(folder: Path) -> set[str]:
+    """Datasets that the recipe copy in a built folder allows to be empty."""
+    import yaml
+
+    try:
+        data = yaml.safe_load((folder / "recipe.yaml").read_text(encoding="utf-8"))
+        return {name for name, ds in data["datasets"].items() if isinstance(ds, dict) and ds.get("allow_empty")}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError):
+        return set()
 
 
 @dataclass

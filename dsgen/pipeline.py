@@ -160,8 +160,21 @@ def build(
         warnings = capacity_warnings(recipe)
         if staged:
             warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
+    _check_not_empty(recipe, reports)
     _finish(out, recipe, units, markers, reports)
     return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
+
+
+def _check_not_empty(recipe: Recipe, reports: dict[str, DatasetReport]) -> None:
+    """A dataset that yielded no record is an error (before the build looks complete), unless allowed."""
+    for name, report in reports.items():
+        if report.written == 0 and not recipe.datasets[name].allow_empty:
+            reasons = ", ".join(f"{reason}: {n:,}" for reason, n in report.rejects.most_common(3))
+            raise DsgenError(
+                f"dataset '{name}' yielded no records: all {report.requested:,} were dropped"
+                f"{f' ({reasons})' if reasons else ''}; fix the recipe (`output.rejects: true` keeps the dropped "
+                f"records with their reason), or set 'allow_empty: true' on the dataset if an empty config is meant"
+            )
 
 
 def capacity_warnings(recipe: Recipe) -> list[str]:

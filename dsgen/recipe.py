@@ -140,6 +140,7 @@ class Dataset(Model):
     wrappers: list[Component] = []
     splits: Splits = Splits()
     filters: list[FilterSpec] = []
+    allow_empty: bool = Field(False, description="a build that yields no record of this dataset is not an error")
 
 
 class Output(Model):
