@@ -27,8 +27,26 @@ def user_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except DsgenError as exc:
             raise UserError(str(exc)) from None
+        except OSError as exc:  # the file system said no: a folder not writable, a name too long, a full disk
+            raise UserError(os_error_message(exc)) from None
 
     return wrapper
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OSError as one line naming the file and what the system said, without a traceback."""
+    import errno
+
+    where = " -> ".join(f"'{f}'" for f in (exc.filename, exc.filename2) if f is not None)
+    what = exc.strerror or str(exc)
+    hint = {
+        errno.EACCES: "choose a folder you can write to (-o) or fix its permissions",
+        errno.EPERM: "choose a folder you can write to (-o) or fix its permissions",
+        errno.ENAMETOOLONG: "use shorter dataset, split or folder names",
+        errno.ENOSPC: "free some disk space or build into another disk (-o), then resume with --resume",
+        errno.EROFS: "choose a writable folder (-o)",
+    }.get(exc.errno)
+    return f"{what}: {where or '(no file named)'}" + (f"; {hint}" if hint else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -90,19 +108,24 @@ def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out:
 
 
 def _run_build(recipe, quiet: bool, **options: Any):
-    """``dsgen.build`` with a progress bar and a summary table unless ``quiet``."""
+    """``dsgen.build`` with a progress bar and a summary table unless ``quiet``; Ctrl-C says how to resume."""
     import dsgen
 
-    if quiet:
-        return dsgen.build(recipe, **options)
-    from rich.console import Console
+    try:
+        if quiet:
+            return dsgen.build(recipe, **options)
+        from rich.console import Console
 
-    from dsgen.report import BuildProgress, summary
+        from dsgen.report import BuildProgress, summary
 
-    with BuildProgress(recipe) as progress:
-        result = dsgen.build(recipe, progress=progress, **options)
-    Console().print(summary(result))
-    return result
+        with BuildProgress(recipe) as progress:
+            result = dsgen.build(recipe, progress=progress, **options)
+        Console().print(summary(result))
+        return result
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the units finished so far are kept in '{recipe.output.dir}'; run the same command with "
+                   "--resume to continue from them", err=True)
+        sys.exit(130)
 
 
 @main.command()

@@ -30,6 +30,7 @@ from .errors import DsgenError, did_you_mean
 from .inputs import resolve_inputs
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_NAME = 100  # dataset and split names become folder and file names (255 bytes at most on most systems)
 
 
 class Model(BaseModel):
@@ -93,6 +94,9 @@ class Splits(Model):
         for name in self.names:
             if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
                 raise ValueError(f"split name '{name}' must be a letter followed by letters, digits or '_'")
+            if len(name) > MAX_NAME:
+                raise ValueError(f"split name '{name[:40]}…' is {len(name)} characters long; at most {MAX_NAME} "
+                                 "(it becomes part of file names)")
         if self.by in ("fraction", "quantile"):
             if any(f < 0 for f in self.fractions.values()) or abs(sum(self.fractions.values()) - 1) > 1e-9:
                 raise ValueError(f"fractions must be non-negative and sum to 1, got {self.fractions}")
@@ -183,6 +187,9 @@ class Recipe(Model):
         for name in datasets:
             if not re.match(NAME, name):
                 raise ValueError(f"dataset name '{name}' must match {NAME} (it becomes a Hub config name)")
+            if len(name) > MAX_NAME:
+                raise ValueError(f"dataset name '{name[:40]}…' is {len(name)} characters long; at most {MAX_NAME} "
+                                 "(it becomes a folder and a Hub config name)")
         return datasets
 
     def to_yaml(self) -> str:
