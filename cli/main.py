@@ -11,6 +11,9 @@ import click
 
 from dsgen import __version__
 
+#: a build estimated larger than this asks first (``--yes`` skips the question)
+CONFIRM_BYTES = 20 * 10**9
+
 
 class UserError(click.ClickException):
     """Bad input: one paragraph on stderr, exit code 2, no traceback."""
@@ -78,10 +81,12 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--push", "push_", is_flag=True, help="Then push the folder to the recipe's hub.repo_id (see `dsgen push`).")
 @click.option("--token", metavar="TOKEN", help="Hugging Face token for --push (default: HF_TOKEN or `hf auth login`).")
+@click.option("-y", "--yes", is_flag=True,
+              help=f"Build even when the estimate exceeds {CONFIRM_BYTES // 10**9} GB (without asking on a terminal).")
 @user_errors
 def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out: str | None, workers: int | None,
           resume: bool, executor: str | None, ray_address: str | None, spacy_model: str | None, quiet: bool,
-          push_: bool, token: str | None) -> None:
+          push_: bool, token: str | None, yes: bool) -> None:
     """Build the datasets of RECIPE (a YAML file; the embedded default recipe when omitted).
 
     The output folder is laid out as a Hugging Face dataset repository (README.md with configs,
@@ -102,9 +107,30 @@ def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out:
             raise UserError("--push needs 'hub: {repo_id: owner/name}' in the recipe (or use `dsgen push FOLDER REPO_ID`)")
         check_repo_id(loaded.hub.repo_id)
         token = resolve_token(token)
+    _check_size(loaded, yes)
     result = _run_build(loaded, quiet, workers=workers, resume=resume, executor=executor, ray_address=ray_address)
     if push_:
         _push(result.out, None, token=token)
+
+
+def _check_size(recipe, yes: bool) -> None:
+    """Stop a build that cannot fit on the disk, and ask (or need --yes) before a very large one."""
+    from pathlib import Path
+
+    from dsgen.report import plural
+    from dsgen.sizing import estimate, human_bytes
+
+    est = estimate(recipe, Path(recipe.output.dir))
+    what = (f"this build makes {plural(est.records, 'record')} in {plural(est.units, 'unit')}, about "
+            f"{human_bytes(est.bytes)} of Parquet (estimated from a sample)")
+    if est.free is not None and est.bytes > est.free:
+        raise UserError(f"{what}, but '{recipe.output.dir}' has {human_bytes(est.free)} free: lower the counts, "
+                        "or build into a larger disk with -o")
+    if est.bytes <= CONFIRM_BYTES or yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(f"{what}; pass --yes to build it (or lower the counts)")
+    click.confirm(f"{what}. Build it?", abort=True, err=True)
 
 
 def _run_build(recipe, quiet: bool, **options: Any):

@@ -59,3 +59,18 @@ def test_an_output_folder_below_a_file_is_an_error_naming_it(toy_recipe, tmp_pat
     result = run("build", str(toy_recipe), "-o", str(tmp_path / "afile" / "out"), "-q")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "Not a directory" in result.output and "afile" in result.output
+
+
+def test_a_huge_count_is_stopped_before_it_fills_the_disk(toy_recipe, tmp_path):
+    result = run("build", str(toy_recipe), "-o", str(tmp_path / "o"), "-q", "--set", "datasets.sums.count=1000000000000000")
+    assert result.exit_code == 2 and "1,000,000,000,000,300 records" in result.output
+    assert "free: lower the counts" in result.output and not (tmp_path / "o").exists()
+
+
+def test_a_very_large_build_needs_yes_when_nobody_can_be_asked(toy_recipe, tmp_path, monkeypatch):
+    import cli.main
+
+    monkeypatch.setattr(cli.main, "CONFIRM_BYTES", 1000)
+    result = run("build", str(toy_recipe), "-o", str(tmp_path / "o"), "-q")
+    assert result.exit_code == 2 and "pass --yes to build it" in result.output and "2,800 records" in result.output
+    assert run("build", str(toy_recipe), "-o", str(tmp_path / "o"), "-q", "--yes").exit_code == 0
