@@ -194,6 +194,12 @@ def annotate(input_path: str, fmt: str, input_split: str | None, params: tuple[s
     from dsgen.annotate import annotation_recipe
     from dsgen.recipe import apply_override
 
+    for flag, value, rule in (("--quantiles", quantiles, "quantile"), ("--thresholds", thresholds, "difficulty"),
+                              ("--bins", bins, "bins")):
+        if value is not None and split_by != rule:
+            raise UserError(f"{flag} applies to --split-by {rule}"
+                            f"{f', not --split-by {split_by}' if split_by else ', which was not given'}")
+
     values: dict[str, Any] = {}
     for item in params:
         apply_override(values, item)
@@ -268,41 +274,60 @@ def list_builders() -> None:
 @click.argument("name")
 @click.option("-n", "--count", default=3, show_default=True, type=click.IntRange(0, 100), help="Sample records.")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--index", default=0, show_default=True, type=click.IntRange(min=0), help="First sample index.")
+@click.option("--index", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1 - 10_000),
+              help="First sample index.")
 @click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="A builder parameter (YAML value).")
 @click.option("--dataset", default="sample", show_default=True,
               help="Dataset name of a build, to reproduce that build's records (with its --seed).")
+@click.option("--schema/--no-schema", "show_schema", default=False, show_default=True,
+              help="Also print the record schema (JSON Schema of the builder's kind; long).")
 @user_errors
-def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...], dataset: str) -> None:
-    """Show builder NAME: its parameters (types, defaults, ranges), its record schema and sample records."""
+def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...], dataset: str,
+         show_schema: bool) -> None:
+    """Show builder NAME: its parameters (types, defaults, ranges, valid names) and sample records."""
+    from pydantic import ValidationError
     from rich.console import Console
     from rich.json import JSON
     from rich.table import Table
 
     import dsgen
     from dsgen import registry
+    from dsgen.builder import Wrapper
     from dsgen.recipe import apply_override
     from dsgen.records import dumps
     from dsgen.validation import schema
 
     cls = registry.load("builder", name)
+    values: dict[str, Any] = {}
+    for item in params:
+        apply_override(values, item)
+    try:  # before anything is printed, naming the --set values rather than an internal recipe
+        cls.Params.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--set {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}".replace("--set :", "--set:")
+            for e in exc.errors()
+        )
+        raise UserError(f"builder '{name}': {problems}") from None
     console = Console()
     console.print(f"[bold]{name}[/] — {cls.description}\n")
     table = Table(title="parameters", title_justify="left")
     for column in ("name", "type", "default", "range", "description"):
         table.add_column(column)
-    for pname, prop in cls.Params.model_json_schema().get("properties", {}).items():
+    properties = cls.Params.model_json_schema().get("properties", {})
+    for pname, prop in properties.items():
         table.add_row(pname, _type_of(prop), dumps(prop.get("default", "(required)")), _range_of(prop),
                       prop.get("description", ""))
     console.print(table)
-    console.print(f"\n[bold]record schema[/] ({cls.kind}.schema.json)")
-    console.print(JSON(dumps(schema(cls.kind))))
-    from dsgen.builder import Wrapper
-
+    for pname, prop in properties.items():
+        if prop.get("choices"):
+            console.print(f"[bold]{pname}[/]: {', '.join(map(str, prop['choices']))}", highlight=False)
+    if show_schema:
+        console.print(f"\n[bold]record schema[/] ({cls.kind}.schema.json)")
+        console.print(JSON(dumps(schema(cls.kind))))
+    else:
+        console.print(f"\nrecords follow {cls.kind}.schema.json (print it with --schema)", highlight=False)
     if count and not issubclass(cls, Wrapper):
-        values: dict[str, Any] = {}
-        for item in params:
-            apply_override(values, item)
         for record in dsgen.sample(name, values, count=count, seed=seed, start=index, dataset=dataset):
             console.print(f"\n[bold]sample[/] (seed {seed}, index {record['provenance']['index']})")
             console.print(JSON(dumps(record)))

@@ -39,7 +39,8 @@ def open_input(path: str | Path, split: str | None = None) -> Source:
         return source.only(split)
     if len(source.splits) > 1:
         raise DsgenError(
-            f"input folder '{path}' holds several splits ({', '.join(source.splits)}): choose one with split"
+            f"input folder '{path}' holds several splits ({', '.join(source.splits)}): choose one "
+            "(`dsgen annotate --split NAME`; in a recipe, split: NAME)"
         )
     return source
 

@@ -58,6 +58,10 @@ def check_repo_id(repo_id: Any) -> str:
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
 
+    if repo_id is None:
+        raise DsgenError(
+            "no repo id: give one (`dsgen push FOLDER owner/name`) or set 'hub: {repo_id: owner/name}' in the recipe"
+        )
     if not isinstance(repo_id, str) or repo_id.count("/") != 1:
         raise DsgenError(
             f"repo id {repo_id!r} is not 'owner/name': expected your user or organisation name, a slash "

@@ -85,21 +85,34 @@ def rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 def _records(path: Path) -> Iterator[tuple[str, int, dict[str, Any] | str]]:
     for file in data_files(path):
-        for number, row in rows(file):
-            if isinstance(row, dict):
-                try:
-                    row = from_row(row)
-                except (ValueError, TypeError, KeyError) as exc:
-                    row = f"a JSON column could not be decoded: {exc}"
-            yield str(file), number, row
+        yield from _file_records(file)
+
+
+def _file_records(file: Path) -> Iterator[tuple[str, int, dict[str, Any] | str]]:
+    for number, row in rows(file):
+        if isinstance(row, dict):
+            try:
+                row = from_row(row)
+            except (ValueError, TypeError, KeyError) as exc:
+                row = f"a JSON column could not be decoded: {exc}"
+        yield str(file), number, row
+
+
+def _readable_records(file: Path, report: ValidationReport) -> Iterator[tuple[str, int, dict[str, Any] | str]]:
+    """A file's records; a file that cannot be read at all (a truncated shard) is a problem of the report."""
+    try:
+        yield from _file_records(file)
+    except DsgenError as exc:
+        report.problems.append(Problem(str(file), None, "/", "file", str(exc)))
 
 
 def validate_path(path: str | Path) -> ValidationReport:
     """Check every record of a built folder, Parquet or JSONL file against its schema, and a folder's hashes."""
     path = Path(path)
     report = ValidationReport()
-    report.files = len(data_files(path))
-    for file, number, record in _records(path):
+    files = data_files(path)
+    report.files = len(files)
+    for file, number, record in (item for f in files for item in _readable_records(f, report)):
         report.records += 1
         if isinstance(record, str):
             report.problems.append(Problem(file, number, "/", "json", record))
@@ -113,7 +126,7 @@ def validate_path(path: str | Path) -> ValidationReport:
             report.problems.append(Problem(file, number, *problem))
     if path.is_dir():
         report.problems.extend(_check_manifest(path))
-    elif not report.records:
+    elif not report.records and report.ok:
         report.problems.append(Problem(str(path), None, "/", "empty", "the file holds no records"))
     return report
 

@@ -322,6 +322,10 @@ def apply_override(data: dict[str, Any], item: str) -> None:
         elif isinstance(target, dict):
             if last:
                 target[part] = value
+            elif i == 1 and parts[0] == "datasets" and part not in target:
+                known = list(target)
+                raise DsgenError(f"--set '{item}': the recipe has no dataset '{part}'{did_you_mean(part, known)}; "
+                                 f"its datasets: {', '.join(known) or 'none'}")
             else:
                 target = target.setdefault(part, {})
         else:
