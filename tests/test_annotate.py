@@ -271,7 +271,9 @@ def test_pass_rates_from_a_long_matrix():
     for i, record in enumerate(records):
         outcomes = by_item[str(i)]
         meta = record["metadata"]
+        per_model = meta["pass_rate"].pop("per_model")
         assert meta["pass_rate"] == {"pass_rate": round(sum(outcomes) / 12, 6), "correct": sum(outcomes), "models": 12}
+        assert sorted(m["pass_rate"] for m in per_model) == sorted(outcomes) and len({m["model"] for m in per_model}) == 12
         assert record["difficulty"] == pass_rate_difficulty(sum(outcomes), 12)
         assert meta["difficulty_from"] == "pass_rate" and "irt" not in meta
         assert check(record) is None
