@@ -93,40 +93,33 @@ def entropy_reward(model: str, *, device: Device = "auto", top_fraction: float =
         raise ValueError(f"top_fraction must be in (0, 1], got {top_fraction}")
     load(model, device)
 
-    def reward(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float]:
-        values: list[float | None] = []
-        for logp in token_distributions(model, device, prompts, completions):
-            if logp is None:
-                values.append(None)
-                continue
-            entropy = -(logp.exp() * logp).sum(-1)
-            top = max(1, math.ceil(top_fraction * len(entropy)))
-            values.append(round(-float(entropy.topk(top).values.mean()), 6))
-        return _fill_empty(values)
+    def score(logp: Any) -> float:
+        entropy = -(logp.exp() * logp).sum(-1)
+        top = max(1, math.ceil(top_fraction * len(entropy)))
+        return -float(entropy.topk(top).values.mean())
 
-    reward.__name__ = f"entropy[{model}]"
-    return reward
+    return _token_reward(f"entropy[{model}]", model, device, score)
 
 
 def self_certainty_reward(model: str, *, device: Device = "auto") -> Reward:
     """INTUITOR's self-certainty: mean over completion tokens of KL(uniform || p) = -log V - mean_j log p_j."""
     load(model, device)
 
+    def score(logp: Any) -> float:
+        return float((-math.log(logp.shape[-1]) - logp.mean(-1)).mean())
+
+    return _token_reward(f"self_certainty[{model}]", model, device, score)
+
+
+def _token_reward(name: str, model: str, device: Device, score: Callable[[Any], float]) -> Reward:
+    """A reward from each completion's token log-probabilities; an empty completion gets 1 below the batch's
+    lowest reward, so not attempting never ties an attempt."""
+
     def reward(prompts: list[Any], completions: list[Any], **columns: Any) -> list[float]:
-        values: list[float | None] = []
-        for logp in token_distributions(model, device, prompts, completions):
-            if logp is None:
-                values.append(None)
-                continue
-            per_token = -math.log(logp.shape[-1]) - logp.mean(-1)
-            values.append(round(float(per_token.mean()), 6))
-        return _fill_empty(values)
+        values = [None if logp is None else round(score(logp), 6)
+                  for logp in token_distributions(model, device, prompts, completions)]
+        floor = min((v for v in values if v is not None), default=0.0) - 1.0
+        return [floor if v is None else v for v in values]
 
-    reward.__name__ = f"self_certainty[{model}]"
+    reward.__name__ = name
     return reward
-
-
-def _fill_empty(values: list[float | None]) -> list[float]:
-    """An empty completion gets 1 below the batch's lowest reward: not attempting never ties an attempt."""
-    floor = min((v for v in values if v is not None), default=0.0) - 1.0
-    return [floor if v is None else v for v in values]
