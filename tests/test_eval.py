@@ -231,3 +231,19 @@ def test_echoes_of_the_prompt_are_counted_with_the_reward_they_earned(data, tmp_
     assert found["distraction"]["echoes"] == found["distraction"]["samples"] == 2
     assert found["math_templates"]["echoes"] == 2 and found["math_templates"]["echo_mean_reward"] == 0.0
     assert not is_echo("the answer is 42 " * 3, "the answer is 42 " * 3)  # too short to call an echo
+
+
+def test_models_of_known_size_give_the_inverse_scaling_figure(data, tmp_path):
+    from dsgen.eval_report import write_report
+
+    runs = []
+    for name, size in (("small", 10**8), ("large", 10**9)):
+        backend = Scripted(lambda m: "Fine.")
+        backend.name, backend.parameters = name, size
+        evaluate(data, name, out=tmp_path / name, configs=["distraction"], backend=backend)
+        runs.append(load_run(tmp_path / name))
+    result = write_report(runs, tmp_path / "report")
+    assert [m["parameters"] for m in result["models"]] == [10**8, 10**9]
+    figure = tmp_path / "report" / "figures" / "robustness-vs-size.png"
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![robustness drop against model size]" in (tmp_path / "report" / "report.md").read_text()
