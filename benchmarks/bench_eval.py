@@ -6,13 +6,14 @@
 Prints: eval throughput (generated tokens/s and records/s, generation time only), mean reward and pass@1
 per config and split, per level, the robustness drop of noisy distraction records against their clean
 twins, distractor obey rates per type / witness / position, accuracy by solution steps and by hops, and
-Spearman between difficulty and 1 - pass rate per config. An interrupted run resumes (same arguments).
+Spearman between difficulty and 1 - pass rate per config, and the reward earned by echoes of the prompt. An interrupted run resumes (same arguments).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import dsgen
@@ -35,9 +36,14 @@ def table(title: str, cells: dict, columns: list[str]) -> None:
         return
     print(f"\n{title}")
     width = max(len(k) for k in cells) + 2
-    print("".ljust(width) + "".join(c.rjust(16) for c in columns))
-    for name, cell in cells.items():
-        print(name.ljust(width) + "".join(_fmt(cell.get(c)).rjust(16) for c in columns))
+    print("".ljust(width) + "".join(c.rjust(18) for c in columns))
+    for name, cell in sorted(cells.items(), key=lambda kv: _natural(kv[0])):
+        print(name.ljust(width) + "".join(_fmt(cell.get(c)).rjust(18) for c in columns))
+
+
+def _natural(name: str) -> tuple:
+    """'math/10' after 'math/9' (report.json's keys come back sorted as text)."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", name) if p)
 
 
 def _fmt(value) -> str:
@@ -79,6 +85,8 @@ def main() -> None:
         table("math: by steps", model["by_steps"], cols)
         table("reverse QA: by hops", model["by_hops"], cols)
         table("difficulty vs 1 - pass rate (Spearman)", model["difficulty_tracking"], ["records", "spearman"])
+        table("echoes of the prompt and the reward they earned", model["echoes"],
+              ["samples", "echoes", "echo_mean_reward"])
 
 
 if __name__ == "__main__":
