@@ -145,7 +145,7 @@ def _run_build(recipe, quiet: bool, **options: Any):
         from dsgen.report import BuildProgress, summary
 
         with BuildProgress(recipe) as progress:
-            result = dsgen.build(recipe, progress=progress, **options)
+            result = dsgen.build(recipe, progress=progress, stage=progress.stage, **options)
         Console().print(summary(result))
         return result
     except KeyboardInterrupt:

@@ -109,13 +109,15 @@ def build(
     workers: int | None = None,
     resume: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     executor: str | None = None,
     ray_address: str | None = None,
 ) -> BuildResult:
     """Build ``recipe`` (a Recipe, a path, or None for the default recipe) into ``out``.
 
     ``workers`` defaults to the number of CPUs; the output is the same for any value.
-    ``progress(dataset, n)`` is called as units of ``n`` records finish.
+    ``progress(dataset, n)`` is called as units of ``n`` records finish (or are found complete by
+    ``resume``); ``stage(text)`` as the build moves on ('checking …', 'building', 'finishing: …').
     ``executor`` is 'local' or 'ray' (default: the recipe's; a ``ray_address`` implies 'ray');
     the output is the same for both.
     """
@@ -133,7 +135,9 @@ def build(
         for name, ds in recipe.datasets.items()
     }
     markers: dict[Unit, dict] = {}
+    stage = stage or (lambda text: None)
     if resume:
+        stage(f"checking the {len(units):,} units of the earlier build")
         for unit in units:
             marker = complete_marker(out, unit)
             if marker is not None:
@@ -145,6 +149,7 @@ def build(
     name = executor or ("ray" if ray_address else recipe.executor)
     address = ray_address or (recipe.ray_address if name == "ray" else None)
     with executor_for(name, recipe, out, workers=workers, address=address) as runner:
+        stage("building")
         for unit, marker in runner.run(pending):
             markers[unit] = marker
             if progress:
@@ -159,8 +164,10 @@ def build(
                     report.files[rel] = info
         warnings = capacity_warnings(recipe)
         if staged:
-            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
+            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool,
+                                      stage=stage)
     _check_not_empty(recipe, reports)
+    stage("writing the manifest and the dataset card")
     _finish(out, recipe, units, markers, reports)
     return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
 
