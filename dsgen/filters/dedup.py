@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -34,19 +34,45 @@ def dataset_of(record: dict[str, Any]) -> str:
     return str((record.get("provenance") or {}).get("builder", "")).split("/", 1)[0]
 
 
-def keep_first(count: int, pairs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy keep-first over similar pairs ``(i, j)``, ``i < j`` (rows of ``pairs``).
+def keep_first_groups(
+    groups: Iterable[list[int]],
+    text_of: Sequence[int],
+    texts: int,
+    near: dict[int, list[tuple[int, float]]],
+    reason: Callable[[int, int], str],
+) -> Iterator[tuple[int, int, str, float]]:
+    """Greedy keep-first over groups of records: ``(index, duplicate_of, reason, similarity)`` per drop.
 
-    Record ``j`` is dropped when some earlier *kept* record ``i`` is similar to it. Returns, per
-    record, the index it duplicates (-1 when kept) and the similarity to it.
+    ``groups`` lists each group's records (stream indices), groups in order of appearance; record ``i``
+    has the distinct text ``text_of[i]`` (of ``texts``); ``near[u]`` lists the distinct texts similar to
+    ``u`` with their similarity. A group is dropped when a member's text equals, or is similar to, the
+    text of a record already kept (the earliest such record is named, with ``reason(u, v)`` for a similar
+    one); otherwise all its members are kept. Members of one group never count against each other, and
+    the other members of a dropped group go with it as the 'group of a …' duplicate.
     """
-    duplicate_of = np.full(count, -1, dtype=np.int64)
-    similarity = np.zeros(count, dtype=np.float64)
-    order = np.lexsort((pairs[:, 0], pairs[:, 1])) if len(pairs) else []
-    for i, j, score in zip(pairs[order, 0].tolist(), pairs[order, 1].tolist(), scores[order].tolist()):
-        if duplicate_of[j] < 0 and duplicate_of[i] < 0:
-            duplicate_of[j], similarity[j] = i, score
-    return duplicate_of, similarity
+    holder = [-1] * texts  # the kept record that first had each distinct text
+    for members in groups:
+        match = None  # (kept record, member, reason, similarity)
+        for member in members:
+            u = text_of[member]
+            if holder[u] >= 0:
+                found = (holder[u], member, "exact duplicate", 1.0)
+            else:
+                kept = [(holder[v], v, score) for v, score in near.get(u, ()) if holder[v] >= 0]
+                if not kept:
+                    continue
+                first, v, score = min(kept)
+                found = (first, member, reason(u, v), score)
+            if match is None or found[0] < match[0]:
+                match = found
+        if match is None:
+            for member in members:
+                if holder[text_of[member]] < 0:
+                    holder[text_of[member]] = member
+            continue
+        kept, culprit, why, score = match
+        for member in members:
+            yield member, kept, why if member == culprit else f"group of a {why}", score
 
 
 class DedupParams(Params):
@@ -112,38 +138,15 @@ class NearDuplicates:
             self._keys.append(self.hasher.band_keys(self.hasher.signatures([t.split() for t in fresh])))
 
     def resolve(self) -> Iterator[tuple[int, int, str, float]]:
-        """``(index, duplicate_of, reason, similarity)`` for every dropped text, group by group.
-
-        Groups are judged in order of appearance: one is dropped when a member's text equals or nearly
-        equals the text of a record already kept (the earliest such record is named); otherwise all its
-        members are kept. Its other members are dropped with it, as the 'group of a …' duplicate."""
+        """``(index, duplicate_of, reason, similarity)`` for every dropped text (see ``keep_first_groups``)."""
         hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
         text_of = [self._first_seen[h] for h in hashes.tolist()]
-        near = self._near_pairs()
-        holder = [-1] * len(self._texts)  # the kept record that first had each distinct text
-        for members in self._groups.values():
-            match = None  # (kept record, member, reason, similarity)
-            for member in members:
-                u = text_of[member]
-                if holder[u] >= 0:
-                    found = (holder[u], member, "exact duplicate", 1.0)
-                else:
-                    kept = [(holder[v], v, score) for v, score in near.get(u, ()) if holder[v] >= 0]
-                    if not kept:
-                        continue
-                    first, v, score = min(kept)
-                    numbers = _NUMBER.findall(self._texts[u]) != _NUMBER.findall(self._texts[v])
-                    found = (first, member, OTHER_NUMBERS if numbers else NEAR, score)
-                if match is None or found[0] < match[0]:
-                    match = found
-            if match is None:
-                for member in members:
-                    if holder[text_of[member]] < 0:
-                        holder[text_of[member]] = member
-                continue
-            kept, culprit, reason, score = match
-            for member in members:
-                yield member, kept, reason if member == culprit else f"group of a {reason}", score
+        texts = self._texts
+
+        def reason(u: int, v: int) -> str:
+            return OTHER_NUMBERS if _NUMBER.findall(texts[u]) != _NUMBER.findall(texts[v]) else NEAR
+
+        yield from keep_first_groups(self._groups.values(), text_of, len(texts), self._near_pairs(), reason)
 
     def _near_pairs(self) -> dict[int, list[tuple[int, float]]]:
         """Distinct texts -> [(similar distinct text, similarity)], verified with rapidfuzz."""
