@@ -81,3 +81,10 @@ def test_input_parameters_are_found_at_any_depth_of_builders_wrappers_and_filter
     found = {where for where, _, _ in input_params(data)}
     assert found == {"filters.0.params.references.0.path", "datasets.d.params.corpus.path",
                      "datasets.d.params.responses", "datasets.d.wrappers.0.params.texts_dir"}
+
+
+def test_the_output_folder_of_a_recipe_file_is_next_to_it(project, tmp_path, monkeypatch):
+    (project / "recipe.yaml").write_text(RECIPE.replace("output: {shard_size: 2}", "output: {shard_size: 2, dir: built}"))
+    monkeypatch.chdir(tmp_path)
+    assert load_recipe(project / "recipe.yaml").output.dir == str(project / "built")
+    assert load_recipe(project / "recipe.yaml", out="here").output.dir == "here"  # -o: the working directory
