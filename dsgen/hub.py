@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .errors import DsgenError
+from .errors import DsgenError, plural
 
 STATE_DIR = ".dsgen"
 OWNED_DIRS = ("data/", "rejects/", "figures/")
@@ -122,7 +122,7 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         shown = "; ".join(str(p) for p in report.problems[:5])
         more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
         raise DsgenError(
-            f"'{folder}' failed validation, nothing was pushed: {len(report.problems)} problems: "
+            f"'{folder}' failed validation, nothing was pushed: {plural(len(report.problems), 'problem')}: "
             f"{shown}{more}. "
             f"Run `dsgen validate {folder}` for all of them, or rebuild"
         )
@@ -155,7 +155,7 @@ def commit_message(manifest: dict[str, Any]) -> tuple[str, str]:
     summary = (
         f"dsgen build of recipe {manifest['recipe']} (hash {manifest['recipe_hash']}, "
         f"seed {manifest['seed']}): "
-        f"{sum(counts.values())} records in {len(counts)} configs"
+        f"{plural(sum(counts.values()), 'record')} in {plural(len(counts), 'config')}"
     )
     lines = [f"Built with dsgen {manifest['dsgen_version']}."]
     for name, info in manifest["configs"].items():

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .errors import DsgenError, RecordInvalid, Skip
+from .errors import DsgenError, RecordInvalid, Skip, plural
 from .executors import executor_for
 from .inputs import input_digests
 from .recipe import Dataset, Recipe, default_recipe, load_recipe
@@ -137,7 +137,7 @@ def build(
     markers: dict[Unit, dict] = {}
     stage = stage or (lambda text: None)
     if resume:
-        stage(f"checking the {len(units):,} units of the earlier build")
+        stage(f"checking the {plural(len(units), 'unit')} of the earlier build")
         for unit in units:
             marker = complete_marker(out, unit)
             if marker is not None:

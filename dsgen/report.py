@@ -15,14 +15,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .errors import plural
+
 if TYPE_CHECKING:
     from .pipeline import BuildResult
     from .recipe import Recipe
-
-
-def plural(n: int, noun: str) -> str:
-    """'1 record', '2 records', '1,000 records' (dsgen's nouns all take an -s)."""
-    return f"{n:,} {noun if n == 1 else noun + 's'}"
 
 
 class BuildProgress:

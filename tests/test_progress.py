@@ -8,8 +8,9 @@ import io
 from rich.console import Console
 
 import dsgen
+from dsgen.errors import plural
 from dsgen.recipe import load_recipe
-from dsgen.report import BuildProgress, plural, summary
+from dsgen.report import BuildProgress, summary
 
 
 def log_of(recipe, **options) -> tuple[str, object]:
