@@ -80,6 +80,9 @@ def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
                 f"--resume: '{out}' holds a build of a different recipe (hash {previous.get('recipe_hash')}, "
                 f"this one {recipe_hash}); build into another folder, or drop --resume to rebuild it from scratch"
             )
+        if inputs and "inputs" not in previous:
+            raise DsgenError(f"--resume: '{out}' was built by a dsgen that did not record the hashes of its input "
+                             "files, so whether they changed cannot be told: drop --resume to rebuild from scratch")
         before = previous.get("inputs", {})
         changed = [f"'{now['path']}' ({where})" for where, now in inputs.items() if before.get(where) != now]
         changed += [f"'{was['path']}' ({where}, now missing)" for where, was in before.items() if where not in inputs]
