@@ -9,7 +9,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from dsgen import registry
-from dsgen.filters.dedup import BuildDedup, Dedup, DedupParams, NearDuplicates, keep_first_groups
+from dsgen.filters.dedup import BuildDedup, Dedup, DedupParams, NearDuplicates, Neighbours, keep_first_groups
 from dsgen.filters.minhash import MinHasher, candidate_pairs
 from dsgen.filters.text import normalise
 
@@ -103,11 +103,9 @@ def test_field_selects_the_compared_text():
 
 def keep_first(count: int, pairs, scores) -> dict[int, tuple[int, float]]:
     """keep_first_groups over single-record groups and their own texts: {dropped: (kept, similarity)}."""
-    near: dict[int, list] = {}
-    for (i, j), score in zip(np.asarray(pairs).tolist(), np.asarray(scores).tolist()):
-        near.setdefault(i, []).append((j, score))
-        near.setdefault(j, []).append((i, score))
-    drops = keep_first_groups([[i] for i in range(count)], range(count), count, near, lambda u, v: "near")
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    near = Neighbours(count, pairs[:, 0], pairs[:, 1], np.asarray(scores, dtype=np.float64))
+    drops = keep_first_groups([[i] for i in range(count)], range(count), near, lambda u, v: "near")
     return {index: (other, score) for index, other, _, score in drops}
 
 

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..builder import Params
 from .base import Filter, Verdict
-from .dedup import dataset_of, group_of, keep_first_groups
+from .dedup import Neighbours, dataset_of, group_of, keep_first_groups
 from .models import Device, pick_device, require
 from .text import Field as TextField
 from .text import record_text
@@ -80,12 +80,9 @@ class SemanticDedup(Filter):
             texts, batch_size=self.params.batch_size, normalize_embeddings=True, convert_to_numpy=True
         ).astype(np.float32)
         pairs, sims = similar_pairs(embeddings, self.params.threshold)
-        near: dict[int, list[tuple[int, float]]] = {}
-        for (i, j), sim in zip(pairs.tolist(), sims.tolist()):
-            near.setdefault(i, []).append((j, round(sim, 4)))
-            near.setdefault(j, []).append((i, round(sim, 4)))
+        near = Neighbours(len(ids), pairs[:, 0], pairs[:, 1], sims)
         self._drops: dict[str, Verdict] = {}
-        drops = keep_first_groups(groups.values(), range(len(ids)), len(ids), near, lambda u, v: "semantic duplicate")
+        drops = keep_first_groups(groups.values(), range(len(ids)), near, lambda u, v: "semantic duplicate")
         for index, other, reason, similarity in drops:
             m = {"duplicate_of": ids[other], "similarity": similarity}
             if self.stage == "build":
