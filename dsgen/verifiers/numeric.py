@@ -2,9 +2,10 @@
 
 Extraction, in order of authority (the shared policy is in ``dsgen.verifiers.hedging`` and the README):
 
-1. explicit final-answer markers — every ``#### x`` line and every ``\\boxed{x}`` / ``\\fbox{x}``. Each
-   must *be* one number (after a last ``=``: ``#### 2*280 = 560``, ``\\boxed{x = 7}``), optionally with a
-   unit or currency; all of them must agree. ``\\boxed{560^2}``, ``\\boxed{\\sqrt{560}}``, ``560!``,
+1. explicit final-answer markers — every ``#### x`` line, every ``\\boxed{x}`` / ``\\fbox{x}``, and every
+   line that opens with "Answer:" / "Final answer:" (read as in 2); all of them must agree. Each box and
+   ``####`` must *be* one number (after a last ``=``: ``#### 2*280 = 560``, ``\\boxed{x = 7}``), optionally
+   with a unit or currency. ``\\boxed{560^2}``, ``\\boxed{\\sqrt{560}}``, ``560!``,
    ``\\log 560``, ``560i``, ``560x``, ``560²``, ``5 or 6``, ``5, 6`` are not numbers and score 0;
 2. otherwise the *last* prose statement "answer is / answer: / answer = x" that has a number in its
    sentence (earlier statements in the reasoning may be retracted); the number must open the statement
@@ -90,6 +91,9 @@ _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\
 _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
 _MATH_DELIMITER = re.compile(r"\\[()\[\]]|\$(?!\d)")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
+#: A line that opens with "Answer:" / "Final answer:" (an explicit marker, like a box).
+_ANSWER_LINE = re.compile(r"^[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：][*_]*[ \t]*([^\n]*)",
+                          re.IGNORECASE | re.MULTILINE)
 _STATEMENT = re.compile(r"answer\**\s*(?:is|was|would be|will be|:|=)\s*\**\s*:?\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 _PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent|per cent)")
@@ -290,6 +294,13 @@ def _explicit(text: str) -> tuple[Number | object | None, int]:
             if value is REJECTED or agreed not in (None, value):
                 return REJECTED, line.end()
             agreed, last_end = value, line.end()
+    for line in _ANSWER_LINE.finditer(text) if ("nswer" in text or "NSWER" in text) else ():
+        stop = _SENTENCE_END.search(line.group(1))
+        value = _leading(line.group(1)[: stop.start() if stop else None])
+        if value is not None:
+            if value is REJECTED or agreed not in (None, value):
+                return REJECTED, line.end()
+            agreed, last_end = value, max(last_end, line.end())
     for start, content_start, content_end in boxes(text):
         value = _whole(text[content_start:content_end])
         if value is None:
