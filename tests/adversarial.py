@@ -79,3 +79,52 @@ def huge(unit: str, size: int, a: str, b: str) -> str:
     piece = unit.format(a=a) if "{a}" in unit else unit
     ending = f"\nOr maybe {b}."
     return (piece * (size // len(piece) + 1))[: size - len(ending)] + ending
+
+
+#: 47 equivalent LaTeX forms of a reference, by class: (reference, the same answer written otherwise).
+#: latex_exact must accept at least 44 of them (issue 25's audit: math-verify accepts 44).
+LATEX_EQUIVALENT: dict[str, list[tuple[str, str]]] = {
+    "reordering": [
+        ("x+1", "1+x"), ("2x+3", "3+2x"), ("x^2+2x+1", "1+2x+x^2"), ("a+b+c", "c+b+a"),
+        ("3\\sqrt{2}+1", "1+3\\sqrt{2}"), ("\\{1,2,3\\}", "\\{3,2,1\\}"), ("-1+\\sqrt{5}", "\\sqrt{5}-1"),
+        ("2ab", "2ba"),
+    ],
+    "fractions and roots": [
+        ("\\frac{\\sqrt{3}}{2}", "\\sqrt{3}/2"), ("\\frac{\\sqrt3}{2}", "\\frac{1}{2}\\sqrt{3}"), ("\\frac{1}{2}", "0.5"),
+        ("\\frac{3}{4}", "3/4"), ("\\dfrac{5}{8}", "\\frac58"), ("\\frac{1}{\\sqrt{2}}", "\\frac{\\sqrt{2}}{2}"),
+        ("2\\sqrt{3}", "\\sqrt{12}"), ("\\frac{\\pi}{4}", "\\pi/4"), ("\\frac{-1}{3}", "-\\frac{1}{3}"),
+    ],
+    "text answers": [
+        ("\\text{Odd}", "Odd"), ("\\text{odd}", "\\text{Odd}"), ("\\text{even}", "\\textbf{even}"),
+        ("\\text{neither}", "neither"), ("\\text{Sunday}", "\\mbox{Sunday}"), ("\\text{yes}", "Yes"),
+    ],
+    "multiple choice": [
+        ("\\text{(C)}", "C"), ("(C)", "C"), ("\\text{(B)}", "(B)"), ("C", "\\text{C}"), ("\\textbf{(D)}", "D"),
+        ("(E)", "\\text{(E)}"),
+    ],
+    "intervals": [
+        ("(2,3)", "\\left(2, 3\\right)"), ("[1,5]", "[1, 5]"), ("(-\\infty, 3)", "(-\\infty,3)"),
+        ("[0, \\infty)", "[0,\\infty)"), ("(-2, 5]", "\\left(-2,5\\right]"),
+        ("(-\\infty,-1)\\cup(1,\\infty)", "(-\\infty, -1) \\cup (1, \\infty)"), ("[\\frac{1}{2}, 2]", "[0.5, 2]"),
+        ("(0, \\frac{\\pi}{2})", "\\left(0,\\frac\\pi2\\right)"),
+    ],
+    "matrices and tuples": [
+        ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}1\\\\2\\end{pmatrix}"),
+        ("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}"),
+        ("\\begin{pmatrix} 1/2 \\\\ 3 \\end{pmatrix}", "\\begin{pmatrix}\\frac{1}{2}\\\\3\\end{pmatrix}"),
+        ("\\begin{pmatrix} -1 \\\\ 0 \\end{pmatrix}", "\\begin{pmatrix}-1\\\\0\\end{pmatrix}"),
+        ("(1, 2, 3)", "\\left(1,2,3\\right)"),
+        ("\\begin{pmatrix} 2 & 0 \\\\ 0 & 2 \\end{pmatrix}", "\\begin{pmatrix} 2&0\\\\0&2 \\end{pmatrix}"),
+    ],
+    "units, equations, scripts": [
+        ("30^\\circ", "30"), ("y = 2x+1", "2x+1"), ("x^{2}", "x^2"), ("9\\pi", "9\\pi \\text{ square units}"),
+    ],
+}
+
+#: Different answers that a symbolic fallback must not make equal: (reference, a different answer).
+LATEX_DIFFERENT: list[tuple[str, str]] = [
+    ("[1,5]", "(1,5)"), ("[1,5]", "[1,5)"), ("\\frac{\\sqrt3}{2}", "\\frac{\\sqrt{3}}{3}"), ("9\\pi", "9\\pi^2"),
+    ("(2,3)", "-(2,3)"), ("x+1", "x-1"), ("\\text{Odd}", "\\text{Dod}"), ("\\text{(C)}", "D"), ("560", "560^2"),
+    ("560", "\\sqrt{560}"), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}"),
+    ("2", "\\{2, 3\\}"), ("x^2+2x+1", "x^2+2x"), ("\\text{Sunday}", "\\text{Sundya}"),
+]
