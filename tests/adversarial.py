@@ -128,3 +128,99 @@ LATEX_DIFFERENT: list[tuple[str, str]] = [
     ("560", "\\sqrt{560}"), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}"),
     ("2", "\\{2, 3\\}"), ("x^2+2x+1", "x^2+2x"), ("\\text{Sunday}", "\\text{Sundya}"),
 ]
+
+
+# -- a generated pool of numeric answer forms (the differential tests and the audit) --------------------
+
+_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
+        "seventeen eighteen nineteen".split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def in_words(n: int) -> str:
+    """A whole number below a billion in English words ("five hundred sixty")."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        return _ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + in_words(n % 100))
+    for size, name in ((10**6, "million"), (1000, "thousand")):
+        if n >= size:
+            rest = n % size
+            return in_words(n // size) + f" {name}" + ("" if rest == 0 else " " + in_words(rest))
+    raise ValueError(n)
+
+
+_REASONING = ("Let's work it out step by step. First I write down every quantity the problem gives, then I "
+              "compute each intermediate amount in order.\n")
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+#: Numeric form classes: name -> (template over g (the gold), w (a wrong number), expected score, whether
+#: math-verify is known to be wrong on the class). ``None`` templates are built in ``numeric_pool``.
+NUMERIC_CLASSES: dict[str, tuple[str | None, bool, bool]] = {
+    # right answers, plainly marked
+    "#### line": ("#### {g}", True, False),
+    "boxed": ("So the answer is $\\boxed{{{g}}}$.", True, False),
+    "reasoning + boxed": (_REASONING + "Adding these up gives $\\boxed{{{g}}}$.", True, False),
+    "answer is": ("Therefore, the answer is {g}.", True, False),
+    "Answer: line": ("Answer: {g}", True, False),
+    "last number": (_REASONING + "Altogether that makes {g}", True, False),
+    "x = in box": ("\\boxed{{x = {g}}}", True, False),
+    "unit": ("#### {g} apples", True, False),
+    "trailing .0": ("#### {g}.0", True, False),
+    "thousands commas": ("#### {gc}", True, False),
+    "dollars": ("The answer is ${g}.", True, False),
+    "scientific e": ("#### {sci}", True, True),
+    "times ten": ("\\boxed{{{tens}}}", True, True),
+    "calculation = g": ("#### {half} * 2 = {g}", True, False),
+    "words": ("The answer is {words}.", True, True),
+    "prose percentage after": ("Each donor gives {g} dollars, which is about 3 percent of the total.", True, True),
+    "same answer rechecked": ("The answer is {g}.\nAlternatively, {half} * 2 = {g}.", True, False),
+    "mixed number": ("#### {g} 1/2", True, True),  # gold g + 1/2
+    "arabic-indic digits": ("#### {arabic}", True, True),
+    "full-width digits": ("#### {full}", True, True),
+    # wrong answers and non-answers
+    "wrong number": ("#### {w}", False, False),
+    "no answer": ("I am not sure how to solve this.", False, False),
+    "power": ("#### {g}^2", False, False),
+    "unicode square": ("#### {g}²", False, True),
+    "sqrt": ("\\boxed{{\\sqrt{{{g}}}}}", False, False),
+    "factorial": ("\\boxed{{{g}!}}", False, False),
+    "log": ("\\boxed{{\\log {g}}}", False, False),
+    "imaginary": ("\\boxed{{{g}i}}", False, False),
+    "variable": ("\\boxed{{{g}x}}", False, False),
+    "e3 suffix": ("#### {g}e3", False, True),
+    "minus words": ("The answer is minus {g}.", False, True),
+    "plus one": ("The answer is {g} + 1.", False, False),
+    "pi": ("\\boxed{{{g}\\pi}}", False, False),
+    # hedges
+    "or, inline": ("The answer is {g} or {w}.", False, True),
+    "or maybe, next line": ("#### {g}\nOr maybe {w}.", False, False),
+    "alternatively, next line": ("\\boxed{{{g}}}\nAlternatively, it could be {w}.", False, True),
+    "two boxes": ("\\boxed{{{w}}} hmm \\boxed{{{g}}}", False, False),
+    "parenthetical": ("Answer: {g} (or {w})", False, True),
+    "list": ("It is {w}, {g}, or {w2}.", False, False),
+    "range": ("It is somewhere between {g} and {w}.", False, False),
+}
+
+
+def numeric_pool(rng, n_golds: int) -> list[tuple[str, str, str, bool, bool]]:
+    """``(class, completion, gold, expected, math_verify_known_wrong)`` for ``n_golds`` whole-number golds
+    (drawn with ``rng``, a ``random.Random``) in every class of ``NUMERIC_CLASSES``."""
+    pool = []
+    for _ in range(n_golds):
+        g = rng.choice([rng.randint(3, 99), rng.randint(100, 999), rng.randint(1000, 99_999)]) * 2 * 10
+        w = g + rng.choice([-10, -1, 1, 7, 10])
+        digits = str(g).rstrip("0")
+        fill = {
+            "g": g, "w": w, "w2": w + 3, "gc": f"{g:,}", "half": g // 2, "words": in_words(g),
+            "sci": f"{digits[0]}.{digits[1:] or 0}e{len(str(g)) - 1}",
+            "tens": f"{digits[0]}.{digits[1:] or 0} \\times 10^{{{len(str(g)) - 1}}}",
+            "arabic": str(g).translate(_ARABIC_INDIC), "full": str(g).translate(_FULL_WIDTH),
+        }
+        for name, (template, expected, known_wrong) in NUMERIC_CLASSES.items():
+            gold = f"{g}.5" if name == "mixed number" else str(g)
+            pool.append((name, template.format(**fill), gold, expected, known_wrong))
+    return pool

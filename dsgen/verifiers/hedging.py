@@ -26,10 +26,11 @@ PIECE = 256
 def boxes(text: str) -> list[tuple[int, int, int]]:
     """``(start, content_start, content_end)`` of each closed box in ``text``, in order of closing (one
     pass over the braces, with a stack: a box left open never makes the scan quadratic)."""
-    if "\\" not in text:
+    starts = [i for i in (text.find("\\boxed"), text.find("\\fbox")) if i != -1]
+    if not starts:
         return []
     found, stack = [], []
-    for m in _BOX_TOKENS.finditer(text):
+    for m in _BOX_TOKENS.finditer(text, min(starts)):  # braces before the first box cannot close one
         token = m.group()
         if token == "}":
             if stack:

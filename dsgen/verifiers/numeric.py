@@ -92,8 +92,9 @@ _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([
 _MATH_DELIMITER = re.compile(r"\\[()\[\]]|\$(?!\d)")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 #: A line that opens with "Answer:" / "Final answer:" (an explicit marker, like a box).
-_ANSWER_LINE = re.compile(r"^[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：][*_]*[ \t]*([^\n]*)",
-                          re.IGNORECASE | re.MULTILINE)
+_ANSWER_LINE = re.compile(r"answer[*_ \t]*(?:is[ \t]*)?[:：][*_]*[ \t]*", re.IGNORECASE)
+#: What may stand before "answer" on an answer line: nothing but marks ("**", "- ") and "final".
+_LINE_OPENING = re.compile(r"(?:\A|\n)[^\w\n]*(?:final\s+)?\Z", re.IGNORECASE)
 _STATEMENT = re.compile(r"answer\**\s*(?:is|was|would be|will be|:|=)\s*\**\s*:?\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 _PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent|per cent)")
@@ -102,14 +103,16 @@ _RANGE_OPENING = re.compile(
     re.IGNORECASE,
 )
 _RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
-_HINT = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively)\b|\b(?:and|to)\s*$|[-\u2013\u2014]\s*$",
-                   re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
 _NUMBER_WORD = re.compile(
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
     r"|forty|fifty|hundred|thousand|million|billion)",
     re.IGNORECASE,
 )
+_RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
+#: Characters before the last number searched (cheaply) for a hedge word or a range.
+_NEAR = 64
 #: The longest answer read after an "answer is" statement, and before a number for a hedge.
 _WINDOW = 160
 _MAX_DIGITS = 4300
@@ -240,7 +243,8 @@ def _offered_with(text: str, start: int, value: Number | None, *, line_only: boo
     if line_only:
         low = max(low, text.rfind("\n", low, start) + 1)
     before = text[low:start]
-    if _HINT.search(before) is None:
+    near = before[-_NEAR:]
+    if not (near.endswith(_RANGE_ENDINGS) or _hinted(near)):
         return False
     previous = None
     for previous in _NUMBER.finditer(before):
@@ -282,10 +286,20 @@ def _hedged_after(text: str, end: int, value: Number | None) -> bool:
     return False
 
 
-def _explicit(text: str) -> tuple[Number | object | None, int]:
-    """The agreed value of all ``####`` lines and boxes, and where the last of them ends; None if none,
-    REJECTED as soon as one is not a number or two disagree. A ``####`` line that opens with a word is a
-    Markdown heading ("#### Step 1"), not an answer."""
+def _answer_words(text: str) -> list[int]:
+    """Where the word "answer" (any case) stands in ``text`` (a plain search: much faster than a regex scan)."""
+    lower = text.lower()
+    found, pos = [], lower.find("answer")
+    while pos != -1:
+        found.append(pos)
+        pos = lower.find("answer", pos + 6)
+    return found
+
+
+def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
+    """The agreed value of all ``####`` lines, "Answer:" lines (``answers``: where "answer" stands) and boxes,
+    and where the last of them ends; None if none, REJECTED as soon as one is not a number or two disagree.
+    A ``####`` line that opens with a word is a Markdown heading ("#### Step 1"), not an answer."""
     agreed: object = None
     last_end = 0
     for line in _HASH_LINE.finditer(text) if "####" in text else ():
@@ -294,13 +308,17 @@ def _explicit(text: str) -> tuple[Number | object | None, int]:
             if value is REJECTED or agreed not in (None, value):
                 return REJECTED, line.end()
             agreed, last_end = value, line.end()
-    for line in _ANSWER_LINE.finditer(text) if ("nswer" in text or "NSWER" in text) else ():
-        stop = _SENTENCE_END.search(line.group(1))
-        value = _leading(line.group(1)[: stop.start() if stop else None])
+    for pos in answers:
+        line = _ANSWER_LINE.match(text, pos)
+        if line is None or _LINE_OPENING.search(text, max(0, pos - 24), pos) is None:
+            continue
+        stop = _SENTENCE_END.search(text, line.end(), line.end() + _WINDOW)
+        end = stop.start() if stop else min(len(text), line.end() + _WINDOW)
+        value = _leading(text[line.end() : end])
         if value is not None:
             if value is REJECTED or agreed not in (None, value):
-                return REJECTED, line.end()
-            agreed, last_end = value, max(last_end, line.end())
+                return REJECTED, end
+            agreed, last_end = value, max(last_end, end)
     for start, content_start, content_end in boxes(text):
         value = _whole(text[content_start:content_end])
         if value is None:
@@ -312,57 +330,83 @@ def _explicit(text: str) -> tuple[Number | object | None, int]:
     return agreed, last_end
 
 
-def _prose(text: str) -> tuple[Number | object | None, int]:
-    """The number of the last "answer is/:/=" statement whose sentence has one, and where that sentence ends."""
-    statements = list(_STATEMENT.finditer(text))
-    for i in range(len(statements) - 1, -1, -1):
-        begin = statements[i].end()
-        limit = statements[i + 1].start() if i + 1 < len(statements) else len(text)
-        limit = min(limit, begin + _WINDOW)
-        stop = _SENTENCE_END.search(text, begin, limit)
-        end = stop.start() if stop is not None else limit
-        sentence = text[begin:end]
-        if _DIGIT.search(sentence) is None and _NUMBER_WORD.search(sentence) is None:
-            continue
-        value = _leading(sentence)
-        if value is not None:
-            return value, end
+def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
+    """The number of the last "answer is/:/=" statement whose sentence has one, and where that sentence ends
+    (each statement is read up to the next one, at most ``_WINDOW`` characters: linear time)."""
+    limit = len(text)
+    for pos in reversed(answers):
+        statement = _STATEMENT.match(text, pos)
+        if statement is not None:
+            begin = statement.end()
+            stop = _SENTENCE_END.search(text, begin, min(limit, begin + _WINDOW))
+            end = stop.start() if stop is not None else min(limit, begin + _WINDOW)
+            sentence = text[begin:end]
+            if _DIGIT.search(sentence) is not None or _NUMBER_WORD.search(sentence) is not None:
+                value = _leading(sentence)
+                if value is not None:
+                    return value, end
+        limit = pos
     return None, 0
 
 
 def _last_number(text: str) -> Number | object | None:
-    """The last number of the completion (from its last sentence when that holds one), REJECTED when it is
-    an operand or is offered as the alternative of the number before it ("49 or 48")."""
-    tail_start = len(text)
-    while True:  # the last sentence that has a number, read in windows from the end
-        window_start = max(0, tail_start - 4 * _WINDOW)
-        window = text[window_start:tail_start]
-        if _DIGIT.search(window):
-            break
-        if window_start == 0:
-            window = _in_words(text[-PIECE:])
-            window_start = None
-            break
-        tail_start = window_start
-    if window_start:  # start the window at a space, not inside the number it cuts
-        space = text.rfind(" ", max(0, window_start - 64), window_start)
-        window_start = space if space != -1 else window_start
-        window = text[window_start:tail_start]
-    numbers = list(_NUMBER.finditer(window))
-    if not numbers:
+    """The last number of the completion (its last sentence's, in words when it has no digit), REJECTED when
+    it is an operand or is offered as the alternative of the number before it ("49 or 48")."""
+    low = len(text) - 4 * _WINDOW
+    digit = _LAST_DIGIT.match(text, low if low > 0 else 0) or (_LAST_DIGIT.match(text) if low > 0 else None)
+    after = text[digit.end() :] if digit is not None else text[-PIECE:]
+    if ("\n" in after or ". " in after or "? " in after or "! " in after or digit is None) and len(after) < 4 * PIECE:
+        words = _last_sentence_in_words(after)  # "... 12 boxes.\nSo she has five hundred sixty apples."
+        if words is not None:
+            return words
+    if digit is None:
         return None
-    last = numbers[-1]
-    if _PERCENT_AFTER.match(window, last.end()):  # "560 dollars, about 3 percent of it" reads 560
-        sentence_start = max((m.end() for m in _SENTENCE_END.finditer(window, 0, last.start())), default=0)
-        plain = [m for m in numbers if m.start() >= sentence_start and not _PERCENT_AFTER.match(window, m.end())]
-        if plain:
-            last = plain[-1]
+    last_digit = digit.start(1)
+    start, floor = last_digit, max(0, last_digit - _MAX_DIGITS)
+    while start > floor and (text[start - 1].isdigit() or text[start - 1] in ",./"):
+        start -= 1
+    stop = min(len(text), last_digit + 24)  # + a closing brace, "squared", "percent"
+    last = None
+    for last in _NUMBER.finditer(text, max(0, start - 24), stop):  # + a sign, currency, "\frac{", a whole part
+        pass
+    if last is None:
+        return None
+    if _PERCENT_AFTER.match(text, last.end()):  # "560 dollars, about 3 percent of it" reads 560
+        begin = max(0, last.start() - _WINDOW)
+        begin = max((m.end() for m in _SENTENCE_END.finditer(text, begin, last.start())), default=begin)
+        plain = [m for m in _NUMBER.finditer(text, begin, last.start()) if not _PERCENT_AFTER.match(text, m.end())]
+        last = plain[-1] if plain else last
     value = _value(last)
-    if value is None or _operand(window, last):
+    if value is None or _operand(text, last):
         return REJECTED
-    if window_start is not None and _offered_with(text, window_start + last.start(), value):
+    if _offered_with(text, last.start(), value):
         return REJECTED
     return value
+
+
+def _last_sentence_in_words(text: str) -> Number | object | None:
+    """The last number of ``text``'s last sentence when that sentence has no digit but a number in words."""
+    end = text[-PIECE:].rstrip().rstrip(".!?;")
+    breaks = None
+    for breaks in _SENTENCE_END.finditer(end):
+        pass
+    sentence = end[breaks.end() :] if breaks is not None else end
+    if _DIGIT.search(sentence) is not None or _NUMBER_WORD.search(sentence) is None:
+        return None
+    last = None
+    for last in _NUMBER.finditer(_in_words(sentence)):
+        pass
+    if last is None:
+        return None
+    value = _value(last)
+    return REJECTED if value is None or _operand(last.string, last) else value
+
+
+def _hinted(near: str) -> bool:
+    """A cheap test (substring tests, much faster than a case-insensitive regex) that the text ``near`` a
+    number may hold a hedge word; ``_offered_with`` then decides."""
+    return (("or" in near or "Or" in near) and (" or" in near or "(or" in near or "\nor" in near or "Or" in near)
+            or "aybe" in near or "erhaps" in near or "ossibl" in near or "lternativ" in near or "ither" in near)
 
 
 def extract(completion: str) -> Number | object | None:
@@ -370,9 +414,10 @@ def extract(completion: str) -> Number | object | None:
     number or is hedged."""
     if not completion:
         return None
-    value, end = _explicit(completion)
-    if value is None:
-        value, end = _prose(completion)
+    answers = _answer_words(completion) if ("nswer" in completion or "NSWER" in completion) else []
+    value, end = _explicit(completion, answers)
+    if value is None and answers:
+        value, end = _prose(completion, answers)
     if value is None:
         return _last_number(completion)
     if value is not REJECTED and _hedged_after(completion, end, value):
