@@ -54,31 +54,44 @@ def cases(table: dict[str, str], a: str, b: str) -> list[tuple[str, str]]:
     return [(name, template.format(a=a, b=b)) for name, template in table.items()]
 
 
-#: Huge inputs (a unit repeated to the size asked), each of which must be scored 0 in time linear in its
-#: length; ``{a}`` is the right answer, placed where a careless scan would look for it again and again.
+#: Huge inputs (a prefix, then a unit repeated to the size asked), each of which must be scored 0 in time
+#: linear in its length; ``{a}`` is the right answer, placed where a careless scan would look for it again
+#: and again. Templates use ``str.format``: braces are doubled.
 HUGE_UNITS = {
-    "unclosed boxes": "\\boxed{",
-    "unclosed boxes with answer": "\\boxed{{{a} ",
-    "answer is": "answer is ",
-    "answer is with hedge": "the answer is {a} or ",
-    "hash lines": "#### x\n",
-    "open braces": "{",
-    "thousands groups": "1,000,",
-    "digits and dots": "1.1.",
-    "or maybe": "or maybe ",
-    "number words": "five hundred ",
-    "question numbers": "{a}? ",
-    "frac": "\\frac{",
-    "dollar signs": "$",
-    "backslashes": "\\",
+    "unclosed boxes": ("", "\\boxed{{"),
+    "unclosed boxes with answer": ("", "\\boxed{{{a} "),
+    "closed boxes": ("", "\\boxed{{{a}}} "),
+    "nested boxes": ("", "\\boxed{{\\boxed{{"),
+    "answer is": ("", "answer is "),
+    "answer is with hedge": ("", "the answer is {a} or "),
+    "answer lines": ("", "Answer: {a}\n"),
+    "hash lines": ("", "#### x\n"),
+    "hash answers": ("", "#### {a}\n"),
+    "open braces": ("", "{{"),
+    "open braces in a box": ("\\boxed{{", "{{"),
+    "brace pairs in a box": ("\\boxed{{", "{{}}"),
+    "thousands groups": ("", "1,000,"),
+    "digits and dots": ("", "1.1."),
+    "slashes": ("", "1/"),
+    "or maybe": ("", "or maybe "),
+    "same answer hedged after a box": ("\\boxed{{{a}}}\n", "or maybe {a}. "),
+    "number words": ("", "five hundred "),
+    "question numbers": ("", "{a}? "),
+    "frac": ("", "\\frac{{"),
+    "sqrt": ("", "\\sqrt{{"),
+    "text": ("", "\\text{{"),
+    "dollar signs": ("", "$"),
+    "backslashes": ("", "\\"),
+    "one line of digits": ("", "7"),
 }
 
 
-def huge(unit: str, size: int, a: str, b: str) -> str:
-    """``unit`` (filled with ``a``) repeated to ``size`` characters, then a hedge offering ``b``: it must score 0."""
-    piece = unit.format(a=a) if "{a}" in unit else unit
+def huge(shape: tuple[str, str], size: int, a: str, b: str) -> str:
+    """A prefix then a unit (both filled with ``a``) repeated to ``size`` characters, then a hedge offering
+    ``b``: it must score 0."""
+    prefix, unit = (part.format(a=a) for part in shape)
     ending = f"\nOr maybe {b}."
-    return (piece * (size // len(piece) + 1))[: size - len(ending)] + ending
+    return (prefix + unit * (size // len(unit) + 1))[: size - len(ending)] + ending
 
 
 #: 47 equivalent LaTeX forms of a reference, by class: (reference, the same answer written otherwise).

@@ -24,7 +24,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from dsgen.verifiers.hedging import HEDGE, boxes, hedged
+from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, boxes, hedged
 
 DEFAULT_THRESHOLD = 0.9
 _TAIL = 4000  # the final answer lives at the end; huge completions are only read this far back
@@ -89,11 +89,12 @@ def locate(completion: str) -> tuple[list[str], str]:
     final answer, or the whole last line it stands in). Several answers when its boxes or answer lines
     disagree; none when it has none. Only the last ``_TAIL`` characters are read."""
     text = completion[-_TAIL:]
-    boxed = boxes(text)
+    boxed, marked = boxes(text), _answer_lines(text)
+    if boxed is None or len(marked) > MAX_MARKERS:
+        return [], ""  # more answers than one answer needs: none counts
     if boxed:
         after = text[max(b for _, _, b in boxed) + 1 :]
         return _distinct([text[a:b] for _, a, b in boxed], after), after
-    marked = _answer_lines(text)
     if marked:
         after = text[marked[-1].end() :]
         return _distinct([m.group(1) for m in marked], after), after

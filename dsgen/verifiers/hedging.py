@@ -1,7 +1,7 @@
 """The extraction policy every answer verifier shares: where the final answer stands and what hedges it.
 
-- ``boxes(text)``: every closed ``\\boxed{…}`` / ``\\fbox{…}``, found in one pass (linear time, however
-  many are left unclosed);
+- ``boxes(text)``: every closed ``\\boxed{…}`` / ``\\fbox{…}`` (at most ``MAX_MARKERS`` of them, each read
+  for at most ``MAX_BOX`` characters: linear time however many braces are left open);
 - ``HEDGE``: the words that offer a second candidate ("or", "either", "maybe", "perhaps", "possibly",
   "alternatively", "otherwise", "might", "could", "not sure", "unsure");
 - ``hedge_pieces(text, start)``: the sentence pieces after ``start`` that open with a hedge word (or a
@@ -18,28 +18,34 @@ HEDGE = re.compile(rf"\b(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
 #: A hedge word, a new answer statement, or a number asked about ("561?") after the final answer.
 _TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
-_BOX_TOKENS = re.compile(r"\\(?:boxed|fbox)\s*\{|\{|\}")
+_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BRACES = re.compile(r"[{}]")
+#: The most final-answer markers (boxes, answer lines) a completion may hold: one answer is stated once,
+#: and a completion that states it more often than this is degenerate (it also bounds the work).
+MAX_MARKERS = 16
+#: The longest box content read (a final answer is short).
+MAX_BOX = 1000
 #: The longest piece of text read after a hedge word (a sentence is rarely longer).
 PIECE = 256
 
 
-def boxes(text: str) -> list[tuple[int, int, int]]:
-    """``(start, content_start, content_end)`` of each closed box in ``text``, in order of closing (one
-    pass over the braces, with a stack: a box left open never makes the scan quadratic)."""
-    starts = [i for i in (text.find("\\boxed"), text.find("\\fbox")) if i != -1]
-    if not starts:
+def boxes(text: str) -> list[tuple[int, int, int]] | None:
+    """``(start, content_start, content_end)`` of each closed box in ``text``; None when it has more than
+    ``MAX_MARKERS`` (no answer is stated once that way). A box's closing brace is looked for in its first
+    ``MAX_BOX`` characters only, so the scan is linear however many braces are left open."""
+    count = text.count("\\boxed") + text.count("\\fbox")
+    if count == 0:
         return []
-    found, stack = [], []
-    for m in _BOX_TOKENS.finditer(text, min(starts)):  # braces before the first box cannot close one
-        token = m.group()
-        if token == "}":
-            if stack:
-                start, content = stack.pop()
-                if start >= 0:
-                    found.append((start, content, m.start()))
-        else:
-            stack.append((m.start(), m.end()) if token != "{" else (-1, -1))
-    found.sort()
+    if count > MAX_MARKERS:
+        return None
+    found = []
+    for box in _BOX_START.finditer(text):
+        depth = 1
+        for brace in _BRACES.finditer(text, box.end(), box.end() + MAX_BOX):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                found.append((box.start(), box.end(), brace.start()))
+                break
     return found
 
 

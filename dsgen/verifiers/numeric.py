@@ -40,7 +40,7 @@ from functools import lru_cache
 from text_to_num import alpha2digit
 
 from dsgen.errors import DsgenError
-from dsgen.verifiers.hedging import HEDGE, PIECE, boxes, hedge_pieces
+from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, PIECE, boxes, hedge_pieces
 
 #: A final answer that is not one number (an expression, several numbers, a hedge): scores 0.
 REJECTED = object()
@@ -275,7 +275,9 @@ def _offered_after(text: str, end: int, value: Number | None) -> bool:
 def _hedged_after(text: str, end: int, value: Number | None) -> bool:
     """Whether, after the final answer (ending at ``end``), a sentence opening with a hedge word or "answer"
     holds a number other than ``value`` and does not end in ``= value``."""
-    for piece in hedge_pieces(text, end):
+    for count, piece in enumerate(hedge_pieces(text, end)):
+        if count == MAX_MARKERS:
+            return True  # hedging again and again
         numbers = [m for m in _NUMBER.finditer(_in_words(_plain(piece)))]
         values = [_value(m) for m in numbers]
         if any(v != value for v in values):
@@ -301,10 +303,13 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
     and where the last of them ends; None if none, REJECTED as soon as one is not a number or two disagree.
     A ``####`` line that opens with a word is a Markdown heading ("#### Step 1"), not an answer."""
     agreed: object = None
-    last_end = 0
+    last_end = markers = 0
     for line in _HASH_LINE.finditer(text) if "####" in text else ():
         value = _whole(line.group(1))
         if value is not None:
+            markers += 1
+            if markers > MAX_MARKERS:
+                return REJECTED, line.end()  # one answer is stated once
             if value is REJECTED or agreed not in (None, value):
                 return REJECTED, line.end()
             agreed, last_end = value, line.end()
@@ -316,10 +321,16 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
         end = stop.start() if stop else min(len(text), line.end() + _WINDOW)
         value = _leading(text[line.end() : end])
         if value is not None:
+            markers += 1
+            if markers > MAX_MARKERS:
+                return REJECTED, end
             if value is REJECTED or agreed not in (None, value):
                 return REJECTED, end
             agreed, last_end = value, max(last_end, end)
-    for start, content_start, content_end in boxes(text):
+    found = boxes(text)
+    if found is None:
+        return REJECTED, len(text)  # more boxes than any one answer needs
+    for start, content_start, content_end in found:
         value = _whole(text[content_start:content_end])
         if value is None:
             continue
@@ -335,14 +346,13 @@ def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
     (each statement is read up to the next one, at most ``_WINDOW`` characters: linear time)."""
     limit = len(text)
     for pos in reversed(answers):
-        statement = _STATEMENT.match(text, pos)
-        if statement is not None:
+        statement = _STATEMENT.match(text, pos, limit)
+        if statement is not None and statement.end() < limit:
             begin = statement.end()
             stop = _SENTENCE_END.search(text, begin, min(limit, begin + _WINDOW))
             end = stop.start() if stop is not None else min(limit, begin + _WINDOW)
-            sentence = text[begin:end]
-            if _DIGIT.search(sentence) is not None or _NUMBER_WORD.search(sentence) is not None:
-                value = _leading(sentence)
+            if _DIGIT.search(text, begin, end) is not None or _NUMBER_WORD.search(text, begin, end) is not None:
+                value = _leading(text[begin:end])
                 if value is not None:
                     return value, end
         limit = pos
