@@ -219,12 +219,13 @@ NUMERIC_CLASSES: dict[str, tuple[str | None, bool, bool]] = {
 }
 
 
-def numeric_pool(rng, n_golds: int) -> list[tuple[str, str, str, bool, bool]]:
+def numeric_pool(rng, n_golds: int, *, max_base: int = 99_999) -> list[tuple[str, str, str, bool, bool]]:
     """``(class, completion, gold, expected, math_verify_known_wrong)`` for ``n_golds`` whole-number golds
-    (drawn with ``rng``, a ``random.Random``) in every class of ``NUMERIC_CLASSES``."""
+    (drawn with ``rng``, a ``random.Random``; each 20 times a base up to ``max_base``) in every class of
+    ``NUMERIC_CLASSES``."""
     pool = []
     for _ in range(n_golds):
-        g = rng.choice([rng.randint(3, 99), rng.randint(100, 999), rng.randint(1000, 99_999)]) * 2 * 10
+        g = rng.choice([rng.randint(3, 99), rng.randint(100, 999), rng.randint(1000, max_base)]) * 2 * 10
         w = g + rng.choice([-10, -1, 1, 7, 10])
         digits = str(g).rstrip("0")
         fill = {

@@ -258,7 +258,7 @@ def test_boxes_run_to_the_matching_brace(text, expected):
 
 
 @pytest.mark.parametrize("completion", [
-    "#### 560^2", "\\boxed{\\sqrt{560}}", "\\boxed{560!}", "\\boxed{\\log 560}", "\\boxed{560i}", "\\boxed{560x}",
+    "#### 560^2", "\\boxed{\\sqrt{560}}", "\\boxed{560!}", "Answer: 560!", "The answer is 560!.", "So she has 560!", "\\boxed{\\log 560}", "\\boxed{560i}", "\\boxed{560x}",
     "#### 560²", "#### 560e3", "The answer is minus 560.", "The answer is 560^2.", "So the total is 560 squared.",
     "The answer is \\sqrt{560}.", "Thus 560^2", "log 560", "sqrt(560)", "$560\\pi$", "So the result is 560 + 1.",
     "The answer is 560 times 2.", "\\boxed{560 \\times 10^{2}}", "\\(\\sqrt{560}\\)", "#### 560 squared",
@@ -271,7 +271,7 @@ def test_an_expression_of_the_answer_scores_zero(completion):
     ("#### 560e3", "560000"), ("#### 2.04e3", "2040"), ("\\boxed{5.6 \\times 10^{2}}", "560"),
     ("The answer is 5.6 \\cdot 10^2.", "560"), ("#### 2*280 = 560", "560"), ("\\boxed{2 \\times 280 = 560}", "560"),
     ("The answer is: 2 \\times 280 = 560.", "560"), ("The answer is minus 560.", "-560"),
-    ("The answer is negative 560.", "-560"), ("#### 1.5e-2", "0.015"),
+    ("The answer is negative 560.", "-560"), ("#### 1.5e-2", "0.015"), ("So the change is minus 560.", "-560"),
 ])
 def test_scientific_notation_and_calculations_read_as_their_value(completion, answer):
     assert s(completion, answer) == 1.0

@@ -76,8 +76,9 @@ _OPERATOR_AFTER = re.compile(
 )
 #: Right before a number: it is the argument of something (``\sqrt{560}``, ``\log 560``, ``2^560``, ``√560``).
 _OPERATOR_BEFORE = re.compile(
-    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*\{?|[\^_√*×·÷/+]\s*\{?"
-    r"|\b(?:log|ln|sqrt|sin|cos|tan|exp|root of|square root of|factorial of)\s*\(?)\s*$",
+    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√*×·÷/+]\s*\{?"
+    r"|\b(?:log|ln|sqrt|sin|cos|tan|exp|root of|square root of|factorial of|times|plus|over|divided by"
+    r"|multiplied by|power of)\s*\(?)\s*$",
     re.IGNORECASE,
 )
 #: A ``####`` answer line; one whose text opens with a word (not a number word) is a Markdown heading.
@@ -86,6 +87,7 @@ _HASH_LINE = re.compile(
     r"|thirteen|fifteen|twenty|thirty|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
     re.IGNORECASE,
 )
+_SIGN_BEFORE = re.compile(r"\b(?:minus|negative)\s+\Z", re.IGNORECASE)
 _SIGN_WORD = re.compile(r"\s*(?:minus|negative)\s+(?=\d)", re.IGNORECASE)
 _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\q?quad\b")
 _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
@@ -206,9 +208,10 @@ def _whole(content: str) -> Number | object | None:
 
 
 def _operand(text: str, m: re.Match) -> bool:
-    """Whether the number matched at ``m`` is the operand of an operator (``560^2``, ``\\sqrt{560}``)."""
+    """Whether the number matched at ``m`` is the operand of an operator (``560^2``, ``\\sqrt{560}``; ``560!``
+    is a factorial, never an exclamation)."""
     if _OPERATOR_AFTER.match(text, m.end()):
-        return not (text.startswith("!", m.end()) and text[m.end() + 1 : m.end() + 2] in ("", " ", "\n"))
+        return True
     return _OPERATOR_BEFORE.search(text, max(0, m.start() - 24), m.start()) is not None
 
 
@@ -318,8 +321,8 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
         if line is None or _LINE_OPENING.search(text, max(0, pos - 24), pos) is None:
             continue
         stop = _SENTENCE_END.search(text, line.end(), line.end() + _WINDOW)
-        end = stop.start() if stop else min(len(text), line.end() + _WINDOW)
-        value = _leading(text[line.end() : end])
+        end = stop.end() if stop else min(len(text), line.end() + _WINDOW)
+        value = _leading(text[line.end() : end])  # with its full stop: "3!." is a factorial, "3! " is not
         if value is not None:
             markers += 1
             if markers > MAX_MARKERS:
@@ -350,7 +353,7 @@ def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
         if statement is not None and statement.end() < limit:
             begin = statement.end()
             stop = _SENTENCE_END.search(text, begin, min(limit, begin + _WINDOW))
-            end = stop.start() if stop is not None else min(limit, begin + _WINDOW)
+            end = stop.end() if stop is not None else min(limit, begin + _WINDOW)
             if _DIGIT.search(text, begin, end) is not None or _NUMBER_WORD.search(text, begin, end) is not None:
                 value = _leading(text[begin:end])
                 if value is not None:
@@ -389,6 +392,8 @@ def _last_number(text: str) -> Number | object | None:
     value = _value(last)
     if value is None or _operand(text, last):
         return REJECTED
+    if _SIGN_BEFORE.search(text, max(0, last.start() - 12), last.start()):
+        value = -value  # "So the change is minus 3"
     if _offered_with(text, last.start(), value):
         return REJECTED
     return value
