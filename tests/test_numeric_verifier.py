@@ -304,3 +304,17 @@ def test_hedges_anywhere_after_the_final_answer_score_zero(completion):
 def test_markdown_headings_are_not_answer_lines():
     assert s("#### Step 1: add\n3 + 4 = 7\n#### 7", "7") == 1.0
     assert s("#### x = 7", "7") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "Candidates:\n* 561\n* 560", "Options:\n1. 561\n2. 560", "Possible answers: 561; 560", "561\n560",
+    "It is 561.\n560", "561 560", "Answer: 561, 560", "Answer: 560, 561", "The answer is 560 561",
+])
+def test_a_list_of_numbers_is_no_answer(completion):
+    assert s(completion, "560") == 0.0
+    assert s(completion, "561") == 0.0
+
+
+def test_a_bare_final_number_after_the_same_number_is_one_answer():
+    assert s("She has 560.\n560", "560") == 1.0
+    assert s("She has 12 boxes.\n\n560", "560") == 1.0

@@ -12,7 +12,8 @@ builder from its corpus) never pass. A completion whose answer lines disagree, o
 names several candidates ("A or B", "either A or B", "A, B"), matches none of the names and scores 0.
 So does a hedge word (``dsgen.verifiers.hedging.HEDGE``: "or", "maybe", "alternatively", …) in the final
 answer or after it — "Answer: A (or B)", "Answer: A [alternatively B]", "Answer: A\\nOr maybe B." — unless the
-word belongs to the answer itself; and a final line that ends a list ("- B\\n- A").
+word belongs to the answer itself; and a final line that ends a list ("- B\\n- A") or follows another bare
+candidate line ("B\\nA").
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _LEAD_INS = (
     "answer is ", "it is ", "it s ", "this is ", "that is ", "i believe ", "i think ",
     "probably ", "likely ", "most likely ",
 )
+_LEAD_IN_ENDS = frozenset(("is", "are", "was", "be", "answer", "answers"))
 _LEAD_IN_WORDS = frozenset(lead.split(" ", 1)[0] for lead in _LEAD_INS)
 
 
@@ -102,13 +104,20 @@ def locate(completion: str) -> tuple[list[str], str]:
     if not lines:
         return [], ""
     last = lines[-1]
-    if len(lines) > 1 and _LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2]):
-        return [lines[-2], last], ""  # a list of candidates: "- Mira Voss\n- Kestrin Halvard"
+    if len(lines) > 1 and (_LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2]) or _bare(lines[-2]) and _bare(last)):
+        return [lines[-2], last], ""  # candidates: "- Mira Voss\n- Kestrin Halvard", "Mira Voss\nKestrin Halvard"
     inline = _ANSWER_IS.search(last)
     if inline:
         return [inline.group(1)], last
     bold = _BOLD.findall(last)
     return ([next(g for g in bold[-1] if g)] if bold else [last]), last
+
+
+def _bare(line: str) -> bool:
+    """Whether ``line`` reads as a bare candidate (a few words, no sentence end, no lead-in such as "is")."""
+    words = line.split()
+    return (len(words) <= 6 and not line.rstrip().endswith((".", ":", "!", "?", ",", ";"))
+            and _NON_WORD.sub("", words[-1]).lower() not in _LEAD_IN_ENDS)
 
 
 def final_answers(completion: str) -> list[str]:

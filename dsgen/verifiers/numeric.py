@@ -87,6 +87,9 @@ _HASH_LINE = re.compile(
     r"|thirteen|fifteen|twenty|thirty|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
     re.IGNORECASE,
 )
+#: A number that ends just before another, with only separators between: a list of candidates.
+_LIST_BEFORE = re.compile(r"\d[\s,;/|.]+\Z")
+_LIST_AFTER = re.compile(r"[ \t]*(?:[,;/|][ \t]*|[ \t]|\n\s*)[-−]?\$?\d")
 _SIGN_BEFORE = re.compile(r"\b(?:minus|negative)\s+\Z", re.IGNORECASE)
 _SIGN_WORD = re.compile(r"\s*(?:minus|negative)\s+(?=\d)", re.IGNORECASE)
 _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\q?quad\b")
@@ -229,8 +232,8 @@ def _leading(sentence: str) -> Number | object | None:
             return REJECTED
         return _leading(sentence[equals + 1 :])
     value = _value(first)
-    if value is None:
-        return REJECTED
+    if value is None or _LIST_AFTER.match(sentence, first.end()):
+        return REJECTED  # "Answer: 561, 560"
     rest = sentence[first.end() :]
     hedge = HEDGE.search(rest)
     if hedge and any(_value(m) != value for m in _NUMBER.finditer(rest, hedge.end())):
@@ -394,6 +397,13 @@ def _last_number(text: str) -> Number | object | None:
         return REJECTED
     if _SIGN_BEFORE.search(text, max(0, last.start() - 12), last.start()):
         value = -value  # "So the change is minus 3"
+    listed = _LIST_BEFORE.search(text, max(0, last.start() - 32), last.start())
+    if listed is not None:  # "561, 560", "561\n560", "1. 561\n2. 560": candidates, not reasoning
+        previous = None
+        for previous in _NUMBER.finditer(text, max(0, listed.start() - 64), listed.start() + 1):
+            pass
+        if previous is not None and _value(previous) != value:
+            return REJECTED
     if _offered_with(text, last.start(), value):
         return REJECTED
     return value
