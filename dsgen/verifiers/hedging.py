@@ -3,9 +3,10 @@
 - ``boxes(text)``: every closed ``\\boxed{…}`` / ``\\fbox{…}`` (at most ``MAX_MARKERS`` of them, each read
   for at most ``MAX_BOX`` characters: linear time however many braces are left open);
 - ``HEDGE``: the words that offer a second candidate ("or", "either", "maybe", "perhaps", "possibly",
-  "alternatively", "otherwise", "might", "could", "not sure", "unsure");
-- ``hedge_pieces(text, start)``: the sentence pieces after ``start`` that open with a hedge word (or a
-  new "answer" statement), each at most ``PIECE`` characters, so that a scan of a huge tail stays linear.
+  "possible", "alternatively", "alternative(s)", "otherwise", "might", "could", "not sure", "unsure");
+- ``hedge_pieces(text, start)``: the sentences after ``start`` that hold a hedge word, a new "answer"
+  statement or a number asked about ("561?"), each read for at most ``PIECE`` characters either side
+  of it, so that a scan of a huge tail stays linear.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_HEDGE_WORDS = r"or|either|maybe|perhaps|possibly|alternatively|otherwise|might|could|not sure|unsure"
+_HEDGE_WORDS = (r"or|either|maybe|perhaps|possibly|possible|alternatively|alternatives?|otherwise|might|could"
+                r"|not sure|unsure")
 HEDGE = re.compile(rf"\b(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
 #: A hedge word, a new answer statement, or a number asked about ("561?") after the final answer.
 _TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?", re.IGNORECASE)
@@ -50,13 +52,17 @@ def boxes(text: str) -> list[tuple[int, int, int]] | None:
 
 
 def hedge_pieces(text: str, start: int) -> Iterator[str]:
-    """The pieces of ``text`` after ``start`` that open with a hedge word or "answer", each running to the end
-    of its sentence (at most ``PIECE`` characters); pieces never overlap, so the scan is linear."""
+    """The sentences of ``text`` after ``start`` that hold a hedge word or "answer", each read from its start
+    (at most ``PIECE`` characters before the word) to its end (at most ``PIECE`` after); pieces never
+    overlap, so the scan is linear."""
     pos = start
     while (m := _TAIL_MARK.search(text, pos)) is not None:
+        begin = max(pos, m.start() - PIECE)
+        for sentence_end in _SENTENCE_END.finditer(text, begin, m.start()):
+            begin = sentence_end.end()
         end = _SENTENCE_END.search(text, m.end(), m.end() + PIECE)
         stop = end.start() if end is not None else min(len(text), m.end() + PIECE)
-        yield text[m.start() : stop]
+        yield text[begin:stop]
         pos = max(stop, m.end())
 
 

@@ -16,8 +16,8 @@ Extraction, in order of authority (the shared policy is in ``dsgen.verifiers.hed
 
 Numbers written in words ("five hundred sixty", "two million") are read by ``text2num`` in an answer that
 has no digit. Hedging scores 0: an answer offered with a different number on its line ("49 or 48",
-"between 40 and 50", "\\boxed{49} or 48"), and, anywhere after the final answer, a sentence that opens with
-a hedge word or a new "answer" statement and holds a different number ("#### 560\\nOr maybe 561.",
+"between 40 and 50", "\\boxed{49} or 48"), and, anywhere after the final answer, a sentence that holds
+a hedge word, a new "answer" statement or a number asked about ("561?") and a different number ("#### 560\\nOr maybe 561.",
 "\\boxed{560}\\nAlternatively, it could be 561.") — unless that sentence ends in ``= <answer>`` (a check of
 the same answer: "Alternatively, 12*4 = 48").
 
@@ -279,7 +279,7 @@ def _offered_after(text: str, end: int, value: Number | None) -> bool:
 
 
 def _hedged_after(text: str, end: int, value: Number | None) -> bool:
-    """Whether, after the final answer (ending at ``end``), a sentence opening with a hedge word or "answer"
+    """Whether, after the final answer (ending at ``end``), a sentence with a hedge word, "answer" or "N?"
     holds a number other than ``value`` and does not end in ``= value``."""
     for count, piece in enumerate(hedge_pieces(text, end)):
         if count == MAX_MARKERS:
