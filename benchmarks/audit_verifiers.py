@@ -132,20 +132,22 @@ class _Cap(Exception):
     pass
 
 
-def _timed(fn: Any) -> float:
-    """Seconds ``fn()`` took, or ``inf`` when it ran past ``CAP_S`` (stopped by an alarm)."""
+def _timed(fn: Any) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) ``fn()`` took, or ``inf`` when it ran past ``CAP_S`` of wall time (stopped
+    by an alarm). CPU time is the figure to read on a shared machine: wall time also counts the time the
+    process waited for a core."""
 
     def stop(*_: object) -> None:
         raise _Cap
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, CAP_S)
-    start = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     try:
         fn()
-        return time.perf_counter() - start
+        return time.process_time() - cpu, time.perf_counter() - wall
     except _Cap:
-        return float("inf")
+        return float("inf"), float("inf")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -159,15 +161,17 @@ def worst_case_time() -> None:
             times = {}
             for name, unit in HUGE_UNITS.items():
                 text = huge(unit, size, a, b)
-                first = _timed(lambda: module.score(text, a, params))
-                times[name] = first if first == float("inf") else min(
-                    first, *(_timed(lambda: module.score(text, a, params)) for _ in range(2)))
-            worst = max(times, key=times.get)
-            ms = times[worst] * 1000
-            row.append(f"{'> %d s' % CAP_S if ms == float('inf') else f'{ms:.1f} ms'} ({worst})")
+                runs = [_timed(lambda: module.score(text, a, params))]
+                if runs[0][0] != float("inf"):
+                    runs += [_timed(lambda: module.score(text, a, params)) for _ in range(2)]
+                times[name] = (min(cpu for cpu, _ in runs), min(wall for _, wall in runs))
+            worst = max(times, key=lambda name: times[name][0])
+            cpu, wall = times[worst]
+            row.append(f"> {CAP_S:.0f} s ({worst})" if cpu == float("inf")
+                       else f"{cpu * 1000:.1f} ms, wall {wall * 1000:.1f} ms ({worst})")
         rows.append(row)
-    table("worst-case time over the huge adversarial inputs (best of 3 per input, worst input named)",
-          ["verifier", "8 KB", "32 KB", "64 KB"], rows)
+    table(f"worst-case time over the {len(HUGE_UNITS)} huge adversarial inputs (CPU time, best of 3 per input; "
+          "the worst input named)", ["verifier", "8 KB", "32 KB", "64 KB"], rows)
 
 
 def _rate(fn: Any, pairs: list[tuple[str, str]]) -> tuple[float, float, float]:

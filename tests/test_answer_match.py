@@ -120,6 +120,9 @@ def test_the_threshold_is_a_parameter():
         "\\boxed{Kestrin Halvard}\nActually, the answer is Mira Voss.",
         "The person is **Kestrin Halvard**, or possibly Mira Voss.",
         "Answer: Kestrin Halvard (it might be Mira Voss)",
+        "Answer: Kestrin Halvard\nActually, it is Mira Voss.",
+        "Answer: Kestrin Halvard\n\nWait, no.",
+        "Mira Voss\nKestrin Halvard",
     ],
 )
 def test_several_candidates_score_zero(completion):
@@ -130,6 +133,11 @@ def test_a_hedge_word_that_belongs_to_the_answer_is_no_hedge():
     assert s("Answer: Either/Or", "Either/Or") == 1.0
     assert s("\\boxed{The Door or the Window}", "The Door or the Window") == 1.0
     assert s("Answer: The Door or the Window\nOr maybe The Gate.", "The Door or the Window") == 0.0
+
+
+def test_a_remark_after_the_answer_or_a_lead_in_before_it_is_fine():
+    assert s("Answer: Kestrin Halvard\n\nThis matches every clue.") == 1.0
+    assert s(REASONING + "I think the answer is Kestrin Halvard.") == 1.0
 
 
 def test_a_list_item_alone_is_an_answer():

@@ -318,3 +318,24 @@ def test_a_list_of_numbers_is_no_answer(completion):
 def test_a_bare_final_number_after_the_same_number_is_one_answer():
     assert s("She has 560.\n560", "560") == 1.0
     assert s("She has 12 boxes.\n\n560", "560") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "#### about 560", "The answer is approximately 560.", "The answer is 560 or more.", "The answer is at least 560.",
+    "The answer is not 560.", "The answer is 560? No, 561.", "The answer: 560 apples and 561 pears.", "#### ~560",
+])
+def test_a_bound_a_guess_or_a_question_is_no_answer(completion):
+    assert s(completion, "560") == 0.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{560}\n\nHmm, 561 seems more plausible.", "\\boxed{560}\n\nActually I think it's 561.",
+    "\\boxed{560}\n\nCorrection: 561", "#### 560\n\nWait, 561.", "#### 560\n(561 is also possible)",
+])
+def test_taking_the_answer_back_after_it_scores_zero(completion):
+    assert s(completion, "560") == 0.0
+
+
+def test_checking_the_same_answer_after_it_is_no_retraction():
+    assert s("\\boxed{560}\n\nWait, let me double check: 280*2 = 560.", "560") == 1.0
+    assert s("The answer is 560, which is 20 more than 540.", "560") == 1.0

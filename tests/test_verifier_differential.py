@@ -56,7 +56,7 @@ OPERATORS = [
     "{a}^{k}", "{a}^{{{k}}}", "\\sqrt{{{a}}}", "\\sqrt[{k}]{{{a}}}", "{a}!", "\\log {a}", "\\ln({a})", "{a}i",
     "{a}x", "{a}\\pi", "{a}²", "{a}³", "-{a}", "minus {a}", "{a}e{k}", "{a} \\times 10^{{{k}}}", "{a} + {k}",
     "{a} \\cdot {k}", "\\frac{{{a}}}{{{k}}}", "{a}/{k}", "{a} squared", "2^{{{a}}}", "\\frac{{1}}{{{a}}}",
-    "{a} * {k}", "{a} times {k}", "\\sqrt{{{a}}}^{{{k}}}", "{a}^{{-1}}", "e^{{{a}}}", "\\sin {a}", "{a}!!",
+    "{a} * {k}", "{a} times {k}", "\\sqrt{{{a}}}^{{3}}", "{a}^{{-1}}", "e^{{{a}}}", "\\sin {a}", "{a}!!",
 ]
 MARKERS = [
     "#### {x}", "\\boxed{{{x}}}", "The answer is {x}.", "Answer: {x}", "So the total is {x}.",

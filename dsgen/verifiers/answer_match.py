@@ -87,8 +87,8 @@ def _distinct(answers: list[str], after: str) -> list[str]:
 
 
 def locate(completion: str) -> tuple[list[str], str]:
-    """The completion's final answer(s), raw, and the text graded for hedges with them (what follows the
-    final answer, or the whole last line it stands in). Several answers when its boxes or answer lines
+    """The completion's final answer(s), raw, and the text after the final answer (graded for hedges with
+    them). Several answers when its boxes or answer lines
     disagree; none when it has none. Only the last ``_TAIL`` characters are read."""
     text = completion[-_TAIL:]
     boxed, marked = boxes(text), _answer_lines(text)
@@ -108,9 +108,13 @@ def locate(completion: str) -> tuple[list[str], str]:
         return [lines[-2], last], ""  # candidates: "- Mira Voss\n- Kestrin Halvard", "Mira Voss\nKestrin Halvard"
     inline = _ANSWER_IS.search(last)
     if inline:
-        return [inline.group(1)], last
-    bold = _BOLD.findall(last)
-    return ([next(g for g in bold[-1] if g)] if bold else [last]), last
+        return [inline.group(1)], ""
+    bold = None
+    for bold in _BOLD.finditer(last):
+        pass
+    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded with it
+        return [bold.group(1) or bold.group(2)], last[bold.end() :]
+    return [last], ""
 
 
 def _bare(line: str) -> bool:
@@ -152,7 +156,7 @@ def score(completion: str, answer: str | None, params: dict) -> float:
         return 0.0
     found, around = locate(completion)
     aliases = params.get("aliases", ())
-    if hedged(" ".join(found) + "\n" + around, exempt_words(answer, *aliases)):
+    if hedged(" ".join(found), around, exempt_words(answer, *aliases)):
         return 0.0  # "Answer: X (or Y)", "Answer: X\nOr maybe Y."
     finals = {_clean(a) for a in found}
     finals.discard("")

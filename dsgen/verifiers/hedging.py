@@ -4,8 +4,9 @@
   for at most ``MAX_BOX`` characters: linear time however many braces are left open);
 - ``HEDGE``: the words that offer a second candidate ("or", "either", "maybe", "perhaps", "possibly",
   "possible", "alternatively", "alternative(s)", "otherwise", "might", "could", "not sure", "unsure");
-- ``hedge_pieces(text, start)``: the sentences after ``start`` that hold a hedge word, a new "answer"
-  statement or a number asked about ("561?"), each read for at most ``PIECE`` characters either side
+- ``RETRACTION``: words that take an answer back after it ("wait", "actually", "correction", "I think", …);
+- ``hedge_pieces(text, start)``: the sentences after ``start`` that hold a hedge or retraction word, a new
+  "answer" statement or a number asked about ("561?"), each read for at most ``PIECE`` characters either side
   of it, so that a scan of a huge tail stays linear.
 """
 
@@ -17,8 +18,12 @@ from collections.abc import Iterator
 _HEDGE_WORDS = (r"or|either|maybe|perhaps|possibly|possible|alternatively|alternatives?|otherwise|might|could"
                 r"|not sure|unsure")
 HEDGE = re.compile(rf"\b(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
-#: A hedge word, a new answer statement, or a number asked about ("561?") after the final answer.
-_TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?", re.IGNORECASE)
+#: Words that take an answer back ("Wait, 561", "Actually it is 561"): after the final answer they hedge.
+_RETRACTION_WORDS = r"wait|actually|hmm+|correction|instead|on second thought|mistake|wrong|i think|seems?|guess"
+RETRACTION = re.compile(rf"\b(?:{_RETRACTION_WORDS})\b", re.IGNORECASE)
+#: A hedge or retraction word, a new answer statement, or a number asked about ("561?") after the final answer.
+_TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|{_RETRACTION_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?",
+                        re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 _BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _BRACES = re.compile(r"[{}]")
@@ -66,6 +71,8 @@ def hedge_pieces(text: str, start: int) -> Iterator[str]:
         pos = max(stop, m.end())
 
 
-def hedged(text: str, exempt: frozenset[str] = frozenset()) -> bool:
-    """Whether ``text`` holds a hedge word that is not one of ``exempt`` (lower-case words of the answer)."""
-    return any(m.group().lower() not in exempt for m in HEDGE.finditer(text))
+def hedged(answer: str, after: str, exempt: frozenset[str] = frozenset()) -> bool:
+    """Whether the final ``answer`` or the text ``after`` it holds a hedge word that is not one of ``exempt``
+    (lower-case words of the reference answer), or ``after`` a retraction word ("Wait", "Actually")."""
+    return (any(m.group().lower() not in exempt for m in HEDGE.finditer(answer + "\n" + after))
+            or RETRACTION.search(after) is not None)

@@ -102,7 +102,7 @@ def score(completion: str, answer: str | None, params: dict) -> float:
     if not answer or not completion:
         return 0.0
     found, around = locate(completion)
-    if hedged(" ".join(found) + "\n" + around, exempt_words(answer)):
+    if hedged(" ".join(found), around, exempt_words(answer)):
         return 0.0  # "\boxed{x^2+1 \text{ or } x^2}", "\boxed{A}\nAlternatively, B"
     finals = {normalise(a.lstrip("#").strip()): a.lstrip("#").strip() for a in found}
     finals.pop("", None)

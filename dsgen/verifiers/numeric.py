@@ -81,10 +81,22 @@ _OPERATOR_BEFORE = re.compile(
     r"|multiplied by|power of)\s*\(?)\s*$",
     re.IGNORECASE,
 )
-#: A ``####`` answer line; one whose text opens with a word (not a number word) is a Markdown heading.
+#: A ``####`` answer line; one whose text opens with a word (not a number word, sign or bound) is a Markdown
+#: heading.
 _HASH_LINE = re.compile(
-    r"####+[ \t]*+(?!(?!minus|negative|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
     r"|thirteen|fifteen|twenty|thirty|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
+    re.IGNORECASE,
+)
+#: Words that make a number a bound or a guess, not the answer ("about 560", "560 or more", "560 and 561").
+_BOUND_BEFORE = re.compile(
+    r"(?:\b(?:about|approximately|approx\.?|around|roughly|nearly|almost|at least|at most|more than|less than"
+    r"|fewer than|not|over|under|between)|[~≈<>≤≥])\s*\$?\s*\Z",
+    re.IGNORECASE,
+)
+_BOUND_AFTER = re.compile(
+    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b"
+    r"|(?:[^\W\d_]+\s+){0,3}(?:and|&|plus|to)\s+[-−]?\$?\d)",
     re.IGNORECASE,
 )
 #: A number that ends just before another, with only separators between: a list of candidates.
@@ -232,8 +244,9 @@ def _leading(sentence: str) -> Number | object | None:
             return REJECTED
         return _leading(sentence[equals + 1 :])
     value = _value(first)
-    if value is None or _LIST_AFTER.match(sentence, first.end()):
-        return REJECTED  # "Answer: 561, 560"
+    if (value is None or _LIST_AFTER.match(sentence, first.end()) or _BOUND_AFTER.match(sentence, first.end())
+            or _BOUND_BEFORE.search(sentence, 0, first.start()) or sentence.rstrip().endswith("?")):
+        return REJECTED  # "Answer: 561, 560", "560 or more", "about 560", "not 560", "560?"
     rest = sentence[first.end() :]
     hedge = HEDGE.search(rest)
     if hedge and any(_value(m) != value for m in _NUMBER.finditer(rest, hedge.end())):
