@@ -123,7 +123,7 @@ def adversarial(mv: Any) -> None:
             filled = cases(table_, gold, "561" if title == "operators" else b)
             failed = [name for name, c in filled if module.score(c, gold, params) != 0.0]
             mv_zero = sum(not mv(gold, c) for _, c in filled) if kind != "answer_match" else "-"
-            rows.append([kind, title, len(filled), len(filled) - len(failed), mv_zero, ", ".join(failed) or "-"])
+            rows.append([kind, title, len(filled), len(filled) - len(failed), mv_zero, "; ".join(failed) or "-"])
     table("shared adversarial tables: completions scored 0 (all should be)",
           ["verifier", "table", "n", "dsgen 0", "math-verify 0", "dsgen scored > 0"], rows)
 

@@ -137,12 +137,14 @@ LATEX_EQUIVALENT: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-#: Different answers that a symbolic fallback must not make equal: (reference, a different answer).
+#: Different answers that a symbolic fallback must not make equal (a decimal approximation is not an exact
+#: answer): (reference, a different answer).
 LATEX_DIFFERENT: list[tuple[str, str]] = [
     ("[1,5]", "(1,5)"), ("[1,5]", "[1,5)"), ("\\frac{\\sqrt3}{2}", "\\frac{\\sqrt{3}}{3}"), ("9\\pi", "9\\pi^2"),
     ("(2,3)", "-(2,3)"), ("x+1", "x-1"), ("\\text{Odd}", "\\text{Dod}"), ("\\text{(C)}", "D"), ("560", "560^2"),
     ("560", "\\sqrt{560}"), ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}"),
     ("2", "\\{2, 3\\}"), ("x^2+2x+1", "x^2+2x"), ("\\text{Sunday}", "\\text{Sundya}"),
+    ("\\frac{\\sqrt{3}}{2}", "0.8660254"), ("2", "\\pm 2"), ("2", "2, -2"),
 ]
 
 

@@ -15,7 +15,8 @@ degrees (``^\\circ``), ``\\%``, ``\\$`` and a trailing period go; a leading ``x 
 ``.5`` → ``0.5``; a choice ``(C)`` → ``C``. Text answers (a word of three letters or more) compare without
 case. When the strings differ, the answers are compared symbolically by math-verify in a killable worker
 (``dsgen.verifiers.symbolic``, optional extra ``dsgen[math]``) under ``params["timeout"]`` seconds (default
-3); a timeout scores 0 and is logged with its reason. ``params["symbolic"] = false`` turns that off.
+3); a timeout scores 0 and is logged with its reason; a decimal must match to 10 digits (``0.8660254`` is
+not ``\\frac{\\sqrt3}{2}``). ``params["symbolic"] = false`` turns the fallback off.
 """
 
 from __future__ import annotations

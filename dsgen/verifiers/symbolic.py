@@ -23,6 +23,8 @@ from collections import Counter
 #: The longest answer (either side) given to the symbolic check; a longer one is not equivalent.
 MAX_CHARS = 400
 DEFAULT_TIMEOUT = 3.0
+#: Digits to which a decimal must match (math-verify's default of 6 takes 0.8660254 for \frac{\sqrt3}{2}).
+FLOAT_DIGITS = 10
 #: How long the worker may take to import sympy and math-verify, once.
 START_TIMEOUT = 60.0
 #: Checks that could not decide, by reason ("timeout", "unavailable", "too long", "error").
@@ -47,7 +49,7 @@ def _serve() -> None:
         gold, answer = json.loads(line)
         try:
             result = verify(parse(f"${gold}$", parsing_timeout=None), parse(f"${answer}$", parsing_timeout=None),
-                            timeout_seconds=None)
+                            float_rounding=FLOAT_DIGITS, timeout_seconds=None)
             reply = bool(result)
         except Exception as exc:  # noqa: BLE001 - any failure of the library is "not equivalent"
             reply = f"error: {type(exc).__name__}"
