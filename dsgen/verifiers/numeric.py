@@ -1,25 +1,28 @@
 """Verifier kind ``numeric``: is a completion's one final answer a number equal to the reference, exactly?
 
-Extraction, in order of authority (the shared policy is in ``dsgen.verifiers.hedging`` and the README):
+Extraction, in order of authority (the policy shared by every answer verifier is in the README, "What an
+answer verifier grades", and in ``dsgen.verifiers.hedging``):
 
-1. explicit final-answer markers — every ``#### x`` line, every ``\\boxed{x}`` / ``\\fbox{x}``, and every
-   line that opens with "Answer:" / "Final answer:" (read as in 2); all of them must agree. Each box and
-   ``####`` must *be* one number (after a last ``=``: ``#### 2*280 = 560``, ``\\boxed{x = 7}``), optionally
-   with a unit or currency. ``\\boxed{560^2}``, ``\\boxed{\\sqrt{560}}``, ``560!``,
-   ``\\log 560``, ``560i``, ``560x``, ``560²``, ``5 or 6``, ``5, 6`` are not numbers and score 0;
-2. otherwise the *last* prose statement "answer is / answer: / answer = x" that has a number in its
-   sentence (earlier statements in the reasoning may be retracted); the number must open the statement
-   (after ``$``, ``minus``/``negative``) and not be the operand of an operator, unless the sentence goes
-   on to ``= value`` (then the value after its last ``=``);
-3. otherwise the last number in the completion, read the same way ("560^2" is no answer), skipping a
-   percentage that follows another number of its sentence ("560 dollars, about 3 percent" reads 560).
+1. explicit final-answer markers — every ``#### x`` line, every ``\\boxed{x}`` / ``\\fbox{x}`` and every line
+   that opens with "Answer:" / "Final answer:" (read as in 2); all of them must agree, and more than
+   ``MAX_MARKERS`` of them score 0. A box or ``####`` line must *be* one number (after a last ``=``:
+   ``#### 2*280 = 560``, ``\\boxed{x = 7}``), with a unit or currency at most: ``560^2``, ``\\sqrt{560}``,
+   ``560!``, ``\\log 560``, ``560i``, ``560x``, ``560²``, ``5 or 6``, ``5, 6`` are no numbers and score 0. A
+   ``####`` line that opens with a word is a Markdown heading;
+2. otherwise the *last* prose statement "answer is / answer: / answer = x" with a number in its sentence
+   (earlier ones may be retracted). The number opens the statement (after ``$``, "minus"/"negative") and
+   is no operand, unless the sentence goes on to ``= value`` (then the value after its last ``=``); a
+   bound, guess, list or question is no answer ("about 560", "560 or more", "not 560", "561, 560", "560?");
+3. otherwise the last number of the completion, read the same way, REJECTED when it ends a list ("561\\n560",
+   "1. 561\\n2. 560"), and skipping a percentage that follows another number of its sentence ("560 dollars,
+   about 3 percent of the total" reads 560).
 
-Numbers written in words ("five hundred sixty", "two million") are read by ``text2num`` in an answer that
+Numbers written in words ("five hundred sixty", "two million") are read by ``text2num`` where an answer
 has no digit. Hedging scores 0: an answer offered with a different number on its line ("49 or 48",
-"between 40 and 50", "\\boxed{49} or 48"), and, anywhere after the final answer, a sentence that holds
-a hedge word, a new "answer" statement or a number asked about ("561?") and a different number ("#### 560\\nOr maybe 561.",
-"\\boxed{560}\\nAlternatively, it could be 561.") — unless that sentence ends in ``= <answer>`` (a check of
-the same answer: "Alternatively, 12*4 = 48").
+"between 40 and 50", "\\boxed{49} or 48"), and, anywhere after the final answer, a sentence that holds a
+hedge or retraction word, a new "answer" statement or a number asked about ("561?") and a different number
+("#### 560\\nOr maybe 561.", "\\boxed{560}\\nWait, 561.") — unless it ends in ``= <answer>`` (the same answer
+checked: "Alternatively, 12*4 = 48").
 
 Numbers are compared as exact fractions after normalisation: thousands separators (``1,234,567``;
 ``1,5`` is two numbers), currency signs, ``%`` (dropped: ``10%`` reads as 10, the GSM8K convention),
@@ -27,7 +30,7 @@ decimals (a dot is always a decimal point: ``1.000`` is 1), fractions ``3/4``, m
 LaTeX ``\\frac{a}{b}``/``\\dfrac``/``\\tfrac``, signs (``-``, ``−``), scientific notation (``2.04e3``,
 ``5.6 \\times 10^{2}``), trailing units and punctuation, and decimal digits of any script (``٧٢``, ``７２``).
 Numbers over 4300 digits (or exponents over 4300) are not read (never equal). Every step is a bounded
-regex search or one pass, so a completion is scored in time linear in its length.
+search or one pass, so a completion is scored in time linear in its length.
 ``params``: optional ``rel_tol`` (relative tolerance, default 0: exact).
 """
 
@@ -71,8 +74,8 @@ _ANSWER_REST = re.compile(
 )
 #: Right after a number: it is the operand of something (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
 _OPERATOR_AFTER = re.compile(
-    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)"
-    r"[A-Za-z]+|[-−](?=\s*[\d(\\]))"
+    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS
+    + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)[A-Za-z]+|[-−](?=\s*[\d(\\]))"
 )
 #: Right before a number: it is the argument of something (``\sqrt{560}``, ``\log 560``, ``2^560``, ``√560``).
 _OPERATOR_BEFORE = re.compile(
@@ -84,8 +87,9 @@ _OPERATOR_BEFORE = re.compile(
 #: A ``####`` answer line; one whose text opens with a word (not a number word, sign or bound) is a Markdown
 #: heading.
 _HASH_LINE = re.compile(
-    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|thirteen|fifteen|twenty|thirty|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
+    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)"
+    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
+    r"|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
     re.IGNORECASE,
 )
 #: Words that make a number a bound or a guess, not the answer ("about 560", "560 or more", "560 and 561").
