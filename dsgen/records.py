@@ -68,14 +68,32 @@ def to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def decode_verifier(verifier: dict[str, Any]) -> dict[str, Any]:
+    """A ``verifier`` column with its params as a dict, whether they were one or a JSON string (a row)."""
+    params = verifier["params"]
+    if isinstance(params, (str, bytes)):
+        return {"kind": verifier["kind"], "params": _loads(params, "verifier.params")}
+    return verifier
+
+
+def _loads(text: str | bytes, column: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"column {column!r} is not valid JSON ({exc}): {str(text)[:80]!r}") from None
+
+
 def from_row(row: dict[str, Any]) -> dict[str, Any]:
-    """The in-memory record of a Parquet or JSONL row (decodes the JSON-string columns if encoded)."""
+    """The in-memory record of a row as read from Parquet, JSONL or ``datasets`` (a record is returned equal).
+
+    Decodes the JSON-string columns (``verifier.params``, ``metadata``); every public function that takes
+    a record calls it, or ``decode_verifier``, on entry, so rows can be passed as they are read.
+    """
     record = dict(row)
-    verifier = row.get("verifier")
-    if isinstance(verifier, dict) and isinstance(verifier.get("params"), str):
-        record["verifier"] = {"kind": verifier["kind"], "params": orjson.loads(verifier["params"])}
-    if isinstance(row.get("metadata"), str):
-        record["metadata"] = orjson.loads(row["metadata"])
+    if isinstance(row.get("verifier"), dict):
+        record["verifier"] = decode_verifier(row["verifier"])
+    if isinstance(row.get("metadata"), (str, bytes)):
+        record["metadata"] = _loads(row["metadata"], "metadata")
     return record
 
 
