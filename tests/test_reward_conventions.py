@@ -8,30 +8,13 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
 from dsgen.builders.distraction import DistractionTasks
 
 import dsgen
 from dsgen.completions import completion_text, final_answer, graded_text
-from dsgen.recipe import default_recipe
 from dsgen.records import from_row
 from dsgen.testing import answer_completions
 from dsgen.verifiers.distraction import breakdown
-
-COUNT = 24
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A build of every config of the default recipe, COUNT records each."""
-    tmp = tmp_path_factory.mktemp("conventions")
-    recipe = default_recipe().model_dump(mode="json", exclude_none=True)
-    for ds in recipe["datasets"].values():
-        ds["count"] = COUNT
-    recipe["output"] = {"dir": str(tmp / "out"), "shard_size": 100}
-    (tmp / "recipe.yaml").write_text(yaml.safe_dump(recipe))
-    dsgen.build(tmp / "recipe.yaml", workers=1)
-    return tmp / "out"
 
 
 def rows_of(folder):
@@ -50,10 +33,10 @@ def right_completion(row) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def graded(built):
+def graded(default_build):
     """(config, row, right completion) for every row that has one, checked to score 1.0 bare."""
     out = []
-    for config, row in rows_of(built):
+    for config, row in rows_of(default_build):
         right = right_completion(row)
         if right is not None and dsgen.score(row, right) == 1.0:
             out.append((config, row, right))
@@ -88,11 +71,11 @@ def test_content_parts_are_joined_and_tool_messages_never_graded(graded):
         assert dsgen.score(row, turns) == 0.0, (config, row["id"])
 
 
-def test_reward_grades_datasets_rows_as_score_does(built):
+def test_reward_grades_datasets_rows_as_score_does(default_build):
     import datasets
 
     for config in ("math_templates", "distraction", "reverse_qa"):
-        ds = datasets.load_dataset(str(built), config, split="train")
+        ds = datasets.load_dataset(str(default_build), config, split="train")
         rights = [right_completion(r) or "" for r in ds]
         completions = [[{"role": "assistant", "content": f"<think>hm</think>{c}"}] for c in rights]
         rewards = dsgen.reward(ds["prompt"], completions, **{k: ds[k] for k in ds.column_names if k != "prompt"})
@@ -100,8 +83,8 @@ def test_reward_grades_datasets_rows_as_score_does(built):
         assert sum(rewards) >= 0.9 * len(rewards), config
 
 
-def test_public_functions_taking_a_record_accept_rows(built):
-    rows = [row for config, row in rows_of(built) if config == "distraction"]
+def test_public_functions_taking_a_record_accept_rows(default_build):
+    rows = [row for config, row in rows_of(default_build) if config == "distraction"]
     assert rows and isinstance(rows[0]["verifier"]["params"], str)
     builder = DistractionTasks()
     for row in rows:
