@@ -308,6 +308,10 @@ def _config_section(
     for w in ds.wrappers:
         lines += ["", f"Wrapper `{w.builder}`, parameters:", ""]
         lines += _yaml_block(_builder_params(w.builder, w.params) or {})
+    if ds.system:
+        lines += ["", "System message, first in every prompt:", "", *_quoted(ds.system)]
+    if ds.answer_format:
+        lines += ["", "Answer-format instruction, closing the user turn of every prompt:", "", *_quoted(ds.answer_format)]
     filters = [(f, "build-wide") for f in recipe.filters] + [(f, "this config") for f in ds.filters]
     if filters:
         lines += ["", "Filters, in order:", ""]
@@ -334,6 +338,10 @@ def _config_section(
     if any(st.count for st in per_split.values()):
         lines += ["", f"![difficulty histogram of {name}]({figure_path(name)})"]
     return lines + [""]
+
+
+def _quoted(text: str) -> list[str]:
+    return [f"> {line}".rstrip() for line in text.splitlines()]
 
 
 def _inline(params: dict[str, Any]) -> str:

@@ -139,6 +139,10 @@ class Dataset(Model):
     wrappers: list[Component] = []
     splits: Splits = Splits()
     filters: list[FilterSpec] = []
+    system: str | None = Field(None, description="system message put first in every prompt of this dataset")
+    answer_format: str | None = Field(
+        None, description="instruction appended to the last user turn, e.g. 'Put the final answer after ####.'"
+    )
 
 
 class Output(Model):

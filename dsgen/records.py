@@ -97,6 +97,25 @@ def from_row(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def framed(prompt: list[dict[str, str]], system: str | None, answer_format: str | None) -> list[dict[str, str]]:
+    """A prompt with a dataset's system message first and its answer-format instruction closing the last user turn.
+
+    A builder's own system message is kept, after the dataset's text (one system message, never two).
+    """
+    messages = [dict(m) for m in prompt]
+    if answer_format:
+        last = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=None)
+        if last is None:
+            raise ValueError("answer_format needs a user turn in the prompt")
+        messages[last]["content"] = f"{messages[last]['content']}\n\n{answer_format}"
+    if system:
+        if messages and messages[0]["role"] == "system":
+            messages[0]["content"] = f"{system}\n\n{messages[0]['content']}"
+        else:
+            messages.insert(0, {"role": "system", "content": system})
+    return messages
+
+
 class RecordMaker:
     """Makes record *i* of one dataset: its builder, then its wrappers in order, each with its own RNG."""
 
@@ -109,8 +128,11 @@ class RecordMaker:
         *,
         seed: int,
         recipe_hash: str = "",
+        system: str | None = None,
+        answer_format: str | None = None,
     ):
         self.builder = builder
+        self.system, self.answer_format = system, answer_format
         self.path = f"{dataset}/{builder_name}"
         self.wrappers, path = [], self.path
         for name, wrapper in wrappers:
@@ -148,13 +170,16 @@ class RecordMaker:
             ident = seeder(index, wrapper_rng)
             item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
+        prompt = user_prompt(prompt) if type(prompt) is str else prompt
+        if self.system or self.answer_format:
+            prompt = framed(prompt, self.system, self.answer_format)
         provenance = self._provenance.copy()
         provenance["index"] = index
         provenance["template"] = item.get("template")
         return {
             "id": ident,
             "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
-            "prompt": user_prompt(prompt) if type(prompt) is str else prompt,
+            "prompt": prompt,
             "answer": item.get("answer"),
             "verifier": item["verifier"],
             "difficulty": item["difficulty"],
