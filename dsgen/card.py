@@ -226,7 +226,7 @@ def level_thresholds(per_split: dict[str, SplitStats]) -> list[tuple[str, float]
         for level, (low, high) in st.level_ranges.items():
             old = ranges.get(level, (low, high))
             ranges[level] = (min(old[0], low), max(old[1], high))
-    order = _level_order(per_split)
+    order = [level for level in _level_order(per_split) if level in ranges]
     return [
         (level, ranges[level][0])
         for previous, level in zip(order, order[1:])
