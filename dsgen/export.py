@@ -153,12 +153,12 @@ def _write_jsonl(rows: list[dict[str, Any]], path: Path) -> None:
 
 
 def openrlhf_row(row: dict[str, Any], config: str) -> dict[str, Any]:
-    """``--input_key prompt --label_key label --apply_chat_template``; ``datasource`` groups OpenRLHF's logs."""
+    """``--data.input_key prompt --data.label_key label --data.apply_chat_template``; ``datasource`` groups logs."""
     return {"prompt": row["prompt"], "label": label(row), "datasource": config, "id": row["id"]}
 
 
-#: An OpenRLHF reward file (``--remote_rm_url OUT/reward_func.py``): OpenRLHF loads rewards from a file path.
-OPENRLHF_REWARD_FILE = '''"""OpenRLHF reward for this dsgen export: --remote_rm_url <this file>."""
+#: An OpenRLHF reward file (``--reward.remote_url OUT/reward_func.py``): OpenRLHF loads rewards from a file path.
+OPENRLHF_REWARD_FILE = '''"""OpenRLHF reward for this dsgen export: --reward.remote_url <this file> (--remote_rm_url in older releases)."""
 
 from dsgen.integrations.openrlhf import reward_func  # noqa: F401
 '''

@@ -1,6 +1,7 @@
-"""OpenRLHF's custom reward: ``--remote_rm_url OUT/reward_func.py`` (written by ``dsgen export --to openrlhf``).
+"""OpenRLHF's custom reward: ``--reward.remote_url OUT/reward_func.py`` (``--remote_rm_url`` in older releases),
+the file ``dsgen export --to openrlhf`` writes.
 
-Rows carry one label (``--label_key label``): the JSON string ``{"answer", "verifier": {"kind", "params"}}``.
+Rows carry one label (``--data.label_key label``): the JSON string ``{"answer", "verifier": {"kind", "params"}}``.
 OpenRLHF passes ``queries`` (the chat-formatted prompt and the response, decoded with special tokens) and
 the ``prompts``; the response is what follows the prompt, less the end-of-turn tokens at its end.
 """
