@@ -19,7 +19,7 @@ from typing import Any
 try:
     from inspect_ai import Task, task
     from inspect_ai.dataset import MemoryDataset, Sample
-    from inspect_ai.model import ChatMessageSystem, ChatMessageUser
+    from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser
     from inspect_ai.scorer import Score, Target, mean, scorer, stderr
     from inspect_ai.solver import TaskState, generate
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -29,7 +29,7 @@ from dsgen.completions import REASONING_DELIMITERS, graded_text
 from dsgen.errors import DsgenError
 from dsgen.scoring import score_parts
 
-_MESSAGES = {"system": ChatMessageSystem, "user": ChatMessageUser}
+_MESSAGES = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}
 
 
 def sample(row: dict[str, Any]) -> Sample:
