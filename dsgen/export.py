@@ -9,7 +9,7 @@ in ``dsgen.integrations`` grade it exactly as ``dsgen.score`` grades the origina
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,10 @@ from dsgen.integrations.openrlhf import reward_func  # noqa: F401
 '''
 
 
+#: Formats and the file extension of their per-split files (lm-eval writes task folders instead).
+FORMATS = {"verl": "parquet", "openrlhf": "jsonl", "jsonl": "jsonl", "lm-eval": None}
+
+
 def export(
     folder: str | Path, to: str, out: str | Path, *, source: str | None = None, dataset_path: str | None = None
 ) -> ExportResult:
@@ -177,8 +181,8 @@ def export(
     from .inspect import validate_path
 
     folder, out = Path(folder), Path(out)
-    if to not in (*EXPORTERS, "lm-eval"):
-        raise DsgenError(f"unknown export format '{to}'; known: {', '.join(EXPORTERS)}, lm-eval")
+    if to not in FORMATS:
+        raise DsgenError(f"unknown export format '{to}'; known: {', '.join(FORMATS)}")
     if not folder.is_dir():
         raise DsgenError(f"'{folder}' is not a folder (export reads a built dataset folder)")
     report = validate_path(folder)
@@ -186,52 +190,23 @@ def export(
         first = report.problems[0]
         raise DsgenError(f"'{folder}' is not a valid build ({len(report.problems)} problems; first: {first})")
     if source is None:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        source = manifest.get("recipe") or folder.name
+        source = json.loads((folder / "manifest.json").read_text()).get("recipe") or folder.name
     result = ExportResult(out)
     if to == "lm-eval":
         from .integrations.lm_eval import write_tasks
 
         write_tasks(layout(folder), dataset_path or str(folder.resolve()), out, result.files)
-    else:
-        EXPORTERS[to](folder, out, source, result)
+        return result
+    for config, split, files in layout(folder):
+        if to == "verl":
+            rows = [verl_row(row, config, split, i, f"{source}/{config}") for i, row in enumerate(rows_of(files))]
+        elif to == "openrlhf":
+            rows = [openrlhf_row(row, config) for row in rows_of(files)]
+        else:
+            rows = [from_row(row) for row in rows_of(files)]
+        rel = f"{config}/{split}.{FORMATS[to]}"
+        (_write_verl if to == "verl" else _write_jsonl)(rows, out / rel)
+        result.files[rel] = len(rows)
+    if to == "openrlhf":
+        atomic_write_text(out / "reward_func.py", OPENRLHF_REWARD_FILE)
     return result
-
-
-def _per_split(
-    make: Callable[[dict[str, Any], str, str, int], dict[str, Any]],
-    write: Callable[[list[dict[str, Any]], Path], None],
-    ext: str,
-) -> Callable[[Path, Path, str, ExportResult], None]:
-    def run(folder: Path, out: Path, source: str, result: ExportResult) -> None:
-        for config, split, files in layout(folder):
-            rows = [make(row, config, split, i) for i, row in enumerate(rows_of(files))]
-            rel = f"{config}/{split}.{ext}"
-            write(rows, out / rel)
-            result.files[rel] = len(rows)
-
-    return run
-
-
-def _openrlhf(folder: Path, out: Path, source: str, result: ExportResult) -> None:
-    _per_split(lambda row, config, split, i: openrlhf_row(row, config), _write_jsonl, "jsonl")(
-        folder, out, source, result
-    )
-    atomic_write_text(out / "reward_func.py", OPENRLHF_REWARD_FILE)
-
-
-def _verl(folder: Path, out: Path, source: str, result: ExportResult) -> None:
-    _per_split(
-        lambda row, config, split, i: verl_row(row, config, split, i, f"{source}/{config}"), _write_verl, "parquet"
-    )(folder, out, source, result)
-
-
-def _jsonl(folder: Path, out: Path, source: str, result: ExportResult) -> None:
-    _per_split(lambda row, config, split, i: from_row(row), _write_jsonl, "jsonl")(folder, out, source, result)
-
-
-EXPORTERS: dict[str, Callable[[Path, Path, str, ExportResult], None]] = {
-    "verl": _verl,
-    "openrlhf": _openrlhf,
-    "jsonl": _jsonl,
-}

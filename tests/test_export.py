@@ -190,3 +190,14 @@ def test_export_command(default_build, tmp_path):
     assert bad.exit_code == 2 and "is not a dsgen build" in bad.output
     fmt = runner.invoke(main, ["export", str(default_build), "--to", "parquet", "-o", str(tmp_path / "w")])
     assert fmt.exit_code == 2 and "'parquet' is not one of" in fmt.output
+
+
+def test_pass_rates_and_abilities_are_read_from_the_record():
+    from dsgen.export import ability, pass_rates
+
+    metadata = {"pass_rate": {"pass_rate": 0.25, "correct": 1, "models": 4},
+                "filters": {"pass_rate": {"pass_rate": 0.5, "k": 8, "scores": []}, "dedup": {"cluster": 3}}}
+    assert pass_rates(metadata) == {"annotate": 0.25, "pass_rate": 0.5}
+    assert pass_rates({}) == {}
+    assert [ability(k) for k in ("math", "math+distraction", "distraction", "reverse_qa", "toy")] == [
+        "math", "math", "instruction_following", "multi_hop_qa", "toy"]
