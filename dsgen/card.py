@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import statistics
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import cycle
@@ -41,6 +40,14 @@ def card_setting(recipe: Recipe, key: str) -> Any:
     """A card field from ``recipe.hub`` (``license``, ``language``, ...) or its default."""
     value = getattr(recipe.hub, key, None)
     return CARD_DEFAULTS[key] if value is None else value
+
+
+def license_warning(recipe: Recipe) -> list[str]:
+    """The build's warning when the card's licence is unknown (the user's call, never dsgen's)."""
+    if card_setting(recipe, "license") != "unknown":
+        return []
+    return ["the dataset card says license: unknown; set hub.license in the recipe (e.g. cc-by-4.0, apache-2.0) "
+            "before publishing"]
 
 
 # --- what the shards say -------------------------------------------------------------------------
@@ -463,13 +470,6 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
 
 def write_card(out: Path, recipe: Recipe, manifest: dict[str, Any]) -> None:
     """Write ``README.md`` and ``figures/<config>-difficulty.png``; remove the figures of configs gone."""
-    if card_setting(recipe, "license") == "unknown":
-        warnings.warn(
-            f"the dataset card of '{out}' says license: unknown; set hub.license in the recipe "
-            "(e.g. cc-by-4.0, apache-2.0) before publishing",
-            UserWarning,
-            stacklevel=2,
-        )
     stats = read_stats(out, manifest)
     for name, per_split in stats.items():  # the recipe's split order (train before test), not alphabetical
         order = recipe.datasets[name].splits.names if name in recipe.datasets else []

@@ -433,7 +433,10 @@ def build(
 
             finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
     _finish(out, recipe, units, markers, reports)
-    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, capacity_warnings(recipe))
+    from .card import license_warning
+
+    warnings = capacity_warnings(recipe) + license_warning(recipe)
+    return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
 
 
 def capacity_warnings(recipe: Recipe) -> list[str]:

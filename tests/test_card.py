@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import write_recipe
+from dsgen.cli.main import main
 
 import dsgen
 from dsgen import card
@@ -219,15 +221,14 @@ def test_splits_follow_the_recipe_and_the_front_matter_has_no_anchors(build):
 
 
 def test_an_unknown_license_warns_at_build_time(tmp_path):
-    with pytest.warns(UserWarning, match="license: unknown; set hub.license"):
-        dsgen.build(write_recipe(tmp_path / "r.yaml", RECIPE.replace("count: 900", "count: 30")), out=tmp_path / "o",
-                    workers=1)
-    licensed = RECIPE.replace("count: 900", "count: 30") + "hub: {license: cc-by-4.0}\n"
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        dsgen.build(write_recipe(tmp_path / "l.yaml", licensed), out=tmp_path / "l", workers=1)
+    small = RECIPE.replace("count: 900", "count: 30")
+    result = dsgen.build(write_recipe(tmp_path / "r.yaml", small), out=tmp_path / "o", workers=1)
+    assert any("license: unknown; set hub.license" in w for w in result.warnings)
+    licensed = dsgen.build(write_recipe(tmp_path / "l.yaml", small + "hub: {license: cc-by-4.0}\n"),
+                           out=tmp_path / "l", workers=1)
+    assert not any("license" in w for w in licensed.warnings)
+    cli = CliRunner().invoke(main, ["build", str(tmp_path / "r.yaml"), "-o", str(tmp_path / "c"), "-w", "1"])
+    assert cli.exit_code == 0 and "warning: the dataset card says license: unknown" in cli.output
 
 
 def test_the_usage_snippet_names_the_repo_it_is_pushed_to(build):
