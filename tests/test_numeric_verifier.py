@@ -323,6 +323,7 @@ def test_a_bare_final_number_after_the_same_number_is_one_answer():
 @pytest.mark.parametrize("completion", [
     "#### about 560", "The answer is approximately 560.", "The answer is 560 or more.", "The answer is at least 560.",
     "The answer is not 560.", "The answer is 560? No, 561.", "The answer: 560 apples and 561 pears.", "#### ~560",
+    "The answer is 560 and a half.",
 ])
 def test_a_bound_a_guess_or_a_question_is_no_answer(completion):
     assert s(completion, "560") == 0.0

@@ -99,7 +99,7 @@ _BOUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _BOUND_AFTER = re.compile(
-    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b"
+    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b|and (?:a|one|\d+) (?:half|third|quarter)"
     r"|(?:[^\W\d_]+\s+){0,3}(?:and|&|plus|to)\s+[-−]?\$?\d)",
     re.IGNORECASE,
 )
