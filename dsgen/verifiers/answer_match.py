@@ -104,7 +104,8 @@ def locate(completion: str) -> tuple[list[str], str]:
     if not lines:
         return [], ""
     last = lines[-1]
-    if len(lines) > 1 and (_LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2]) or _bare(lines[-2]) and _bare(last)):
+    listed = len(lines) > 1 and _LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2])
+    if listed or len(lines) > 1 and _bare(lines[-2]) and _bare(last):
         return [lines[-2], last], ""  # candidates: "- Mira Voss\n- Kestrin Halvard", "Mira Voss\nKestrin Halvard"
     inline = _ANSWER_IS.search(last)
     if inline:
@@ -112,7 +113,7 @@ def locate(completion: str) -> tuple[list[str], str]:
     bold = None
     for bold in _BOLD.finditer(last):
         pass
-    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded with it
+    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded
         return [bold.group(1) or bold.group(2)], last[bold.end() :]
     return [last], ""
 
@@ -125,7 +126,7 @@ def _bare(line: str) -> bool:
 
 
 def final_answers(completion: str) -> list[str]:
-    """The completion's final answer(s), raw: one string, or several when its boxes or answer lines disagree."""
+    """The completion's final answer(s), raw: one, or several when its boxes or answer lines disagree."""
     return locate(completion)[0]
 
 

@@ -49,7 +49,8 @@ from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, PIECE, boxes, hedge_piec
 REJECTED = object()
 Number = int | Fraction
 
-_EXPONENT = r"(?:[eE](?P<e1>[-+]?\d{1,4})|\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*\^\s*\{?\s*(?P<e2>[-+−]?\d{1,4})\s*\}?)"
+_EXPONENT = (r"(?:[eE](?P<e1>[-+]?\d{1,4})"
+             r"|\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*\^\s*\{?\s*(?P<e2>[-+−]?\d{1,4})\s*\}?)")
 _NUMBER = re.compile(
     r"(?=[-\u2212\u2013\\$€£¥₹.\d])(?<![\w.,])(?<!\^)(?<!\^\{)"
     r"(?P<neg>[-\u2212\u2013]\s?)?(?:\\?\$|[€£¥₹])?\s?"
@@ -64,7 +65,8 @@ _NUMBER = re.compile(
     r")"
 )
 #: Words that make a number an operand ("560 squared", "560 times 2").
-_OPERATOR_WORDS = r"(?:squared|cubed|factorial|times|plus|minus|over|divided|multiplied|raised|to the power)\b"
+_OPERATOR_WORDS = (r"(?:squared|cubed|factorial|times|plus|minus|over|divided|multiplied|raised"
+                   r"|to the power)\b")
 #: What may follow the number that *is* an explicit answer: a percent sign, a unit, punctuation.
 _ANSWER_REST = re.compile(
     r"\s*(?:%|percent\b)?"
@@ -72,7 +74,7 @@ _ANSWER_REST = re.compile(
     r"(?:[ ./-]+[^\W\d_]+)*(?:\^\{?[23]\}?|[²³])?)?"
     r"\s*\.?\s*"
 )
-#: Right after a number: it is the operand of something (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
+#: Right after a number: it is an operand (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
 _OPERATOR_AFTER = re.compile(
     r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS
     + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)[A-Za-z]+|[-−](?=\s*[\d(\\]))"
@@ -99,7 +101,8 @@ _BOUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _BOUND_AFTER = re.compile(
-    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b|and (?:a|one|\d+) (?:half|third|quarter)"
+    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b"
+    r"|and (?:a|one|\d+) (?:half|third|quarter)"
     r"|(?:[^\W\d_]+\s+){0,3}(?:and|&|plus|to)\s+[-−]?\$?\d)",
     re.IGNORECASE,
 )
@@ -198,7 +201,7 @@ def _plain(text: str) -> str:
 
 
 def _in_words(text: str) -> str:
-    """``text`` with numbers written in words as digits ("five hundred sixty" → "560"), when it has no digit."""
+    """``text`` with numbers in words as digits ("five hundred sixty" → "560") when it has no digit."""
     if _DIGIT.search(text) is None and _NUMBER_WORD.search(text):
         return alpha2digit(text, "en", threshold=0)
     return text
@@ -388,7 +391,8 @@ def _last_number(text: str) -> Number | object | None:
     low = len(text) - 4 * _WINDOW
     digit = _LAST_DIGIT.match(text, low if low > 0 else 0) or (_LAST_DIGIT.match(text) if low > 0 else None)
     after = text[digit.end() :] if digit is not None else text[-PIECE:]
-    if ("\n" in after or ". " in after or "? " in after or "! " in after or digit is None) and len(after) < 4 * PIECE:
+    sentences = "\n" in after or ". " in after or "? " in after or "! " in after
+    if (sentences or digit is None) and len(after) < 4 * PIECE:
         words = _last_sentence_in_words(after)  # "... 12 boxes.\nSo she has five hundred sixty apples."
         if words is not None:
             return words
@@ -400,14 +404,16 @@ def _last_number(text: str) -> Number | object | None:
         start -= 1
     stop = min(len(text), last_digit + 24)  # + a closing brace, "squared", "percent"
     last = None
-    for last in _NUMBER.finditer(text, max(0, start - 24), stop):  # + a sign, currency, "\frac{", a whole part
+    # from 24 characters before the digits: room for a sign, currency, "\frac{", a whole part
+    for last in _NUMBER.finditer(text, max(0, start - 24), stop):
         pass
     if last is None:
         return None
     if _PERCENT_AFTER.match(text, last.end()):  # "560 dollars, about 3 percent of it" reads 560
         begin = max(0, last.start() - _WINDOW)
         begin = max((m.end() for m in _SENTENCE_END.finditer(text, begin, last.start())), default=begin)
-        plain = [m for m in _NUMBER.finditer(text, begin, last.start()) if not _PERCENT_AFTER.match(text, m.end())]
+        numbers = _NUMBER.finditer(text, begin, last.start())
+        plain = [m for m in numbers if not _PERCENT_AFTER.match(text, m.end())]
         last = plain[-1] if plain else last
     value = _value(last)
     if value is None or _operand(text, last):
