@@ -165,6 +165,11 @@ def test_huge_completion_reads_only_the_end():
     assert s("Answer: Kestrin Halvard\n" + "x" * 1_000_000) == 0.0  # the answer must be at the end
 
 
+def test_a_box_far_back_still_disagrees_with_the_last_one():
+    assert s("\\boxed{Mira Voss}" + "x" * 5000 + "\n\\boxed{Kestrin Halvard}") == 0.0
+    assert s("\\boxed{Kestrin Halvard}" + " filler" * 1000) == 1.0
+
+
 def test_unclosed_boxed_falls_back_to_lines():
     assert s("\\boxed{Kestrin Halvard\nAnswer: Kestrin Halvard") == 1.0
 

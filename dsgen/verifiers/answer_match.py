@@ -1,6 +1,6 @@
 """Verifier kind ``answer_match``: a short factual answer against the record's answer and its aliases.
 
-The final answer is taken from the end of the completion (every ``\\boxed{…}``, else every "Answer: …"
+The final answer is taken from the end of the completion (every ``\\boxed{…}`` anywhere, else every "Answer: …"
 line — they must agree, with any "the answer is …" after them —, else the last bold span or line; see
 ``locate``), normalised (Unicode compatibility forms and accents folded, case folded, articles,
 punctuation and spacing removed) and compared exactly with the answer and
@@ -88,15 +88,16 @@ def _distinct(answers: list[str], after: str) -> list[str]:
 
 def locate(completion: str) -> tuple[list[str], str]:
     """The completion's final answer(s), raw, and the text after the final answer (graded for hedges with
-    them). Several answers when its boxes or answer lines
-    disagree; none when it has none. Only the last ``_TAIL`` characters are read."""
+    them). Several answers when its boxes or answer lines disagree; none when it has none. Boxes are found
+    in the whole completion (so a far earlier box still disagrees), the rest in its last ``_TAIL`` characters."""
     text = completion[-_TAIL:]
-    boxed, marked = boxes(text), _answer_lines(text)
+    boxed, marked = boxes(completion), _answer_lines(text)
     if boxed is None or len(marked) > MAX_MARKERS:
         return [], ""  # more answers than one answer needs: none counts
     if boxed:
-        after = text[max(b for _, _, b in boxed) + 1 :]
-        return _distinct([text[a:b] for _, a, b in boxed], after), after
+        after = completion[max(b for _, _, b in boxed) + 1 :]
+        after = after[-_TAIL:]  # hedges are read as far back as the answer lines
+        return _distinct([completion[a:b] for _, a, b in boxed], after), after
     if marked:
         after = text[marked[-1].end() :]
         return _distinct([m.group(1) for m in marked], after), after
