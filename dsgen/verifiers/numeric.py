@@ -114,6 +114,7 @@ _SIGN_WORD = re.compile(r"\s*(?:minus|negative)\s+(?=\d)", re.IGNORECASE)
 _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\q?quad\b")
 _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
 _MATH_DELIMITER = re.compile(r"\\[()\[\]]|\$(?!\d)")
+_TAG = re.compile(r"</?[A-Za-z][\w-]{0,20}>")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 #: A line that opens with "Answer:" / "Final answer:" (an explicit marker, like a box).
 _ANSWER_LINE = re.compile(r"answer[*_ \t]*(?:is[ \t]*)?[:：][*_]*[ \t]*", re.IGNORECASE)
@@ -192,7 +193,10 @@ def _value(m: re.Match) -> Number | None:
 
 
 def _plain(text: str) -> str:
-    """``text`` without LaTeX spacing, math delimiters, degree signs and text wrappers (their words kept)."""
+    """``text`` without LaTeX spacing, math delimiters, degree signs, text wrappers (their words kept) and
+    markup tags (``304</think>``)."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
     if "\\" in text or "{" in text or "$" in text:
         text = _LATEX_SPACING.sub("", text)
         text = _LATEX_WRAPPER.sub(r" \1", text)
