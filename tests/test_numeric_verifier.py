@@ -303,7 +303,10 @@ def test_hedges_anywhere_after_the_final_answer_score_zero(completion):
 
 def test_markdown_headings_are_not_answer_lines():
     assert s("#### Step 1: add\n3 + 4 = 7\n#### 7", "7") == 1.0
+    assert s("#### Two cases\nFirst 3 + 4 = 7.\n#### 7", "7") == 1.0  # a number word opening a heading
+    assert s("#### One more thing\n#### 7", "7") == 1.0
     assert s("#### x = 7", "7") == 1.0
+    assert s("#### Seven.", "7") == 1.0  # a whole line in words is an answer
 
 
 @pytest.mark.parametrize("completion", [

@@ -86,12 +86,15 @@ _OPERATOR_BEFORE = re.compile(
     r"|multiplied by|power of)\s*\(?)\s*$",
     re.IGNORECASE,
 )
-#: A ``####`` answer line; one whose text opens with a word (not a number word, sign or bound) is a Markdown
-#: heading.
+_WORDS = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+          "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+          "|million|billion")
+#: A ``####`` answer line. One whose text opens with a word is a Markdown heading ("#### Step 1", "#### Two
+#: cases") unless the word is a sign or bound ("#### minus 5", "#### about 5": read, and rejected as no
+#: answer), "x =", or the whole line is a number in words ("#### five hundred sixty").
 _HASH_LINE = re.compile(
-    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)"
-    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
-    r"|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
+    r"####+[ \t]*+(?!(?!(?:minus|negative|about|approx|around|roughly|nearly|almost|not|at least|at most)\b"
+    rf"|[A-Za-z]\s*=|(?:(?:{_WORDS}|and|a)\b[ \t-]*)+[.!]?[ \t]*(?:\n|\Z))[^\W\d_])([^\n]*)",
     re.IGNORECASE,
 )
 #: Words that make a number a bound or a guess, not the answer ("about 560", "560 or more", "560 and 561").
@@ -130,11 +133,7 @@ _RANGE_OPENING = re.compile(
 _RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
 _DIGIT = re.compile(r"\d")
 _LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
-_NUMBER_WORD = re.compile(
-    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
-    r"|forty|fifty|hundred|thousand|million|billion)",
-    re.IGNORECASE,
-)
+_NUMBER_WORD = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
 _RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
 #: Characters before the last number searched (cheaply) for a hedge word or a range.
 _NEAR = 64
