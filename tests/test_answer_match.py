@@ -35,6 +35,7 @@ def s(completion, answer=NAME, **params):
         REASONING + "Answer: Késtrin Halvárd",  # accents folded
         REASONING + "Answer: Kestrin-Halvard",
         "Answer: Kestrin Halvard\n",
+        REASONING + "Final Answer: The final answer is Kestrin Halvard. I hope it is correct.",  # Minerva
     ],
 )
 def test_accepts_the_answer_in_common_shapes(completion):

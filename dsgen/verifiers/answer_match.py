@@ -34,6 +34,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.*\S)")  # within one line
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
 _RESTATED = re.compile(r"(?i)\banswer\s*(?:is|:)\s*(.+?)\s*(?:[.!?](?:\s|$)|$)", re.MULTILINE)
+_MINERVA = re.compile(r"(?i)(?:the\s+)?(?:final\s+)?answer\s+is\s+(.+?)\.?(?:\s+I hope it is correct\.?)?\s*")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)])\s+\S")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
@@ -81,6 +82,13 @@ def _answer_lines(text: str) -> list[re.Match]:
     return found
 
 
+def _restated(answer: str) -> str:
+    """The answer of an answer line written in the Minerva style ("Final Answer: The final answer is $X$. I
+    hope it is correct."), else the line's text as it is."""
+    minerva = _MINERVA.fullmatch(answer)
+    return minerva.group(1) if minerva else answer
+
+
 def _distinct(answers: list[str], after: str) -> list[str]:
     """``answers`` and those restated after them ("… \\boxed{A}. Actually, the answer is B."), each once."""
     return list(dict.fromkeys([*answers, *(m.group(1) for m in _RESTATED.finditer(after))]))
@@ -100,7 +108,7 @@ def locate(completion: str) -> tuple[list[str], str]:
         return _distinct([completion[a:b] for _, a, b in boxed], after), after
     if marked:
         after = text[marked[-1].end() :]
-        return _distinct([m.group(1) for m in marked], after), after
+        return _distinct([_restated(m.group(1)) for m in marked], after), after
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return [], ""
