@@ -340,6 +340,13 @@ def test_taking_the_answer_back_after_it_scores_zero(completion):
     assert s(completion, "560") == 0.0
 
 
+def test_markdown_bold_and_a_closing_remark_in_parentheses_are_read():
+    assert s("Total = 48 + 24 = **72**", "72") == 1.0
+    assert s("Natalia sold 72 clips in total (48 in April, 24 in May).", "72") == 1.0
+    assert s("The area is (3 + 4) = 7 (square units).", "7") == 1.0
+    assert s("So 560**2", "560") == 0.0
+
+
 def test_checking_the_same_answer_after_it_is_no_retraction():
     assert s("\\boxed{560}\n\nWait, let me double check: 280*2 = 560.", "560") == 1.0
     assert s("The answer is 560, which is 20 more than 540.", "560") == 1.0

@@ -74,14 +74,14 @@ _ANSWER_REST = re.compile(
     r"(?:[ ./-]+[^\W\d_]+)*(?:\^\{?[23]\}?|[²³])?)?"
     r"\s*\.?\s*"
 )
-#: Right after a number: it is an operand (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
+#: Right after a number: it is an operand (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``; ``**560**`` is bold).
 _OPERATOR_AFTER = re.compile(
-    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS
+    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\*\*\s*\d|[(\[]|\s*(?:\*(?!\*)|[×·÷+/]|" + _OPERATOR_WORDS
     + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)[A-Za-z]+|[-−](?=\s*[\d(\\]))"
 )
 #: Right before a number: it is the argument of something (``\sqrt{560}``, ``\log 560``, ``2^560``, ``√560``).
 _OPERATOR_BEFORE = re.compile(
-    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√*×·÷/+]\s*\{?"
+    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√×·÷/+]\s*\{?|(?<!\*)\*\s*"
     r"|\b(?:log|ln|sqrt|sin|cos|tan|exp|root of|square root of|factorial of|times|plus|over|divided by"
     r"|multiplied by|power of)\s*\(?)\s*$",
     re.IGNORECASE,
@@ -412,10 +412,13 @@ def _last_number(text: str) -> Number | object | None:
         pass
     if last is None:
         return None
-    if _PERCENT_AFTER.match(text, last.end()):  # "560 dollars, about 3 percent of it" reads 560
+    aside = _aside(text, last)
+    if aside is not None or _PERCENT_AFTER.match(text, last.end()):
+        # "560 dollars, about 3 percent of it" and "72 clips in total (48 in April, 24 in May)" read the
+        # number before the remark, when its sentence has one
         begin = max(0, last.start() - _WINDOW)
         begin = max((m.end() for m in _SENTENCE_END.finditer(text, begin, last.start())), default=begin)
-        numbers = _NUMBER.finditer(text, begin, last.start())
+        numbers = _NUMBER.finditer(text, begin, aside if aside is not None else last.start())
         plain = [m for m in numbers if not _PERCENT_AFTER.match(text, m.end())]
         last = plain[-1] if plain else last
     value = _value(last)
@@ -433,6 +436,18 @@ def _last_number(text: str) -> Number | object | None:
     if _offered_with(text, last.start(), value):
         return REJECTED
     return value
+
+
+def _aside(text: str, last: re.Match) -> int | None:
+    """Where the parenthesis opens when the number ``last`` stands in a remark in parentheses that ends its
+    sentence ("... 72 clips (48 in April, 24 in May)."), else None."""
+    opening = text.rfind("(", max(0, last.start() - _WINDOW), last.start())
+    if opening == -1 or ")" in text[opening : last.start()]:
+        return None
+    closing = text.find(")", last.end(), last.end() + _WINDOW)
+    if closing == -1 or text[closing + 1 :].strip(" .!\n") or HEDGE.search(text, opening, closing):
+        return None  # not a closing remark, or one that offers another answer: "49 (or 48 if ...)"
+    return opening
 
 
 def _last_sentence_in_words(text: str) -> Number | object | None:
