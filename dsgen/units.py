@@ -16,7 +16,7 @@ from typing import Any
 from . import registry
 from .errors import DsgenError, RecordInvalid, Skip
 from .recipe import Dataset, FilterSpec, Recipe, Splits
-from .records import RecordMaker
+from .records import RecordMaker, to_row
 from .splits import assign_split, unassigned_reason
 from .validation import check_many
 from .writer import sha256_file, write_json, write_jsonl, write_parquet
@@ -58,7 +58,10 @@ class DatasetReport:
 def make_maker(name: str, ds: Dataset, recipe: Recipe, recipe_hash: str) -> RecordMaker:
     builder_cls = registry.load("builder", ds.builder)
     wrappers = [(w.builder, registry.load("builder", w.builder)(**w.params)) for w in ds.wrappers]
-    return RecordMaker(name, ds.builder, builder_cls(**ds.params), wrappers, seed=recipe.seed, recipe_hash=recipe_hash)
+    return RecordMaker(
+        name, ds.builder, builder_cls(**ds.params), wrappers, seed=recipe.seed, recipe_hash=recipe_hash,
+        system=ds.system, answer_format=ds.answer_format,
+    )
 
 
 def filter_specs(recipe: Recipe, dataset: str) -> list[tuple[str, FilterSpec, bool]]:
@@ -118,8 +121,7 @@ class WorkerState:
 
 
 def reject_row(dataset: str, stage: str, reason: str, record: dict | None, index: int, measurements=None) -> dict:
-    from .records import to_row
-
+    """A row of the rejects file: where a record was dropped, why, what was measured, and the record."""
     return {
         "dataset": dataset,
         "index": index,

@@ -35,6 +35,7 @@ def s(completion, answer=NAME, **params):
         REASONING + "Answer: Késtrin Halvárd",  # accents folded
         REASONING + "Answer: Kestrin-Halvard",
         "Answer: Kestrin Halvard\n",
+        REASONING + "Final Answer: The final answer is Kestrin Halvard. I hope it is correct.",  # Minerva
     ],
 )
 def test_accepts_the_answer_in_common_shapes(completion):
@@ -112,10 +113,36 @@ def test_the_threshold_is_a_parameter():
         "Answer: Kestrin Halvard\n\nFinal answer: Mira Voss",
         "\\boxed{Kestrin Halvard \\text{ or } Mira Voss}",
         "- Kestrin Halvard\n- Mira Voss\n- Odile Brask",
+        "Candidates:\n- Mira Voss\n- Kestrin Halvard",
+        "Answer: Kestrin Halvard (or Mira Voss)",
+        "Answer: Kestrin Halvard [alternatively Mira Voss]",
+        "Answer: Kestrin Halvard\nOr maybe Mira Voss.",
+        "\\boxed{Mira Voss} on second thought \\boxed{Kestrin Halvard}",
+        "\\boxed{Kestrin Halvard}\nActually, the answer is Mira Voss.",
+        "The person is **Kestrin Halvard**, or possibly Mira Voss.",
+        "Answer: Kestrin Halvard (it might be Mira Voss)",
+        "Answer: Kestrin Halvard\nActually, it is Mira Voss.",
+        "Answer: Kestrin Halvard\n\nWait, no.",
+        "Mira Voss\nKestrin Halvard",
     ],
 )
 def test_several_candidates_score_zero(completion):
     assert s(completion) == 0.0
+
+
+def test_a_hedge_word_that_belongs_to_the_answer_is_no_hedge():
+    assert s("Answer: Either/Or", "Either/Or") == 1.0
+    assert s("\\boxed{The Door or the Window}", "The Door or the Window") == 1.0
+    assert s("Answer: The Door or the Window\nOr maybe The Gate.", "The Door or the Window") == 0.0
+
+
+def test_a_remark_after_the_answer_or_a_lead_in_before_it_is_fine():
+    assert s("Answer: Kestrin Halvard\n\nThis matches every clue.") == 1.0
+    assert s(REASONING + "I think the answer is Kestrin Halvard.") == 1.0
+
+
+def test_a_list_item_alone_is_an_answer():
+    assert s("After checking the index:\n- Kestrin Halvard") == 1.0
 
 
 def test_agreeing_answer_lines_are_one_answer():
@@ -137,6 +164,11 @@ def test_huge_completion_reads_only_the_end():
     assert s(padding + "Answer: Mira Voss") == 0.0
     assert s(padding + "Answer: Kestrin Halvard") == 1.0
     assert s("Answer: Kestrin Halvard\n" + "x" * 1_000_000) == 0.0  # the answer must be at the end
+
+
+def test_a_box_far_back_still_disagrees_with_the_last_one():
+    assert s("\\boxed{Mira Voss}" + "x" * 5000 + "\n\\boxed{Kestrin Halvard}") == 0.0
+    assert s("\\boxed{Kestrin Halvard}" + " filler" * 1000) == 1.0
 
 
 def test_unclosed_boxed_falls_back_to_lines():
