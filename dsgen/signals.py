@@ -27,10 +27,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .completions import completion_text
 from .filters.judge import PairJudge
 from .filters.models import Device, load, prompt_text, require
 from .filters.text import message_text
-from .scoring import completion_text
 
 Reward = Callable[..., list[float]]
 
