@@ -89,6 +89,12 @@ class ReverseQA(Builder):
         self.settings = Settings(p.min_hops, p.max_hops, p.min_clues, p.max_clues, p.obfuscation,
                                  p.require_minimal, p.fuzzy_threshold, p.min_candidates)
 
+    def extra_configs(self) -> dict[str, list[dict[str, str]]]:
+        """The ``corpus`` config: every document questions were built from (``id``, ``title``, ``text``)."""
+        if not hasattr(self, "source"):
+            self.setup()
+        return {"corpus": list(self.source.documents())}
+
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "source"):
             self.setup()

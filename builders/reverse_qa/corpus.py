@@ -67,7 +67,7 @@ class Corpus:
         from .extract import extract, pipeline
 
         self.path, self.spacy_model = path, spacy_model
-        rows = read_rows(path, (id_column, title_column, text_column))
+        rows = self.rows = read_rows(path, (id_column, title_column, text_column))
         digest = blake2b(digest_size=16)
         for row in rows:
             for part in row:
@@ -79,6 +79,10 @@ class Corpus:
                 f"corpus '{path}': no relations between entities could be extracted from its {len(rows)} documents; "
                 "reverse QA needs sentences such as 'X was born in Y' (see templates/reverse_qa/facts.yaml)"
             )
+
+    def documents(self) -> list[dict[str, str]]:
+        """The corpus's documents as {id, title, text}, in its order."""
+        return [{"id": i, "title": title, "text": text} for i, title, text in self.rows]
 
     def sources(self, fact: tuple[int, str, object]) -> list[tuple[str, str]]:
         return self._sources[fact]
