@@ -30,6 +30,7 @@ _API = {
     "validate_path": "dsgen.inspect",
     "score_file": "dsgen.inspect",
     "push": "dsgen.hub",
+    "Search": "dsgen.search",
 }
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Params",
     "Recipe",
     "RecordInvalid",
+    "Search",
     "Skip",
     "Wrapper",
     "build",
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from .registry import register
     from .rewards import reward
     from .scoring import score
+    from .search import Search
     from .seeding import rng_for
 
 
