@@ -68,5 +68,6 @@ def test_no_test_answer_is_on_a_train_question_path(built):
     test_entities = {step["entity_id"] for r in test for step in r["metadata"]["path"]}
     assert not {r["metadata"]["path"][0]["entity_id"] for r in test} & on_train_paths
     assert not test_entities & on_train_paths
+    assert len(test) >= 0.1 * (len(train) + len(test))  # regions keep paths whole, so few are dropped
     reason = "split: its split keys (answer and path entities) fall in different splits"
-    assert result.datasets["qa"].rejects[reason] > 0
+    assert result.datasets["qa"].rejects[reason] < 0.2 * len(train + test)

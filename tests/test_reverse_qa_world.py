@@ -167,3 +167,15 @@ def test_profane_names_are_caught_inside_words(name):
 @pytest.mark.parametrize("name", ["Bassford", "Titania Gardens", "Grassmere Ironworks", "Clara Penistone"])
 def test_short_listed_words_inside_harmless_names_are_not(name):
     assert is_profane(name) is (name == "Clara Penistone")  # 'penis' is long enough to be caught inside a word
+
+
+def test_regions_give_the_world_locality(big_world):
+    kb = big_world.kb
+    assert sum(1 for r in kb.regions if r < 0) < 0.001 * len(kb)
+    same = {rel: sum(kb.regions[s] == kb.regions[o] for s, o in pairs) / len(pairs)
+            for rel, pairs in kb.relations.items() if rel != "located_in"}
+    # a region is where one is born, headquartered, held, or where one's author was born
+    assert same["born_in"] == same["headquartered_in"] == same["held_in"] == same["authored_by"] == 1.0
+    # the rest are local unless the region has nothing early enough (or, one time in ten, by choice)
+    assert min(same["founded_by"], same["succeeded"], same["member_of"], same["organised_by"]) >= 0.85
+    assert same["member_of"] < 1.0 and same["organised_by"] < 1.0

@@ -308,7 +308,7 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
                 for f, doc, text in evidence
             ],
             "gold_docs": sorted({doc for _, doc, _ in evidence}),
-            "split_keys": [f"entity/{e}" for e in sorted(path)],
+            "split_keys": sorted({kb.split_key(e) for e in path}),
             "source": source.info(),
         },
     }

@@ -55,7 +55,8 @@ class Chain(NamedTuple):
 
 
 class KB:
-    """Entities, attributes and relations with candidate indexes; ``broader`` maps a category to its ancestors."""
+    """Entities, attributes and relations with candidate indexes; ``broader`` maps a category to its ancestors;
+    ``regions`` (optional) an entity's region, which splits keep whole."""
 
     def __init__(
         self,
@@ -65,8 +66,11 @@ class KB:
         attrs: dict[str, list],
         relations: dict[str, list[tuple[int, int]]],
         broader: dict[str, tuple[str, str]],
+        *,
+        regions: list[int] | None = None,
     ):
         self.names, self.types, self.aliases = names, types, aliases
+        self.regions = regions
         self.attrs, self.relations, self.broader = attrs, relations, broader
         specs = config("facts.yaml")["attributes"]
         self.kinds = {attr: specs[attr]["kind"] for attr in attrs}
@@ -86,6 +90,12 @@ class KB:
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def split_key(self, e: int) -> str:
+        """What splits keep together for ``e``: its region where the world has regions, else the entity."""
+        if self.regions is not None and self.regions[e] >= 0:
+            return f"region/{self.regions[e]}"
+        return f"entity/{e}"
 
     def links(self, e: int) -> list[tuple[str, bool, int]]:
         """Every relation of ``e`` as (relation, forward, other): forward when ``e`` is the subject."""

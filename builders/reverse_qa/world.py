@@ -300,51 +300,67 @@ def _generate(n: int, seed: int) -> KB:
     states, territories, settlements = ids["place:state"], ids["place:territory"], ids["place:settlement"]
     persons, orgs = ids["person"], ids["organisation"]
     births, deaths, founding = attrs["birth_year"], attrs["death_year"], attrs["founding_year"]
+    # Regions (territories) give the world locality: people found, join and organise mostly where they
+    # live, so a question's path usually stays in one region, and splits by region keep paths whole.
+    region = [-1] * len(names)
     for t in territories:
         rels["located_in"].append((t, rng.choice(states)))
+        region[t] = t
+    for state in states:
+        region[state] = state
     for s in settlements:
-        rels["located_in"].append((s, rng.choice(territories)))
-    # Organisations: a founder founds one between the ages of 20 and 65 while alive; the rest any year.
+        t = rng.choice(territories)
+        rels["located_in"].append((s, t))
+        region[s] = t
+    towns = _Regional(settlements, founding, region)
+    for p in persons:  # born in a town founded before their birth, which makes their home region
+        region[p] = _link(rels["born_in"], p, towns.before(rng, births[p]), region)
+    # Organisations: a founder founds one between the ages of 20 and 65 while alive, in their home region;
+    # the rest any year, anywhere.
     for o in orgs:
         founder = rng.choice(persons) if rng.random() < 0.6 else None
         last = min(births[founder] + 65, deaths[founder] or PRESENT, 2015) if founder is not None else 0
         if founder is not None and births[founder] + 20 <= last:
             founding[o] = rng.randint(births[founder] + 20, last)
             rels["founded_by"].append((o, founder))
+            home = towns.before(rng, founding[o], region[founder])
         else:
             founding[o] = rng.randint(1650, 2015)
-    town_years = _Dated(settlements, founding)
-    org_years = _Dated(orgs, founding)
-    for p in persons:  # born in a town founded before; a member of an organisation founded within their life
-        _link(rels["born_in"], p, town_years.before(rng, births[p]))
+            home = towns.before(rng, founding[o])
+        region[o] = _link(rels["headquartered_in"], o, home, region)
+    clubs = _Regional(orgs, founding, region)
+    for p in persons:  # a member of an organisation founded within their life, nine times in ten a local one
         if rng.random() < 0.5:
-            _link(rels["member_of"], p, org_years.before(rng, deaths[p] or PRESENT))
+            _link(rels["member_of"], p, clubs.before(rng, deaths[p] or PRESENT, region[p] if rng.random() < 0.9 else None))
     for o in orgs:
-        _link(rels["headquartered_in"], o, town_years.before(rng, founding[o]))
         if rng.random() < 0.15:
-            _link(rels["succeeded"], o, org_years.before(rng, founding[o] - 1))
+            _link(rels["succeeded"], o, clubs.before(rng, founding[o] - 1, region[o]))
     for w in ids["work"]:  # written between 18 and 75, and before the author's death
         author = rng.choice(persons)
         last = min(births[author] + 75, deaths[author] or PRESENT, PRESENT)
         rels["authored_by"].append((w, author))
         attrs["publication_year"][w] = rng.randint(min(births[author] + 18, last), last)
-    for ev in ids["event"]:  # in a town founded before, organised by an organisation founded before
-        _link(rels["held_in"], ev, town_years.before(rng, attrs["event_year"][ev]))
+        region[w] = region[author]
+    for ev in ids["event"]:  # in a town founded before, organised by an organisation founded before, locally
+        year = attrs["event_year"][ev]
+        region[ev] = _link(rels["held_in"], ev, towns.before(rng, year), region)
         if rng.random() < 0.6:
-            _link(rels["organised_by"], ev, org_years.before(rng, attrs["event_year"][ev]))
+            _link(rels["organised_by"], ev, clubs.before(rng, year, region[ev] if rng.random() < 0.9 else None))
 
     taken: dict[str, int] = {}
     for name, alias in zip(names, aliases):
         for text in (name, *alias):
             taken[text.casefold()] = taken.get(text.casefold(), 0) + 1
     aliases = [tuple(a for a in alias if taken[a.casefold()] == 1) for alias in aliases]
-    return KB(names, types, aliases, attrs, rels, broader)
+    return KB(names, types, aliases, attrs, rels, broader, regions=region)
 
 
-def _link(pairs: list[tuple[int, int]], subject: int, other: int | None) -> None:
-    """Add (subject, other) unless no entity was early enough to be ``other``."""
-    if other is not None:
-        pairs.append((subject, other))
+def _link(pairs: list[tuple[int, int]], subject: int, other: int | None, region: list[int] | None = None) -> int:
+    """Add (subject, other) unless no entity was early enough to be ``other``; ``other``'s region (-1: none)."""
+    if other is None:
+        return -1
+    pairs.append((subject, other))
+    return region[other] if region is not None else -1
 
 
 class _Dated:
@@ -358,6 +374,23 @@ class _Dated:
         """A random entity dated ``year`` or earlier (None if there is none)."""
         n = bisect.bisect_right(self.years, year)
         return self.ordered[rng.randrange(n)] if n else None
+
+
+class _Regional:
+    """Entities dated by a year, everywhere and per region, to draw one dated no later than a given year."""
+
+    def __init__(self, ids: list[int], years: list, region: list[int]):
+        self.everywhere = _Dated(ids, years)
+        grouped: dict[int, list[int]] = {}
+        for e in ids:
+            grouped.setdefault(region[e], []).append(e)
+        self.by_region = {r: _Dated(members, years) for r, members in grouped.items()}
+
+    def before(self, rng: random.Random, year: int, region: int | None = None) -> int | None:
+        """One dated ``year`` or earlier, in ``region`` when one is given and has such an entity."""
+        local = self.by_region.get(region) if region is not None else None
+        found = local.before(rng, year) if local is not None else None
+        return found if found is not None else self.everywhere.before(rng, year)
 
 
 def temporal_violations(kb: KB) -> list[tuple[str, int, int]]:
