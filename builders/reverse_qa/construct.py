@@ -85,7 +85,7 @@ def _pool(kb: KB, rng: random.Random, chain: Chain, path: list[int], cfg: Settin
             drawn = rng.choice(cfg.levels)
             for level in [lv for lv in sorted(cfg.levels) if lv >= drawn]:
                 clue = kb.clue(var, e, attr, level)
-                if clue is not None and admitted(kb, chain, [clue]) >= cfg.min_candidates:
+                if clue is not None and kb.admitted_alone(chain, clue) >= cfg.min_candidates:
                     pool.append(clue)
                     break
     rng.shuffle(pool)
@@ -267,7 +267,7 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
             s=f"The {nouns[c.var]}", v=obfuscate.phrase(kind, c.level, value, kb.broader))
         clue_meta.append({"about": labels[c.var], "attribute": c.attr, "level": c.level,
                           "constraint": obfuscate.constraint(kind, c.level, value, kb.broader), "text": text,
-                          "candidates": admitted(kb, chain, [c]),
+                          "candidates": kb.admitted_alone(chain, c),
                           "entity_candidates": len(kb.matching(c, types[c.var]))})
         facts.append((e, c.attr, value))
     facts += [_fact(path, edges, i) for i in range(hops)]

@@ -87,6 +87,7 @@ class KB:
         self.type_lists = {t: sorted(ids) for t, ids in self.by_type.items()}
         self._index: dict[tuple[str, int], dict[tuple[str, object], set[int]]] = {}
         self._linked: dict[tuple[str, bool, str, str], set[int]] = {}
+        self._alone: dict[tuple[Chain, Clue], int] = {}
 
     def __len__(self) -> int:
         return len(self.names)
@@ -145,6 +146,13 @@ class KB:
             pairs = self.relations[rel] if forward else [(o, s) for s, o in self.relations[rel]]
             self._linked[key] = {a for a, b in pairs if types[a] == etype and types[b] == other_type}
         return self._linked[key]
+
+    def admitted_alone(self, chain: Chain, clue: Clue) -> int:
+        """How many entities fit ``chain`` with ``clue`` as its only clue (memoised: questions share them)."""
+        key = (chain, clue)
+        if key not in self._alone:
+            self._alone[key] = len(self.candidates(chain, [clue]))
+        return self._alone[key]
 
     def candidates(self, chain: Chain, clues: Iterable[Clue]) -> set[int]:
         """The entities that can stand for variable 0 with every clue and relation of the chain satisfied.
