@@ -179,3 +179,19 @@ def test_regions_give_the_world_locality(big_world):
     # the rest are local unless the region has nothing early enough (or, one time in ten, by choice)
     assert min(same["founded_by"], same["succeeded"], same["member_of"], same["organised_by"]) >= 0.85
     assert same["member_of"] < 1.0 and same["organised_by"] < 1.0
+
+
+def test_sizes_are_plausible_for_their_kind(world):
+    import yaml
+    from dsgen.templating import read_text
+
+    spec = yaml.safe_load(read_text("reverse_qa/world.yaml"))
+    kb, broader = world.kb, taxonomy()[1]
+    for attr, table in (("employees", spec["workforce"]), ("attendance", spec["attendance"])):
+        for e, value in enumerate(kb.attrs[attr]):
+            if value is not None:
+                lo, hi = table[broader[kb.attrs["category"][e]][0]]
+                assert 10 ** lo - 1 <= value <= 10 ** hi + 2, (kb.names[e], value)
+    societies = [kb.attrs["employees"][e] for e in kb.type_lists["organisation"]
+                 if broader[kb.attrs["category"][e]][0] == "learned society"]
+    assert societies and max(societies) < 40

@@ -34,32 +34,52 @@ def clause(kb: KB, rng: random.Random, entity: int, clue: Clue) -> str:
     return rng.choice(spec["clauses"]).format(v=value)
 
 
-def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue]) -> tuple[str, str, list[str]]:
-    """(noun, noun phrase with its relative clauses, the clauses) for one entity of the path."""
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
+
+
+def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue], seen: int = 0) -> tuple[str, str]:
+    """(noun, noun phrase with its relative clauses) for one path entity; ``seen``: how many earlier entities
+    the question called by the same noun ("another organisation", "a third place")."""
     name = noun(kb, entity, etype, clues)
     clauses = [clause(kb, rng, entity, c) for c in clues if c.attr != "category"]
-    phrase = f"{obfuscate.article(name)} {name}"
+    if seen == 0:
+        phrase = f"{obfuscate.article(name)} {name}"
+    else:
+        phrase = f"another {name}" if seen == 1 else f"a {ORDINALS[seen]} {name}"
     if clauses:
-        phrase += f" {'who' if etype == 'person' else 'that'} {join_clauses(clauses)}"
-    return name, phrase, clauses
+        phrase += f" {relative(etype)} {join_clauses(clauses)}"
+    return name, phrase
+
+
+def relative(etype: str) -> str:
+    return "who" if etype == "person" else "that"
 
 
 def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, bool]],
             clues: list[Clue]) -> tuple[list[str], str, list[str]]:
-    """The question's sentences, its closing ask, and the noun each path entity is called by."""
+    """The question's sentences, its closing ask, and the noun each path entity is called by.
+
+    When the answer has no clue of its own, its first hop joins the opening ("a creative work that was
+    created by a novelist who …"), as BrowseComp questions read.
+    """
     specs = config("facts.yaml")
     types = [kb.types[e] for e in path]
-    described = [describe(kb, rng, e, types[i], [c for c in clues if c.var == i]) for i, e in enumerate(path)]
-    nouns = [d[0] for d in described]
-    sentences = [rng.choice(specs["openers"]).format(np=described[0][1])]
-    for i, (rel, forward) in enumerate(edges):
-        if i == 0:
-            ref = f"this {nouns[0]}"
-        elif nouns[i] in nouns[:i]:
-            ref = "the latter"
-        else:
-            ref = f"that {nouns[i]}"
-        link = rng.choice(specs["relations"][rel]["forward" if forward else "backward"])
-        sentences.append(f"{ref[0].upper()}{ref[1:]} {link.format(o=described[i + 1][1])}.")
+    nouns: list[str] = []
+    phrases, refs = [], []
+    for i, e in enumerate(path):
+        own = [c for c in clues if c.var == i]
+        name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(noun(kb, e, types[i], own)))
+        seen = nouns.count(name)
+        refs.append(f"that {name}" if seen == 0 else f"that {ORDINALS[seen]} {name}")
+        nouns.append(name)
+        phrases.append(phrase)
+    refs[0] = f"this {nouns[0]}"
+    links = [rng.choice(specs["relations"][rel]["forward" if forward else "backward"]).format(o=phrases[i + 1])
+             for i, (rel, forward) in enumerate(edges)]
+    opening, first = phrases[0], 0
+    if edges and not any(c.var == 0 and c.attr != "category" for c in clues):
+        opening, first = f"{phrases[0]} {relative(types[0])} {links[0]}", 1
+    sentences = [rng.choice(specs["openers"]).format(np=opening)]
+    sentences += [f"{refs[i][0].upper()}{refs[i][1:]} {links[i]}." for i in range(first, len(edges))]
     asks = specs["asks"]
     return sentences, rng.choice(asks.get(types[0], asks["entity"])), nouns

@@ -286,7 +286,7 @@ def _generate(n: int, seed: int) -> KB:
     for _ in range(counts["organisation"]):
         group = rng.choice(sorted(leaves["organisation"]))
         add("organisation", make.organisation(group), rng.choice(leaves["organisation"][group]),
-            {"employees": number(1.0, 5.0)})
+            {"employees": number(*cfg["workforce"][group])})
     for _ in range(counts["work"]):
         group = rng.choice(sorted(leaves["work"]))
         sold = number(2.5, 6.5) if broader[leaves["work"][group][0]][1] != "visual work" else None
@@ -294,7 +294,7 @@ def _generate(n: int, seed: int) -> KB:
     for _ in range(counts["event"]):
         group = rng.choice(sorted(leaves["event"]))
         add("event", make.event(group), rng.choice(leaves["event"][group]),
-            {"event_year": rng.randint(1800, PRESENT), "attendance": number(2.0, 5.5)})
+            {"event_year": rng.randint(1800, PRESENT), "attendance": number(*cfg["attendance"][group])})
 
     rels: dict[str, list[tuple[int, int]]] = {r: [] for r in config("facts.yaml")["relations"]}
     states, territories, settlements = ids["place:state"], ids["place:territory"], ids["place:settlement"]
