@@ -71,11 +71,9 @@ def _walk(kb: KB, rng: random.Random, hops: int) -> tuple[list[int], list[tuple[
     raise Skip("path_dead_end")
 
 
-def _pool(kb: KB, rng: random.Random, chain: Chain, path: list[int], cfg: Settings) -> list[Clue]:
-    """Every clue about the path that admits at least ``min_candidates`` answers on its own, shuffled.
-
-    Each (entity, attribute) is blurred at a level drawn from ``levels``; a clue too specific at that
-    level is blurred further (within ``levels``) or left out. A clue about the last entity comes first.
+def _pool(kb: KB, rng: random.Random, path: list[int], cfg: Settings) -> list[list[Clue]]:
+    """Every clue about the path, shuffled, each as its blur levels from the drawn one up (within ``levels``),
+    so a clue too specific at its drawn level can be blurred further. A clue about the last entity comes first.
     """
     pool = []
     for var, e in enumerate(path):
@@ -83,14 +81,13 @@ def _pool(kb: KB, rng: random.Random, chain: Chain, path: list[int], cfg: Settin
             if kb.attrs[attr][e] is None:
                 continue
             drawn = rng.choice(cfg.levels)
-            for level in [lv for lv in sorted(cfg.levels) if lv >= drawn]:
-                clue = kb.clue(var, e, attr, level)
-                if clue is not None and kb.admitted_alone(chain, clue) >= cfg.min_candidates:
-                    pool.append(clue)
-                    break
+            options = [kb.clue(var, e, attr, level) for level in sorted(cfg.levels) if level >= drawn]
+            options = [c for c in options if c is not None]
+            if options:
+                pool.append(options)
     rng.shuffle(pool)
     last = len(path) - 1
-    first = next((i for i, c in enumerate(pool) if c.var == last), None)
+    first = next((i for i, c in enumerate(pool) if c[0].var == last), None)
     if first is None:
         raise Skip("last_hop_without_clue")
     pool.insert(0, pool.pop(first))
@@ -102,12 +99,16 @@ def admitted(kb: KB, chain: Chain, clues: list[Clue]) -> int:
     return len(kb.candidates(chain, clues))
 
 
-def _choose(kb: KB, chain: Chain, answer: int, pool: list[Clue], target: int, cfg: Settings) -> list[Clue]:
-    """Clues in pool order, each kept only if it narrows the candidates, until at least ``target`` are
-    kept and only the answer is left."""
+def _choose(kb: KB, chain: Chain, answer: int, pool: list[list[Clue]], target: int, cfg: Settings) -> list[Clue]:
+    """Clues in pool order, each at its first blur level that admits at least ``min_candidates`` answers on
+    its own (checked lazily: only for clues considered), kept only if it narrows the candidates, until at
+    least ``target`` are kept and only the answer is left."""
     chosen: list[Clue] = []
     left = len(kb.by_type[chain.types[0]]) + 1
-    for clue in pool:
+    for options in pool:
+        clue = next((c for c in options if kb.admits_at_least(chain, c, cfg.min_candidates)), None)
+        if clue is None:
+            continue
         found = admitted(kb, chain, [*chosen, clue])
         if found < left:
             chosen.append(clue)
@@ -228,7 +229,7 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
     path, edges = _walk(kb, rng, rng.randint(cfg.min_hops, cfg.max_hops))
     answer = path[0]
     chain = Chain(tuple(kb.types[e] for e in path), tuple(edges))
-    pool = _pool(kb, rng, chain, path, cfg)
+    pool = _pool(kb, rng, path, cfg)
     if len(pool) < cfg.min_clues:
         raise Skip("too_few_facts")
     chosen = _choose(kb, chain, answer, pool, rng.randint(cfg.min_clues, cfg.max_clues), cfg)

@@ -7,6 +7,7 @@ lazily per (attribute, blur level), so a clue such as "born in the 1950s" costs 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
@@ -42,6 +43,8 @@ class Clue(NamedTuple):
 
 
 _EMPTY: frozenset[int] = frozenset()
+#: how many of a clue's matching entities ``admits_at_least`` tries first
+SAMPLE = 256
 
 
 class Chain(NamedTuple):
@@ -154,8 +157,20 @@ class KB:
             self._alone[key] = len(self.candidates(chain, [clue]))
         return self._alone[key]
 
-    def candidates(self, chain: Chain, clues: Iterable[Clue]) -> set[int]:
-        """The entities that can stand for variable 0 with every clue and relation of the chain satisfied.
+    def admits_at_least(self, chain: Chain, clue: Clue, n: int) -> bool:
+        """Whether ``clue`` alone admits at least ``n`` answers. Tried first from a few hundred of the entities
+        it matches (a subset of them admits a subset of the answers), exactly only when that falls short."""
+        own = self.matching(clue, chain.types[clue.var])
+        if len(own) > 4 * SAMPLE:
+            few = set(itertools.islice(own, SAMPLE))
+            if len(self.candidates(chain, [], restrict=(clue.var, few))) >= n:
+                return True
+        return self.admitted_alone(chain, clue) >= n
+
+    def candidates(self, chain: Chain, clues: Iterable[Clue],
+                   restrict: tuple[int, set[int]] | None = None) -> set[int]:
+        """The entities that can stand for variable 0 with every clue and relation of the chain satisfied
+        (and variable ``restrict[0]`` among ``restrict[1]``, when given).
 
         Propagates from the last variable back to the first: variable i's candidates are the entities
         of its type that meet its clues and are linked by edge i to a candidate of variable i+1.
@@ -168,6 +183,8 @@ class KB:
         for i in range(last, -1, -1):
             etype = chain.types[i]
             own = [self.matching(c, etype) for c in by_var.get(i, ())]
+            if restrict is not None and restrict[0] == i:
+                own.append(restrict[1])
             if i < last and current is None:
                 own.append(self._linked_to_type(*chain.edges[i], etype, chain.types[i + 1]))
             base = _intersect(own) if own else None
