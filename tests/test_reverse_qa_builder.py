@@ -74,17 +74,28 @@ def meets(kb, e: int, clue: dict) -> bool:
     return len(chain) > clue["level"] and chain[clue["level"]] == c["category"]
 
 
+LINKS: dict[int, dict] = {}
+
+
+def raw_links(kb) -> dict[tuple[str, bool], dict[int, list[int]]]:
+    """Each entity's neighbours by (relation, direction), read from the raw pairs once per knowledge base."""
+    if id(kb) not in LINKS:
+        links: dict[tuple[str, bool], dict[int, list[int]]] = {}
+        for rel, pairs in kb.relations.items():
+            for s, o in pairs:
+                links.setdefault((rel, True), {}).setdefault(s, []).append(o)
+                links.setdefault((rel, False), {}).setdefault(o, []).append(s)
+        LINKS[id(kb)] = links
+    return LINKS[id(kb)]
+
+
 def solutions(kb, record: dict) -> list[int]:
     """Every entity that fits the question: brute force over the raw relation pairs, memoised per hop."""
     meta = record["metadata"]
     path = meta["path"]
     types = [step["type"] for step in path]
     clues_of = {step["label"]: [c for c in meta["clues"] if c["about"] == step["label"]] for step in path}
-    links: dict[tuple[str, bool], dict[int, list[int]]] = {}
-    for rel, pairs in kb.relations.items():
-        for s, o in pairs:
-            links.setdefault((rel, True), {}).setdefault(s, []).append(o)
-            links.setdefault((rel, False), {}).setdefault(o, []).append(s)
+    links = raw_links(kb)
     memo: dict[tuple[int, int], bool] = {}
 
     def fits(i: int, e: int) -> bool:

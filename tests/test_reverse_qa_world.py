@@ -183,6 +183,7 @@ def test_regions_give_the_world_locality(big_world):
 
 def test_sizes_are_plausible_for_their_kind(world):
     import yaml
+
     from dsgen.templating import read_text
 
     spec = yaml.safe_load(read_text("reverse_qa/world.yaml"))

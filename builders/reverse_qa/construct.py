@@ -40,6 +40,8 @@ class Source(Protocol):
 
     def info(self) -> dict: ...
 
+    def proven(self, chain: Chain, clues: list[Clue], answer: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -247,6 +249,8 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
     effective = effective_hops(kb, chain, answer, chosen)
     if cfg.require_minimal and effective != hops:
         raise Skip("hop_shortcut")
+    if not source.proven(chain, chosen, answer):
+        raise Skip("unprovable_from_text")  # a user corpus may state a fact the extractor missed
     minimal = cfg.require_minimal or is_minimal(kb, chain, answer, chosen)
     chosen.sort(key=lambda c: (c.var, c.attr))
     types = list(chain.types)

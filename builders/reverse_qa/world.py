@@ -170,6 +170,10 @@ class World:
     def info(self) -> dict:
         return {"world_seed": self.seed, "num_entities": self.num_entities}
 
+    def proven(self, chain, clues, answer: int) -> bool:
+        """The world's knowledge base is complete (its documents are rendered from it): its proof stands."""
+        return True
+
     # -- facts and the documents that state them ------------------------------------------------------
 
     def sentence(self, fact: tuple[int, str, object]) -> str:
