@@ -28,8 +28,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-TEST_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "reverse_qa_corpus.jsonl"
-TEST_FACTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "reverse_qa_facts.json"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+#: (name, documents, facts they state): the corpus the extractor was developed on, and one written after
+CORPORA = (("hand-written corpus", DATA / "reverse_qa_corpus.jsonl", DATA / "reverse_qa_facts.json"),
+           ("held-out corpus", DATA / "reverse_qa_heldout.jsonl", DATA / "reverse_qa_heldout_facts.json"))
 RULES = {  # (subject year, object year) -> broken?   the same causality rules as the world test
     "born_in": lambda y, s, o: y["founding_year"][o] is not None and y["founding_year"][o] > y["birth_year"][s],
     "founded_by": lambda y, s, o: y["founding_year"][s] < y["birth_year"][o] + 15
@@ -168,20 +170,23 @@ def split_leaks(records: list[dict]) -> tuple[int, int, int, int]:
     return len(train), len(test), len(by_split.get(None, [])), leaked
 
 
-def extraction_quality() -> str:
-    """Precision / recall of the extractor on the hand-written test corpus, or why it was not measured."""
-    if not TEST_CORPUS.is_file() or not TEST_FACTS.is_file():
-        return "n/a (no hand-written test corpus)"
+def extraction_quality(corpus: Path, facts: Path) -> tuple[str, str]:
+    """Precision / recall of the extractor on a hand-written corpus (or why not measured), and its coverage."""
+    if not corpus.is_file() or not facts.is_file():
+        return "n/a (no such corpus)", ""
     from dsgen.builders.reverse_qa.corpus import Corpus
 
-    kb = Corpus(str(TEST_CORPUS)).kb
-    truth = {tuple(f) for f in json.loads(TEST_FACTS.read_text(encoding="utf-8"))["facts"]}
+    source = Corpus(str(corpus))
+    kb = source.kb
+    truth = {tuple(f) for f in json.loads(facts.read_text(encoding="utf-8"))["facts"]}
     found = {(kb.names[s], rel, kb.names[o]) for rel, pairs in kb.relations.items() for s, o in pairs}
     found |= {(kb.names[e], attr, str(v)) for attr, column in kb.attrs.items() for e, v in enumerate(column)
               if v is not None}
     right = found & truth
-    return (f"precision {len(right) / max(len(found), 1):.3f} ({len(right)}/{len(found)}), "
-            f"recall {len(right) / len(truth):.3f} ({len(right)}/{len(truth)})")
+    quality = (f"precision {len(right) / max(len(found), 1):.3f} ({len(right)}/{len(found)}), "
+               f"recall {len(right) / len(truth):.3f} ({len(right)}/{len(truth)})")
+    coverage = getattr(source, "coverage", None)
+    return quality, json.dumps(coverage()) if coverage else ""
 
 
 def pearson(xs: list[float], ys: list[float]) -> float:
@@ -241,7 +246,7 @@ def main() -> None:
         ("profanity hits", profane),
         ("answers shared across splits (test answer on a train path)",
          f"{leaked} of {test} test records (train {train}, dropped {dropped})"),
-        ("extraction on the hand-written corpus", extraction_quality()),
+        *((f"extraction, {name}", extraction_quality(corpus, facts)[0]) for name, corpus, facts in CORPORA),
         ("world generation", f"{world_rate:,.0f} entities/s ({args.rate_entities:,} entities)"),
         ("questions", f"{n / seconds:,.1f} questions/s kept (CPU, {args.entities:,}-entity world)"),
         ("BM25 index / queries", f"{index_seconds:.2f} s for {kb and len(list(world.documents())):,} documents, "
@@ -251,6 +256,10 @@ def main() -> None:
     print(f"reverse_qa audit: world {args.entities:,} entities (seed {args.world_seed}), hops 1-4, seed 42")
     for k, v in rows:
         print(f"  {k:<{width}}  {v}")
+    for name, corpus, facts in CORPORA:
+        coverage = extraction_quality(corpus, facts)[1]
+        if coverage:
+            print(f"  extraction coverage, {name}: {coverage}")
     print("\n  hops histogram (nominal -> effective: count)")
     pairs = Counter((r["metadata"]["hops"], f["effective"]) for r, f in zip(records, found))
     for (nominal, effective), count in sorted(pairs.items()):

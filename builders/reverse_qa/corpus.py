@@ -86,6 +86,15 @@ class Corpus:
                 "reverse QA needs sentences such as 'X was born in Y' (see templates/reverse_qa/facts.yaml)"
             )
 
+    def coverage(self) -> dict:
+        """What extraction found: facts per document, documents with none, and facts per relation and attribute."""
+        docs = {doc for cited in self._sources.values() for doc, _ in cited}
+        counts = {rel: len(pairs) for rel, pairs in self.kb.relations.items()}
+        counts |= {attr: sum(v is not None for v in column) for attr, column in self.kb.attrs.items()}
+        return {"documents": len(self.rows), "facts": len(self._sources),
+                "facts_per_document": round(len(self._sources) / len(self.rows), 2),
+                "documents_without_facts": len(self.rows) - len(docs), "per_fact_kind": counts}
+
     def documents(self) -> list[dict[str, str]]:
         """The corpus's documents as {id, title, text}, in its order."""
         return [{"id": i, "title": title, "text": text} for i, title, text in self.rows]

@@ -47,6 +47,8 @@ _ADVERBS = frozenset({"later", "also", "then", "soon", "first", "eventually", "s
 #: a year after a relation ("born in Roulgim in 1853") dates the relation's subject with this attribute
 _DATED_BY = {"born_in": "birth_year", "founded_by": "founding_year", "held_in": "event_year",
              "authored_by": "publication_year"}
+#: what "a <kind> in Y" states, by the type the kind belongs to
+_IN_BY_TYPE = {"place": "is located in", "organisation": "is headquartered in", "event": "was held in"}
 #: and a place after a date ("first held in 1899 in Tessmere") places it with this relation
 _PLACED_BY = {"birth_year": "born_in", "event_year": "held_in"}
 
@@ -140,6 +142,9 @@ def extract(rows: list[tuple[str, str, str]], nlp) -> tuple[KB, dict[tuple, list
     specs = config("facts.yaml")
     rel_cues, year_cues, number_cues = _cues()
     titles = {" ".join(title.split()) for _, title, _ in rows if title}
+    leaves, _ = taxonomy()
+    kind_types = {leaf.split()[-1]: etype for etype, groups in leaves.items() for names in groups.values()
+                  for leaf in names}  # "museum" -> organisation, "town" -> place
     ids: dict[str, int] = {}
     votes: list[Counter] = []
     values: dict[str, dict[int, object]] = {attr: {} for attr in specs["attributes"]}
@@ -228,8 +233,8 @@ def extract(rows: list[tuple[str, str, str]], nlp) -> tuple[KB, dict[tuple, list
                         relation(rel, s, o, doc_id, sentence)
                         continue
                     rel_cue = cue
-                    if category is not None and cue == "in":
-                        rel_cue = "is located in"
+                    if category is not None and cue == "in":  # "a museum in Y", "a regatta in Y", "a town in Y"
+                        rel_cue = _IN_BY_TYPE.get(kind_types.get(category.split()[-1]), "")
                     elif category is not None and cue == "by":
                         rel_cue = "was created by"
                     if rel_cue in rel_cues:
