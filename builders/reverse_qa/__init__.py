@@ -43,7 +43,7 @@ class ReverseQAParams(Params):
     require_minimal: bool = Field(
         default=True, description="keep only clue sets where every clue is needed and every hop is walked"
     )
-    min_candidates: int = Field(default=20, ge=1, description="answers each clue must admit on its own")
+    min_candidates: int = Field(default=20, ge=1, le=100_000, description="answers each clue must admit on its own")
     fuzzy_threshold: float = Field(default=0.9, ge=0.5, le=1.0, description="verifier similarity for misspellings")
     corpus: CorpusParams | None = Field(default=None, description="build from a user corpus instead of the world")
     spacy_model: str | None = Field(default=None, description="installed spaCy pipeline for user corpora")
@@ -72,7 +72,9 @@ class ReverseQA(Builder):
     kind = "reverse_qa"
     Params: ClassVar[type[Params]] = ReverseQAParams
     difficulty_params: ClassVar[dict[str, int]] = {"min_hops": 1, "max_hops": 1}
-    test_params: ClassVar[dict[str, Any]] = {"num_entities": range(100, 501)}  # small worlds set up fast
+    # small worlds set up fast; few enough clues and candidates asked of them that minimal questions exist
+    test_params: ClassVar[dict[str, Any]] = {"num_entities": range(1500, 2501), "min_clues": range(1, 4),
+                                             "min_candidates": range(1, 21)}
 
     def setup(self) -> None:
         p = self.params
