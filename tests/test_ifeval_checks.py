@@ -225,9 +225,3 @@ def test_huge_and_non_ascii_responses_are_checked():
     assert ifeval.count_words("naïve café — 東京 ok") == 4
     assert one("punctuation:no_comma", "東京、大阪") is True
     assert one("punctuation:no_comma", "東京,大阪") is False
-
-
-def test_score_is_prompt_level():
-    params = {"instruction_id_list": ["punctuation:no_comma", "startend:quotation"], "kwargs": [{}, {}]}
-    assert ifeval.score('"fine"', None, params) == 1.0
-    assert ifeval.score('"fine, mostly"', None, params) == 0.0

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from . import ifeval
+from . import ifeval, instructions
 
 #: Witness types: what the response shows when the distractor was obeyed.
 WITNESS_TYPES = (
@@ -119,7 +119,7 @@ def breakdown(
     params = distraction_params(record_or_params)
     loose = bool(params.get("loose")) if loose is None else loose
     ids, kwargs = params.get("instruction_id_list", []), params.get("kwargs", [])
-    followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
+    followed = instructions.check(completion, ids, kwargs, loose=loose) if ids else []
     distractors = params.get("distractors", [])
     rest = cut_quotes(completion, tuple(d["text"] for d in distractors if d.get("text")))
     results = []

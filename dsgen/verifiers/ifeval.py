@@ -392,17 +392,19 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     return lambda t: "," not in t
 
 
+Compiler = Callable[[str, dict[str, Any]], Callable[[str], bool]]
 _COMPILED: dict[tuple, tuple[Callable[[str], bool], ...]] = {}
 
 
 def checks(
-    instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]
+    instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]], *, compile: Compiler = compile_check
 ) -> tuple[Callable[[str], bool], ...]:
     """The compiled checks of an instruction list (cached: the same list compiles once per process).
 
-    The cache key is the ids and the ``repr`` of each kwargs dict (fast, and equal for equal JSON rows).
+    ``compile`` compiles one instruction (this module's for IFEval ids; ``instructions.compile_check``
+    for every family). The cache key is the compiler, the ids and the ``repr`` of each kwargs dict.
     """
-    key = (tuple(instruction_id_list), tuple(map(repr, kwargs)))
+    key = (compile, tuple(instruction_id_list), tuple(map(repr, kwargs)))
     compiled = _COMPILED.get(key)
     if compiled is None:
         if len(instruction_id_list) != len(kwargs):
@@ -412,9 +414,7 @@ def checks(
             )
         if len(_COMPILED) >= 16384:
             _COMPILED.clear()
-        compiled = _COMPILED[key] = tuple(
-            compile_check(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs)
-        )
+        compiled = _COMPILED[key] = tuple(compile(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs))
     return compiled
 
 
@@ -434,23 +434,13 @@ def check(
     kwargs: Sequence[dict[str, Any]],
     *,
     loose: bool = False,
+    compile: Compiler = compile_check,
 ) -> list[bool]:
     """Per-instruction verdicts for ``response`` (IFEval's inst-level strict or loose accuracy)."""
-    compiled = checks(instruction_id_list, kwargs)
+    compiled = checks(instruction_id_list, kwargs, compile=compile)
     if not loose:
         if not response.strip():
             return [False] * len(compiled)
         return [fn(response) for fn in compiled]
     variants = [v for v in loose_variants(response) if v.strip()]
     return [any(fn(v) for v in variants) for fn in compiled]
-
-
-def score(completion: str, answer: str | None, params: dict) -> float:
-    """Verifier kind ``ifeval``: 1.0 when every instruction is followed (prompt-level), else 0.0.
-
-    ``params``: ``instruction_id_list``, ``kwargs`` (one dict per id) and optional ``loose`` (bool).
-    """
-    verdicts = check(
-        completion, params["instruction_id_list"], params["kwargs"], loose=bool(params.get("loose"))
-    )
-    return 1.0 if all(verdicts) else 0.0
