@@ -61,3 +61,20 @@ def test_scoring_dispatches_the_ifeval_kind_here_for_every_family():
 def test_bad_options_and_ids_are_clear_errors(params, message):
     with pytest.raises(DsgenError, match=message):
         instructions.score("text", None, params)
+
+
+def test_guards_stop_trivial_and_echoed_responses():
+    wording = "Your answer must contain a title, wrapped in double angular brackets, such as <<poem of joy>>."
+    params = {
+        "instruction_id_list": ["detectable_format:title"],
+        "kwargs": [{}],
+        "min_words": 10,
+        "echo": [wording],
+    }
+    assert instructions.score("<<x>>", None, {**params, "echo": []}) == 0.0  # too short
+    echoed = "Write a poem about the sea. " + wording + " Here it is, as asked, in full."
+    graded = instructions.grade(echoed, params)
+    assert graded["reward"] == 0.0 and graded["guard"] == "copies an instruction's wording"
+    assert graded["instructions"] == [{"id": "detectable_format:title", "followed": True}]
+    real = "<<Sea Song>>\nThe waves roll in and out all day, and the gulls circle above the pier."
+    assert instructions.score(real, None, params) == 1.0

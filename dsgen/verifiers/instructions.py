@@ -7,13 +7,18 @@ constraints, ``ifbench``). Ids are unique across families, so a record's ``instr
 
 - ``loose`` (bool): IFEval's loose mode (any of eight variants of the response passes) or strict;
 - ``reward``: ``"all"`` (1.0 only when every instruction is followed, IFEval's prompt-level accuracy)
-  or ``"fraction"`` (the share of instructions followed, IFEval's instruction-level accuracy).
+  or ``"fraction"`` (the share of instructions followed, IFEval's instruction-level accuracy);
+- ``min_words`` (int, default 0) and ``echo`` (the instructions' wordings, default none): guards that
+  the response attempts the request. A response shorter than ``min_words`` words, or one that copies
+  an instruction's wording, earns 0: many instructions carry an example of their own format
+  ("such as <<poem of joy>>"), so echoing the prompt would otherwise follow them.
 
 ``grade`` returns the per-instruction breakdown with the reward.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -64,13 +69,29 @@ def reward_options(params: dict[str, Any]) -> tuple[bool, str]:
     return loose, reward
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def guard(completion: str, params: dict[str, Any]) -> str | None:
+    """Why the response does not attempt the request (too short, echoes an instruction), or None."""
+    if ifeval.count_words(completion) < params.get("min_words", 0):
+        return f"fewer than {params['min_words']} words"
+    text = _squash(completion)
+    if any(len(e) >= 20 and _squash(e) in text for e in params.get("echo", ())):
+        return "copies an instruction's wording"
+    return None
+
+
 def grade(completion: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The reward and the per-instruction breakdown: ``{"reward", "loose", "reward_mode", "instructions":
-    [{"id", "followed"}]}``. A record without instructions grades 0 (nothing to earn a reward with)."""
+    """The reward and the per-instruction breakdown: ``{"reward", "loose", "reward_mode", "guard",
+    "instructions": [{"id", "followed"}]}``. A record without instructions grades 0 (nothing to earn
+    a reward with), and so does a response the guards stop (``guard`` says why)."""
     loose, mode = reward_options(params)
     ids, kwargs = params["instruction_id_list"], params["kwargs"]
     followed = check(completion, ids, kwargs, loose=loose)
-    if not followed:
+    stopped = guard(completion, params)
+    if not followed or stopped:
         reward = 0.0
     elif mode == "fraction":
         reward = sum(followed) / len(followed)
@@ -80,6 +101,7 @@ def grade(completion: str, params: dict[str, Any]) -> dict[str, Any]:
         "reward": reward,
         "loose": loose,
         "reward_mode": mode,
+        "guard": stopped,
         "instructions": [{"id": i, "followed": f} for i, f in zip(ids, followed)],
     }
 
