@@ -62,6 +62,19 @@ PIECES = [
     "3.14159 is pi. 2.71828 is e.",
     "He earned an M.B.A. at 25. She didn't.",
 ]
+#: The language of each piece with words of a language (the others are markup, numbers or emoji).
+PIECE_LANGUAGES = {
+    piece: "en" for piece in PIECES[:18] + PIECES[36:38] + PIECES[40:47] + [PIECES[48], PIECES[31], PIECES[32]]
+} | {PIECES[18]: "fr", PIECES[19]: "de", PIECES[20]: "es", PIECES[21]: "ru", PIECES[22]: "ja", PIECES[23]: "hi",
+     PIECES[24]: "it", PIECES[25]: "pt"}  # fmt: skip
+
+
+def languages_in(response: str) -> set[str]:
+    """The languages of the pool pieces a response holds (after case and punctuation mutations)."""
+    text = response.casefold()
+    return {code for piece, code in PIECE_LANGUAGES.items() if piece.casefold()[:15] in text}
+
+
 SEPARATORS = [" ", " ", "\n", "\n\n", "\n***\n", "\n******\n"]
 KEYWORDS = ["budget", "plan", "report", "the", "team", "zoo", "U.S.", "a.m", "ready", "chat"]
 PROMPTS = ["Write a short summary of the report.", "Describe the plan.", "the report"]

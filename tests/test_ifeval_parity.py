@@ -24,8 +24,13 @@ from dsgen.verifiers import ifeval  # noqa: E402
 LANGUAGE_IDS = ("language:response_language", "change_case:english_capital", "change_case:english_lowercase")
 
 
-def documented(iid: str, kwargs: dict) -> str | None:
+def documented(iid: str, kwargs: dict, response: str = "", ours: bool = False) -> str | None:
     """The documented reason dsgen differs from lm-eval on this case, or None."""
+    languages = ifeval_pool.languages_in(response)
+    if iid in LANGUAGE_IDS and len(languages) > 1:
+        return "a response in several languages: lingua and langdetect name different dominant languages"
+    if iid in LANGUAGE_IDS and ours and languages == {"en"} and kwargs.get("language", "en") == "en":
+        return "langdetect misreads English (every language piece of the response is English)"
     words = [kwargs.get("keyword")] + list(kwargs.get("keywords") or [])
     if iid in ("keywords:existence", "keywords:frequency") and any(w and re.escape(w) != w for w in words):
         return "lm-eval reads the keyword as a regular expression ('U.S.' matches 'u s'); dsgen matches it literally"
@@ -48,7 +53,7 @@ def compare(ids, n_per_id: int, seed: int):
             row["cases"] += 1
             if ours == theirs:
                 row["agree"] += 1
-            elif documented(iid, kwargs):
+            elif documented(iid, kwargs, response, ours):
                 row["documented"] += 1
             else:
                 row["bad"].append((kwargs, response, loose, ours, theirs))
@@ -62,6 +67,15 @@ def test_deterministic_ids_agree_with_lm_eval_on_the_generated_pool():
     bad = [(iid, b) for iid, r in table.items() for b in r["bad"]]
     assert cases == len(ids) * 60 * 2
     assert len(bad) <= cases * 0.001, bad[:5]
+
+
+def test_language_ids_agree_with_lm_eval_where_langdetect_is_stable():
+    # langdetect is a noisy reference even where it is stable over seeds (it reads all-caps English
+    # as Vietnamese, see below), so the bound here is 2%; the audit's pool measures it over all ids
+    table = compare(LANGUAGE_IDS, 30, seed=7)
+    cases = sum(r["cases"] for r in table.values())
+    bad = [(iid, b) for iid, r in table.items() for b in r["bad"]]
+    assert cases > 150 and len(bad) <= cases * 0.02, bad[:5]
 
 
 def test_the_documented_difference_is_real():
