@@ -46,6 +46,10 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
+#: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
+#: verifier reads a ``####`` line before any other number.
+FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
 
@@ -112,12 +116,19 @@ class InstructionParams(ConstraintParams):
 
 
 #: Words a response to a drawn request must have (guarding against "<<x>>" earning a title constraint's
-#: reward); none when a constraint shapes the whole response (a copy, one word a line, no whitespace).
+#: reward, or one word passing "alternate odd and even syllables"); none where the answer is a copy, a
+#: single token or a fixed-prompt task's short answer.
 MIN_WORDS = 10
+SHORT_ANSWERS = frozenset(
+    {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span", "format:no_whitespace", *ifbench.CUSTOM_PROMPTS}
+)
 
 
-def _verifier(ids: list[str], kwargs: list[dict], described: list[str], p: ConstraintParams) -> dict[str, Any]:
-    whole = any(i in constraints.IFBENCH_EXCLUSIVE or i in ifbench.CUSTOM_PROMPTS for i in ids)
+def _verifier(
+    ids: list[str], kwargs: list[dict], described: list[str], p: ConstraintParams, *, graded_task: bool = False
+) -> dict[str, Any]:
+    """The ``ifeval`` verifier; no word minimum on top of a graded task (its verifier judges the answer)."""
+    whole = graded_task or any(i in SHORT_ANSWERS for i in ids)
     echo = [d for d, i in zip(described, ids) if i != "repeat:repeat_simple"]
     params = {"instruction_id_list": ids, "kwargs": kwargs, "loose": p.loose, "reward": p.reward}
     return {"kind": "ifeval", "params": {**params, "min_words": 0 if whole else MIN_WORDS, "echo": echo}}
@@ -242,8 +253,9 @@ class AddInstructions(Wrapper):
             raise Skip("no constraint of the allowed ids can be added to another task")
         message = users[-1]
         ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
-        message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described)
-        check = _verifier(ids, kwargs, described, p)
+        marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
+        message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
+        check = _verifier(ids, kwargs, described, p, graded_task=True)
         return {
             **record,
             "prompt": messages,

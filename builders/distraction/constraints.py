@@ -45,13 +45,17 @@ IFBENCH_GROUPS = (
         "format:thesis format:output_template".split()
     ),
 )
-#: Pairs that can contradict for some kwargs (keyword5 seven times vs a repeat cap; a word range vs a
-#: unique-word floor above it; every Nth word Japanese vs title case).
+#: Pairs that can contradict for some kwargs or in their wording (keyword5 seven times vs a repeat cap;
+#: a word range vs a unique-word floor above it; every Nth word Japanese vs title case; three
+#: sentences of "all different words" vs repeated keywords or a long word range).
 IFBENCH_PAIRS = frozenset(
     {
         frozenset({"words:repeats", "count:keywords_multiple"}),
         frozenset({"count:word_count_range", "count:unique_word_count"}),
         frozenset({"count:words_japanese", "format:title_case"}),
+        frozenset({"ratio:sentence_words", "count:keywords_multiple"}),  # "all different words"
+        frozenset({"ratio:sentence_words", "words:repeats"}),
+        frozenset({"ratio:sentence_words", "count:word_count_range"}),  # 80+ words in three sentences
     }
 )
 #: IFBench ids that are checked but never drawn onto another task, and why.
@@ -246,12 +250,21 @@ def _ifbench_kwargs(
     return {}
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st: how the wordings name a position."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -> list[str]:
     """One sentence per constraint, in a wording drawn from ``constraints.yaml``."""
     compiled = spec()["compiled"]
     return [
         rng.choice(compiled[iid]).render(
-            **kw, language_name=ifeval.LANGUAGES.get(kw.get("language")), person_names=ifbench.PERSON_NAMES
+            **kw,
+            language_name=ifeval.LANGUAGES.get(kw.get("language")),
+            person_names=ifbench.PERSON_NAMES,
+            ordinal=ordinal,
         )
         for iid, kw in zip(ids, kwargs)
     ]
