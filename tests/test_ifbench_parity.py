@@ -118,3 +118,16 @@ def test_float_counts_from_ifbench_data_are_accepted_and_bad_kwargs_are_errors()
         ifbench.compile_check("count:numbers", {"n": 2})
     with pytest.raises(DsgenError, match="larger than"):
         ifbench.compile_check("count:word_count_range", {"min_words": 5, "max_words": 3})
+
+
+def test_huge_and_odd_responses_are_verdicts_not_crashes():
+    huge_field = "ID,Country,City,Year,Count\n" + "x" * 200_000
+    for iid in ("custom:csv_city", "custom:csv_special_character", "custom:csv_quotes"):
+        assert ifbench.compile_check(iid, {})(huge_field) is False  # csv's field limit raises upstream
+    odd = ["\x00", "'", "*", "((((", "Question", "‽", "<i></i>", ",,,", "İ", "🙂"]
+    for iid in ifbench.INSTRUCTION_IDS:
+        kwargs = ifbench_pool.kwargs_for(__import__("random").Random(0), iid, "a b c")
+        check = ifbench.compile_check(iid, kwargs)
+        assert all(check(text) in (True, False) for text in odd)
+    long = "The word vibrant starts. " + "Filler sentence here. " * 5000 + "It ends vibrant now."
+    assert ifbench.compile_check("words:words_position", {"keyword": "word"})(long) is True

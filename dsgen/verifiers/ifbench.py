@@ -521,8 +521,17 @@ def _capitals_sort(text: str) -> bool:
     return capitals == EUROPEAN_CAPITALS
 
 
+def _csv_rows(text: str, delimiter: str = ",") -> list[list[str]] | None:
+    """The rows of ``text`` read as CSV, or None when it is not CSV the ``csv`` module can read (a field
+    over its size limit raises there: a huge response fails instead of crashing the reward)."""
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        return None
+
+
 def _csv_city(text: str) -> bool:
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(text) or []
     return (
         len(rows) == 8
         and rows[0] == ["ID", "Country", "City", "Year", "Count"]
@@ -541,7 +550,7 @@ _STUDENT_HEADER = _csv_header(["StudentID", "Subject", "Grade", "Semester", "Sco
 def _csv_special(text: str) -> bool:
     if not _PRODUCT_HEADER.match(text.split("\n")[0].strip()):
         return False
-    rows = list(csv.reader(io.StringIO(text.replace('"', '"""'))))
+    rows = _csv_rows(text.replace('"', '"""')) or []
     if len(rows) != 15:
         return False
     for row in rows[1:]:
@@ -555,7 +564,7 @@ def _csv_special(text: str) -> bool:
 def _csv_quotes(text: str) -> bool:
     if not _STUDENT_HEADER.match(text.split("\n")[0].strip()):
         return False
-    rows = list(csv.reader(io.StringIO(text.replace('"', '"""')), delimiter="\t"))
+    rows = _csv_rows(text.replace('"', '"""'), "\t") or []
     return len(rows) == 4 and all(
         len(row) == 5 and all(f.strip()[:1] == '"' and f.strip()[-1:] == '"' for f in row) for row in rows
     )
@@ -592,9 +601,22 @@ def _keyword_position(keyword: str, n: int, m: int) -> Callable[[str], bool]:
 
 
 def _words_position(keyword: str) -> Callable[[str], bool]:
+    """The 2nd and 2nd-to-last of ``word_tokenize``'s tokens, tokenizing only the sentences that hold
+    them (word_tokenize is per punkt sentence, and slow: a long response stays cheap)."""
+
     def check(text: str) -> bool:
-        words = ifeval.word_tokens(text)
-        return len(words) >= 2 and words[1] == words[-2] == keyword
+        sentences = ifeval.sentences(text)
+        head: list[str] = []
+        for sentence in sentences:
+            head += ifeval.sentence_tokens(sentence)
+            if len(head) >= 2:
+                break
+        tail: list[str] = []
+        for sentence in reversed(sentences):
+            tail = ifeval.sentence_tokens(sentence) + tail
+            if len(tail) >= 2:
+                break
+        return len(head) >= 2 and head[1] == tail[-2] == keyword
 
     return check
 
