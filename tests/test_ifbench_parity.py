@@ -129,5 +129,5 @@ def test_huge_and_odd_responses_are_verdicts_not_crashes():
         kwargs = ifbench_pool.kwargs_for(__import__("random").Random(0), iid, "a b c")
         check = ifbench.compile_check(iid, kwargs)
         assert all(check(text) in (True, False) for text in odd)
-    long = "The word vibrant starts. " + "Filler sentence here. " * 5000 + "It ends vibrant now."
+    long = "The word vibrant starts. " + "Filler sentence here. " * 5000 + "It is the last word."
     assert ifbench.compile_check("words:words_position", {"keyword": "word"})(long) is True
