@@ -58,6 +58,10 @@ def check_repo_id(repo_id: Any) -> str:
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
 
+    if repo_id is None:
+        raise DsgenError(
+            "no repo id: give one (`dsgen push FOLDER owner/name`) or set 'hub: {repo_id: owner/name}' in the recipe"
+        )
     if not isinstance(repo_id, str) or repo_id.count("/") != 1:
         raise DsgenError(
             f"repo id {repo_id!r} is not 'owner/name': expected your user or organisation name, a slash "
@@ -107,6 +111,8 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         meta = yaml.safe_load(head.group(1)) if head else None
     except yaml.YAMLError:
         meta = None
+    if not any(sum(c.get("splits", {}).values()) for c in manifest["configs"].values()):
+        raise DsgenError(f"'{folder}' is a dsgen build with no records in any config: nothing to publish")
     if not isinstance(meta, dict) or not meta.get("configs"):
         raise DsgenError(f"'{card}' has no YAML front matter with 'configs:': not a dsgen dataset card")
     report = validate_path(folder)
@@ -214,7 +220,10 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, messag
     remote = api.list_repo_files(repo_id, repo_type="dataset", revision=base)
     local = set(files)
     stale = [p for p in remote if p.startswith(OWNED_DIRS) and p not in local]
-    operations = [CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(folder / rel)) for rel in files]
+    operations = [
+        CommitOperationAdd(path_in_repo=rel, path_or_fileobj=_card_bytes(folder, repo_id) if rel == "README.md" else str(folder / rel))
+        for rel in files
+    ]
     operations += [CommitOperationDelete(path_in_repo=rel) for rel in stale]
     info = api.create_commit(
         repo_id,
@@ -236,6 +245,13 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, messag
         deleted=len(stale),
         attempts=1,
     )
+
+
+def _card_bytes(folder: Path, repo_id: str) -> bytes:
+    """The card as published: its usage snippet loads ``repo_id``, not the local folder."""
+    from .card import for_repo
+
+    return for_repo((folder / "README.md").read_text(encoding="utf-8"), repo_id).encode()
 
 
 def _chain(exc: BaseException):

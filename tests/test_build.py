@@ -129,14 +129,14 @@ def test_rejects_can_be_routed_to_a_file(toy_recipe, tmp_path):
 def test_records_checked_in_small_batches_give_the_same_output(toy_recipe, tmp_path, monkeypatch):
     """Records are schema-checked a batch at a time as they are made: skips and rejects that fall in
     different batches keep their indices, and the files are the same as with one batch per unit."""
-    from dsgen import pipeline
+    from dsgen import units
 
     recipe = load_recipe(
         toy_recipe,
         overrides=["datasets.sums.params.break_at=77", "datasets.sums.params.skip_every=10", "output.rejects=true"],
     )
     whole = dsgen.build(recipe, out=tmp_path / "whole", workers=1)
-    monkeypatch.setattr(pipeline, "CHECK_BATCH", 7)
+    monkeypatch.setattr(units, "CHECK_BATCH", 7)
     small = dsgen.build(recipe, out=tmp_path / "small", workers=1)
     assert small.datasets["sums"].rejects == whole.datasets["sums"].rejects
     assert small.datasets["sums"].rejects["schema: /metadata/b (minimum)"] == 1
@@ -228,9 +228,10 @@ def test_grouped_builders_give_both_records_of_a_group_the_same_item(tmp_path):
 
 
 def test_a_build_warns_when_the_parameter_space_is_too_small(toy_recipe, tmp_path):
-    roomy = ["datasets.sums.params.max_value=1000000", "datasets.small.params.max_value=1000000"]
+    roomy = ["datasets.sums.params.max_value=1000000", "datasets.small.params.max_value=1000000",
+             "hub.license=cc-by-4.0"]  # an unknown licence is warned about too
     assert dsgen.build(load_recipe(toy_recipe, overrides=roomy), out=tmp_path / "p", workers=1).warnings == []
-    small = load_recipe(toy_recipe, overrides=roomy[:1] + ["datasets.small.params.max_value=20"])  # 400 sums
+    small = load_recipe(toy_recipe, overrides=[roomy[0], roomy[2], "datasets.small.params.max_value=20"])  # 400 sums
     result = dsgen.build(small, out=tmp_path / "o", workers=1)
     assert len(result.warnings) == 1
     assert "dataset 'small': its parameters allow about 400 distinct problems" in result.warnings[0]
