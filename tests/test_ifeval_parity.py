@@ -4,7 +4,8 @@ The pool (``ifeval_pool``) sits on each checker's edges: abbreviations, decimals
 sentence counting, dotted acronyms and contractions for capital words, markdown structure, other
 languages. lm-eval runs offline with NLTK's punkt tokenizer fed punkt's English parameters
 (``ifeval_reference``). Differences must be documented choices (``documented``); the rest must stay
-under 0.1%.
+under 0.1%. The language ids are compared on the pool by ``benchmarks/bench_instructions.py`` (slow:
+langdetect's stability over five seeds); here they are checked on single-language texts.
 """
 
 from __future__ import annotations
@@ -62,20 +63,11 @@ def compare(ids, n_per_id: int, seed: int):
 
 def test_deterministic_ids_agree_with_lm_eval_on_the_generated_pool():
     ids = [i for i in ifeval.INSTRUCTION_IDS if i not in LANGUAGE_IDS]
-    table = compare(ids, 60, seed=7)
+    table = compare(ids, 30, seed=7)
     cases = sum(r["cases"] for r in table.values())
     bad = [(iid, b) for iid, r in table.items() for b in r["bad"]]
-    assert cases == len(ids) * 60 * 2
+    assert cases == len(ids) * 30 * 2
     assert len(bad) <= cases * 0.001, bad[:5]
-
-
-def test_language_ids_agree_with_lm_eval_where_langdetect_is_stable():
-    # langdetect is a noisy reference even where it is stable over seeds (it reads all-caps English
-    # as Vietnamese, see below), so the bound here is 2%; the audit's pool measures it over all ids
-    table = compare(LANGUAGE_IDS, 30, seed=7)
-    cases = sum(r["cases"] for r in table.values())
-    bad = [(iid, b) for iid, r in table.items() for b in r["bad"]]
-    assert cases > 150 and len(bad) <= cases * 0.02, bad[:5]
 
 
 def test_the_documented_difference_is_real():

@@ -15,7 +15,7 @@ from dsgen import scoring
 from dsgen.verifiers import ifbench, instructions
 
 
-def records(family: str, count: int = 12, **params):
+def records(family: str, count: int = 8, **params):
     return dsgen.sample("instructions", {"constraint_family": family, **params}, count=count, seed=5)
 
 
