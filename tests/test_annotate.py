@@ -64,11 +64,29 @@ def test_gsm8k_features_use_the_math_builders_formula():
     meta = record["metadata"]
     assert meta["steps"] == 3 and meta["operations"] == ["mul", "mul", "div"]
     assert meta["max_number"] == 6000 and meta["solution_length"] == len(rows_of(GSM8K)[11]["answer"])
-    expected, level = builder_difficulty(3, 6000, 0.7)  # heaviest operation: div
+    assert meta["graph"] == {"depth": 3, "merges": 0, "sources": 1}  # a chain
+    expected, level = builder_difficulty(3, meta["operations"] + meta["cues"], 6000)
     assert record["difficulty"] == meta["feature_difficulty"] == expected and record["level"] == level
     assert meta["difficulty_from"] == "features"
-    money = annotate(GSM8K)[9]["metadata"]  # 18*0.25: a non-whole number makes O = 1
-    assert money["feature_difficulty"] == builder_difficulty(1, 18, 1.0)[0]
+    money = annotate(GSM8K)[9]["metadata"]  # 18*0.25: a non-whole number is the mild 'fraction' cue
+    assert "fraction" in money["cues"]
+    assert money["feature_difficulty"] == builder_difficulty(1, money["operations"] + money["cues"], 18)[0]
+
+
+def test_gsm8k_graph_and_cues_read_branches_unknown_starts_and_rates():
+    from dsgen.builders.annotate import equation_graph, gsm8k_features
+
+    assert equation_graph(["3*4=12", "5*2=10", "12+10=22"]) == {"depth": 2, "merges": 1, "sources": 2}
+    assert equation_graph(["3*4=12", "12+1=13", "13*2=26"]) == {"depth": 3, "merges": 0, "sources": 1}
+    features, start = gsm8k_features("Ana gave away 5 apples and has 7 left. How many did she have at first?",
+                                     "5+7 = <<5+7=12>>12\n#### 12")
+    assert features["cues"] == ["back_solve"]
+    _, forward = gsm8k_features("Ana has 5 apples and buys 7 more. How many does she have?",
+                                "5+7 = <<5+7=12>>12\n#### 12")
+    assert start > forward
+    features, _ = gsm8k_features("Bo earns $12 an hour for 5 hours. How much does he earn?",
+                                 "12*5 = <<12*5=60>>60\n#### 60")
+    assert features["cues"] == ["rate"]
 
 
 def test_math_rows_get_boxed_answers_levels_and_subjects():

@@ -1,0 +1,337 @@
+"""Audit of the math builders' text, quantities, variety and difficulty, side by side with reasoning-gym.
+
+    python benchmarks/audit_math.py [--n 10000] [--diversity-n 2000] [--seed 42] [--show 0]
+
+For each of ``math.template``, ``math.compose`` (default params) and reasoning-gym's ``gsm_symbolic``
+it prints one table row per measure:
+
+* grammar slips, by pattern (see ``SLIPS``): a plural after "1" ("1 hours"), a wrong article ("a opera",
+  "an cake", checked with ``inflect``), a zero quantity ("all but 0", "0 ducks", "0 more"), "1 fewer/more
+  <plural>", a singular after a number > 1 ("3 apple"), time words that contradict (afternoon … by noon,
+  evening … this morning), a repeated word ("the the"), template residue (``{{``, ``None``);
+* out-of-range quantities: every ``metadata.quantities`` value against the range its measure declares
+  in ``templates/math/lexicon.yaml`` (dsgen records), plus text checks that need no metadata (a distance
+  run/walked in a day, pages a day, laps a day, items in a container, hours in a day, ages, prices);
+* masked distinct-1/-4 over ``--diversity-n`` prompts (numbers → ``N``, names → ``P``), and the number of
+  distinct masked prompts;
+* steps and level histograms and the difficulty range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import Any, Callable
+
+import inflect
+
+from dsgen.records import RecordMaker
+
+_ENGINE = inflect.engine()
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_NUMBER_TOKEN = r"(?<![\w.$])(\d[\d,]*(?:\.\d+)?)"
+#: words that follow a number without being a counted noun, or that inflect wrongly reads as plurals
+_NOT_NOUNS = {
+    "is", "was", "has", "does", "plus", "minus", "times", "less", "more", "fewer", "as", "of", "and", "or",
+    "percent", "this", "its", "his", "us", "yes", "bus", "gas", "glass", "news", "series", "species",
+    "class", "pass", "chess", "dress", "lens", "always", "dozens", "bonus", "canvas", "across", "minus",
+}
+#: singular nouns inflect cannot tell from plurals, and units abbreviated after numbers
+_UNITS = {"km", "kg", "cm", "mm", "m", "g", "l", "ml", "mph", "lb", "lbs", "oz", "ft", "mi", "am", "pm", "h",
+          "min", "st", "nd", "rd", "th", "x", "p", "percent", "degrees"}
+
+
+@lru_cache(maxsize=None)
+def plural_noun(word: str) -> bool:
+    """Whether ``word`` reads as a plural noun (inflect's ``singular_noun`` finds a singular)."""
+    low = word.lower()
+    if low in _NOT_NOUNS or low in _UNITS or len(low) < 3 or not low.endswith("s"):
+        return False
+    return bool(_ENGINE.singular_noun(low))
+
+
+@lru_cache(maxsize=None)
+def singular_noun(word: str) -> bool:
+    """Whether ``word`` is a countable noun in the singular that has a distinct plural (inflect)."""
+    low = word.lower()
+    if low in _NOT_NOUNS or low in _UNITS or len(low) < 3 or _ENGINE.singular_noun(low):
+        return False
+    return _ENGINE.plural_noun(low) != low and low in _COUNTED
+
+
+#: nouns that follow counts in math problems; "3 apple" is a slip only for these (a closed list, since
+#: "3 large", "3 red" are fine)
+_COUNTED = set(
+    "apple egg cookie book page hour minute day week month year mile kilometer dollar cent ticket student "
+    "box bag car bus seat child friend marble sticker pencil cupcake muffin pie cake orange lemon kiwi "
+    "banana flower tree plant seed shirt sock game point lap person animal cow sheep chicken duck dog cat "
+    "bird fish table chair room floor window stamp coin card bottle cup glass plate slice pizza sandwich "
+    "worker employee customer visitor guest player team class bracelet necklace candle toy doll ball"
+    .split())
+
+TIME_CLASHES = [
+    (re.compile(r"\bthis afternoon\b|\bin the afternoon\b", re.I), re.compile(r"\bby noon\b|\bthis morning\b", re.I)),
+    (re.compile(r"\bthis evening\b|\btonight\b", re.I), re.compile(r"\bby noon\b|\bthis morning\b", re.I)),
+    (re.compile(r"\byesterday\b", re.I), re.compile(r"\btomorrow\b.*\bwill\b.*\byesterday\b", re.I)),
+]
+
+
+_FUNCTION_WORDS = {"and", "or", "in", "on", "at", "for", "to", "from", "with", "each", "per", "that", "is", "are",
+                   "was", "were", "than", "of", "left", "if", "but", "so", "a", "an", "the", ""}
+
+
+def _after_number(text: str) -> list[tuple[str, str, str]]:
+    """(number, following word, the word after it or "" at punctuation) triples of a text."""
+    return re.findall(_NUMBER_TOKEN + r" ([A-Za-z][A-Za-z'-]*)(?: ([A-Za-z]+))?", text)
+
+
+def _article_slips(text: str) -> list[str]:
+    """"a"/"an" before a word inflect would give the other article."""
+    slips = []
+    for article, word in re.findall(r"(?<![\w'])(a|an|A|An) ([A-Za-z][\w'-]*)", text):
+        if word.isupper() and len(word) > 1:  # abbreviations: "an FAQ", "a UFO" — leave to inflect anyway
+            pass
+        wanted = _ENGINE.a(word).split(" ", 1)[0].lower()
+        if wanted != article.lower():
+            slips.append(f"{article} {word}")
+    return slips
+
+
+def slips_of(text: str) -> list[tuple[str, str]]:
+    """(pattern, excerpt) for every slip found in a problem's text (prompt or solution)."""
+    found: list[tuple[str, str]] = []
+    for number, word, after in _after_number(text):
+        value = number.replace(",", "")
+        if value == "1" and plural_noun(word):
+            found.append(("'1' + plural", f"1 {word}"))
+        elif value == "0" and word.lower() not in _NOT_NOUNS:
+            found.append(("zero quantity", f"0 {word}"))
+        elif value not in ("0", "1") and "." not in value and singular_noun(word) and after in _FUNCTION_WORDS:
+            found.append(("number > 1 + singular", f"{number} {word}"))
+    for match in re.finditer(r"\b1 (?:more|fewer|less|extra|additional) ([a-z]+)", text):
+        if plural_noun(match.group(1)):
+            found.append(("'1 more/fewer' + plural", match.group(0)))
+    for match in re.finditer(r"\b(?:all but|only|just|exactly) 0\b|\b0 (?:more|fewer|less|times)\b", text):
+        found.append(("zero quantity", match.group(0)))
+    found += [("article", s) for s in _article_slips(text)]
+    for first, second in TIME_CLASHES:
+        if first.search(text) and second.search(text):
+            found.append(("times that contradict", f"{first.search(text).group(0)} … {second.search(text).group(0)}"))
+    for match in re.finditer(r"\b(\w+) \1\b", text, re.I):
+        if not match.group(1).isdigit():
+            found.append(("repeated word", match.group(0)))
+    for residue in ("{{", "}}", "{%", "None", "  "):
+        if residue in text:
+            found.append(("template residue", residue))
+    return found
+
+
+#: text checks of a quantity's plausibility that need no metadata: (name, regex with the number as group 1,
+#: the largest plausible value, a regex that makes the sentence about a longer period (then skipped))
+TEXT_RANGES: list[tuple[str, re.Pattern, float, re.Pattern | None]] = [
+    ("distance run/walked in a day", re.compile(
+        r"\b(?:runs?|ran|jogs?|walks?|walked|hikes?|cycles?|bikes?|swims?) (\d[\d,.]*) (?:km|kilometers|miles)\b"),
+     60, re.compile(r"\bweeks?\b|\bmonths?\b|\bin total\b|\baltogether\b", re.I)),
+    ("laps in a day", re.compile(r"\bswims? (\d[\d,]*) laps\b"), 200, re.compile(r"\bweeks?\b|\bmonths?\b", re.I)),
+    ("pages in a day", re.compile(r"\breads? (\d[\d,]*) pages\b"), 400,
+     re.compile(r"\bweeks?\b|\bmonths?\b|\bbook has\b", re.I)),
+    ("items in a container", re.compile(
+        r"\b(?:box|jar|basket|crate|bag|bin|drawer|bucket|carton|tray|pack) (?:holds|contains|has) (\d[\d,]*)\b"
+        r"|(\d[\d,]*) \w+ (?:in|into) (?:the|each|every|a) \w* ?(?:box|jar|basket|crate|bag|bin|drawer|bucket|carton)\b"),
+     500, None),
+    ("hours in a day", re.compile(r"(\d[\d,.]*) hours? (?:a|per|each) day\b"), 24, None),
+    ("age", re.compile(r"(\d[\d,]*) years? old\b"), 110, None),
+    ("price", re.compile(r"\$(\d[\d,]*(?:\.\d+)?)"), 100_000, None),
+]
+
+
+def text_range_issues(text: str) -> list[str]:
+    """Names of the text checks a problem fails (see ``TEXT_RANGES``)."""
+    issues = []
+    for sentence in re.split(r"(?<=[.?!])\s+", text):
+        for name, pattern, top, longer in TEXT_RANGES:
+            if longer is not None and longer.search(sentence):
+                continue
+            for match in pattern.finditer(sentence):
+                number = next(g for g in match.groups() if g)
+                if float(number.replace(",", "")) > top:
+                    issues.append(name)
+    return issues
+
+
+def declared_range_issues(record: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> list[str]:
+    """Measures of ``metadata.quantities`` whose value is outside the lexicon's declared range."""
+    issues = []
+    for quantity in record["metadata"].get("quantities") or []:
+        low, high = ranges[quantity["measure"]]
+        if not low <= float(quantity["value"]) <= high:
+            issues.append(f"{quantity['measure']}={quantity['value']}")
+    return issues
+
+
+def declared_ranges() -> dict[str, tuple[float, float]]:
+    """The plausible range of each measure in the lexicon (empty before the lexicon declared them)."""
+    try:
+        from dsgen.builders.math.lexicon import measures
+    except ImportError:
+        return {}
+    return {name: (float(m.low), float(m.high)) for name, m in measures().items()}
+
+
+# -- diversity ----------------------------------------------------------------------------------
+
+_MASK_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
+_TOKEN = re.compile(r"[A-Za-z'-]+|N|[^\sA-Za-z]")
+
+
+def mask(prompt: str, names: set[str]) -> list[str]:
+    """Tokens of a prompt with numbers as ``N`` and people's names (and capitalised words inside a sentence)
+    as ``P``."""
+    text = _MASK_NUMBER.sub(" N ", prompt)
+    tokens, start = [], True
+    for token in _TOKEN.findall(text):
+        if token in names or (token[:1].isupper() and not start and token not in ("N", "I")):
+            token = "P"
+        tokens.append(token)
+        start = token in (".", "?", "!", ":")
+    return tokens
+
+
+def distinct(token_lists: list[list[str]], n: int) -> float:
+    """Distinct n-grams over all n-grams of the prompts."""
+    grams = Counter(tuple(t[i:i + n]) for t in token_lists for i in range(len(t) - n + 1))
+    return len(grams) / max(1, sum(grams.values()))
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def dsgen_records(name: str, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` records of a registered math builder with default params."""
+    from dsgen.registry import load
+
+    maker = RecordMaker("audit", "math", load("builder", name)(), seed=seed)
+    maker.setup()
+    return [maker.make(i) for i in range(n)]
+
+
+def gsm_symbolic_records(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` reasoning-gym gsm_symbolic items in dsgen's shape (prompt text, solution, no difficulty)."""
+    import reasoning_gym
+
+    items = reasoning_gym.create_dataset("gsm_symbolic", size=n, seed=seed)
+    return [{"prompt": [{"role": "user", "content": x["question"]}], "answer": x["answer"],
+             "metadata": {"solution": x["metadata"].get("answer_cot", "")}} for x in items]
+
+
+def prompt_text(record: dict[str, Any]) -> str:
+    prompt = record["prompt"]
+    return prompt if isinstance(prompt, str) else prompt[-1]["content"]
+
+
+def people_names() -> set[str]:
+    import yaml
+
+    from dsgen.templating import read_text
+
+    data = yaml.safe_load(read_text("math/lexicon.yaml"))
+    return {name for group in data["names"].values() for name in group}
+
+
+def audit(records: list[dict[str, Any]], diversity_n: int, names: set[str],
+          ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """The audit figures of one source (see the module docstring)."""
+    slips: Counter = Counter()
+    slipped = 0
+    examples: dict[str, str] = {}
+    out_of_range: Counter = Counter()
+    for record in records:
+        text = prompt_text(record) + "\n" + record["metadata"].get("solution", "")
+        found = slips_of(text)
+        slipped += bool(found)
+        for pattern, excerpt in found:
+            slips[pattern] += 1
+            examples.setdefault(pattern, excerpt)
+        for issue in text_range_issues(prompt_text(record)):
+            out_of_range["text: " + issue] += 1
+        if ranges:
+            for issue in declared_range_issues(record, ranges):
+                out_of_range["declared: " + issue.split("=")[0]] += 1
+    masked = [mask(prompt_text(r), names) for r in records[:diversity_n]]
+    difficulties = [r["difficulty"] for r in records if r.get("difficulty") is not None]
+    return {
+        "records": len(records),
+        "slipped": slipped, "slips": slips, "slip_examples": examples,
+        "out_of_range": out_of_range,
+        "distinct1": distinct(masked, 1), "distinct4": distinct(masked, 4),
+        "distinct_prompts": len({" ".join(t) for t in masked}),
+        "steps": Counter(r["metadata"].get("steps") for r in records if "steps" in r["metadata"]),
+        "levels": Counter(r.get("level") for r in records if r.get("level")),
+        "difficulty": (min(difficulties), max(difficulties)) if difficulties else None,
+        "scenarios": len({r["metadata"].get("scenario") for r in records if r["metadata"].get("scenario")}),
+    }
+
+
+def _histogram(counter: Counter) -> str:
+    return " ".join(f"{k}:{v}" for k, v in sorted(counter.items(), key=lambda kv: str(kv[0]).zfill(3))) or "-"
+
+
+def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
+    """The audit as a Markdown table, one column per source."""
+    names = list(results)
+    rows: list[tuple[str, Callable[[dict], str]]] = [
+        ("records audited", lambda r: f"{r['records']:,}"),
+        ("records with a grammar slip", lambda r: str(r["slipped"])),
+        ("grammar slips (prompt + solution)", lambda r: str(sum(r["slips"].values()))),
+        ("  by pattern", lambda r: "; ".join(f"{k}: {v} (e.g. '{r['slip_examples'][k]}')"
+                                             for k, v in r["slips"].most_common()) or "-"),
+        ("out-of-range quantities", lambda r: str(sum(r["out_of_range"].values()))),
+        ("  by measure", lambda r: "; ".join(f"{k}: {v}" for k, v in r["out_of_range"].most_common(6)) or "-"),
+        (f"masked distinct-1 (first {diversity_n})", lambda r: f"{r['distinct1']:.4f}"),
+        (f"masked distinct-4 (first {diversity_n})", lambda r: f"{r['distinct4']:.4f}"),
+        (f"distinct masked prompts (of {diversity_n})", lambda r: str(r["distinct_prompts"])),
+        ("scenarios / frames seen", lambda r: str(r["scenarios"] or "-")),
+        ("steps histogram", lambda r: _histogram(r["steps"])),
+        ("level histogram", lambda r: _histogram(r["levels"])),
+        ("difficulty range", lambda r: "-" if r["difficulty"] is None else
+         f"{r['difficulty'][0]:.3f} – {r['difficulty'][1]:.3f}"),
+    ]
+    lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(results[n]) for n in names) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="records audited per source")
+    parser.add_argument("--diversity-n", type=int, default=2_000, help="prompts the distinct-n figures read")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--show", type=int, default=0, help="print this many prompts with a slip per source")
+    parser.add_argument("--no-reasoning-gym", action="store_true", help="leave gsm_symbolic out")
+    args = parser.parse_args()
+    names, ranges = people_names(), declared_ranges()
+    sources: dict[str, list[dict[str, Any]]] = {
+        "math.template": dsgen_records("math.template", args.n, args.seed),
+        "math.compose": dsgen_records("math.compose", args.n, args.seed),
+    }
+    if not args.no_reasoning_gym:
+        sources["reasoning-gym gsm_symbolic"] = gsm_symbolic_records(args.n, args.seed)
+    results = {name: audit(records, args.diversity_n, names, ranges) for name, records in sources.items()}
+    print(table(results, args.diversity_n))
+    for name, records in sources.items():
+        shown = 0
+        for record in records:
+            if shown >= args.show:
+                break
+            text = prompt_text(record) + "\n" + record["metadata"].get("solution", "")
+            found = slips_of(text) + [(i, "") for i in text_range_issues(prompt_text(record))]
+            if found:
+                shown += 1
+                print(f"\n[{name}] {found}\n{text}")
+
+
+if __name__ == "__main__":
+    main()
