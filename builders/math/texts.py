@@ -34,7 +34,8 @@ def number_texts(value: Any, is_money: bool) -> tuple[str, str, str]:
 
 
 @lru_cache(maxsize=None)
-def _engine() -> Any:
+def inflector() -> Any:
+    """The inflect engine (imported on first use)."""
     import inflect
 
     return inflect.engine()
@@ -43,13 +44,13 @@ def _engine() -> Any:
 @lru_cache(maxsize=4096)
 def plural(noun: str) -> str:
     """The plural of a noun or noun phrase ("box" → "boxes", "slice of cake" → "slices of cake")."""
-    return _engine().plural_noun(noun)
+    return inflector().plural_noun(noun)
 
 
 @lru_cache(maxsize=4096)
 def with_article(phrase: str) -> str:
     """``phrase`` after "a" or "an", as inflect chooses ("an opera house", "a university")."""
-    return _engine().a(phrase)
+    return inflector().a(phrase)
 
 
 def count(number: Any, noun: str) -> str:
@@ -60,4 +61,4 @@ def count(number: Any, noun: str) -> str:
 
 def join_words(words: list[str]) -> str:
     """Words as a list in a sentence: "Ana, Ben and Carla" (inflect's join, no serial comma)."""
-    return _engine().join(words, final_sep="")
+    return inflector().join(words, final_sep="")
