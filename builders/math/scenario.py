@@ -244,6 +244,10 @@ class _Variable:
         self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, step))
         if not isinstance(self.step, Expression) and (self.step <= 0 or not self._step_ok(self.step)):
             raise DsgenError(f"{self.origin}: step must be a positive {'whole ' if self.kind == 'int' else ''}number")
+        for bound in (self.low, self.high):
+            if self.measure is not None and not isinstance(bound, Expression) and not self.measure.holds(bound):
+                raise DsgenError(f"{self.origin}: bound {bound} is outside the plausible range "
+                                 f"[{self.measure.low}, {self.measure.high}] of measure '{self.measure.name}'")
 
     def _step_ok(self, step: Any) -> bool:
         return step > 0 and (self.kind != "int" or _whole(step))
