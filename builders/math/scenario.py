@@ -463,15 +463,18 @@ class Scenario:
     """A compiled scenario file: draw variables, run the solution program, render question and solution.
 
     A scenario file (``templates/math/scenarios/<name>.yaml``) has ``name`` (= the file name), ``topic``,
-    ``variables`` (in draw order: ``name`` for a person — which also defines ``<var>_he``, ``_He``,
-    ``_his``, ``_His``, ``_him`` — ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}``
-    (ints may give ``multiple_of: m`` instead of a step) whose bounds and step may be expressions of
-    earlier variables), ``constraints`` (expressions that
-    must hold, over variables and solution values), ``question`` (Jinja2), ``solution`` (a list of
-    ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive}``;
-    every value must be positive and, by default, whole) and ``answer`` (a solution name). Texts see
-    numbers already formatted (money with cents); templates with control flow also get the raw
-    values as ``num`` (``{% if num.count > 1 %}``). Draws failing a constraint are redrawn up to
+    ``kinds`` (the GSM8K kinds of problem it is, from ``KINDS``), ``variables`` (in draw order: ``name``
+    for a person — which also defines ``<var>_he``, ``_He``, ``_his``, ``_His``, ``_him`` —
+    ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}`` (ints may give
+    ``multiple_of: m`` instead of a step) whose bounds and step may be expressions of earlier
+    variables; any of them may name the lexicon ``measure`` whose plausible range its values keep),
+    ``constraints`` (expressions that must hold, over variables and solution values), ``question``
+    (Jinja2; or a list of phrasings of the same question, one drawn per record), ``solution`` (a list of
+    ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive,
+    measure: m}``; every value must be positive and, by default, whole) and ``answer`` (a solution
+    name). Texts see numbers already formatted (money with cents) and the agreement filters of
+    ``text_environment``; templates with control flow also get the raw values as ``num``
+    (``{% if num.count > 1 %}``). Draws failing a constraint or a measure are redrawn up to
     ``MAX_ATTEMPTS`` times.
     """
 
@@ -528,20 +531,26 @@ class Scenario:
                     self._slots[text_key] = len(self._slots)
                 text_slots.update({key: self._slots["~" + key], "=" + key: self._slots["=" + key],
                                    "#" + key: self._slots["#" + key]})
-        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns,
-                          text_slots)
-        question_names = _Text([str(data["question"])], origin).names
+        questions = data["question"] if isinstance(data["question"], list) else [data["question"]]
+        if not questions:
+            raise DsgenError(f"{origin}: 'question' must be a text or a non-empty list of texts (its phrasings)")
+        #: one text per phrasing of the question (the solution lines are the same in each)
+        self.text_variants = [_Text([str(q)] + [s.text for s in self.steps], origin, self._calc_patterns, text_slots)
+                              for q in questions]
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
-        undefined = self.text.names - context_keys
-        if undefined:
-            raise DsgenError(f"{origin}: the text uses undefined name(s) {sorted(undefined)}")
-        leaked = question_names & {s.name for s in self.steps}
-        if leaked:
-            raise DsgenError(f"{origin}: the question must not show solution values {sorted(leaked)}")
-        unused = [v.name for v in self.variables if not set(v.keys) & question_names]
-        if unused:
-            raise DsgenError(f"{origin}: variable(s) {unused} never appear in the question")
+        for i, question in enumerate(questions):
+            where = f"{origin}: question" + (f"[{i}]" if len(questions) > 1 else "")
+            question_names = _Text([str(question)], origin).names
+            undefined = self.text_variants[i].names - context_keys
+            if undefined:
+                raise DsgenError(f"{where}: the text uses undefined name(s) {sorted(undefined)}")
+            leaked = question_names & {s.name for s in self.steps}
+            if leaked:
+                raise DsgenError(f"{where}: the question must not show solution values {sorted(leaked)}")
+            unused = [v.name for v in self.variables if not set(v.keys) & question_names]
+            if unused:
+                raise DsgenError(f"{where}: variable(s) {unused} never appear in the question")
         self.operations = tuple(op for s in self.steps for op in s.expression.operations)
         self.kinds = tuple(data.get("kinds") or ())
         bad = [k for k in self.kinds if k not in KINDS]
@@ -582,9 +591,8 @@ class Scenario:
         self._other_numbers = _fetcher(others) if others else None
         self._answer_slot = slots[self.answer]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
-        self._plain = None
-        if self.text.pattern is not None and not self._shown:
-            self._plain = (*self.text.question, *self.text.solution)
+        self._plain = [None if text.pattern is None or self._shown else (*text.question, *text.solution)
+                       for text in self.text_variants]
 
     def _number_keys(self) -> list[str]:
         """Keys holding numbers (variables, number choices, solution values), in definition order."""
@@ -730,7 +738,8 @@ class Scenario:
         if drawn is None:
             return None
         env = drawn[0]
-        question, solution = self.texts(env)
+        variants = len(self.text_variants)
+        question, solution = self.texts(env, rng.randrange(variants) if variants > 1 else 0)
         largest, whole = self.measure(env)
         answer = env[self._answer_slot]
         answer = str(answer) if type(answer) is int else format_number(answer)
@@ -760,20 +769,21 @@ class Scenario:
         question, solution = self.texts(env)
         return question, solution.split("\n")
 
-    def texts(self, env: list[Any]) -> tuple[str, str]:
+    def texts(self, env: list[Any], variant: int = 0) -> tuple[str, str]:
         """The question and the solution, its lines joined by newlines (no final ``####`` line).
 
         Printf-style ``%`` fills the text (see ``_Text``). Whole numbers and words format as themselves;
         the texts of other numbers go into their own slots of ``env``: as shown (money with cents), as a
         calculation operand and as a step result.
         """
-        if self._plain is not None:
-            question, question_values, solution, solution_values = self._plain
+        plain, text = self._plain[variant], self.text_variants[variant]
+        if plain is not None:
+            question, question_values, solution, solution_values = plain
             return question % question_values(env), solution % solution_values(env)
         for slot, is_money, shown, operand, result in self._shown:
             env[shown], env[operand], env[result] = number_texts(env[slot], is_money)
-        if self.text.pattern is not None:
-            return self.text.render(env)
+        if text.pattern is not None:
+            return text.render(env)
         # Jinja renders from names: numbers as their texts, calculations, raw values as ``num``
         values = self.named(env)
         context = dict(values)
@@ -783,7 +793,7 @@ class Scenario:
         for key, pattern in self._calc_patterns.items():
             context[key] = pattern % context
         context["num"] = values
-        return self.text.render(context)
+        return text.render(context)
 
     def measure(self, env: list[Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
