@@ -124,7 +124,7 @@ def test_compose_renders_exactly():
     builder = ComposedProblems(min_steps=3, max_steps=3, frames=["collections"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "David has 467 rubber ducks. Ethan owns 37 rubber ducks more than David does. Sofia has 284 rubber ducks. "
+        "David has 467 rubber ducks. Compared with David, Ethan has 37 extra rubber ducks. Sofia has 284 rubber ducks. "
         "Hassan has half as many rubber ducks as Ethan. How many rubber ducks do Sofia and Hassan have altogether?"
     )
     assert item["metadata"]["solution"] == (
