@@ -94,9 +94,9 @@ def test_bakery_boxes_renders_exactly():
 
 def test_shopping_change_renders_money_exactly():
     item = TemplateProblems(scenarios=["shopping_change"]).generate(random.Random(1), 0)
-    assert item["prompt"] == (
-        "At the station shop, Andre buys 7 notebooks that cost $4.75 each. He pays with a $50 bill. How much "
-        "change, in dollars, does he get back?"
+    assert item["prompt"] == (  # the second of its two phrasings
+        "Andre hands over a $50 bill at the station shop to pay for 7 notebooks priced at $4.75 each. How many "
+        "dollars of change should he receive?"
     )
     assert item["metadata"]["solution"] == (
         "The notebooks cost 7*4.75 = <<7*4.75=33.25>>33.25 dollars.\n"
