@@ -273,7 +273,10 @@ class ComposeParams(Params):
     operations: list[Literal["add", "sub", "mul", "div", "percent", "sum", "diff"]] | None = Field(
         default=None, description="operations to use (default: all); must include add or sub"
     )
-    frames: list[str] | None = Field(default=None, description="story frames to use (default: all)")
+    frames: list[str] | None = Field(
+        default=None, description="story frames to use (default: all)",
+        json_schema_extra=lambda schema: schema.update(choices=list(compose_frames())),  # for `dsgen show`
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ComposeParams:

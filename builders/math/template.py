@@ -18,7 +18,8 @@ class TemplateParams(Params):
     """Parameters of ``math.template``."""
 
     scenarios: list[str] | None = Field(
-        default=None, description="scenario names to draw from (default: all built-in scenarios)"
+        default=None, description="scenario names to draw from (default: all built-in scenarios)",
+        json_schema_extra=lambda schema: schema.update(choices=list(scenario_names())),  # for `dsgen show`
     )
     min_steps: int = Field(default=1, ge=1, le=12, description="use scenarios with at least this many steps")
     max_steps: int = Field(default=12, ge=1, le=12, description="use scenarios with at most this many steps")
