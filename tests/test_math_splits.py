@@ -9,8 +9,8 @@ from dsgen.builders.math import ComposedProblems, TemplateProblems
 
 import dsgen
 from dsgen.pipeline import assign_split, unassigned_reason
-from dsgen.records import RecordMaker
 from dsgen.recipe import Splits
+from dsgen.records import RecordMaker
 
 HELD_OUT = Splits.model_validate({"by": "template", "fractions": {"train": 0.8, "test": 0.2}})
 
