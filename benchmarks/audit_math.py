@@ -15,6 +15,9 @@ it prints one table row per measure:
 * masked distinct-1/-4 over ``--diversity-n`` prompts (numbers → ``N``, names → ``P``), and the number of
   distinct masked prompts;
 * steps and level histograms and the difficulty range.
+
+Then ``dsgen annotate``'s GSM8K difficulty against the hand rating of ``tests/data/gsm8k_hand_rated.jsonl``
+(Spearman), beside single features.
 """
 
 from __future__ import annotations
@@ -172,6 +175,35 @@ def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
     return "\n".join(lines)
 
 
+HAND_RATED = "tests/data/gsm8k_hand_rated.jsonl"
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman's rank correlation (ties share their mean rank)."""
+    import numpy as np
+
+    from dsgen.irt import mid_ranks
+
+    return float(np.corrcoef(mid_ranks(np.array(a, float)), mid_ranks(np.array(b, float)))[0, 1])
+
+
+def annotate_agreement(path: str = HAND_RATED) -> str:
+    """How ``dsgen annotate``'s GSM8K difficulty ranks the hand-rated problems of ``path`` (Spearman),
+    beside the number of calculations alone."""
+    import json
+
+    from dsgen.builders.annotate import gsm8k_features
+
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    rating = [row["rating"] for row in rows]
+    features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
+    lines = ["| GSM8K difficulty signal | Spearman vs hand rating |", "|---|---|"]
+    lines.append(f"| dsgen annotate feature difficulty | {spearman([d for _, d in features], rating):.3f} |")
+    lines.append(f"| steps (calculations) alone | {spearman([f['steps'] for f, _ in features], rating):.3f} |")
+    lines.append(f"| largest number alone | {spearman([f['max_number'] for f, _ in features], rating):.3f} |")
+    return f"{len(rows)} hand-rated GSM8K-style problems ({path})\n\n" + "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="records audited per source")
@@ -189,6 +221,8 @@ def main() -> None:
         sources["reasoning-gym gsm_symbolic"] = gsm_symbolic_records(args.n, args.seed)
     results = {name: audit(records, args.diversity_n, names, ranges) for name, records in sources.items()}
     print(table(results, args.diversity_n))
+    print()
+    print(annotate_agreement())
     for name, records in sources.items():
         shown = 0
         for record in records:

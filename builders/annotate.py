@@ -363,7 +363,7 @@ _RATE = re.compile(r"\b(?:per|an hour|a day|a week|a month|a minute|each hour|ev
                    r"mph|km/h|miles an hour)\b", re.I)
 _PERCENT = re.compile(r"%|\bpercent\b", re.I)
 _ROUNDING = re.compile(r"\b(?:round(?:ed)? (?:up|down|to)|at least|whole (?:boxes|buses|cars|trips)|"
-                       r"how many (?:full|complete)|left over|remain(?:s|der))\b", re.I)
+                       r"how many (?:full|complete)|left over)\b", re.I)
 
 
 def equation_graph(calcs: list[str]) -> dict[str, int]:

@@ -447,3 +447,22 @@ def test_max_number_reads_thousands_separators_only_in_groups_of_three():
     assert max_number("(2,3) and x^2") == 3
     assert max_number("It makes 1,250 bolts, then 12,000.5 more") == 12000.5
     assert max_number("no numbers") == 0 and max_number("9" * 400) == 1e300
+
+
+def test_gsm8k_feature_difficulty_ranks_hand_rated_problems():
+    """34 GSM8K-style problems rated 1-5 by hand (tests/data/gsm8k_hand_rated.jsonl): the feature
+    difficulty ranks them better than the step count alone (0.875 vs 0.786 when written)."""
+    import numpy as np
+    from dsgen.builders.annotate import gsm8k_features
+
+    from dsgen.irt import mid_ranks
+
+    rows = [json.loads(line) for line in (DATA / "gsm8k_hand_rated.jsonl").read_text().splitlines()]
+    assert len(rows) >= 30
+    features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
+
+    def spearman(values):
+        return np.corrcoef(mid_ranks(np.array(values, float)), mid_ranks(np.array([r["rating"] for r in rows])))[0, 1]
+
+    assert spearman([d for _, d in features]) >= 0.85
+    assert spearman([d for _, d in features]) > spearman([f["steps"] for f, _ in features]) + 0.05
