@@ -175,6 +175,7 @@ def check_graph(record: dict) -> None:
         words = set(range(2, 11))  # "twice", "half", "a tenth" ... say their number in words
         assert all(o in prompt_numbers or o in results or o in words for o in operands), (expression, record)
         results.append(Fraction(value))
+    assert len({expression for expression, _, _ in calcs}) == len(calcs), record  # no step said twice
     for i, result in enumerate(results[:-1]):
         later = [Fraction(n) for expression, _, _ in calcs[i + 1:] for n in re.findall(r"\d+", expression)]
         assert result in later, record

@@ -214,14 +214,21 @@ class Grapher:
                 second = rng.choice([i for i in range(len(quantities)) if i != first])
                 c = quantities[second].value
                 value = x + c if op == "sum" else x - c
-                if low <= value <= high:
+                if low <= value <= high and not self.repeats(quantities, op, (first, second)):
                     return Quantity(label, value, op, (first, second))
                 continue
             made = self.apply(rng, op, x, low, high)
-            if made is not None:
+            if made is not None and not self.repeats(quantities, op, (first,), made[1]):
                 value, amount, shown = made
                 return Quantity(label, value, op, (first,), amount, shown)
         return None
+
+    @staticmethod
+    def repeats(quantities: list[Quantity], op: str, reads: tuple[int, ...], amount: int | None = None) -> bool:
+        """Whether an earlier step already made a quantity the same way (the story would say it twice)."""
+        same = {frozenset(reads)} if op == "sum" else {reads}
+        return any(q.op == op and (frozenset(q.reads) if op == "sum" else q.reads) in same and q.amount == amount
+                   for q in quantities)
 
     def apply(self, rng: random.Random, op: str, x: int, low: int, high: int) -> tuple[int, int, str] | None:
         """(result, the amount used, how the sentence says it) of a one-quantity operation, or None when no
