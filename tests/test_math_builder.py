@@ -124,15 +124,16 @@ def test_compose_renders_exactly():
     builder = ComposedProblems(min_steps=3, max_steps=3, frames=["collections"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "David has 467 rubber ducks. Compared with David, Ethan has 37 extra rubber ducks. Sofia has 284 rubber ducks. "
-        "Hassan has half as many rubber ducks as Ethan. How many rubber ducks do Sofia and Hassan have altogether?"
+        "David has collected 261 rubber ducks. Ethan has collected 46 rubber ducks. Sofia's collection is a third "
+        "the size of David's. Hassan has 487 more rubber ducks than David. How many rubber ducks do Ethan, Sofia "
+        "and Hassan have in total?"
     )
     assert item["metadata"]["solution"] == (
-        "Ethan has 467+37 = <<467+37=504>>504 rubber ducks.\n"
-        "Hassan has 504/2 = <<504/2=252>>252 rubber ducks.\n"
-        "Together they have 284+252 = <<284+252=536>>536 rubber ducks.\n#### 536"
+        "Sofia has 261/3 = <<261/3=87>>87 rubber ducks.\n"
+        "Hassan has 261+487 = <<261+487=748>>748 rubber ducks.\n"
+        "Together they have 46+87+748 = <<46+87+748=881>>881 rubber ducks.\n#### 881"
     )
-    assert item["metadata"]["operations"] == ["add", "div", "add"]
+    assert item["metadata"]["operations"] == ["div", "add", "add"]
     assert item["metadata"]["kinds"] == ["combine"]  # the total reads two branches
     assert item["metadata"]["scenario"] == "collections"  # the frame: one column for both generators
 

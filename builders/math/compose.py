@@ -159,12 +159,14 @@ class Grapher:
     def graph(self, rng: random.Random, steps: int, labels: list[str], low: int, high: int,
               total_high: int) -> list[Quantity] | None:
         """The quantities of a problem with exactly ``steps`` steps, or None when a draw left the range."""
-        quantities = [self.given(rng, labels[0], low, high)]
+        # given quantities start lower the more steps follow, so that sums and totals stay in range
+        given_high = max(low, high // (2 + steps // 3))
+        quantities = [self.given(rng, labels[0], low, given_high)]
         for i in range(steps - 1):
             # labels left after a new given quantity: this step, the later ones and the last one
             room = len(labels) - len(quantities) - 1 - (steps - i)
             if room >= 0 and rng.random() < NEW_BRANCH:
-                quantities.append(self.given(rng, labels[len(quantities)], low, high))
+                quantities.append(self.given(rng, labels[len(quantities)], low, given_high))
             step = self.step(rng, quantities, labels[len(quantities)], low, high)
             if step is None:
                 return None
@@ -189,9 +191,9 @@ class Grapher:
         return [i for i in range(len(quantities)) if i not in read]
 
     def given(self, rng: random.Random, label: str, low: int, high: int) -> Quantity:
-        """A given quantity, in the lower half of the range (room for the steps that grow it)."""
+        """A given quantity in [low, high] (and at least 2)."""
         low = max(low, SMALLEST)
-        value = rng.randint(low, max(low, high // 2))
+        value = rng.randint(low, max(low, high))
         return Quantity(label, value, "given", amount=value, shown=str(value))
 
     def step(self, rng: random.Random, quantities: list[Quantity], label: str, low: int, high: int,
