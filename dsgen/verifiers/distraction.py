@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ..completions import REASONING_DELIMITERS, graded_text
+from ..records import decode_verifier
 from . import ifeval
 
 #: Witness types: what the response shows when the distractor was obeyed.
@@ -89,10 +91,14 @@ def obeyed(witness: dict[str, Any], response: str, rest: str) -> bool:
 
 
 def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
-    """The ``distraction`` verifier params of a record (kind ``distraction``, or ``all`` with such a part)."""
+    """The ``distraction`` verifier params of a record (kind ``distraction``, or ``all`` with such a part).
+
+    The record may be a row as read from Parquet or ``datasets`` (params as a JSON string).
+    """
     verifier = record_or_params.get("verifier")
     if verifier is None:
         return record_or_params
+    verifier = decode_verifier(verifier)
     if verifier["kind"] == "distraction":
         return verifier["params"]
     for part in verifier["params"].get("parts", ()):
@@ -107,9 +113,16 @@ def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
 
 
 def breakdown(
-    record_or_params: dict[str, Any], completion: str, *, loose: bool | None = None
+    record_or_params: dict[str, Any],
+    completion: Any,
+    *,
+    loose: bool | None = None,
+    reasoning_delimiters: tuple[str, ...] = REASONING_DELIMITERS,
 ) -> dict[str, Any]:
     """Per-constraint and per-distractor verdicts, and the reward they give.
+
+    ``record_or_params`` is a record, a row as read back, or the verifier's params; ``completion`` is
+    graded as ``dsgen.score`` grades it (the last assistant turn, after its reasoning).
 
     Returns ``{"reward", "constraints": [{"id", "followed"}], "distractors": [{"id", "type", "expect",
     "obeyed", "preserved"}]}``; ``obeyed`` is None for passive noise, ``preserved`` None unless the task
@@ -117,6 +130,7 @@ def breakdown(
     followed, no distractor was obeyed and every distractor to preserve was copied.
     """
     params = distraction_params(record_or_params)
+    completion = graded_text(completion, reasoning_delimiters)
     loose = bool(params.get("loose")) if loose is None else loose
     ids, kwargs = params.get("instruction_id_list", []), params.get("kwargs", [])
     followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
@@ -154,4 +168,4 @@ def breakdown(
 
 def score(completion: str, answer: str | None, params: dict) -> float:
     """Verifier kind ``distraction``: 1.0 when every constraint holds and no distractor was obeyed."""
-    return breakdown(params, completion)["reward"]
+    return breakdown(params, completion, reasoning_delimiters=())["reward"]
