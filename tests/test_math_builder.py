@@ -121,7 +121,7 @@ def test_school_trip_renders_ceil_exactly():
 
 
 def test_compose_renders_exactly():
-    builder = ComposedProblems(min_steps=3, max_steps=3, frames=["collections"])
+    builder = ComposedProblems(min_steps=3, max_steps=3, frames=["people"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
         "David has collected 261 rubber ducks. Ethan has collected 46 rubber ducks. Sofia's collection is a third "
@@ -135,7 +135,7 @@ def test_compose_renders_exactly():
     )
     assert item["metadata"]["operations"] == ["div", "add", "add"]
     assert item["metadata"]["kinds"] == ["combine"]  # the total reads two branches
-    assert item["metadata"]["scenario"] == "collections"  # the frame: one column for both generators
+    assert item["metadata"]["scenario"] == "people"  # the frame: one column for both generators
 
 
 # -- correctness over many seeds --------------------------------------------------------------
@@ -298,7 +298,7 @@ def test_capacity_estimate_matches_a_brute_force_count():
 
 
 def test_capacity_reports_small_spaces():
-    tiny = ComposedProblems(min_steps=1, max_steps=1, max_value=20, operations=["add"], frames=["training"])
+    tiny = ComposedProblems(min_steps=1, max_steps=1, max_value=20, operations=["add"], frames=["days"])
     default = ComposedProblems()
     assert tiny.capacity() < 10_000 < default.capacity()
     assert TemplateProblems().capacity() > 10**8
