@@ -132,7 +132,7 @@ TEXT_RANGES: list[tuple[str, re.Pattern, float, re.Pattern | None]] = [
      500, None),
     ("hours in a day", re.compile(r"(\d[\d,.]*) hours? (?:a|per|each) day\b"), 24, None),
     ("age", re.compile(r"(\d[\d,]*) years? old\b"), 110, None),
-    ("price", re.compile(r"\$(\d[\d,]*(?:\.\d+)?)"), 100_000, None),
+    ("price", re.compile(r"\$(\d[\d,]*(?:\.\d+)?)"), 10_000_000, None),  # houses sell for $100,000s
 ]
 
 
