@@ -16,6 +16,7 @@ from dsgen.records import RecordMaker
 @pytest.mark.parametrize("text, pattern", [
     ("He rides for 1 hours.", "'1' + plural"),
     ("She takes 1 breaks of 5 minutes.", "'1' + plural"),
+    ("He brings 1 children.", "'1' + plural"),
     ("They visit a opera house.", "article"),
     ("He eats an cake.", "article"),
     ("She sells all but 0 of them.", "zero quantity"),
@@ -37,6 +38,7 @@ def test_each_slip_pattern_is_caught(text, pattern):
     "Each bus has 40 seats; 1 bus is late.",
     "It costs $1.50 per 2 km.",
     "In 3 years, 1 in 4 students plays chess.",
+    "She sells 1 fish and 1 sheep.",
 ])
 def test_clean_sentences_have_no_slip(text):
     assert slips_of(text) == []

@@ -29,11 +29,13 @@ _UNITS = {"km", "kg", "cm", "mm", "m", "g", "l", "ml", "mph", "lb", "lbs", "oz",
 
 @lru_cache(maxsize=None)
 def plural_noun(word: str) -> bool:
-    """Whether ``word`` reads as a plural noun (inflect's ``singular_noun`` finds a singular)."""
+    """Whether ``word`` reads as a plural noun (inflect's ``singular_noun`` finds another singular: "hours",
+    "children"; not "fish" or "sheep", whose plural is the singular)."""
     low = word.lower()
-    if low in _NOT_NOUNS or low in _UNITS or len(low) < 3 or not low.endswith("s"):
+    if low in _NOT_NOUNS or low in _UNITS or len(low) < 3:
         return False
-    return bool(inflector().singular_noun(low))
+    singular = inflector().singular_noun(low)
+    return bool(singular) and singular != low
 
 
 @lru_cache(maxsize=None)
