@@ -33,6 +33,7 @@ _API = {
     "score_file": "dsgen.inspect",
     "evaluate": "dsgen.evaluate",
     "push": "dsgen.hub",
+    "Search": "dsgen.search",
 }
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Recipe",
     "RecordInvalid",
     "Reward",
+    "Search",
     "Skip",
     "Wrapper",
     "build",
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
     from .registry import register
     from .rewards import Reward, reward
     from .scoring import score
+    from .search import Search
     from .seeding import rng_for
 
 
