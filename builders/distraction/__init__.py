@@ -30,11 +30,13 @@ from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
 from dsgen.verifiers import ifeval
 
-from . import constraints
+from . import constraints, grading
 from . import distractors as noise
 from . import texts as refs
 
 TASK_TYPES = ("summarise", "extract", "answer", "rewrite", "list_items", "convert", "yes_no")
+#: Tasks over user texts (no generated questions or fields: graded on the numbers the text holds).
+USER_TASKS = ("summarise", "rewrite", "list_items", "extract")
 LAYOUTS = ("distraction/prompt_task_first.j2", "distraction/prompt_reference_first.j2")
 _ATTEMPTS = 12
 
@@ -157,17 +159,14 @@ class DistractionTasks(Builder):
         if row not in self._split:
             if len(self._split) > 4096:
                 self._split.clear()
-            self._split[row] = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
+            ref = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
+            grading.user_key(ref)
+            self._split[row] = ref
         return self._split[row]
 
     def reference_completion(self, record: dict[str, Any]) -> str | None:
-        """A response that follows every constraint, copies what must be kept and obeys no distractor."""
-        p = distraction_verifier.distraction_params(record)
-        quotes = tuple(d["text"] for d in p["distractors"] if d["expect"] == "preserve")
-        canaries = tuple(
-            d["witness"]["text"] for d in p["distractors"] if d["witness"] and d["witness"]["type"] == "contains"
-        )
-        return constraints.witness_response(p["instruction_id_list"], p["kwargs"], quotes=quotes, avoid=canaries)
+        """A response that does the task, follows every constraint, copies what must be kept, obeys nothing."""
+        return grading.witness(distraction_verifier.distraction_params(record))
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
@@ -185,17 +184,41 @@ class DistractionTasks(Builder):
                 return self._item(built, ref, variant, group_id, index)
         raise Skip("no satisfiable constraint set found")
 
+    def _task(self, rng: random.Random, ref: refs.Reference) -> tuple[str, dict | None, tuple | None]:
+        """The task type, and the question or mention it asks about (drawn from the final text)."""
+        allowed = list(self.params.tasks or TASK_TYPES)
+        if ref.source == "user":
+            allowed = [t for t in allowed if t in USER_TASKS] or ["summarise"]
+        if not ref.questions:
+            allowed = [t for t in allowed if t != "answer"] or ["summarise"]
+        if not (ref.present and ref.absent):
+            allowed = [t for t in allowed if t != "yes_no"] or ["summarise"]
+        if not (ref.people or ref.key):
+            allowed = [t for t in allowed if t != "extract"] or ["summarise"]
+        if len(ref.fields) < 2:
+            allowed = [t for t in allowed if t != "convert"] or ["summarise"]
+        task_type = "preserve" if rng.random() < self.params.preserve_rate else rng.choice(allowed)
+        question = rng.choice(ref.questions) if task_type == "answer" else None
+        mention = None
+        if task_type == "yes_no":
+            mention = (rng.choice(ref.present), "yes") if rng.random() < 0.5 else (rng.choice(ref.absent), "no")
+        return task_type, question, mention
+
     def _attempt(self, rng: random.Random, ref: refs.Reference, count: int) -> dict[str, Any] | None:
         """Draw task, constraints and distractors (the same for both variants); None if no witness exists."""
         p = self.params
-        ids = constraints.choose_ids(
-            rng,
-            rng.randint(p.min_constraints, p.max_constraints),
-            p.instruction_ids or list(ifeval.INSTRUCTION_IDS),
-        )
-        task_type = self._task_type(rng, ids)
+        task_type, question, mention = self._task(rng, ref)
+        pool = grading.allowed_ids(task_type, p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
+        if len(pool) < p.min_constraints:
+            return None  # this task type cannot carry enough of the allowed constraints: draw another
+        ids = constraints.choose_ids(rng, min(len(pool), rng.randint(p.min_constraints, p.max_constraints)), pool)
+        layout = rng.choice(LAYOUTS)
         task_text = rng.choice(_tasks()[task_type]).render(
-            label=ref.label, question=ref.question, mention=ref.mention
+            label=ref.label,
+            where="below" if layout == LAYOUTS[0] else "above",
+            question=question["q"] if question else "",
+            mention=mention[0] if mention else "",
+            fields=list(ref.fields),
         )
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
         described = constraints.describe(rng, ids, kwargs)
@@ -203,19 +226,26 @@ class DistractionTasks(Builder):
         types = list(p.distractor_types or noise.TYPES)
         use_conflict = "conflicting_command" in types and bool(targets) and rng.random() < p.conflict_rate
         types = [t for t in types if t != "conflicting_command"] or types
-        avoid = " ".join([ref.text(), task_text, *described]).casefold()
+        # canaries never coincide with anything the prompt or the task's gold content holds
+        avoid = " ".join([ref.text(), task_text, *described])
         items = []
         for i in range(count):
             dtype = "conflicting_command" if use_conflict and i == 0 else rng.choice(types)
             if dtype == "conflicting_command" and not targets:
                 dtype = "editorial_comment"
-            made = noise.make(rng, dtype, active=rng.random() < p.active_rate, targets=targets, avoid=avoid)
+            made = noise.make(
+                rng,
+                dtype,
+                active=rng.random() < p.active_rate,
+                targets=targets,
+                avoid=avoid,
+                printed=task_type not in ("extract", "preserve", "rewrite"),
+            )
             made["expect"] = "preserve" if task_type == "preserve" else "ignore"
             items.append(made)
         rng.shuffle(items)
         for i, made in enumerate(items):
             made["id"] = f"d{i + 1}"
-        layout = rng.choice(LAYOUTS)
         planted = noise.plant(rng, ref.paragraphs, items, list(p.positions or noise.POSITIONS))
         built = {
             "ids": ids,
@@ -223,42 +253,24 @@ class DistractionTasks(Builder):
             "described": described,
             "task_type": task_type,
             "task": task_text,
+            "question": question,
+            "mention": mention,
             "items": items,
             "layout": layout,
             "planted": planted,
         }
         for variant in ("noisy", "clean"):
-            params = _verifier_params(built, variant, p.loose)
-            quotes = tuple(d["text"] for d in params["distractors"] if d["expect"] == "preserve")
-            canaries = tuple(
-                d["witness"]["text"]
-                for d in params["distractors"]
-                if d["witness"] and d["witness"]["type"] == "contains"
-            )
-            witness = constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
-            if witness is None or distraction_verifier.breakdown(params, witness)["reward"] != 1.0:
+            params = _verifier_params(built, ref, variant, p.loose)
+            response = grading.witness(params)
+            if response is None or distraction_verifier.breakdown(params, response)["reward"] != 1.0:
                 return None
         return built
-
-    def _task_type(self, rng: random.Random, ids: list[str]) -> str:
-        allowed = list(self.params.tasks or TASK_TYPES)
-        if "detectable_format:constrained_response" in ids:
-            return "yes_no"
-        if "detectable_format:json_format" in ids:
-            return "convert"
-        if rng.random() < self.params.preserve_rate:
-            return "preserve"
-        return rng.choice([t for t in allowed if t not in ("yes_no", "convert")] or allowed)
 
     def _item(
         self, built: dict, ref: refs.Reference, variant: str, group_id: str, index: int
     ) -> dict[str, Any]:
         items = built["items"] if variant == "noisy" else []
-        paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
-        reference = "\n\n".join(par.text() for par in paragraphs)
-        prompt = template(built["layout"]).render(
-            task=built["task"], constraints=built["described"], label=ref.label, reference=reference
-        )
+        prompt = _prompt(built, ref, variant)
         value, terms = noise.difficulty(
             items, len(built["ids"]), " ".join([built["task"], *built["described"]])
         )
@@ -285,14 +297,14 @@ class DistractionTasks(Builder):
                 "instruction_id_list": built["ids"],
                 "kwargs": built["kwargs"],
             },
-            "distraction": _summary(items, sentences, value, terms),
+            "distraction": _summary(items, sentences, value, terms, words=ref.word_count()),
         }
         return {
             "prompt": user_prompt(prompt),
             "answer": None,
             "verifier": {
                 "kind": "distraction",
-                "params": _verifier_params(built, variant, self.params.loose),
+                "params": _verifier_params(built, ref, variant, self.params.loose),
             },
             "difficulty": value,
             "level": noise.level(value),
@@ -308,12 +320,27 @@ def _tasks() -> dict[str, list]:
     return {k: [environment().from_string(t) for t in v] for k, v in data.items()}
 
 
-def _verifier_params(built: dict, variant: str, loose: bool) -> dict[str, Any]:
+def _prompt(built: dict, ref: refs.Reference, variant: str) -> str:
+    paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
+    reference = "\n\n".join(par.text() for par in paragraphs)
+    return template(built["layout"]).render(
+        task=built["task"], constraints=built["described"], label=ref.label, reference=reference
+    )
+
+
+def _verifier_params(built: dict, ref: refs.Reference, variant: str, loose: bool) -> dict[str, Any]:
     items = built["items"] if variant == "noisy" else []
     return {
         "instruction_id_list": built["ids"],
         "kwargs": built["kwargs"],
         "loose": loose,
+        "content": grading.content(
+            ref,
+            built["task_type"],
+            question=built["question"],
+            mention=built["mention"],
+            prompt=_prompt(built, ref, variant),
+        ),
         "distractors": [_verifier_entry(d) for d in items],
     }
 
@@ -323,12 +350,18 @@ def _verifier_entry(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summary(
-    items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float]
+    items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float], *, words: int
 ) -> dict[str, Any]:
-    """``metadata.distraction``: what was planted, where, and the difficulty it gives."""
+    """``metadata.distraction``: what was planted, where, and the difficulty it gives.
+
+    ``density``: distractors per sentence of the text; ``word_share``: the distractors' words over the
+    text's words (DistractionIF's measure of how much of a document is noise).
+    """
+    noise_words = sum(len(d["text"].split()) for d in items)
     return {
         "count": len(items),
         "density": round(len(items) / max(1, sentences), 4),
+        "word_share": round(noise_words / max(1, words), 4),
         "active": sum(1 for d in items if d["witness"]),
         "conflicts": sorted({d["conflicts_with"] for d in items if d.get("conflicts_with")}),
         "difficulty": value,
@@ -428,7 +461,7 @@ class InjectDistractors(Wrapper):
         paragraphs = noise.plant(rng, paragraphs, items, list(p.positions or noise.POSITIONS))
         message["content"] = "\n\n".join(par.text().strip() for par in paragraphs)
         value, terms = noise.difficulty(items, 0, text)
-        summary = _summary(items, sentences, value, terms)
+        summary = _summary(items, sentences, value, terms, words=len(text.split()))
         summary["irrelevant_context"] = irrelevant
         check = {
             "kind": "distraction",

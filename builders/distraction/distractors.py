@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from dsgen.templating import environment, read_text
+from dsgen.verifiers import folding
 
 from .texts import Paragraph
 
@@ -36,6 +37,8 @@ TYPES = (
     "fake_system",
     "conflicting_command",
 )
+#: The family of each type: benign, document-native noise, or a prompt injection that addresses a model.
+FAMILY = {t: "injection" if t in ("fake_system", "conflicting_command") else "benign" for t in TYPES}
 POSITIONS = ("start", "middle", "end", "inline")
 TYPE_WEIGHT = {
     "editorial_comment": 0.3,
@@ -142,12 +145,15 @@ def make(
     active: bool,
     targets: list[tuple[str, dict[str, Any]]] = (),
     avoid: str = "",
+    printed: bool = True,
 ) -> dict[str, Any]:
     """One distractor of family ``dtype``: ``{"type", "text", "witness", "conflicts_with"}``.
 
     ``active`` picks a variant that asks for an action (with a witness) or passive noise (a control);
-    a conflicting command contradicts one of ``targets``. Canaries that already occur in ``avoid`` (the
-    prompt so far, casefolded) are redrawn, so a witness can only come from obeying the distractor.
+    a conflicting command contradicts one of ``targets``. A canary that occurs in ``avoid`` (the prompt
+    and what the task needs), however it is typeset, is redrawn, so a witness can only come from obeying
+    the distractor. ``printed=False`` keeps only witnesses the distractor does not print itself (a sum,
+    a reversed word, a format): for tasks that legitimately copy or list the text's codes and numbers.
     """
     target = None
     if dtype == "conflicting_command":
@@ -157,13 +163,19 @@ def make(
         extra = {}
         family = spec()["compiled"][dtype]
         entries = [e for e in family if bool(e["witness"]) == active] or family
-    entry = rng.choice(entries)
-    for _ in range(8):
+    hay = folding.Haystack(avoid)
+    for _ in range(16):
+        entry = rng.choice(entries)
         ctx = {**_context(rng), **extra}
         witness = _render_witness(entry["witness"], ctx)
-        if target or witness is None or "text" not in witness or witness["text"].casefold() not in avoid:
+        text = entry["text"].render(**ctx)
+        if target or witness is None or "text" not in witness:
             break
-    return {"type": dtype, "text": entry["text"].render(**ctx), "witness": witness, "conflicts_with": target}
+        if witness["text"] not in hay and (printed or witness["text"] not in folding.Haystack(text)):
+            break
+    else:
+        return make(rng, dtype, active=False, targets=targets, avoid=avoid, printed=printed)
+    return {"type": dtype, "text": text, "witness": witness, "conflicts_with": target}
 
 
 def plant(

@@ -1,0 +1,139 @@
+"""Content checks of the distraction verifier: did the response do the task, from facts the generator wrote.
+
+``params["content"]`` (written by the builder, one shape per task type; every string is matched folded,
+see ``folding``):
+
+- every type: ``reference`` (the clean reference text) and ``copy_limit``: a response holding more than
+  that share of the reference's 5-token windows is a copy, not an answer (``null``: no limit; the
+  copy task copies the planted notes, not the reference, so it has the limit too);
+  ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
+  invented, where ``no_new_numbers`` is set.
+- ``answer``: ``answers`` (the gold and its aliases; one must appear) and ``others`` (the document's
+  other gold answers: naming more than one of them is a hedge, not an answer).
+- ``yes_no``: ``gold`` ("yes" or "no"): the response states exactly that polarity (sentence-initial or
+  "my answer is ..."), never both, never "maybe".
+- ``extract``: ``items`` (the gold set: people and numbers of the document): the share found (recall)
+  at least ``min_recall``; the share of the response's 2+ digit numbers that the prompt holds
+  (precision: noise counts as content, an invented number does not) at least ``min_precision``.
+- ``summarise``, ``rewrite``, ``list_items``, ``preserve``: ``key`` facts, at least ``min_key`` of them
+  present; ``list_items`` also needs ``min_lines`` list-marked lines.
+- ``convert``: ``fields`` (name -> gold value): the response parses as a JSON object holding every
+  field (names compared without case, spaces, ``_`` or ``-``) and at least ``min_values`` of the values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+from . import folding
+
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
+_LIST_LINE = re.compile(r"^\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
+_POLARITY = re.compile(r"(?:^|[.!?:\n]\s*|\banswer is\s+|\banswer:\s*)[\"'*(\[]*(yes|no|maybe)\b")
+_STOP = frozenset("the a an of and to for in on at by with from".split())
+#: The content kinds and the task types that use them.
+TASKS = ("answer", "yes_no", "extract", "summarise", "rewrite", "list_items", "convert", "preserve")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of 2+ digits in ``text`` (thousands separators removed), as digit strings."""
+    found = {m.replace(",", "").lstrip("0") for m in _NUMBER.findall(folding.clean(text))}
+    return {n for n in found if len(n) >= 2}
+
+
+@lru_cache(maxsize=4096)
+def _reference_shingles(reference: str) -> frozenset:
+    return frozenset(folding.shingles(folding.tokens(reference)))
+
+
+def copied_share(reference: str, hay: folding.Haystack) -> float:
+    """The share of the reference's 5-token windows that the response contains."""
+    ref = _reference_shingles(reference)
+    if not ref:
+        return 0.0
+    return len(ref & folding.shingles(hay.tokens)) / len(ref)
+
+
+def _fact_present(value: str, hay: folding.Haystack) -> bool:
+    """A fact is present when its tokens appear in order, or most (60%) of its content words appear."""
+    toks = folding.needle(value)
+    if not toks or toks in hay:
+        return bool(toks)
+    content = [t for t in toks if t not in _STOP]
+    if len(content) < 2:
+        return False
+    return sum(1 for t in content if t in hay.set) >= math.ceil(0.6 * len(content))
+
+
+def _json_object(response: str) -> dict | None:
+    start, end = response.find("{"), response.rfind("}")
+    if start == -1 or end <= start:
+        return None
+    try:
+        value = json.loads(response[start : end + 1])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Keys (folded, no separators) to values, nested objects flattened one name per key."""
+    out = {} if out is None else out
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            _flat(value, out)
+        out.setdefault("".join(folding.tokens(str(key))), value)
+    return out
+
+
+def polarity(response: str) -> set[str]:
+    """The yes/no/maybe answers a response states (sentence-initial or after "answer is")."""
+    return set(_POLARITY.findall(folding.clean(response)))
+
+
+def check(content: dict[str, Any], response: str) -> dict[str, Any]:
+    """``{"ok", "checks": {name: bool}}``: every named check must hold for the content to count."""
+    hay = folding.Haystack(response)
+    checks: dict[str, bool] = {"not_empty": bool(hay.tokens)}
+    limit = content.get("copy_limit")
+    if limit is not None:
+        checks["not_a_copy"] = copied_share(content["reference"], hay) <= limit
+    if content.get("no_new_numbers"):
+        checks["no_invented_numbers"] = numbers(response) <= set(content["allowed_numbers"])
+    kind = content["type"]
+    if kind == "answer":
+        checks["answer"] = any(a in hay for a in content["answers"])
+        checks["one_answer"] = sum(1 for o in content["others"] if o in hay) <= 1
+    elif kind == "yes_no":
+        checks["answer"] = polarity(response) == {content["gold"]}
+    elif kind == "extract":
+        gold = content["items"]
+        found = [g for g in gold if _fact_present(g, hay)]
+        listed = numbers(response)
+        checks["recall"] = len(found) >= content["min_recall"] * len(gold)
+        checks["precision"] = len(listed & set(content["allowed_numbers"])) >= content["min_precision"] * len(
+            listed
+        )
+    elif kind == "convert":
+        obj = _json_object(response)
+        checks["parses"] = obj is not None
+        flat = _flat(obj) if obj else {}
+        fields = content["fields"]
+        names = {name: "".join(folding.tokens(name)) for name in fields}
+        checks["fields"] = all(n in flat for n in names.values())
+        right = sum(
+            1
+            for name, gold in fields.items()
+            if names[name] in flat and _fact_present(gold, folding.Haystack(json.dumps(flat[names[name]])))
+        )
+        checks["values"] = right >= content["min_values"]
+    else:
+        checks["key_facts"] = sum(1 for k in content["key"] if _fact_present(k, hay)) >= content["min_key"]
+        if kind == "list_items":
+            checks["list"] = len(_LIST_LINE.findall(response)) >= content["min_lines"]
+    return {"ok": all(checks.values()), "checks": checks}
+

@@ -1,0 +1,151 @@
+"""The distraction reward grades the task: content checks from the generator's own facts, non-answers,
+Parquet rows, answerability, group-whole splits, and labels that do not punish mentioning a distractor."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from dsgen.builders.distraction import DistractionTasks, constraints
+
+import dsgen
+from dsgen.errors import Skip
+from dsgen.pipeline import assign_split
+from dsgen.recipe import Splits
+from dsgen.records import RecordMaker, to_row
+from dsgen.verifiers import content, distraction, folding
+
+
+@pytest.fixture(scope="module")
+def records():
+    maker = RecordMaker("c", "distraction", DistractionTasks(variants="both"), seed=3)
+    maker.setup()
+    out = []
+    for i in range(160):
+        try:
+            out.append(maker.make(i))
+        except Skip:
+            pass
+    return out
+
+
+def by_type(records, kind):
+    found = [r for r in records if r["verifier"]["params"]["content"]["type"] == kind]
+    assert found, kind
+    return found
+
+
+def test_witness_scores_one_in_memory_and_as_parquet_row(records, tmp_path):
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pylist([to_row(r) for r in records]), path)
+    rows = pq.read_table(path).to_pylist()
+    assert isinstance(rows[0]["verifier"]["params"], str)
+    for record, row in zip(records, rows):
+        witness = DistractionTasks().reference_completion(row)
+        assert dsgen.score(record, witness) == 1.0 == dsgen.score(row, witness)
+        result = distraction.breakdown(row, witness)
+        assert set(result["parts"]) == {"content", "constraints", "distractors"}
+
+
+def test_non_answers_never_earn_full_reward(records):
+    for record in records:
+        p = record["verifier"]["params"]
+        fillers = [
+            "OK",
+            "Done.",
+            "",
+            record["prompt"][-1]["content"],
+            p["content"]["reference"],
+            "My answer is yes. My answer is no. My answer is maybe.",
+        ]
+        if "detectable_format:constrained_response" not in p["instruction_id_list"]:
+            # (there the constraint's own witness, "My answer is yes.", is an answer: graded by content)
+            fillers.append(constraints.witness_response(p["instruction_id_list"], p["kwargs"]) or "x")
+        for text in fillers:
+            assert dsgen.score(record, text) < 1.0, (p["content"]["type"], text[:80])
+
+
+def test_every_question_is_answered_by_its_own_text(records):
+    for record in by_type(records, "answer"):
+        c = record["verifier"]["params"]["content"]
+        assert c["answers"][0] in folding.Haystack(c["reference"])
+    for record in by_type(records, "yes_no"):
+        c = record["verifier"]["params"]["content"]
+        mention = record["metadata"]["task"]["text"].split("mention ")[1].split("?")[0]
+        assert (mention in folding.Haystack(c["reference"])) == (c["gold"] == "yes")
+
+
+def answer_params(answers, others=()):
+    ref = "The plan will be shared by Priya Kapoor. The meeting is at 15:00 in Fennick. Costs are 4800 euros."
+    return {
+        "type": "answer",
+        "reference": ref,
+        "copy_limit": 0.5,
+        "no_new_numbers": True,
+        "allowed_numbers": ["15", "4800"],
+        "answers": list(answers),
+        "others": list(others),
+    }
+
+
+def test_answer_needs_gold_once_and_no_hedge_or_invented_number():
+    c = answer_params(["Priya Kapoor", "Priya"], ["15:00", "Fennick", "4800"])
+    assert content.check(c, "PRIYA KAPOOR will share it.")["ok"]
+    assert content.check(c, "Priya, as agreed in Fennick.")["ok"]  # one other fact in context is fine
+    assert not content.check(c, "Jonas Berg will share it.")["ok"]
+    assert not content.check(c, "Priya Kapoor, or 15:00, or Fennick, or 4800.")["checks"]["one_answer"]
+    assert not content.check(c, "Priya Kapoor, who earns 9100 euros.")["checks"]["no_invented_numbers"]
+    spelled = {**answer_params(["48", "forty-eight", "forty eight"]), "allowed_numbers": ["48"]}
+    assert content.check(spelled, "Forty-eight.")["ok"] and content.check(spelled, "4\u200b8")["ok"]
+
+
+def test_yes_no_states_one_polarity():
+    c = {**answer_params(["x"]), "type": "yes_no", "gold": "no"}
+    assert content.check(c, "No, the text does not mention it.")["ok"]
+    assert content.check(c, "My answer is no.")["ok"]
+    assert not content.check(c, "Yes, it does.")["ok"]
+    assert not content.check(c, "Yes. No.")["ok"]
+    assert not content.check(c, "My answer is no. My answer is maybe.")["ok"]
+    assert not content.check(c, "It is hard to say.")["ok"]
+
+
+def test_convert_parses_and_holds_every_field(records):
+    record = by_type(records, "convert")[0]
+    c = record["verifier"]["params"]["content"]
+    good = json.dumps({k.upper().replace("_", " "): v for k, v in c["fields"].items()})
+    assert content.check(c, f"```json\n{good}\n```")["ok"]
+    assert not content.check(c, good[:-1])["checks"]["parses"]
+    missing = json.dumps(dict(list(c["fields"].items())[1:]))
+    assert not content.check(c, missing)["checks"]["fields"]
+    wrong = json.dumps({k: "unknown" for k in c["fields"]})
+    assert not content.check(c, wrong)["checks"]["values"]
+
+
+def test_extract_recall_and_precision(records):
+    c = by_type(records, "extract")[0]["verifier"]["params"]["content"]
+    assert content.check(c, "\n".join(c["items"]))["ok"]
+    assert not content.check(c, c["items"][0])["checks"]["recall"]
+    invented = "\n".join(c["items"] + [str(90000 + i) for i in range(len(c["items"]))])
+    assert not content.check(c, invented)["checks"]["precision"]
+
+
+def test_summary_list_and_rewrite_need_key_facts(records):
+    for kind in ("summarise", "list_items", "rewrite"):
+        c = by_type(records, kind)[0]["verifier"]["params"]["content"]
+        assert not content.check(c, "This document covers several things of interest.")["ok"]
+    c = by_type(records, "list_items")[0]["verifier"]["params"]["content"]
+    assert not content.check(c, " ".join(c["key"]))["checks"]["list"]
+    assert content.check(c, "\n".join(f"- {k}" for k in c["key"] + ["more", "more"]))["checks"]["list"]
+
+
+def test_fifty_fifty_split_keeps_every_twin_group_whole(records):
+    splits = Splits(fractions={"train": 0.5, "test": 0.5})
+    groups = defaultdict(set)
+    for record in records:
+        groups[record["metadata"]["group_id"]].add(assign_split(splits, record))
+    assert len(groups) > 40
+    assert all(len(s) == 1 and None not in s for s in groups.values())
+    assert {s.pop() for s in groups.values()} == {"train", "test"}
