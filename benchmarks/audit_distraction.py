@@ -129,7 +129,9 @@ def main() -> None:
         if meta["variant"] == "noisy":
             shares.append(summary["word_share"])
             counts.append(summary["count"])
-        gold = " ".join(c.get("answers", []) + c.get("items", []) + list(c.get("fields", {}).values()) + c.get("key", []))
+        gold = " ".join(
+            c.get("answers", []) + c.get("items", []) + list(c.get("fields", {}).values()) + c.get("key", [])
+        )
         needs = folding.Haystack(" ".join([c["reference"], meta["task"]["text"], gold]))
         for d in summary["distractors"]:
             if noise.FAMILY.get(d["type"]) == "benign":
@@ -160,9 +162,7 @@ def main() -> None:
     table.add_column("goal", justify="right")
     for name in applies:
         table.add_row(f"full reward: {name}", f"{full[name]}/{applies[name]}", "0")
-    table.add_row(
-        "benign distractors addressing an assistant", f"{addressing}/{benign}", "0"
-    )
+    table.add_row("benign distractors addressing an assistant", f"{addressing}/{benign}", "0")
     table.add_row("distractors planted mid-sentence", f"{inline}/{sum(counts)}", "0")
     quart = statistics.quantiles(shares, n=4) if len(shares) > 1 else [0, 0, 0]
     table.add_row(
@@ -171,13 +171,27 @@ def main() -> None:
         "~10%",
     )
     table.add_row("distractors per noisy record (mean)", f"{statistics.mean(counts or [0]):.2f}", "")
-    table.add_row("answerable (gold facts in the record's own text)", f"{answerable_ok}/{len(records)}", "100%")
+    table.add_row(
+        "answerable (gold facts in the record's own text)", f"{answerable_ok}/{len(records)}", "100%"
+    )
     table.add_row("canary/task collisions", str(collisions), "0")
     table.add_row("groups split by a 50/50 fraction split", f"{split_groups}/{len(groups)}", "0")
-    table.add_row("reference words: min / median / max", f"{min(words)} / {int(statistics.median(words))} / {max(words)}", "150-600")
+    table.add_row(
+        "reference words: min / median / max",
+        f"{min(words)} / {int(statistics.median(words))} / {max(words)}",
+        "150-600",
+    )
     for genre in sorted(skeletons):
-        table.add_row(f"distinct sentence skeletons: {genre}", f"{len(skeletons[genre])} ({docs[genre]} docs)", "")
-    table.add_row("task types", ", ".join(f"{k} {v}" for k, v in sorted(Counter(r['metadata']['task']['type'] for r in records).items())), "")
+        table.add_row(
+            f"distinct sentence skeletons: {genre}", f"{len(skeletons[genre])} ({docs[genre]} docs)", ""
+        )
+    table.add_row(
+        "task types",
+        ", ".join(
+            f"{k} {v}" for k, v in sorted(Counter(r["metadata"]["task"]["type"] for r in records).items())
+        ),
+        "",
+    )
     table.add_row("skips", ", ".join(f"{k}: {v}" for k, v in skips.items()) or "0", "")
     table.add_row("build records/s (generate, one core CPU time)", f"{rate:,.0f}", "")
     table.add_row("verifier completions/s on Parquet rows", f"{verify_rate:,.0f}", "")

@@ -149,3 +149,51 @@ def test_fifty_fifty_split_keeps_every_twin_group_whole(records):
     assert len(groups) > 40
     assert all(len(s) == 1 and None not in s for s in groups.values())
     assert {s.pop() for s in groups.values()} == {"train", "test"}
+
+
+def test_benign_noise_never_addresses_an_assistant_and_density_is_recorded():
+    import re
+
+    from dsgen.builders.distraction import distractors as noise
+
+    addresses = re.compile(
+        r"\b(assistant|ai|model|system|your (answer|reply|response)|any (answer|reply))\b", re.I
+    )
+    maker = RecordMaker("b", "distraction", DistractionTasks(family="benign", max_distractors=6), seed=5)
+    maker.setup()
+    seen = 0
+    for i in range(40):
+        try:
+            record = maker.make(i)
+        except Skip:
+            continue
+        summary = record["metadata"]["distraction"]
+        assert summary["word_share"] < 0.6
+        for d in summary["distractors"]:
+            assert noise.FAMILY[d["type"]] == "benign" and not addresses.search(d["text"]), d["text"]
+            assert d["position"] != "inline"
+            seen += 1
+    assert seen >= 30
+
+
+def test_injected_material_is_quoted_and_the_clean_prompt_kept():
+    from dsgen.builders.distraction import QUOTE_FRAMES, InjectDistractors
+
+    inner = {
+        "prompt": [
+            {"role": "user", "content": "Ana has 12 apples. She buys 30 more. How many apples does she have?"}
+        ],
+        "answer": "42",
+        "verifier": {"kind": "numeric", "params": {}},
+        "metadata": {},
+    }
+    wrapper = InjectDistractors(min_distractors=2, max_distractors=2)
+    wrapper.setup()
+    import random
+
+    out = wrapper.wrap(inner, random.Random(4), 0)
+    summary = out["metadata"]["distraction"]
+    assert summary["clean_prompt"] == inner["prompt"][0]["content"]
+    heads = tuple(f.split("{}")[0] for f in QUOTE_FRAMES)
+    for d in summary["distractors"]:
+        assert d["text"].startswith(heads) and d["text"] in out["prompt"][-1]["content"]

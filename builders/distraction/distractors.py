@@ -35,11 +35,17 @@ TYPES = (
     "chat_turn",
     "formatting_hint",
     "fake_system",
+    "injection_task_irrelevant",
+    "injection_task_relevant",
+    "injection_targeted",
     "conflicting_command",
 )
 #: The family of each type: benign, document-native noise, or a prompt injection that addresses a model.
-FAMILY = {t: "injection" if t in ("fake_system", "conflicting_command") else "benign" for t in TYPES}
+BENIGN = ("editorial_comment", "todo_note", "system_log", "ui_residue", "chat_turn", "formatting_hint")
+FAMILY = {t: "benign" if t in BENIGN else "injection" for t in TYPES}
 POSITIONS = ("start", "middle", "end", "inline")
+#: Positions used unless a recipe asks: natural boundaries of a document, never mid-sentence.
+DEFAULT_POSITIONS = ("start", "middle", "end")
 TYPE_WEIGHT = {
     "editorial_comment": 0.3,
     "todo_note": 0.4,
@@ -48,6 +54,9 @@ TYPE_WEIGHT = {
     "chat_turn": 0.6,
     "formatting_hint": 0.5,
     "fake_system": 0.8,
+    "injection_task_irrelevant": 0.7,
+    "injection_task_relevant": 0.8,
+    "injection_targeted": 0.8,
     "conflicting_command": 1.0,
 }
 POSITION_WEIGHT = {"start": 0.3, "middle": 0.5, "end": 0.7, "inline": 0.9}
@@ -173,8 +182,9 @@ def make(
             break
         if witness["text"] not in hay and (printed or witness["text"] not in folding.Haystack(text)):
             break
-    else:
-        return make(rng, dtype, active=False, targets=targets, avoid=avoid, printed=printed)
+    else:  # no usable canary in this family: passive noise of the same family, else an editor's note
+        passive = dtype if any(not e["witness"] for e in family) else "editorial_comment"
+        return make(rng, passive, active=False, avoid=avoid)
     return {"type": dtype, "text": text, "witness": witness, "conflicts_with": target}
 
 

@@ -76,7 +76,8 @@ def content(
         out["others"] = [
             q["answers"][0]
             for q in ref.questions
-            if q is not question and folding.needle(q["answers"][0]) not in golds
+            if q is not question
+            and folding.needle(q["answers"][0]) not in golds
             and not any(set(folding.needle(q["answers"][0])) & set(g) for g in golds)
         ]
     elif task_type == "yes_no":

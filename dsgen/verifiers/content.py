@@ -136,4 +136,3 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
         if kind == "list_items":
             checks["list"] = len(_LIST_LINE.findall(response)) >= content["min_lines"]
     return {"ok": all(checks.values()), "checks": checks}
-

@@ -1,8 +1,9 @@
 """Text folding for robust matching: one comparable token stream whatever the typography.
 
 ``tokens`` maps text to lowercase ASCII alphanumeric tokens: NFKC first (full-width and compatibility
-forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, then
-``anyascii`` transliterates look-alike letters (Cyrillic ``о``, Greek ``Ο`` -> ``o``), and everything
+forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, Cyrillic
+and Greek letters that look Latin mapped by shape (``Н`` -> ``H``), then ``anyascii`` transliterates
+the rest, and everything
 that is not a letter or digit separates tokens; thousands separators inside numbers are dropped first
 (``6,755`` -> ``6755``). ``find`` then matches a needle's tokens inside a haystack's tokens, also when
 the separators between them differ or vanish (``EV-1435``, ``EV 1435``, ``EV1435``, ``E V 1 4 3 5``).
@@ -20,10 +21,17 @@ _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f'\u2009](?=\d{3}(?!\d))")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+#: Look-alike letters whose transliteration differs from their shape (Cyrillic Н reads "N" but looks "H").
+_CONFUSABLES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁɡΑΒΕΖΗΙΚΜΝΟΡΤΥΧονρ",
+    "ABESIJKMHOPCTXYaeijopcyxsdgABEZHIKMNOPTYXovp",
+)
+
+
 def clean(text: str) -> str:
-    """``text`` NFKC-normalised, format characters removed, transliterated to ASCII, casefolded."""
+    """``text`` NFKC-normalised, format characters removed, look-alikes mapped, transliterated, casefolded."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_CONFUSABLES)
     return anyascii(text).casefold()
 
 
