@@ -28,7 +28,7 @@ from dsgen.builder import Builder, Params, Wrapper, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
-from dsgen.verifiers import ifeval
+from dsgen.verifiers import folding, ifeval
 
 from . import constraints, grading
 from . import distractors as noise
@@ -91,7 +91,8 @@ class DistractionParams(Params):
         "injection: text that addresses a model (BIPIA classes, fake system turns, conflicting commands)",
     )
     positions: list[Literal["start", "middle", "end", "inline"]] | None = Field(
-        default=None, description="default: the document's boundaries (start, middle, end); inline is mid-text"
+        default=None,
+        description="default: the document's boundaries (start, middle, end); inline is mid-text",
     )
     density: float = Field(
         default=0.1, gt=0, le=1, description="target share of the text's words that are noise"
@@ -217,7 +218,9 @@ class DistractionTasks(Builder):
         question = rng.choice(ref.questions) if task_type == "answer" else None
         mention = None
         if task_type == "yes_no":
-            mention = (rng.choice(ref.present), "yes") if rng.random() < 0.5 else (rng.choice(ref.absent), "no")
+            mention = (
+                (rng.choice(ref.present), "yes") if rng.random() < 0.5 else (rng.choice(ref.absent), "no")
+            )
         return task_type, question, mention
 
     def _attempt(self, rng: random.Random, ref: refs.Reference, count: int) -> dict[str, Any] | None:
@@ -227,7 +230,9 @@ class DistractionTasks(Builder):
         pool = grading.allowed_ids(task_type, p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
         if len(pool) < p.min_constraints:
             return None  # this task type cannot carry enough of the allowed constraints: draw another
-        ids = constraints.choose_ids(rng, min(len(pool), rng.randint(p.min_constraints, p.max_constraints)), pool)
+        ids = constraints.choose_ids(
+            rng, min(len(pool), rng.randint(p.min_constraints, p.max_constraints)), pool
+        )
         layout = rng.choice(LAYOUTS)
         task_text = rng.choice(_tasks()[task_type]).render(
             label=ref.label,
@@ -237,6 +242,8 @@ class DistractionTasks(Builder):
             fields=list(ref.fields),
         )
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
+        if _forbids_needed_words(ids, kwargs, f"{ref.text()} {task_text} {ref.label}"):
+            return None  # a forbidden word the task's own text uses: draw another set
         described = constraints.describe(rng, ids, kwargs)
         targets = noise.conflict_targets(ids, kwargs)
         types = [t for t in (p.distractor_types or noise.TYPES) if p.family in ("both", noise.FAMILY[t])]
@@ -330,6 +337,14 @@ class DistractionTasks(Builder):
             "metadata": metadata,
             "template": built["layout"],
         }
+
+
+def _forbids_needed_words(ids: list[str], kwargs: list[dict], text: str) -> bool:
+    """Whether a forbidden-words constraint bans a word that the reference or the task itself uses."""
+    if "keywords:forbidden_words" not in ids:
+        return False
+    hay = folding.Haystack(text)
+    return any(w in hay for w in kwargs[ids.index("keywords:forbidden_words")]["forbidden_words"])
 
 
 @lru_cache(maxsize=None)

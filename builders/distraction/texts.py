@@ -19,6 +19,7 @@ import yaml
 from dsgen.errors import DsgenError
 from dsgen.sources import open_source
 from dsgen.templating import environment, read_text
+from dsgen.verifiers import folding
 
 
 @dataclass
@@ -186,8 +187,6 @@ def generate(rng: random.Random, genre: str) -> Reference:
     Questions are kept only when the sentence they need was kept; fields and key facts only when their
     value appears in the text (folded), so every task is answerable from the text itself.
     """
-    from dsgen.verifiers import folding
-
     data = genres()
     spec = data["genres"][genre]
     facts = _facts(rng, data["lexicon"])
@@ -213,6 +212,11 @@ def generate(rng: random.Random, genre: str) -> Reference:
     ref.fields = {k: v for k, t in spec["compiled_fields"].items() if (v := t.render(**facts)) in hay}
     ref.key = [v for t in spec["compiled_key"] if (v := t.render(**facts)) in hay]
     ref.people = [facts[f"p{i}"] for i in range(1, 5) if facts[f"p{i}"] in hay]
+    for extra in ref.people:  # a summary always has at least three facts to carry
+        if len(ref.key) >= 3:
+            break
+        if extra not in ref.key:
+            ref.key.append(extra)
     lexicon = data["lexicon"]
     ref.present = [facts[k] for k in MENTIONABLE if facts[k] in hay]
     ref.absent = [

@@ -9,9 +9,12 @@ see ``folding``):
   ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
   invented, where ``no_new_numbers`` is set.
 - ``answer``: ``answers`` (the gold and its aliases; one must appear) and ``others`` (the document's
-  other gold answers: naming more than one of them is a hedge, not an answer).
-- ``yes_no``: ``gold`` ("yes" or "no"): the response states exactly that polarity (sentence-initial or
-  "my answer is ..."), never both, never "maybe".
+  other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
+  fails with more than two other numbers).
+- ``yes_no``: ``gold`` ("yes" or "no"): the response's first four sentences state exactly that polarity
+  (sentence-initial or "my answer is ..."), never both, never "maybe".
+
+Section-marker lines ("Section 2") are layout, not content: they are dropped before every check.
 - ``extract``: ``items`` (the gold set: people and numbers of the document): the share found (recall)
   at least ``min_recall``; the share of the response's 2+ digit numbers that the prompt holds
   (precision: noise counts as content, an invented number does not) at least ``min_precision``.
@@ -34,15 +37,18 @@ from . import folding
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
 _LIST_LINE = re.compile(r"^\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
 _POLARITY = re.compile(r"(?:^|[.!?:\n]\s*|\banswer is\s+|\banswer:\s*)[\"'*(\[]*(yes|no|maybe)\b")
+_TITLE = re.compile(r"^\s*<<[^<>]*>>\s*$")
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+_HEADER = re.compile(r"^[ \t]*[A-Za-z]+[ \t]+\d{1,2}[ \t]*$", re.MULTILINE)
 _STOP = frozenset("the a an of and to for in on at by with from".split())
 #: The content kinds and the task types that use them.
 TASKS = ("answer", "yes_no", "extract", "summarise", "rewrite", "list_items", "convert", "preserve")
 
 
-def numbers(text: str) -> set[str]:
-    """The numbers of 2+ digits in ``text`` (thousands separators removed), as digit strings."""
-    found = {m.replace(",", "").lstrip("0") for m in _NUMBER.findall(folding.clean(text))}
-    return {n for n in found if len(n) >= 2}
+def numbers(text: str, *, digits: int = 2) -> set[str]:
+    """The numbers of ``digits`` or more digits in ``text`` (thousands separators removed)."""
+    found = {m.replace(",", "").lstrip("0") or "0" for m in _NUMBER.findall(folding.clean(text))}
+    return {n for n in found if len(n) >= digits}
 
 
 @lru_cache(maxsize=4096)
@@ -59,11 +65,12 @@ def copied_share(reference: str, hay: folding.Haystack) -> float:
 
 
 def _fact_present(value: str, hay: folding.Haystack) -> bool:
-    """A fact is present when its tokens appear in order, or most (60%) of its content words appear."""
+    """A fact is present when its tokens appear in order, or most (60%) of its words (3+ letters) do;
+    numbers only count in order ("2.4.9" is not found in "Section 2 ... Section 4 ... 9")."""
     toks = folding.needle(value)
     if not toks or toks in hay:
         return bool(toks)
-    content = [t for t in toks if t not in _STOP]
+    content = [t for t in toks if t not in _STOP and t.isalpha() and len(t) >= 3]
     if len(content) < 2:
         return False
     return sum(1 for t in content if t in hay.set) >= math.ceil(0.6 * len(content))
@@ -91,12 +98,21 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def polarity(response: str) -> set[str]:
-    """The yes/no/maybe answers a response states (sentence-initial or after "answer is")."""
-    return set(_POLARITY.findall(folding.clean(response)))
+    """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
+    four sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
+    lines = [line for line in response.splitlines() if not _TITLE.match(line)]
+    head = " ".join(_SENTENCES.findall("\n".join(lines))[:4])
+    return set(_POLARITY.findall(folding.clean(head)))
+
+
+def strip_headers(response: str) -> str:
+    """The response without section-marker lines ("Section 2", "SECTION 3"): their numbers are layout."""
+    return _HEADER.sub("", response)
 
 
 def check(content: dict[str, Any], response: str) -> dict[str, Any]:
     """``{"ok", "checks": {name: bool}}``: every named check must hold for the content to count."""
+    response = strip_headers(response)
     hay = folding.Haystack(response)
     checks: dict[str, bool] = {"not_empty": bool(hay.tokens)}
     limit = content.get("copy_limit")
@@ -108,6 +124,9 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
     if kind == "answer":
         checks["answer"] = any(a in hay for a in content["answers"])
         checks["one_answer"] = sum(1 for o in content["others"] if o in hay) <= 1
+        gold = content["answers"][0]
+        if gold.isdigit():  # a number answer: listing numbers is a hedge, not an answer
+            checks["one_answer"] &= len(numbers(response, digits=1) - {gold}) <= 2
     elif kind == "yes_no":
         checks["answer"] = polarity(response) == {content["gold"]}
     elif kind == "extract":

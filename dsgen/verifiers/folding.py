@@ -1,6 +1,6 @@
 """Text folding for robust matching: one comparable token stream whatever the typography.
 
-``tokens`` maps text to lowercase ASCII alphanumeric tokens: NFKC first (full-width and compatibility
+``tokens`` maps text to lowercase ASCII tokens, runs of letters or of digits ("19th" -> "19", "th"): NFKC first (full-width and compatibility
 forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, Cyrillic
 and Greek letters that look Latin mapped by shape (``Н`` -> ``H``), then ``anyascii`` transliterates
 the rest, and everything
@@ -18,7 +18,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f'\u2009](?=\d{3}(?!\d))")
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 
 
 #: Look-alike letters whose transliteration differs from their shape (Cyrillic Н reads "N" but looks "H").
@@ -36,7 +36,7 @@ def clean(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The folded alphanumeric tokens of ``text`` (thousands separators inside numbers removed)."""
+    """The folded letter and digit tokens of ``text`` (thousands separators inside numbers removed)."""
     return _TOKEN.findall(_THOUSANDS.sub("", clean(text)))
 
 
