@@ -11,7 +11,8 @@ as a trainer sees them), then prints one table:
 - answerable share (goal 100%): the gold facts occur in the record's own reference text;
 - canary/task collisions (goal 0): a canary found in the reference, the task or its gold content;
 - groups split by a 50/50 fraction split (goal 0);
-- distinct sentence skeletons per genre (digits and capitalised words masked).
+- distinct skeletons per genre: sentences (lexicon values, digits and capitalised words masked) and
+  document structures (which paragraphs, sentences and wordings were drawn).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from dsgen.builders.distraction import DistractionTasks, constraints
+from dsgen.builders.distraction import DistractionTasks, constraints, texts
 from dsgen.builders.distraction import distractors as noise
 from rich.console import Console
 from rich.table import Table
@@ -145,15 +146,18 @@ def main() -> None:
     for record in records:
         groups[record["metadata"]["group_id"]].add(assign_split(splits, record))
     split_groups = sum(1 for s in groups.values() if len(s) > 1 or None in s)
-    skeletons, docs = defaultdict(set), Counter()
+    skeletons, structures, docs = defaultdict(set), defaultdict(set), Counter()
+    values = sorted({v for pool in texts.genres()["lexicon"].values() for v in pool}, key=len, reverse=True)
+    lexical = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
     for record in records:
         if record["metadata"]["variant"] != "clean":
             continue
         genre = record["metadata"]["reference"]["genre"]
         docs[genre] += 1
+        structures[genre].add(record["metadata"]["reference"]["structure"])
         for sentence in re.split(r"(?<=[.!?])\s+|\n", record["verifier"]["params"]["content"]["reference"]):
             if sentence.strip():
-                skeletons[genre].add(_SKELETON.sub("X", sentence.strip()))
+                skeletons[genre].add(_SKELETON.sub("X", lexical.sub("X", sentence.strip())))
     words = [r["metadata"]["reference"]["words"] for r in records]
 
     table = Table(title=f"distraction audit: {len(records)} records (seed {args.seed}, variants=both)")
@@ -183,7 +187,9 @@ def main() -> None:
     )
     for genre in sorted(skeletons):
         table.add_row(
-            f"distinct sentence skeletons: {genre}", f"{len(skeletons[genre])} ({docs[genre]} docs)", ""
+            f"skeletons, {genre}: sentences / document structures / docs",
+            f"{len(skeletons[genre])} / {len(structures[genre])} / {docs[genre]}",
+            "",
         )
     table.add_row(
         "task types",

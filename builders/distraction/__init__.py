@@ -71,6 +71,8 @@ class DistractionParams(Params):
         default=None, description=f"generated genres (default all): {', '.join(refs.GENRES)}"
     )
     texts: TextSource | None = Field(default=None, description="user texts instead of generated documents")
+    min_words: int = Field(default=150, ge=20, description="shortest generated document, in words")
+    max_words: int = Field(default=600, ge=20, description="longest generated document, in words")
     tasks: list[str] | None = Field(
         default=None, description=f"task types (default all): {', '.join(TASK_TYPES)}"
     )
@@ -128,6 +130,8 @@ class DistractionParams(Params):
             raise ValueError(
                 f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})"
             )
+        if self.min_words > self.max_words:
+            raise ValueError(f"min_words ({self.min_words}) > max_words ({self.max_words})")
         if self.texts is not None and self.genres is not None:
             raise ValueError("give either 'texts' (user texts) or 'genres' (generated documents), not both")
         return self
@@ -166,8 +170,14 @@ class DistractionTasks(Builder):
             refs.genres()
 
     def _reference(self, rng: random.Random, item: int) -> refs.Reference:
-        if self.params.texts is None:
-            return refs.generate(rng, rng.choice(self.params.genres or refs.GENRES))
+        p = self.params
+        if p.texts is None:
+            genre = rng.choice(p.genres or refs.GENRES)
+            for _ in range(_ATTEMPTS):
+                ref = refs.generate(rng, genre)
+                if p.min_words <= ref.word_count() <= p.max_words:
+                    return ref
+            raise Skip(f"no {genre} document of {p.min_words}-{p.max_words} words")
         if self._texts is None:
             self.setup()
         row = item % len(self._texts)
@@ -316,6 +326,7 @@ class DistractionTasks(Builder):
                 "row": ref.row,
                 "sentences": sentences,
                 "words": ref.word_count(),
+                "structure": ref.structure,
             },
             "ifeval": {
                 "key": index,

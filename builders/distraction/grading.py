@@ -90,7 +90,7 @@ def content(
         out["min_values"] = max(1, len(ref.fields) - 1)
     else:
         out["key"] = list(ref.key)
-        out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 1}.get(task_type, len(ref.key))
+        out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 2}.get(task_type, len(ref.key))
         out["min_key"] = min(out["min_key"], len(ref.key))
         if task_type == "list_items":
             out["min_lines"] = 3

@@ -9,6 +9,7 @@ downloaded model), loaded once per process.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,6 +49,7 @@ class Reference:
     genre: str
     source: str  # "generated" or "user"
     row: int | None = None
+    structure: str | None = None  # generated: a hash of the paragraphs, sentences and wordings drawn
     questions: list[dict[str, Any]] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
     key: list[str] = field(default_factory=list)
@@ -190,19 +192,24 @@ def generate(rng: random.Random, genre: str) -> Reference:
     data = genres()
     spec = data["genres"][genre]
     facts = _facts(rng, data["lexicon"])
-    paragraphs, kept = [], set()
-    for paragraph in spec["paragraphs"]:
-        entries = paragraph["compiled"]
+    paragraphs, kept, structure = [], set(), []
+    for p, paragraph in enumerate(spec["paragraphs"]):
+        if "optional" in paragraph and rng.random() >= paragraph["optional"]:
+            continue
+        keep = range(len(paragraph["compiled"]))
         if "pick" in paragraph:
             low, high = paragraph["pick"]
-            keep = sorted(rng.sample(range(len(entries)), min(len(entries), rng.randint(low, high))))
-            entries = [entries[i] for i in keep]
+            keep = sorted(rng.sample(keep, min(len(keep), rng.randint(low, high))))
         sentences = []
-        for entry in entries:
-            sentences.append(rng.choice(entry["variants"]).render(**facts))
+        for e in keep:
+            entry = paragraph["compiled"][e]
+            v = rng.randrange(len(entry["variants"]))
+            sentences.append(entry["variants"][v].render(**facts))
             kept.add(entry["id"])
+            structure.append(f"{p}.{e}.{v}")
         paragraphs.append(Paragraph(sentences, paragraph["sep"]))
     ref = Reference(paragraphs=paragraphs, label=spec["label"], genre=genre, source="generated")
+    ref.structure = hashlib.blake2b(" ".join(structure).encode(), digest_size=6).hexdigest()
     hay = folding.Haystack(ref.text())
     for q in spec["questions"]:
         if q["needs"] in kept:
