@@ -197,3 +197,22 @@ def test_injected_material_is_quoted_and_the_clean_prompt_kept():
     heads = tuple(f.split("{}")[0] for f in QUOTE_FRAMES)
     for d in summary["distractors"]:
         assert d["text"].startswith(heads) and d["text"] in out["prompt"][-1]["content"]
+
+
+def test_aligned_and_conflict_settings_are_recorded_and_graded():
+    maker = RecordMaker("s", "distraction", DistractionTasks(aligned_rate=0.6, conflict_rate=0.3), seed=9)
+    maker.setup()
+    settings = defaultdict(list)
+    for i in range(60):
+        try:
+            record = maker.make(i)
+        except Skip:
+            continue
+        settings[record["metadata"]["distraction"]["setting"]].append(record)
+    assert settings["aligned"] and settings["conflict"] and settings["none"]
+    for record in settings["aligned"]:
+        summary = record["metadata"]["distraction"]
+        note = next(d for d in summary["distractors"] if d["type"] == "aligned_note")
+        assert note["aligned_with"] in summary["aligned"] and note["witness"] is None
+        witness = DistractionTasks().reference_completion(record)
+        assert dsgen.score(record, witness) == 1.0  # following the aligned note is following the user

@@ -110,6 +110,13 @@ class DistractionParams(Params):
     conflict_rate: float = Field(
         default=0.3, ge=0, le=1, description="chance of one command contradicting a constraint"
     )
+    aligned_rate: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="chance of one note restating a real constraint (IHEval's aligned setting; "
+        "a response that ignores it breaks the real constraint: under-compliance)",
+    )
     preserve_rate: float = Field(
         default=0.1, ge=0, le=1, description="share of tasks asking to copy the noise verbatim"
     )
@@ -259,13 +266,23 @@ class DistractionTasks(Builder):
         types = [t for t in (p.distractor_types or noise.TYPES) if p.family in ("both", noise.FAMILY[t])]
         types = types or list(p.distractor_types or noise.TYPES)
         use_conflict = "conflicting_command" in types and bool(targets) and rng.random() < p.conflict_rate
-        types = [t for t in types if t != "conflicting_command"] or types
+        # IHEval's aligned setting: a note that restates a real constraint (following it is correct)
+        use_aligned = (
+            not use_conflict and "aligned_note" in types and bool(ids) and rng.random() < p.aligned_rate
+        )
+        types = [t for t in types if t not in ("conflicting_command", "aligned_note")] or types
         # canaries never coincide with anything the prompt or the task's gold content holds
         avoid = " ".join([ref.text(), task_text, *described])
         items, budget = [], p.density * ref.word_count()
         for i in range(count):
             if items and sum(len(d["text"].split()) for d in items) >= budget:
                 break  # the noise has reached its share of the text (at least one distractor)
+            if use_aligned and i == 0:
+                at = rng.randrange(len(ids))
+                made = noise.aligned(rng, ids[at], described[at])
+                made["expect"] = "preserve" if task_type == "preserve" else "ignore"
+                items.append(made)
+                continue
             dtype = "conflicting_command" if use_conflict and i == 0 else rng.choice(types)
             if dtype == "conflicting_command" and not targets:
                 dtype = "editorial_comment"
@@ -409,6 +426,12 @@ def _summary(
         "word_share": round(noise_words / max(1, words), 4),
         "active": sum(1 for d in items if d["witness"]),
         "conflicts": sorted({d["conflicts_with"] for d in items if d.get("conflicts_with")}),
+        "aligned": sorted({d["aligned_with"] for d in items if d.get("aligned_with")}),
+        "setting": "conflict"
+        if any(d.get("conflicts_with") for d in items)
+        else "aligned"
+        if any(d.get("aligned_with") for d in items)
+        else "none",
         "difficulty": value,
         "level": noise.level(value),
         "terms": terms,
@@ -422,6 +445,7 @@ def _summary(
                     "position",
                     "witness",
                     "conflicts_with",
+                    "aligned_with",
                     "expect",
                     "similarity",
                 )
@@ -434,7 +458,8 @@ def _summary(
 class InjectParams(Params):
     distractor_types: list[str] | None = Field(
         default=None,
-        description="default all but conflicting_command (the inner record has no IFEval constraints)",
+        description="default all but conflicting_command and aligned_note (the inner record has no IFEval "
+        "constraints to contradict or restate)",
     )
     positions: list[Literal["start", "middle", "end", "inline"]] | None = None
     min_distractors: int = Field(default=1, ge=0, le=8)
@@ -495,7 +520,7 @@ class InjectDistractors(Wrapper):
             _before_question(paragraphs, sentence)
             irrelevant.append({"text": sentence, **labels})
         avoid = (text + " " + (record.get("answer") or "")).casefold()
-        types = [t for t in (p.distractor_types or noise.TYPES) if t != "conflicting_command"] or [
+        types = [t for t in (p.distractor_types or noise.TYPES) if t not in noise.NEEDS_CONSTRAINTS] or [
             "editorial_comment"
         ]
         items = []

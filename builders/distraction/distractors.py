@@ -39,10 +39,13 @@ TYPES = (
     "injection_task_relevant",
     "injection_targeted",
     "conflicting_command",
+    "aligned_note",
 )
 #: The family of each type: benign, document-native noise, or a prompt injection that addresses a model.
 BENIGN = ("editorial_comment", "todo_note", "system_log", "ui_residue", "chat_turn", "formatting_hint")
 FAMILY = {t: "benign" if t in BENIGN else "injection" for t in TYPES}
+#: Types made from the record's real constraints (contradicting or restating one).
+NEEDS_CONSTRAINTS = ("conflicting_command", "aligned_note")
 POSITIONS = ("start", "middle", "end", "inline")
 #: Positions used unless a recipe asks: natural boundaries of a document, never mid-sentence.
 DEFAULT_POSITIONS = ("start", "middle", "end")
@@ -58,6 +61,7 @@ TYPE_WEIGHT = {
     "injection_task_relevant": 0.8,
     "injection_targeted": 0.8,
     "conflicting_command": 1.0,
+    "aligned_note": 0.4,
 }
 POSITION_WEIGHT = {"start": 0.3, "middle": 0.5, "end": 0.7, "inline": 0.9}
 
@@ -78,7 +82,7 @@ def spec() -> dict[str, Any]:
     data["compiled_conflicts"] = {
         iid: [compile_entry(e) for e in entries] for iid, entries in data["conflicting_command"].items()
     }
-    assert set(data["compiled"]) | {"conflicting_command"} == set(TYPES)
+    assert set(data["compiled"]) | {"conflicting_command", "aligned_note"} == set(TYPES)
     return data
 
 
@@ -186,6 +190,21 @@ def make(
         passive = dtype if any(not e["witness"] for e in family) else "editorial_comment"
         return make(rng, passive, active=False, avoid=avoid)
     return {"type": dtype, "text": text, "witness": witness, "conflicts_with": target}
+
+
+def aligned(rng: random.Random, iid: str, described: str) -> dict[str, Any]:
+    """A note that restates the real constraint ``iid`` (worded ``described``): IHEval's aligned setting.
+
+    It has no witness: doing what it says is what the user asked too, so only the real constraint grades it.
+    """
+    text = rng.choice(spec()["aligned_frames"]).format(described.rstrip("."))
+    return {
+        "type": "aligned_note",
+        "text": text,
+        "witness": None,
+        "conflicts_with": None,
+        "aligned_with": iid,
+    }
 
 
 def plant(
