@@ -41,7 +41,7 @@ USER_TASKS = ("summarise", "rewrite", "list_items", "extract")
 QUOTE_FRAMES = (
     'Pasted note: "{}"',
     "Forwarded message:\n> {}",
-    "Retrieved snippet: <<{}>>",
+    "Snippet from a search result: \u201c{}\u201d",
 )
 LAYOUTS = ("distraction/prompt_task_first.j2", "distraction/prompt_reference_first.j2")
 _ATTEMPTS = 12

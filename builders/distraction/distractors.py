@@ -92,7 +92,11 @@ def gsmic() -> dict[str, Any]:
     data = yaml.safe_load(read_text("distraction/gsmic.yaml"))
     env = environment()
     for topic in ("in_topic", "off_topic"):
-        data[topic] = [env.from_string(t) for t in data[topic]]
+        data[topic] = {
+            k: [{"text": env.from_string(t["text"]), "range": t["range"]} for t in v]
+            for k, v in data[topic].items()
+        }
+    data["things"] = frozenset(data["things"])
     return data
 
 
@@ -223,8 +227,8 @@ def plant(
     inline: dict[tuple[int, int], str] = {}
     for item in items:
         position = rng.choice(positions)
-        if position == "middle" and len(paragraphs) < 2:
-            position = "inline" if inline_slots else "end"
+        if position == "middle" and len(paragraphs) < 2:  # no boundary inside: mid-text only if asked
+            position = "inline" if inline_slots and "inline" in positions else "end"
         if position == "inline" and not inline_slots:
             position = "middle" if len(paragraphs) >= 2 else "end"
         item["position"] = position
@@ -296,40 +300,35 @@ def level(value: float) -> str:
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COUNTED_NOUN = re.compile(r"\b\d+\s+([a-z]{3,}s)\b")
-_NAME = re.compile(r"\b([A-Z][a-z]{2,})\b")
-_NOT_NAMES = frozenset(
-    "The This That These Those There Then They Their Them She Her His Him What When Where Which Who Why How "
-    "If In On At For From After Before Each Every All Some Any One Two Three Four Five Six Seven Eight "
-    "Nine Ten "
-    "And But So Its Our Your Yes Not Now Next Last First Then Also During Since Until While With "
-    "Without "
-    "By To Of Over Under Per Half Both Find Compute Calculate Round Give Answer Monday Tuesday Wednesday "
-    "Thursday Friday Saturday Sunday".split()
-)
-_UNITS = frozenset(
-    "minutes hours days weeks months years seconds meters metres kilometers kilometres miles dollars "
-    "euros cents "
-    "pounds percent times pieces loads liters litres grams kilograms feet inches points steps".split()
+#: A person of the problem: a capitalised word that starts a sentence and is followed by a verb.
+_SUBJECT = re.compile(
+    r"(?:^|[.!?]\s+)(?!(?:She|They|The|This|That|There|Each|Every|Some|His|Her|Their)\b)([A-Z][a-z]{2,})\s+(?:has|had|is|was|buys|bought|gets|got|wants|needs|makes|made|"
+    r"sells|sold|reads|read|runs|ran|walks|walked|earns|earned|spends|spent|saves|saved|pays|paid|"
+    r"collects|collected|bakes|baked|plants|planted|picks|picked|gives|gave|takes|took|owns|owned)\b"
 )
 
 
 def irrelevant_sentence(rng: random.Random, problem: str) -> tuple[str, dict[str, Any]]:
-    """A GSM-IC-style irrelevant sentence for ``problem`` and its labels (topic, role overlap, numbers)."""
+    """A GSM-IC-style irrelevant sentence for ``problem`` and its labels (topic, role overlap, numbers).
+
+    In-topic sentences reuse a counted noun only when it names goods (``things``); a role sentence names a person
+    of the problem in the possessive; no sentence introduces a new person; every number is drawn from
+    the sentence's plausible range (inside the problem's range of numbers, or outside it).
+    """
     data = gsmic()
     numbers = [float(x) for x in _NUMBER.findall(problem)] or [10.0]
-    nouns = sorted({n for n in _COUNTED_NOUN.findall(problem) if n not in _UNITS})
-    names = sorted({n for n in _NAME.findall(problem) if n not in _NOT_NAMES})
+    nouns = sorted({n for n in _COUNTED_NOUN.findall(problem) if n in data["things"]})
+    names = sorted(set(_SUBJECT.findall(problem)))
     topic = "in_topic" if nouns and rng.random() < 0.5 else "off_topic"
     overlap = bool(names) and rng.random() < 0.5
-    role = (
-        rng.choice(names)
-        if overlap
-        else rng.choice([n for n in data["names"] if n not in names] or data["names"])
-    )
-    low, high = max(1, int(min(numbers))), max(2, int(max(numbers)))
-    in_range = rng.random() < 0.5
-    n = rng.randint(low, high) if in_range else rng.randint(high * 10 + 1, high * 100 + 10)
-    noun = rng.choice(nouns) if topic == "in_topic" else rng.choice(data["nouns"])
-    text = rng.choice(data[topic]).render(role=role, n=n, noun=noun)
+    noun = rng.choice(nouns) if topic == "in_topic" else ""
+    entry = rng.choice(data[topic]["role" if overlap else "plain"])
+    low, high = int(min(numbers)), int(max(numbers))
+    plausible = range(entry["range"][0], entry["range"][1] + 1)
+    inside = [n for n in plausible if low <= n <= high]
+    outside = [n for n in plausible if not low <= n <= high]
+    in_range = bool(inside) and (not outside or rng.random() < 0.5)
+    n = rng.choice(inside if in_range else outside)
+    text = entry["text"].render(role=rng.choice(names) if overlap else "", n=n, noun=noun)
     labels = {"topic": topic, "role_overlap": overlap, "num_range": "in" if in_range else "out"}
     return text, labels
