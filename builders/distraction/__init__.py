@@ -255,7 +255,7 @@ class DistractionTasks(Builder):
             label=ref.label,
             where="below" if layout == LAYOUTS[0] else "above",
             question=question["q"] if question else "",
-            mention=mention[0] if mention else "",
+            mention=refs.mention_phrase(mention[0]) if mention else "",
             fields=list(ref.fields),
         )
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
@@ -335,6 +335,7 @@ class DistractionTasks(Builder):
                 "type": built["task_type"],
                 "text": built["task"],
                 "layout": built["layout"].split("/")[-1][:-3],
+                "about": _about(built),
             },
             "reference": {
                 "genre": ref.genre,
@@ -365,6 +366,13 @@ class DistractionTasks(Builder):
             "metadata": metadata,
             "template": built["layout"],
         }
+
+
+def _about(built: dict) -> str | None:
+    """What the task asks about: the question, or the fact a yes/no question names."""
+    if built["question"]:
+        return built["question"]["q"]
+    return built["mention"][0] if built["mention"] else None
 
 
 def _forbids_needed_words(ids: list[str], kwargs: list[dict], text: str) -> bool:

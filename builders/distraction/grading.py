@@ -9,6 +9,7 @@ keeps a record only when its witness earns the full reward, so every record is p
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from dsgen.verifiers import content as checks
@@ -48,6 +49,7 @@ EXCLUDED = {
         }
     },
 }
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 COPY_LIMIT = 0.5  # a response holding over half of the reference's 5-token windows is a copy
 
 
@@ -105,6 +107,10 @@ def user_key(ref: Reference) -> None:
 
 def _body(c: dict[str, Any]) -> list[str]:
     """Lines that do the task (each a line of the witness; no commas, so no_comma can hold)."""
+    return [_THOUSANDS.sub("", line) for line in _task_lines(c)]
+
+
+def _task_lines(c: dict[str, Any]) -> list[str]:
     kind = c["type"]
     if kind == "answer":
         return [f"The answer is {c['answers'][0]}."]

@@ -108,6 +108,11 @@ GENRES = (
 MENTIONABLE = {"company": "companies", "town": "towns", "feature": "features", "event": "events"}
 
 
+def mention_phrase(value: str) -> str:
+    """How a yes/no question names a fact: events take an article ("the repair cafe"), names do not."""
+    return f"the {value}" if value in genres()["lexicon"]["events"] else value
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 

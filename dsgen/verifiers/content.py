@@ -124,9 +124,9 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
     if kind == "answer":
         checks["answer"] = any(a in hay for a in content["answers"])
         checks["one_answer"] = sum(1 for o in content["others"] if o in hay) <= 1
-        gold = content["answers"][0]
+        gold = "".join(folding.needle(content["answers"][0]))
         if gold.isdigit():  # a number answer: listing numbers is a hedge, not an answer
-            checks["one_answer"] &= len(numbers(response, digits=1) - {gold}) <= 2
+            checks["one_answer"] &= len(numbers(response, digits=1) - {gold.lstrip("0") or "0"}) <= 2
     elif kind == "yes_no":
         checks["answer"] = polarity(response) == {content["gold"]}
     elif kind == "extract":
