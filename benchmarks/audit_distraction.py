@@ -147,7 +147,10 @@ def main() -> None:
         groups[record["metadata"]["group_id"]].add(assign_split(splits, record))
     split_groups = sum(1 for s in groups.values() if len(s) > 1 or None in s)
     skeletons, structures, docs = defaultdict(set), defaultdict(set), Counter()
-    values = sorted({v for pool in texts.genres()["lexicon"].values() for v in pool}, key=len, reverse=True)
+    lexicon = texts.genres()["lexicon"]
+    values = {v for pool in lexicon.values() if isinstance(pool, list) for v in pool}
+    values |= {v for dish, ings in lexicon["recipes"].items() for v in [dish, *ings]}
+    values = sorted(values, key=len, reverse=True)
     lexical = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
     for record in records:
         if record["metadata"]["variant"] != "clean":

@@ -36,6 +36,7 @@ EXCLUDED = {
         "length_constraints:number_words",
         "length_constraints:number_sentences",
     },
+    "list_items": {"detectable_format:number_bullet_lists"},  # an exact bullet count fights "list them"
     "convert": {
         iid
         for iid in ifeval.INSTRUCTION_IDS

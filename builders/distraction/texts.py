@@ -121,7 +121,8 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
     """One document's facts; every number is typed by what it measures and drawn from a plausible range."""
     firsts = rng.sample(lexicon["first_names"], 4)
     lasts = rng.sample(lexicon["last_names"], 4)
-    ing = rng.sample(lexicon["ingredients"], 4)
+    dish = rng.choice(sorted(lexicon["recipes"]))
+    ing = lexicon["recipes"][dish]
     towns = rng.sample(lexicon["towns"], 2)
     features = rng.sample(lexicon["features"], 2)
     weekdays = rng.sample(lexicon["weekdays"], 2)
@@ -145,7 +146,7 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
         month=rng.choice(lexicon["months"]),
         topic=rng.choice(lexicon["topics"]),
         bug=rng.choice(lexicon["bugs"]),
-        dish=rng.choice(lexicon["dishes"]),
+        dish=dish,
         landmark=rng.choice(lexicon["landmarks"]),
         event=rng.choice(lexicon["events"]),
         day=day,

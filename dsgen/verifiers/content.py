@@ -8,7 +8,8 @@ see ``folding``):
   copy task copies the planted notes, not the reference, so it has the limit too);
   ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
   invented, where ``no_new_numbers`` is set.
-- ``answer``: ``answers`` (the gold and its aliases; one must appear) and ``others`` (the document's
+- ``answer``: ``answers`` (the gold and its aliases; one must appear in the first four sentences: an
+  answer leads, a "three" deep in filler is not one) and ``others`` (the document's
   other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
   fails with more than two other numbers).
 - ``yes_no``: ``gold`` ("yes" or "no"): the response's first four sentences state exactly that polarity
@@ -100,9 +101,13 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
 def polarity(response: str) -> set[str]:
     """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
     four sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
+    return set(_POLARITY.findall(folding.clean(lead(response))))
+
+
+def lead(response: str) -> str:
+    """The first four sentences of a response, title lines left out: where a short answer must stand."""
     lines = [line for line in response.splitlines() if not _TITLE.match(line)]
-    head = " ".join(_SENTENCES.findall("\n".join(lines))[:4])
-    return set(_POLARITY.findall(folding.clean(head)))
+    return " ".join(_SENTENCES.findall("\n".join(lines))[:4])
 
 
 def strip_headers(response: str) -> str:
@@ -122,7 +127,8 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
         checks["no_invented_numbers"] = numbers(response) <= set(content["allowed_numbers"])
     kind = content["type"]
     if kind == "answer":
-        checks["answer"] = any(a in hay for a in content["answers"])
+        head = folding.Haystack(lead(response))
+        checks["answer"] = any(a in head for a in content["answers"])
         checks["one_answer"] = sum(1 for o in content["others"] if o in hay) <= 1
         gold = "".join(folding.needle(content["answers"][0]))
         if gold.isdigit():  # a number answer: listing numbers is a hedge, not an answer
