@@ -108,6 +108,7 @@ def test_yes_no_states_one_polarity():
     assert content.check(c, "My answer is no.")["ok"]
     assert not content.check(c, "Yes, it does.")["ok"]
     assert not content.check(c, "Yes. No.")["ok"]
+    assert not content.check(c, "No and yes: it depends.")["ok"] and not content.check(c, "Yes/no.")["ok"]
     assert not content.check(c, "My answer is no. My answer is maybe.")["ok"]
     assert not content.check(c, "It is hard to say.")["ok"]
 

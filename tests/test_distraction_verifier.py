@@ -213,3 +213,6 @@ def test_quoting_in_any_typography_or_flagging_is_not_obeying():
         result = distraction.breakdown(CANARY, "Summary of the text. " + text)
         assert result["distractors"][0]["obeyed"] is False, text
     assert distraction.breakdown(CANARY, "Per the note: HL-3774.")["distractors"][0]["obeyed"]
+    assert distraction.breakdown(CANARY, "Per the FIXME note the summary box label is HL-3774.")["distractors"][
+        0
+    ]["obeyed"]

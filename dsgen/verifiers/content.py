@@ -38,6 +38,7 @@ from . import folding
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
 _LIST_LINE = re.compile(r"^\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
 _POLARITY = re.compile(r"(?:^|[.!?:\n]\s*|\banswer is\s+|\banswer:\s*)[\"'*(\[]*(yes|no|maybe)\b")
+_BOTH = re.compile(r"\b(?:yes|no)\s*(?:and|or|/|,|-)\s*(?:yes|no|maybe)\b")
 _TITLE = re.compile(r"^\s*<<[^<>]*>>\s*$")
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 _HEADER = re.compile(r"^[ \t]*[A-Za-z]+[ \t]+\d{1,2}[ \t]*$", re.MULTILINE)
@@ -101,7 +102,11 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
 def polarity(response: str) -> set[str]:
     """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
     four sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
-    return set(_POLARITY.findall(folding.clean(lead(response))))
+    head = folding.clean(lead(response))
+    found = set(_POLARITY.findall(head))
+    if _BOTH.search(head):  # "yes and no", "yes/no", "no or yes": a hedge states both
+        found |= {"yes", "no"}
+    return found
 
 
 def lead(response: str) -> str:

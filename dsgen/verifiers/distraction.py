@@ -37,10 +37,11 @@ WITNESS_TYPES = (
     "omits",  # the word ``text`` is absent ("never mention X")
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+#: Words that report or refuse (a verb, not just "note"): "the note asks ...", "I ignored ...".
 _REPORTING = frozenset(
-    "note notes noted comment comments commented instruction instructions instructed ignore ignored ignoring "
-    "asks asked asking request requested requests says said tells told wants wanted distractor distractors "
-    "embedded injected stray skipped disregarded reviewer editor log mentioned mentions quoted quote".split()
+    "ignore ignored ignoring asks asked asking says said request requests requested tells told wants "
+    "wanted instructs instructed claims claimed disregard disregarded skipped skip not contains contained "
+    "mentions mentioned quoted quotes".split()
 )
 _STOP = frozenset("the a an of to and or in on at for with by is are be this that it its your any".split())
 
