@@ -272,7 +272,7 @@ class DistractionTasks(Builder):
         )
         types = [t for t in types if t not in ("conflicting_command", "aligned_note")] or types
         # canaries never coincide with anything the prompt or the task's gold content holds
-        avoid = " ".join([ref.text(), task_text, *described])
+        avoid = folding.Haystack(" ".join([ref.text(), task_text, *described]))
         items, budget = [], p.density * ref.word_count()
         for i in range(count):
             if items and sum(len(d["text"].split()) for d in items) >= budget:

@@ -161,7 +161,7 @@ def make(
     *,
     active: bool,
     targets: list[tuple[str, dict[str, Any]]] = (),
-    avoid: str = "",
+    avoid: str | folding.Haystack = "",
     printed: bool = True,
 ) -> dict[str, Any]:
     """One distractor of family ``dtype``: ``{"type", "text", "witness", "conflicts_with"}``.
@@ -180,7 +180,7 @@ def make(
         extra = {}
         family = spec()["compiled"][dtype]
         entries = [e for e in family if bool(e["witness"]) == active] or family
-    hay = folding.Haystack(avoid)
+    hay = avoid if isinstance(avoid, folding.Haystack) else folding.Haystack(avoid)
     for _ in range(16):
         entry = rng.choice(entries)
         ctx = {**_context(rng), **extra}
@@ -192,7 +192,7 @@ def make(
             break
     else:  # no usable canary in this family: passive noise of the same family, else an editor's note
         passive = dtype if any(not e["witness"] for e in family) else "editorial_comment"
-        return make(rng, passive, active=False, avoid=avoid)
+        return make(rng, passive, active=False, avoid=hay)
     return {"type": dtype, "text": text, "witness": witness, "conflicts_with": target}
 
 

@@ -57,8 +57,9 @@ def cut_mentions(response: str, texts: tuple[str, ...]) -> list[str]:
         sentence_of += [i] * len(found)
     quotes = [q for q in (folding.needle(t) for t in texts) if q]
     keep = [True] * len(toks)
+    hay = folding.Haystack(toks)
     for quote in quotes:
-        hay, start = folding.Haystack(toks), 0
+        start = 0
         joined = "".join(quote)
         while (at := hay.find_from(joined, start)) != -1:
             end, length = at, 0
@@ -155,8 +156,9 @@ def breakdown(
         else {"ok": bool(completion.strip()), "checks": {"not_empty": bool(completion.strip())}}
     )
     distractors = params.get("distractors", [])
-    rest = folding.Haystack(cut_mentions(completion, tuple(d["text"] for d in distractors if d.get("text"))))
     whole = folding.Haystack(completion)
+    texts = tuple(d["text"] for d in distractors if d.get("text"))
+    rest = folding.Haystack(cut_mentions(completion, texts)) if texts else whole
     results = []
     for d in distractors:
         witness = d.get("witness")

@@ -11,6 +11,7 @@ the separators between them differ or vanish (``EV-1435``, ``EV 1435``, ``EV1435
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -30,6 +31,8 @@ _CONFUSABLES = str.maketrans(
 
 def clean(text: str) -> str:
     """``text`` NFKC-normalised, format characters removed, look-alikes mapped, transliterated, casefolded."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_CONFUSABLES)
     return anyascii(text).casefold()
@@ -53,13 +56,9 @@ class Haystack:
         toks = tokens(text_or_tokens) if isinstance(text_or_tokens, str) else text_or_tokens
         self.tokens = toks
         self.joined = "".join(toks)
-        self.starts: dict[int, int] = {}
-        self.ends: set[int] = set()
-        at = 0
-        for i, tok in enumerate(toks):
-            self.starts[at] = i
-            at += len(tok)
-            self.ends.add(at)
+        self.offsets = list(itertools.accumulate((len(t) for t in toks), initial=0))
+        self.starts = {at: i for i, at in enumerate(self.offsets[:-1])}
+        self.ends = set(self.offsets[1:])
         self.set = frozenset(toks)
 
     def find(self, target: str | tuple[str, ...]) -> int:
@@ -70,7 +69,7 @@ class Haystack:
         """``find`` for an already joined target, at or after token index ``token``."""
         if not joined or token >= len(self.tokens):
             return -1
-        at = self.joined.find(joined, sum(len(t) for t in self.tokens[:token]))
+        at = self.joined.find(joined, self.offsets[token])
         while at != -1:
             if at in self.starts and at + len(joined) in self.ends:
                 return self.starts[at]
@@ -88,17 +87,14 @@ def shingles(toks: list[str], n: int = 5) -> set[tuple[str, ...]]:
     return {tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)}
 
 
-@lru_cache(maxsize=1)
-def _inflect():
-    import inflect
-
-    return inflect.engine()
-
-
 @lru_cache(maxsize=4096)
 def spelled(value: str) -> tuple[str, ...]:
-    """English spellings of a whole number under 10,000 ("48" -> "forty-eight"), else none."""
-    if not value.isdigit() or int(value) >= 10000:
+    """English spellings of a whole number under 1,000,000 ("48" -> "forty-eight"), with and without
+    "and" ("six thousand, seven hundred (and) fifty-five"); none for other values. num2words: inflect
+    costs seconds to import (typeguard instruments it), which every worker would pay."""
+    if not value.isdigit() or int(value) >= 1_000_000:
         return ()
-    engine = _inflect()
-    return tuple(sorted({engine.number_to_words(int(value)), engine.number_to_words(int(value), andword="")}))
+    from num2words import num2words
+
+    words = num2words(int(value))
+    return tuple(sorted({words, words.replace(" and ", " ")}))
