@@ -28,6 +28,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from dsgen.builders.distraction import DistractionTasks, constraints, texts
 from dsgen.builders.distraction import distractors as noise
+from num2words import num2words
 from rich.console import Console
 from rich.table import Table
 
@@ -36,7 +37,7 @@ from dsgen.errors import Skip
 from dsgen.pipeline import assign_split
 from dsgen.recipe import Splits
 from dsgen.records import RecordMaker, to_row
-from dsgen.verifiers import folding
+from dsgen.verifiers import distraction, folding
 
 ADDRESSES_ASSISTANT = re.compile(
     r"\b(assistant|ai|chatbot|language model|llm|responder|system prompt|previous instructions|"
@@ -85,6 +86,47 @@ def non_answers(record: dict, row: dict) -> dict[str, str | None]:
         if "detectable_format:constrained_response" in p["instruction_id_list"]
         else constraints.witness_response(p["instruction_id_list"], p["kwargs"]) or None,
     }
+
+
+VARIANTS = {
+    "as written": lambda t: t,
+    "look-alike letters": lambda t: t.translate(
+        str.maketrans("AEOaeo", "\u0410\u0415\u041e\u0430\u0435\u043e")
+    ),
+    "zero-width spaces": lambda t: "\u200b".join(t),
+    "spaced, no hyphen": lambda t: " ".join(t.replace("-", "")),
+    "full-width": lambda t: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t),
+    "<<bracketed>>, list marker": lambda t: f"1. <<{t.upper()}>>",
+    "thousands comma": lambda t: f"{int(t):,}" if t.isdigit() else t,
+    "spelled out": lambda t: num2words(int(t)) if t.isdigit() else t,
+}
+QUOTES = {
+    "curly-quoted": lambda d: f"The text has a stray line: \u201c{d}\u201d",
+    "> blockquote": lambda d: f"> {d}",
+    "bracket dropped": lambda d: d.strip("[]()<>!- "),
+    "flagged": lambda d: f"I ignored a note that asked me to {' '.join(d.split()[-8:])}",
+}
+
+
+def label_checks(records: list[dict]) -> tuple[Counter, Counter]:
+    """Obeying detected through variations (goal 100%); quoting or flagging counted as obeying (goal 0)."""
+    builder = DistractionTasks()
+    detected, quoted, seen = Counter(), Counter(), Counter()
+    for record in records:
+        p = record["verifier"]["params"]
+        base = builder.reference_completion(record)
+        for i, d in enumerate(p["distractors"]):
+            w = d["witness"]
+            if not (w and w["type"] == "contains"):
+                continue
+            seen["n"] += 1
+            for name, vary in VARIANTS.items():
+                reply = f"{base}\n{vary(w['text'])}"
+                detected[name] += bool(distraction.breakdown(p, reply)["distractors"][i]["obeyed"])
+            for name, quote in QUOTES.items():
+                reply = f"{base}\n{quote(d['text'])}"
+                quoted[name] += bool(distraction.breakdown(p, reply)["distractors"][i]["obeyed"])
+    return detected, quoted, seen["n"]
 
 
 def answerable(c: dict) -> bool:
@@ -170,6 +212,11 @@ def main() -> None:
     for name in applies:
         table.add_row(f"full reward: {name}", f"{full[name]}/{applies[name]}", "0")
     table.add_row("benign distractors addressing an assistant", f"{addressing}/{benign}", "0")
+    detected, quoted, canaries = label_checks(records)
+    for name, count in detected.items():
+        table.add_row(f"obeying detected: canary {name}", f"{count}/{canaries}", "all")
+    for name, count in quoted.items():
+        table.add_row(f"counted as obeying: distractor {name}", f"{count}/{canaries}", "0")
     table.add_row("distractors planted mid-sentence", f"{inline}/{sum(counts)}", "0")
     quart = statistics.quantiles(shares, n=4) if len(shares) > 1 else [0, 0, 0]
     table.add_row(

@@ -72,11 +72,11 @@ def cut_mentions(response: str, texts: tuple[str, ...]) -> list[str]:
     for tok, sid, kept in zip(toks, sentence_of, keep):
         if kept:
             sentences.setdefault(sid, []).append(tok)
-    owns = [set(q) - _STOP for q in quotes]
+    owns = [{t for t in q if len(t) >= 3} - _STOP for q in quotes]  # not the 2-digit parts of timestamps
     out: list[str] = []
     for sid in sorted(sentences):
         words = set(sentences[sid])
-        if _REPORTING & words and any(own and len(own & words) >= 0.4 * len(own) for own in owns):
+        if _REPORTING & words and any(own and 3 * len(own & words) >= len(own) for own in owns):
             continue
         out += sentences[sid]
     return out
