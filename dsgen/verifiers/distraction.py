@@ -12,8 +12,9 @@ Matching is folded (``dsgen.verifiers.folding``): case, separators, thousands co
 look-alike characters do not hide a canary, and a number canary is also found spelled out.
 Mentioning is not obeying: before a witness is looked for, every copy of a distractor's text (any
 typography: curly quotes, a ``>`` blockquote, a dropped bracket) is cut out of the response, and so is
-every sentence that reports a distractor (a reporting word such as "note" or "ignored" plus at least
-40% of the distractor's own words).
+every sentence that reports a distractor (a reporting or refusing verb such as "asks" or "ignored",
+plus at least a third of the distractor's own tokens of 3+ characters). "Per the note: HL-3774" has no
+such verb: it is obeying. Known limit: "the note says the label is HL-3774" reads as a report.
 """
 
 from __future__ import annotations
