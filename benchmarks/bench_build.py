@@ -58,18 +58,18 @@ def build_run(builder: str, count: int, workers: int, shard: int = SHARD) -> dic
 
 SHARE_CHILD = r"""
 import json, sys, tempfile, time
-import dsgen, dsgen.pipeline
+import dsgen, dsgen.units
 from dsgen.recipe import Recipe
 builder, count = sys.argv[1], int(sys.argv[2])
 spent, checked = [0.0], [0]
-check_many = dsgen.pipeline.check_many
+check_many = dsgen.units.check_many
 def timed(records):
     started = time.perf_counter()
     problems = check_many(records)
     spent[0] += time.perf_counter() - started
     checked[0] += len(records)
     return problems
-dsgen.pipeline.check_many = timed
+dsgen.units.check_many = timed
 recipe = Recipe.model_validate({"name": "bench", "seed": 1, "datasets": {"bench": {"builder": builder, "count": count}}})
 with tempfile.TemporaryDirectory() as out:
     started = time.perf_counter()

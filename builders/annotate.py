@@ -53,6 +53,7 @@ _FRACTIONAL = re.compile(r"\.\d*[1-9]")
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _PLAIN_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+|-?\\frac\{\d+\}\{\d+\}|-?\d+/\d+")
 _MATH_LEVEL = re.compile(r"^\s*(?:level\s*)?([1-5])\s*$", re.IGNORECASE)
+_UNKNOWN_LEVEL = re.compile(r"^\s*(?:level\s*)?\??\s*$", re.IGNORECASE)  # Level ?, ?, or blank
 _CACHE: dict[tuple, Prepared] = {}
 
 
@@ -229,6 +230,13 @@ def _prepare(p: AnnotateParams) -> Prepared:
     levels = source.column(level_col, default=None) if level_col else empty
     subjects = source.column(subject_col, default=None) if subject_col else empty
     ids = [str(v) for v in source.column(id_col, default=None)] if id_col else None
+    for row, value in enumerate(levels):
+        if math_level(value) is None and value is not None and not _UNKNOWN_LEVEL.match(str(value)):
+            raise DsgenError(
+                f"{source.where(row)} (input row {row}): level {shorten(value)!r} in column '{level_col}' is not "
+                "a MATH level (Level 1 to Level 5, or 'Level ?' for unknown); fix the row, or name another "
+                "column (`dsgen annotate --set level_column=...`)"
+            )
     answers: list[tuple[str, str, str | None] | str] = []
     for row in range(source.rows):
         try:
@@ -236,8 +244,8 @@ def _prepare(p: AnnotateParams) -> Prepared:
         except ValueError as exc:
             if p.on_missing_answer == "error":
                 raise DsgenError(
-                    f"{source.where(row)} (input row {row}): {exc}; fix the row, or set "
-                    f"on_missing_answer: skip to skip such rows"
+                    f"{source.where(row)} (input row {row}): {exc}; fix the row, or skip such rows "
+                    f"(`dsgen annotate --skip-missing`; in a recipe, on_missing_answer: skip)"
                 ) from None
             answers.append(str(exc))
     if ids is not None and len(set(ids)) != len(ids):
@@ -287,7 +295,7 @@ def _answer(
         final = solution[pos + 4 :].strip().splitlines()[0].strip() if solution[pos + 4 :].strip() else ""
         value = plain_number(final)
         if value is None:
-            raise ValueError(f"the final answer '#### {final}' is not a number")
+            raise ValueError(f"the final answer '#### {shorten(final)}' is not a number")
         return format_number(value), "numeric", None
     boxed = last_boxed(solution)
     if boxed is None or not boxed.strip():
@@ -300,11 +308,17 @@ def _answer(
 def plain_number(text: str) -> int | Fraction | None:
     """The exact value of ``text`` when all of it is one number (``1,234``, ``-3.5``, ``\\frac{1}{2}``);
     None otherwise."""
-    text = text.strip().replace("$", "").rstrip(".")
+    text = text.strip().replace("$", "").rstrip(".").removesuffix("%").rstrip()  # '50%': the verifier reads 50
     if not _PLAIN_NUMBER.fullmatch(text):
         return None
     value = numeric.extract(f"#### {text}")
     return value if isinstance(value, (int, Fraction)) else None
+
+
+def shorten(value: Any, limit: int = 60) -> str:
+    """``value`` as text for an error message: at most ``limit`` characters, saying how long it was."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def last_boxed(text: str) -> str | None:

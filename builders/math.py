@@ -926,7 +926,8 @@ class TemplateParams(Params):
     """Parameters of ``math.template``."""
 
     scenarios: list[str] | None = Field(
-        default=None, description="scenario names to draw from (default: all built-in scenarios)"
+        default=None, description="scenario names to draw from (default: all built-in scenarios)",
+        json_schema_extra=lambda schema: schema.update(choices=list(scenario_names())),  # for `dsgen show`
     )
     min_steps: int = Field(default=1, ge=1, le=12, description="use scenarios with at least this many steps")
     max_steps: int = Field(default=12, ge=1, le=12, description="use scenarios with at most this many steps")
@@ -1141,7 +1142,10 @@ class ComposeParams(Params):
     operations: list[Literal["add", "sub", "mul", "div", "percent", "sum", "diff"]] | None = Field(
         default=None, description="operations to use (default: all); must include add or sub"
     )
-    frames: list[str] | None = Field(default=None, description="story frames to use (default: all)")
+    frames: list[str] | None = Field(
+        default=None, description="story frames to use (default: all)",
+        json_schema_extra=lambda schema: schema.update(choices=list(compose_frames())),  # for `dsgen show`
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ComposeParams:

@@ -11,6 +11,9 @@ import click
 
 from dsgen import __version__
 
+#: a build estimated larger than this asks first (``--yes`` skips the question)
+CONFIRM_BYTES = 20 * 10**9
+
 
 class UserError(click.ClickException):
     """Bad input: one paragraph on stderr, exit code 2, no traceback."""
@@ -27,8 +30,26 @@ def user_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except DsgenError as exc:
             raise UserError(str(exc)) from None
+        except OSError as exc:  # the file system said no: a folder not writable, a name too long, a full disk
+            raise UserError(os_error_message(exc)) from None
 
     return wrapper
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OSError as one line naming the file and what the system said, without a traceback."""
+    import errno
+
+    where = " -> ".join(f"'{f}'" for f in (exc.filename, exc.filename2) if f is not None)
+    what = exc.strerror or str(exc)
+    hint = {
+        errno.EACCES: "choose a folder you can write to (-o) or fix its permissions",
+        errno.EPERM: "choose a folder you can write to (-o) or fix its permissions",
+        errno.ENAMETOOLONG: "use shorter dataset, split or folder names",
+        errno.ENOSPC: "free some disk space or build into another disk (-o), then resume with --resume",
+        errno.EROFS: "choose a writable folder (-o)",
+    }.get(exc.errno)
+    return f"{what}: {where or '(no file named)'}" + (f"; {hint}" if hint else "")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -60,10 +81,12 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
 @click.option("--push", "push_", is_flag=True, help="Then push the folder to the recipe's hub.repo_id (see `dsgen push`).")
 @click.option("--token", metavar="TOKEN", help="Hugging Face token for --push (default: HF_TOKEN or `hf auth login`).")
+@click.option("-y", "--yes", is_flag=True,
+              help=f"Build even when the estimate exceeds {CONFIRM_BYTES // 10**9} GB (without asking on a terminal).")
 @user_errors
 def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out: str | None, workers: int | None,
           resume: bool, executor: str | None, ray_address: str | None, spacy_model: str | None, quiet: bool,
-          push_: bool, token: str | None) -> None:
+          push_: bool, token: str | None, yes: bool) -> None:
     """Build the datasets of RECIPE (a YAML file; the embedded default recipe when omitted).
 
     The output folder is laid out as a Hugging Face dataset repository (README.md with configs,
@@ -84,25 +107,51 @@ def build(recipe: str | None, overrides: tuple[str, ...], seed: int | None, out:
             raise UserError("--push needs 'hub: {repo_id: owner/name}' in the recipe (or use `dsgen push FOLDER REPO_ID`)")
         check_repo_id(loaded.hub.repo_id)
         token = resolve_token(token)
+    _check_size(loaded, yes)
     result = _run_build(loaded, quiet, workers=workers, resume=resume, executor=executor, ray_address=ray_address)
     if push_:
         _push(result.out, None, token=token)
 
 
+def _check_size(recipe, yes: bool) -> None:
+    """Stop a build that cannot fit on the disk, and ask (or need --yes) before a very large one."""
+    from pathlib import Path
+
+    from dsgen.report import plural
+    from dsgen.sizing import estimate, human_bytes
+
+    est = estimate(recipe, Path(recipe.output.dir))
+    what = (f"this build makes {plural(est.records, 'record')} in {plural(est.units, 'unit')}, about "
+            f"{human_bytes(est.bytes)} of Parquet (estimated from a sample)")
+    if est.free is not None and est.bytes > est.free:
+        raise UserError(f"{what}, but '{recipe.output.dir}' has {human_bytes(est.free)} free: lower the counts, "
+                        "or build into a larger disk with -o")
+    if est.bytes <= CONFIRM_BYTES or yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(f"{what}; pass --yes to build it (or lower the counts)")
+    click.confirm(f"{what}. Build it?", abort=True, err=True)
+
+
 def _run_build(recipe, quiet: bool, **options: Any):
-    """``dsgen.build`` with a progress bar and a summary table unless ``quiet``."""
+    """``dsgen.build`` with a progress bar and a summary table unless ``quiet``; Ctrl-C says how to resume."""
     import dsgen
 
-    if quiet:
-        return dsgen.build(recipe, **options)
-    from rich.console import Console
+    try:
+        if quiet:
+            return dsgen.build(recipe, **options)
+        from rich.console import Console
 
-    from dsgen.report import BuildProgress, summary
+        from dsgen.report import BuildProgress, summary
 
-    with BuildProgress(recipe) as progress:
-        result = dsgen.build(recipe, progress=progress, **options)
-    Console().print(summary(result))
-    return result
+        with BuildProgress(recipe) as progress:
+            result = dsgen.build(recipe, progress=progress, **options)
+        Console().print(summary(result))
+        return result
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the units finished so far are kept in '{recipe.output.dir}'; run the same command with "
+                   "--resume to continue from them", err=True)
+        sys.exit(130)
 
 
 @main.command()
@@ -144,6 +193,12 @@ def annotate(input_path: str, fmt: str, input_split: str | None, params: tuple[s
     """
     from dsgen.annotate import annotation_recipe
     from dsgen.recipe import apply_override
+
+    for flag, value, rule in (("--quantiles", quantiles, "quantile"), ("--thresholds", thresholds, "difficulty"),
+                              ("--bins", bins, "bins")):
+        if value is not None and split_by != rule:
+            raise UserError(f"{flag} applies to --split-by {rule}"
+                            f"{f', not --split-by {split_by}' if split_by else ', which was not given'}")
 
     values: dict[str, Any] = {}
     for item in params:
@@ -219,41 +274,60 @@ def list_builders() -> None:
 @click.argument("name")
 @click.option("-n", "--count", default=3, show_default=True, type=click.IntRange(0, 100), help="Sample records.")
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--index", default=0, show_default=True, type=click.IntRange(min=0), help="First sample index.")
+@click.option("--index", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1 - 10_000),
+              help="First sample index.")
 @click.option("--set", "params", multiple=True, metavar="KEY=VALUE", help="A builder parameter (YAML value).")
 @click.option("--dataset", default="sample", show_default=True,
               help="Dataset name of a build, to reproduce that build's records (with its --seed).")
+@click.option("--schema/--no-schema", "show_schema", default=False, show_default=True,
+              help="Also print the record schema (JSON Schema of the builder's kind; long).")
 @user_errors
-def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...], dataset: str) -> None:
-    """Show builder NAME: its parameters (types, defaults, ranges), its record schema and sample records."""
+def show(name: str, count: int, seed: int, index: int, params: tuple[str, ...], dataset: str,
+         show_schema: bool) -> None:
+    """Show builder NAME: its parameters (types, defaults, ranges, valid names) and sample records."""
+    from pydantic import ValidationError
     from rich.console import Console
     from rich.json import JSON
     from rich.table import Table
 
     import dsgen
     from dsgen import registry
+    from dsgen.builder import Wrapper
     from dsgen.recipe import apply_override
     from dsgen.records import dumps
     from dsgen.validation import schema
 
     cls = registry.load("builder", name)
+    values: dict[str, Any] = {}
+    for item in params:
+        apply_override(values, item)
+    try:  # before anything is printed, naming the --set values rather than an internal recipe
+        cls.Params.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--set {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}".replace("--set :", "--set:")
+            for e in exc.errors()
+        )
+        raise UserError(f"builder '{name}': {problems}") from None
     console = Console()
     console.print(f"[bold]{name}[/] — {cls.description}\n")
     table = Table(title="parameters", title_justify="left")
     for column in ("name", "type", "default", "range", "description"):
         table.add_column(column)
-    for pname, prop in cls.Params.model_json_schema().get("properties", {}).items():
+    properties = cls.Params.model_json_schema().get("properties", {})
+    for pname, prop in properties.items():
         table.add_row(pname, _type_of(prop), dumps(prop.get("default", "(required)")), _range_of(prop),
                       prop.get("description", ""))
     console.print(table)
-    console.print(f"\n[bold]record schema[/] ({cls.kind}.schema.json)")
-    console.print(JSON(dumps(schema(cls.kind))))
-    from dsgen.builder import Wrapper
-
+    for pname, prop in properties.items():
+        if prop.get("choices"):
+            console.print(f"[bold]{pname}[/]: {', '.join(map(str, prop['choices']))}", highlight=False)
+    if show_schema:
+        console.print(f"\n[bold]record schema[/] ({cls.kind}.schema.json)")
+        console.print(JSON(dumps(schema(cls.kind))))
+    else:
+        console.print(f"\nrecords follow {cls.kind}.schema.json (print it with --schema)", highlight=False)
     if count and not issubclass(cls, Wrapper):
-        values: dict[str, Any] = {}
-        for item in params:
-            apply_override(values, item)
         for record in dsgen.sample(name, values, count=count, seed=seed, start=index, dataset=dataset):
             console.print(f"\n[bold]sample[/] (seed {seed}, index {record['provenance']['index']})")
             console.print(JSON(dumps(record)))
@@ -290,8 +364,10 @@ def validate(path: str) -> None:
     report = dsgen.validate_path(path)
     for problem in report.problems:
         click.echo(str(problem), err=True)
-    click.echo(f"{report.records:,} records in {report.files} files: "
-               f"{'all valid' if report.ok else f'{len(report.problems)} problems'}")
+    from dsgen.report import plural
+
+    click.echo(f"{plural(report.records, 'record')} in {plural(report.files, 'file')}: "
+               f"{'all valid' if report.ok else plural(len(report.problems), 'problem')}")
     sys.exit(0 if report.ok else 1)
 
 
@@ -306,17 +382,32 @@ def score(data: str, completions: str) -> None:
     from rich.table import Table
 
     import dsgen
+    from dsgen.report import plural
 
     report = dsgen.score_file(data, completions)
-    click.echo(f"{report.scored:,} completions scored, mean {report.mean:.4f}")
+    if report.max_samples == 1:
+        click.echo(f"{plural(report.samples, 'completion')} scored, mean {report.mean:.4f}")
+    else:
+        each = (f"{report.min_samples} each" if report.min_samples == report.max_samples
+                else f"{report.min_samples} to {report.max_samples} each")
+        passes = ", ".join(f"pass@{k} {report.pass_at(k):.4f}" for k in report.ks())
+        click.echo(f"{plural(report.samples, 'completion')} scored as samples of {plural(report.scored, 'record')} "
+                   f"({each}): mean {report.mean:.4f} (each record's mean over its samples); {passes} "
+                   f"(a sample passes with full reward; unbiased estimate from each record's samples)")
     table = Table()
-    for column in ("level", "n", "mean"):
+    for column in ("level", "records", "mean"):
         table.add_column(column, justify="right" if column != "level" else "left")
-    for level, values in sorted(report.by_level.items()):
+    for level in report.levels():
+        values = report.by_level[level]
         table.add_row(level, f"{len(values):,}", f"{sum(values) / len(values):.4f}")
     Console().print(table)
     if report.missing:
-        click.echo(f"{report.missing:,} records had no completion")
+        click.echo(f"{plural(report.missing, 'record')} had no completion")
+    if report.unmatched:
+        click.echo(f"{plural(report.unmatched, 'completion')} named an id that no record of {data} has: not scored")
+    if report.unreadable:
+        click.echo(f"{plural(report.unreadable, 'row')} of {data} could not be read as records "
+                   f"(see `dsgen validate {data}`)")
 
 
 @main.command()

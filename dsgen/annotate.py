@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DsgenError
+from .inputs import is_input_key
 from .sources import open_source
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def open_input(path: str | Path, split: str | None = None) -> Source:
         return source.only(split)
     if len(source.splits) > 1:
         raise DsgenError(
-            f"input folder '{path}' holds several splits ({', '.join(source.splits)}): choose one with split"
+            f"input folder '{path}' holds several splits ({', '.join(source.splits)}): choose one "
+            "(`dsgen annotate --split NAME`; in a recipe, split: NAME)"
         )
     return source
 
@@ -252,8 +254,11 @@ def annotation_recipe(
     from .builders.annotate import AnnotatedProblems
     from .recipe import Recipe
 
+    # input paths are absolute in the recipe, so its copy in the output folder rebuilds from anywhere
+    given, path = path, os.path.abspath(path)
+    params = {k: os.path.abspath(v) if is_input_key(k) and isinstance(v, str) and v else v for k, v in params.items()}
     try:
-        builder_params = AnnotatedProblems.Params(path=str(path), **params)
+        builder_params = AnnotatedProblems.Params(path=path, **params)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg'].removeprefix('Value error, ')}"
@@ -282,7 +287,7 @@ def annotation_recipe(
     data = {
         "name": f"annotate-{dataset}",
         "seed": seed,
-        "description": f"{path} annotated with difficulty by dsgen annotate",
+        "description": f"{given} annotated with difficulty by dsgen annotate",
         "datasets": {dataset: {"builder": "math.annotate", "count": prepared.rows,
                                "params": builder_params.model_dump(exclude_defaults=True), "splits": splits}},
         "output": {"dir": out or f"{dataset}-annotated", **sizes},

@@ -390,6 +390,8 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
     for name, info in manifest["configs"].items():
         for split, n in info["splits"].items():
             lines.append(f"| {name} | `{info['builder']}` | {split} | {n} |")
+        if not any(info["splits"].values()):  # kept in the card, though it has no data files to load
+            lines.append(f"| {name} | `{info['builder']}` | (none: empty, as the recipe allows) | 0 |")
     lines += ["", "## Configs", ""]
     for name, info in manifest["configs"].items():
         lines += _config_section(recipe, name, info, stats[name])

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DsgenError
-from .pipeline import STATE, Unit, _new_filter, _Process, run_unit
 from .recipe import FilterSpec, Recipe
+from .units import STATE, Unit, WorkerState, new_filter, run_unit
 
 Pending = list[tuple[Unit, bool]]  # (unit, staged?) still to run
 RETRIES = 3  # attempts after a Ray worker died mid-unit (a unit is idempotent: files first, marker last)
@@ -58,13 +58,13 @@ class LocalExecutor:
         """Run ``pending`` units; yields (unit, marker) as each finishes."""
         workers = max(1, min(self.workers or os.cpu_count() or 1, len(pending)))
         recipe_json = self.recipe.model_dump_json()
-        _Process.init(recipe_json, str(self.out))
+        WorkerState.init(recipe_json, str(self.out))
         if workers == 1:
             yield from map(_run_unit_task, pending)
             return
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = multiprocessing.get_context(method).Pool(
-            workers, initializer=_Process.init, initargs=(recipe_json, str(self.out))
+            workers, initializer=WorkerState.init, initargs=(recipe_json, str(self.out))
         )
         try:
             yield from pool.imap_unordered(_run_unit_task, pending)
@@ -101,7 +101,7 @@ def _ray_unit(recipe_json: str, out: str, unit: Unit, staged: bool) -> dict[str,
                 f"the output folder '{out}' is not visible on Ray node {socket.gethostname()}: a build on a "
                 f"cluster writes into a folder every node mounts at the same path (NFS, a cloud file system)"
             )
-        _Process.init(recipe_json, out)
+        WorkerState.init(recipe_json, out)
         _worker_build = (recipe_json, out)
     return run_unit(unit, staged)
 
@@ -110,7 +110,7 @@ class _FilterActor:
     """Holds one model filter, set up once (one actor per GPU), and applies it to batches."""
 
     def __init__(self, spec_json: str):
-        self.filter = _new_filter(FilterSpec.model_validate_json(spec_json))
+        self.filter = new_filter(FilterSpec.model_validate_json(spec_json))
 
     def apply(self, records: list[dict[str, Any]]) -> list:
         return self.filter.apply(records) if records else []

@@ -58,6 +58,10 @@ def check_repo_id(repo_id: Any) -> str:
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
 
+    if repo_id is None:
+        raise DsgenError(
+            "no repo id: give one (`dsgen push FOLDER owner/name`) or set 'hub: {repo_id: owner/name}' in the recipe"
+        )
     if not isinstance(repo_id, str) or repo_id.count("/") != 1:
         raise DsgenError(
             f"repo id {repo_id!r} is not 'owner/name': expected your user or organisation name, a slash "
@@ -107,6 +111,8 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         meta = yaml.safe_load(head.group(1)) if head else None
     except yaml.YAMLError:
         meta = None
+    if not any(sum(c.get("splits", {}).values()) for c in manifest["configs"].values()):
+        raise DsgenError(f"'{folder}' is a dsgen build with no records in any config: nothing to publish")
     if not isinstance(meta, dict) or not meta.get("configs"):
         raise DsgenError(f"'{card}' has no YAML front matter with 'configs:': not a dsgen dataset card")
     report = validate_path(folder)

@@ -27,8 +27,10 @@ from pydantic import (
 )
 
 from .errors import DsgenError, did_you_mean
+from .inputs import resolve_inputs
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_NAME = 100  # dataset and split names become folder and file names (255 bytes at most on most systems)
 
 
 class Model(BaseModel):
@@ -92,6 +94,9 @@ class Splits(Model):
         for name in self.names:
             if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
                 raise ValueError(f"split name '{name}' must be a letter followed by letters, digits or '_'")
+            if len(name) > MAX_NAME:
+                raise ValueError(f"split name '{name[:40]}…' is {len(name)} characters long; at most {MAX_NAME} "
+                                 "(it becomes part of file names)")
         if self.by in ("fraction", "quantile"):
             if any(f < 0 for f in self.fractions.values()) or abs(sum(self.fractions.values()) - 1) > 1e-9:
                 raise ValueError(f"fractions must be non-negative and sum to 1, got {self.fractions}")
@@ -139,6 +144,7 @@ class Dataset(Model):
     wrappers: list[Component] = []
     splits: Splits = Splits()
     filters: list[FilterSpec] = []
+    allow_empty: bool = Field(False, description="a build that yields no record of this dataset is not an error")
 
 
 class Output(Model):
@@ -181,6 +187,9 @@ class Recipe(Model):
         for name in datasets:
             if not re.match(NAME, name):
                 raise ValueError(f"dataset name '{name}' must match {NAME} (it becomes a Hub config name)")
+            if len(name) > MAX_NAME:
+                raise ValueError(f"dataset name '{name[:40]}…' is {len(name)} characters long; at most {MAX_NAME} "
+                                 "(it becomes a folder and a Hub config name)")
         return datasets
 
     def to_yaml(self) -> str:
@@ -207,7 +216,7 @@ def default_recipe_text() -> str:
 
 def default_recipe(**kwargs: Any) -> Recipe:
     """The embedded default recipe (every builder family, small counts), with overrides as in ``load_recipe``."""
-    return _parse(default_recipe_text(), "<default recipe>", **kwargs)
+    return _parse(default_recipe_text(), "<default recipe>", base=Path.cwd(), **kwargs)
 
 
 def load_recipe(
@@ -221,7 +230,8 @@ def load_recipe(
     """Read, override, validate and check a recipe file.
 
     ``overrides`` are ``path.to.key=value`` strings; ``params`` sets a parameter on every dataset
-    whose builder declares it (``--spacy-model``).
+    whose builder declares it (``--spacy-model``). Relative input paths (``dsgen.inputs``) in the file
+    resolve against its folder, those in ``overrides`` against the working directory.
     """
     path = Path(path)
     try:
@@ -230,13 +240,14 @@ def load_recipe(
         raise DsgenError(f"recipe file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DsgenError(f"recipe file '{path}' could not be read: {exc}") from None
-    return _parse(text, str(path), overrides=overrides, seed=seed, out=out, params=params)
+    return _parse(text, str(path), base=path.parent, overrides=overrides, seed=seed, out=out, params=params)
 
 
 def _parse(
     text: str,
     source: str,
     *,
+    base: Path,
     overrides: list[str] = (),
     seed: int | None = None,
     out: str | None = None,
@@ -254,8 +265,10 @@ def _parse(
     if not isinstance(data, dict):
         raise DsgenError(f"{source}: a recipe is a YAML mapping (name, seed, datasets, …), got {type(data).__name__}")
     data = copy.deepcopy(data)
+    resolve_inputs(data, base)
     for item in overrides:
         apply_override(data, item)
+    resolve_inputs(data, Path.cwd())
     if seed is not None:
         data["seed"] = seed
     if out is not None:
@@ -309,6 +322,10 @@ def apply_override(data: dict[str, Any], item: str) -> None:
         elif isinstance(target, dict):
             if last:
                 target[part] = value
+            elif i == 1 and parts[0] == "datasets" and part not in target:
+                known = list(target)
+                raise DsgenError(f"--set '{item}': the recipe has no dataset '{part}'{did_you_mean(part, known)}; "
+                                 f"its datasets: {', '.join(known) or 'none'}")
             else:
                 target = target.setdefault(part, {})
         else:
@@ -336,12 +353,54 @@ def check_components(recipe: Recipe, source: str = "<recipe>", node: yaml.Node |
     for name, ds in recipe.datasets.items():
         base = ("datasets", name)
         params_of("builder", ds.builder, ds.params, base + ("builder",))
+        _check_levels(ds, source, node, base + ("splits", "levels"))
         for i, w in enumerate(ds.wrappers):
             params_of("builder", w.builder, w.params, base + ("wrappers", i, "builder"))
         for i, f in enumerate(ds.filters):
             params_of("filter", f.filter, f.params, base + ("filters", i, "filter"))
     for i, f in enumerate(recipe.filters):
         params_of("filter", f.filter, f.params, ("filters", i, "filter"))
+
+
+def record_levels(kind: str) -> list[str] | None:
+    """The levels a kind's schema allows its records (the ``enum`` of ``level``), None if it does not say."""
+    from .validation import schema
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        level = node.get("properties", {}).get("level")
+        if isinstance(level, dict) and isinstance(level.get("enum"), list):
+            found.extend(str(v) for v in level["enum"] if str(v) not in found)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for branch in node.get(key, []):
+                walk(branch)
+        for key in ("then", "else"):
+            walk(node.get(key))
+
+    walk(schema(kind))
+    return found or None
+
+
+def _check_levels(ds: Dataset, source: str, node: yaml.Node | None, loc: tuple) -> None:
+    """A ``by: level`` split names only levels the builder's records can have (a typo dropped them all)."""
+    from . import registry
+
+    if ds.splits.by != "level":
+        return
+    valid = record_levels(registry.load("builder", ds.builder).kind)
+    if valid is None:
+        return
+    for split, levels in ds.splits.levels.items():
+        for level in levels:
+            if level not in valid:
+                raise DsgenError(
+                    f"{_where(source, node, loc + (split,))}: split '{split}' lists level '{level}'"
+                    f"{did_you_mean(level, valid)}, which no record of builder '{ds.builder}' has; "
+                    f"its levels: {', '.join(valid)}"
+                )
 
 
 # --- error messages ----------------------------------------------------------------------------

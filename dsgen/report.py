@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from .recipe import Recipe
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 record', '2 records', '1,000 records' (dsgen's nouns all take an -s)."""
+    return f"{n:,} {noun if n == 1 else noun + 's'}"
+
+
 class _Rate(ProgressColumn):
     def render(self, task) -> Text:
         return Text(f"{task.speed:,.0f} rec/s" if task.speed else "… rec/s", style="progress.data.speed")

@@ -13,19 +13,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .pipeline import (
+from .recipe import FilterSpec, Recipe, Splits
+from .splits import assign_split, unassigned_reason
+from .units import (
     STATE,
     DatasetReport,
     Unit,
-    _filter_specs,
-    _new_filter,
-    _stage,
-    _write_splits,
     apply_filter,
-    assign_split,
-    unassigned_reason,
+    filter_specs,
+    filter_stage,
+    new_filter,
+    write_splits,
 )
-from .recipe import FilterSpec, Recipe, Splits
 from .writer import atomic_write_bytes, read_parquet, table_bytes, write_jsonl, write_parquet
 
 
@@ -33,12 +32,12 @@ def passes(recipe: Recipe, staged: set[str]) -> list[tuple[str, FilterSpec, list
     """(label, spec, datasets covered, one shared instance?) for every post-generation filter, in order."""
     order = [name for name in recipe.datasets if name in staged]
     result = []
-    for label, spec, wide in _filter_specs(recipe, order[0]) if order else []:
-        if wide and _stage(spec) != "record":
-            result.append((label, spec, order, _stage(spec) == "build"))
+    for label, spec, wide in filter_specs(recipe, order[0]) if order else []:
+        if wide and filter_stage(spec) != "record":
+            result.append((label, spec, order, filter_stage(spec) == "build"))
     for name in order:
-        for label, spec, wide in _filter_specs(recipe, name):
-            if not wide and _stage(spec) != "record":
+        for label, spec, wide in filter_specs(recipe, name):
+            if not wide and filter_stage(spec) != "record":
                 result.append((label, spec, [name], False))
     return result
 
@@ -51,8 +50,9 @@ def finish_staged(
     staged: set[str],
     reports: dict[str, DatasetReport],
     model_pool: Callable[[FilterSpec], Any] | None = None,
-) -> None:
-    """Run the post-generation filter passes, then split and write the staged datasets.
+) -> list[str]:
+    """Run the post-generation filter passes, then split and write the staged datasets; returns the
+    filters' warnings.
 
     ``model_pool(spec)``, from the executor, may return a pool that applies a filter that needs no
     ``fit`` elsewhere (Ray actors holding a model); its ``judge(batches)`` yields (records, verdicts).
@@ -70,18 +70,19 @@ def finish_staged(
         if rejects and route:
             write_jsonl(out / STATE / "rejects" / dataset / f"{tag}-{unit.name}.jsonl", rejects)
 
+    warnings: list[str] = []
     for number, (label, spec, covered, shared) in enumerate(passes(recipe, staged), 1):
         pool = model_pool(spec) if model_pool else None
         if pool is not None:
             instances = dict.fromkeys(covered)
         elif shared:
-            flt = _new_filter(spec)
+            flt = new_filter(spec)
             flt.fit(stream(covered))
             instances = dict.fromkeys(covered, flt)
         else:
             instances = {}
             for name in covered:
-                instances[name] = _new_filter(spec)
+                instances[name] = new_filter(spec)
                 instances[name].fit(stream([name]))
         for name in covered:
             batches = (read_parquet(out / current[unit]) for unit in by_dataset[name])
@@ -97,6 +98,8 @@ def finish_staged(
                 keep_rejects(name, f"g{number:02d}", unit, rejects)
         if pool is not None:
             pool.close()
+        for flt in dict.fromkeys(f for f in instances.values() if f is not None):
+            warnings += [f"filter '{label}': {w}" for w in flt.warnings()]
 
     for name in staged:
         splits, report = recipe.datasets[name].splits, reports[name]
@@ -109,12 +112,13 @@ def finish_staged(
             continue
         for unit in by_dataset[name]:
             counts, rejects = Counter(), []
-            files = _write_splits(out, unit, splits, read_parquet(out / current[unit]), counts, rejects)
+            files = write_splits(out, unit, splits, read_parquet(out / current[unit]), counts, rejects)
             report.rejects.update(counts)
             keep_rejects(name, "s", unit, rejects)
             for rel, info in files.items():
                 report.splits[info["split"]] += info["rows"]
                 report.files[rel] = info
+    return warnings
 
 
 def write_ranked(

@@ -129,14 +129,14 @@ def test_rejects_can_be_routed_to_a_file(toy_recipe, tmp_path):
 def test_records_checked_in_small_batches_give_the_same_output(toy_recipe, tmp_path, monkeypatch):
     """Records are schema-checked a batch at a time as they are made: skips and rejects that fall in
     different batches keep their indices, and the files are the same as with one batch per unit."""
-    from dsgen import pipeline
+    from dsgen import units
 
     recipe = load_recipe(
         toy_recipe,
         overrides=["datasets.sums.params.break_at=77", "datasets.sums.params.skip_every=10", "output.rejects=true"],
     )
     whole = dsgen.build(recipe, out=tmp_path / "whole", workers=1)
-    monkeypatch.setattr(pipeline, "CHECK_BATCH", 7)
+    monkeypatch.setattr(units, "CHECK_BATCH", 7)
     small = dsgen.build(recipe, out=tmp_path / "small", workers=1)
     assert small.datasets["sums"].rejects == whole.datasets["sums"].rejects
     assert small.datasets["sums"].rejects["schema: /metadata/b (minimum)"] == 1

@@ -194,3 +194,56 @@ def test_params_are_validated():
 def test_registered_as_entry_points():
     assert registry.load("filter", "dedup") is Dedup
     assert registry.load("filter", "dedup.build") is BuildDedup
+
+
+def grouped(rid: str, prompt: str, group: str | None, dataset: str = "ds") -> dict:
+    r = record(rid, prompt, dataset=dataset)
+    if group:
+        r["metadata"] = {"group_id": group}
+    return r
+
+
+def test_members_of_one_group_are_never_duplicates_of_each_other():
+    rng = random.Random(6)
+    base = text(rng, 60)
+    records = [grouped("noisy", base + " editor note ignore this", "g1"), grouped("clean", base, "g1"),
+               grouped("other", text(rng, 60), "g2")]
+    assert [v.keep for v in run(Dedup(), records)] == [True, True, True]
+    # the same texts without a group: the clean twin would be a near duplicate of the noisy one
+    assert [v.keep for v in run(Dedup(), [dict(r, metadata={}) for r in records])] == [True, False, True]
+
+
+def test_a_group_that_repeats_an_earlier_group_is_dropped_whole():
+    rng = random.Random(7)
+    a, b = text(rng, 60), text(rng, 60)
+    records = [grouped("a1", a, "ga"), grouped("a2", a + " plus noise words here", "ga"),
+               grouped("b1", text(rng, 60), "gb"), grouped("b2", b, "gb"),
+               grouped("c1", mutate(rng, a, 2), "gc"), grouped("c2", "a unique clean twin " + b[:40], "gc")]
+    verdicts = run(Dedup(), records)
+    assert [v.keep for v in verdicts] == [True, True, True, True, False, False]
+    assert verdicts[4].reason == "near duplicate" and verdicts[4].measurements["duplicate_of"] == "a1"
+    assert verdicts[5].reason == "group of a near duplicate" and verdicts[5].measurements["duplicate_of"] == "a1"
+
+
+def test_a_record_repeating_a_dropped_record_is_judged_against_the_kept_ones():
+    # x kept; y (~x) dropped; z == y exactly: z repeats the kept x, not just the dropped y
+    rng = random.Random(8)
+    x = text(rng, 60)
+    y = mutate(rng, x, 2)
+    verdicts = run(Dedup(), [record("x", x), record("y", y), record("z", y)])
+    assert [v.keep for v in verdicts] == [True, False, False]
+    assert verdicts[2].measurements["duplicate_of"] == "x"
+
+
+def test_variants_with_other_numbers_are_named_and_warned_about():
+    rng = random.Random(9)
+    records = [record(f"r{i}", f"{rng.choice(['Mara', 'Ivan', 'Grace'])} bakes {rng.randint(2, 99)} trays of {rng.randint(2, 99)} rolls each for the "
+                               f"school fair on Saturday morning. How many rolls does she bake in total?")
+               for i in range(40)]
+    flt = Dedup()
+    verdicts = run(flt, records)
+    dropped = [v for v in verdicts if not v.keep]
+    assert len(dropped) > 20 and {v.reason for v in dropped} <= {"near duplicate (other numbers)", "exact duplicate"}
+    (warning,) = flt.warnings()
+    assert f"dropped {len(dropped) - sum(v.reason == 'exact duplicate' for v in dropped)} of its 40 records" in warning
+    assert "near: false" in warning

@@ -539,7 +539,7 @@ def test_schema_records_are_valid_and_round_trip(kind, tmp_path):
     from dsgen.cli.main import main
 
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "data.jsonl")])
-    assert result.exit_code == 0 and f"{len(seen)} records in 1 files: all valid" in result.output
+    assert result.exit_code == 0 and f"{len(seen)} records in 1 file: all valid" in result.output
 
 
 def test_yaml_values_of_drawn_params_parse_back():

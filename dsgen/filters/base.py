@@ -53,3 +53,7 @@ class Filter:
 
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         raise NotImplementedError
+
+    def warnings(self) -> list[str]:
+        """What the user should hear about after ``fit`` (a build prints them with its summary)."""
+        return []

@@ -4,12 +4,16 @@ LSH candidates verified with rapidfuzz.
 Two records are near duplicates when ``rapidfuzz.fuzz.ratio`` of their normalised texts (an
 insert/delete edit similarity, 0-100) reaches ``threshold * 100``. The first record in stream order
 is kept; a later one is dropped when it duplicates a record that is kept, and its measurements name
-that record (and, build-wide, its dataset). ``dedup`` runs per dataset, ``dedup.build`` across every
+that record (and, build-wide, its dataset). Records of one group (``metadata.group_id``: a noisy
+record and its clean twin) are never duplicates of each other and are kept or dropped together. ``dedup`` runs per dataset, ``dedup.build`` across every
 dataset of a build.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, Literal
 
@@ -60,8 +64,24 @@ class DedupParams(Params):
         return self
 
 
+def group_of(record: dict[str, Any]) -> str:
+    """The group a record belongs to: ``metadata.group_id`` (noisy/clean twins), else its own id."""
+    metadata = record.get("metadata") or {}
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    return str(metadata.get("group_id") or "id:" + str(record["id"]))
+
+
+NEAR = "near duplicate"
+OTHER_NUMBERS = "near duplicate (other numbers)"
+_NUMBER = re.compile(r"\b\d+\b")
+
+
 class NearDuplicates:
-    """Streams texts in, then says for each one which earlier kept text it repeats (exactly or nearly)."""
+    """Streams texts in, then says for each one which earlier kept text it repeats (exactly or nearly).
+
+    Texts may belong to groups (a noisy record and its clean twin): members of one group are never
+    duplicates of each other, and a group that repeats an earlier kept group is dropped whole."""
 
     def __init__(self, params: DedupParams):
         self.params = params
@@ -69,19 +89,21 @@ class NearDuplicates:
         self.count = 0
         self._hashes: list[np.ndarray] = []
         self._texts: list[str] = []  # normalised text of each first occurrence
-        self._unique_index: list[int] = []  # stream index of each first occurrence
         self._keys: list[np.ndarray] = []
-        self._first_seen: dict[int, int] = {}
+        self._first_seen: dict[int, int] = {}  # text hash -> its number among the distinct texts
+        self._groups: dict[str, list[int]] = {}  # group -> stream indices, groups in order of appearance
 
-    def add(self, texts: list[str]) -> None:
-        """Add the next texts of the stream (any chunking gives the same result)."""
+    def add(self, texts: list[str], groups: list[str] | None = None) -> None:
+        """Add the next texts of the stream (any chunking gives the same result), with their groups
+        (default: each text its own)."""
         normal = [normalise(t) for t in texts]
         hashes = np.fromiter(map(text_hash, normal), dtype=np.uint64, count=len(normal))
         fresh = []
         for offset, (h, text) in enumerate(zip(hashes.tolist(), normal)):
+            index = self.count + offset
+            self._groups.setdefault(groups[offset] if groups else f"#{index}", []).append(index)
             if h not in self._first_seen:
-                self._first_seen[h] = self.count + offset
-                self._unique_index.append(self.count + offset)
+                self._first_seen[h] = len(self._texts)
                 self._texts.append(text)
                 fresh.append(text)
         self._hashes.append(hashes)
@@ -90,38 +112,64 @@ class NearDuplicates:
             self._keys.append(self.hasher.band_keys(self.hasher.signatures([t.split() for t in fresh])))
 
     def resolve(self) -> Iterator[tuple[int, int, str, float]]:
-        """``(index, duplicate_of, kind, similarity)`` for every dropped text, by stream index."""
-        hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
-        first = self._first_seen
-        firsts = np.fromiter(map(first.__getitem__, hashes.tolist()), dtype=np.int64, count=len(hashes))
-        unique = np.asarray(self._unique_index, dtype=np.int64)
-        near_of, near_sim = self._near_pairs(len(unique))
-        for index in np.flatnonzero(firsts != np.arange(len(hashes))).tolist():
-            yield index, int(firsts[index]), "exact duplicate", 1.0
-        for u in np.flatnonzero(near_of >= 0).tolist():
-            yield int(unique[u]), int(unique[near_of[u]]), "near duplicate", round(float(near_sim[u]), 4)
+        """``(index, duplicate_of, reason, similarity)`` for every dropped text, group by group.
 
-    def _near_pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.params.near or count < 2:
-            return np.full(count, -1, dtype=np.int64), np.zeros(count)
+        Groups are judged in order of appearance: one is dropped when a member's text equals or nearly
+        equals the text of a record already kept (the earliest such record is named); otherwise all its
+        members are kept. Its other members are dropped with it, as the 'group of a …' duplicate."""
+        hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
+        text_of = [self._first_seen[h] for h in hashes.tolist()]
+        near = self._near_pairs()
+        holder = [-1] * len(self._texts)  # the kept record that first had each distinct text
+        for members in self._groups.values():
+            match = None  # (kept record, member, reason, similarity)
+            for member in members:
+                u = text_of[member]
+                if holder[u] >= 0:
+                    found = (holder[u], member, "exact duplicate", 1.0)
+                else:
+                    kept = [(holder[v], v, score) for v, score in near.get(u, ()) if holder[v] >= 0]
+                    if not kept:
+                        continue
+                    first, v, score = min(kept)
+                    numbers = _NUMBER.findall(self._texts[u]) != _NUMBER.findall(self._texts[v])
+                    found = (first, member, OTHER_NUMBERS if numbers else NEAR, score)
+                if match is None or found[0] < match[0]:
+                    match = found
+            if match is None:
+                for member in members:
+                    if holder[text_of[member]] < 0:
+                        holder[text_of[member]] = member
+                continue
+            kept, culprit, reason, score = match
+            for member in members:
+                yield member, kept, reason if member == culprit else f"group of a {reason}", score
+
+    def _near_pairs(self) -> dict[int, list[tuple[int, float]]]:
+        """Distinct texts -> [(similar distinct text, similarity)], verified with rapidfuzz."""
+        if not self.params.near or len(self._texts) < 2:
+            return {}
         from rapidfuzz import fuzz
 
         bands = [np.concatenate([chunk[band] for chunk in self._keys]) for band in range(self.params.bands)]
         codes = candidate_pairs(bands)
         del bands
-        left = (codes >> np.uint64(32)).astype(np.int64)
-        right = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        left = (codes >> np.uint64(32)).astype(np.int64).tolist()
+        right = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64).tolist()
         cutoff, texts = self.params.threshold * 100, self._texts
-        pairs = zip(left.tolist(), right.tolist())
-        ratios = (fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff) for i, j in pairs)
-        scores = np.fromiter(ratios, dtype=np.float64, count=len(codes))
-        similar = scores > 0
-        pairs = np.stack([left[similar], right[similar]], axis=1)
-        return keep_first(count, pairs, scores[similar] / 100)
+        near: dict[int, list[tuple[int, float]]] = {}
+        for i, j in zip(left, right):
+            score = fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff)
+            if score:
+                score = round(score / 100, 4)
+                near.setdefault(i, []).append((j, score))
+                near.setdefault(j, []).append((i, score))
+        return near
 
 
 class Dedup(Filter):
-    """Drops exact and near-duplicate records within one dataset, keeping the first occurrence."""
+    """Drops exact and near-duplicate records within one dataset, keeping the first occurrence; groups
+    (``metadata.group_id``) are kept or dropped whole and never count as duplicates of themselves."""
 
     description: ClassVar[str] = (
         "Exact (hash of normalised text) and near duplicates (MinHash LSH + rapidfuzz ratio >= threshold)"
@@ -134,25 +182,42 @@ class Dedup(Filter):
         ids: list[str] = []
         datasets: list[str] = []
         chunk: list[str] = []
+        groups: list[str] = []
         for record in records:
             ids.append(record["id"])
             datasets.append(dataset_of(record))
             chunk.append(record_text(record, self.params.field))
+            groups.append(group_of(record))
             if len(chunk) == CHUNK:
-                finder.add(chunk)
-                chunk = []
+                finder.add(chunk, groups)
+                chunk, groups = [], []
         if chunk:
-            finder.add(chunk)
+            finder.add(chunk, groups)
         self._drops: dict[str, Verdict] = {}
-        for index, other, kind, similarity in finder.resolve():
+        other_numbers: Counter = Counter()
+        for index, other, reason, similarity in finder.resolve():
             measurements = {"duplicate_of": ids[other], "similarity": similarity}
             if self.stage == "build":
                 measurements["duplicate_dataset"] = datasets[other]
-            self._drops[ids[index]] = Verdict(False, kind, measurements)
+            self._drops[ids[index]] = Verdict(False, reason, measurements)
+            if reason.endswith(OTHER_NUMBERS):
+                other_numbers[datasets[index]] += 1
+        seen = Counter(datasets)
+        self._warnings = [
+            f"dataset '{name}': dedup dropped {n:,} of its {seen[name]:,} records as near duplicates with other "
+            f"numbers (threshold {self.params.threshold:g}): variants of a template that differ in their numbers "
+            "(and names) are distinct problems to a solver; to keep them, set the filter's 'near: false' or a "
+            "higher 'threshold'"
+            for name, n in sorted(other_numbers.items())
+            if 2 * n > seen[name]
+        ]
 
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         keep = Verdict(True)
         return [self._drops.get(record["id"], keep) for record in records]
+
+    def warnings(self) -> list[str]:
+        return self._warnings
 
 
 class BuildDedup(Dedup):
