@@ -6,11 +6,11 @@ puts a list of them at the start, the middle (between paragraphs), the end, or i
 sentences), and ``difficulty`` scores a record from what was planted.
 
 Difficulty (documented in ``dsgen show distraction``) is a weighted sum of terms in [0, 1]:
-0.25 x count (distractors / 6, capped), 0.20 x type (mean type weight: passive noise low, fake system
-messages and conflicting commands high), 0.20 x conflict (1 if a distractor contradicts a real
-constraint), 0.10 x position (inline and end weigh more than start), 0.15 x imitation (rapidfuzz
-similarity between the distractor and the real instructions), 0.10 x constraints (real constraints / 4,
-capped). Levels: easy < 0.33 <= medium < 0.66 <= hard. A clean twin scores only the constraints term.
+0.20 x count (distractors / 6, capped), 0.10 x active (share of distractors that ask for an action),
+0.20 x type (mean type weight: passive noise low, fake system messages and conflicting commands high),
+0.20 x conflict (1 if a distractor contradicts a real constraint), 0.10 x position (inline and end
+weigh more than start), 0.10 x imitation (rapidfuzz similarity between the distractor and the real
+instructions), 0.10 x constraints (real constraints / 4, capped). Levels: easy < 0.33 <= medium < 0.66 <= hard. A clean twin scores only the constraints term.
 """
 
 from __future__ import annotations
@@ -268,6 +268,7 @@ def difficulty(
         "position": 0.0,
         "imitation": 0.0,
         "constraints": min(n_constraints, 4) / 4,
+        "active": 0.0,
     }
     if items:
         for item in items:
@@ -280,13 +281,15 @@ def difficulty(
             conflict=1.0 if any(i["conflicts_with"] for i in items) else 0.0,
             position=sum(POSITION_WEIGHT[i["position"]] for i in items) / len(items),
             imitation=max(i["similarity"] for i in items),
+            active=sum(1 for i in items if i.get("witness")) / len(items),
         )
     weights = {
-        "count": 0.25,
+        "count": 0.2,
+        "active": 0.1,
         "type": 0.2,
         "conflict": 0.2,
         "position": 0.1,
-        "imitation": 0.15,
+        "imitation": 0.1,
         "constraints": 0.1,
     }
     value = round(min(1.0, sum(weights[k] * v for k, v in terms.items())), 4)
