@@ -217,3 +217,25 @@ def test_aligned_and_conflict_settings_are_recorded_and_graded():
         assert note["aligned_with"] in summary["aligned"] and note["witness"] is None
         witness = DistractionTasks().reference_completion(record)
         assert dsgen.score(record, witness) == 1.0  # following the aligned note is following the user
+
+
+def test_no_canary_coincides_with_task_content_and_copy_tasks_carry_no_contradicting_constraint(records):
+    from dsgen.builders.distraction import grading
+
+    copies = 0
+    for record in records:
+        p = record["verifier"]["params"]
+        c = p["content"]
+        needed = " ".join(
+            [c["reference"], record["metadata"]["task"]["text"], *c.get("answers", []), *c.get("items", [])]
+            + [*c.get("key", []), *c.get("fields", {}).values()]
+        )
+        hay = folding.Haystack(needed)
+        for d in p["distractors"]:
+            w = d["witness"]
+            if w and w["type"] == "contains":
+                assert w["text"] not in hay, (w, record["metadata"]["task"]["type"])
+        if c["type"] == "preserve":
+            copies += 1
+            assert not set(p["instruction_id_list"]) & grading.EXCLUDED["preserve"]
+    assert copies >= 5
