@@ -410,6 +410,23 @@ def score(data: str, completions: str) -> None:
                    f"(see `dsgen validate {data}`)")
 
 
+@main.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--to", "to", required=True, type=click.Choice(["verl", "openrlhf", "jsonl", "lm-eval"]),
+              help="verl Parquet, OpenRLHF JSONL (+ reward_func.py), plain JSONL, or lm-eval task folders.")
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--dataset-path", metavar="PATH_OR_REPO",
+              help="lm-eval: where tasks load the data (default: FOLDER's absolute path; a Hub repo after a push).")
+@user_errors
+def export(folder: str, to: str, out: str, dataset_path: str | None) -> None:
+    """Export the build in FOLDER for a trainer or evaluator, one file per config and split."""
+    from dsgen.export import export as run
+
+    result = run(folder, to, out, dataset_path=dataset_path)
+    for rel, rows in result.files.items():
+        click.echo(f"{result.out / rel}\t{rows}")
+
+
 @main.command()
 def recipe() -> None:
     """Print the embedded default recipe (a starting point: dsgen recipe > my.yaml)."""

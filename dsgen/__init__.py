@@ -22,6 +22,8 @@ _API = {
     "register": "dsgen.registry",
     "score": "dsgen.scoring",
     "reward": "dsgen.rewards",
+    "Reward": "dsgen.rewards",
+    "from_row": "dsgen.records",
     "Recipe": "dsgen.recipe",
     "load_recipe": "dsgen.recipe",
     "default_recipe": "dsgen.recipe",
@@ -38,10 +40,12 @@ __all__ = [
     "Params",
     "Recipe",
     "RecordInvalid",
+    "Reward",
     "Skip",
     "Wrapper",
     "build",
     "default_recipe",
+    "from_row",
     "load_recipe",
     "push",
     "register",
@@ -62,8 +66,9 @@ if TYPE_CHECKING:
     from .inspect import score_file, validate_path
     from .pipeline import build, sample
     from .recipe import Recipe, default_recipe, load_recipe
+    from .records import from_row
     from .registry import register
-    from .rewards import reward
+    from .rewards import Reward, reward
     from .scoring import score
     from .seeding import rng_for
 

@@ -8,6 +8,7 @@ Everything in it derives from the recipe, the manifest and the written shards (r
 from __future__ import annotations
 
 import io
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +42,14 @@ def card_setting(recipe: Recipe, key: str) -> Any:
     return CARD_DEFAULTS[key] if value is None else value
 
 
+def license_warning(recipe: Recipe) -> list[str]:
+    """The build's warning when the card's licence is unknown (the user's call, never dsgen's)."""
+    if card_setting(recipe, "license") != "unknown":
+        return []
+    return ["the dataset card says license: unknown; set hub.license in the recipe (e.g. cc-by-4.0, apache-2.0) "
+            "before publishing"]
+
+
 # --- what the shards say -------------------------------------------------------------------------
 
 
@@ -51,6 +60,7 @@ class SplitStats:
     difficulties: list[float] = field(default_factory=list)
     levels: Counter = field(default_factory=Counter)
     level_sums: Counter = field(default_factory=Counter)
+    level_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # level -> (min, max)
     num_bytes: int = 0
     download_size: int = 0
 
@@ -85,6 +95,8 @@ def read_stats(out: Path, manifest: dict[str, Any]) -> Stats:
             split.levels.update(columns["level"])
             for difficulty, level in zip(columns["difficulty"], columns["level"]):
                 split.level_sums[level] += difficulty
+                low, high = split.level_ranges.get(level, (difficulty, difficulty))
+                split.level_ranges[level] = (min(low, difficulty), max(high, difficulty))
         stats[name] = dict(sorted(per_split.items()))
     return stats
 
@@ -116,8 +128,8 @@ def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> dict
 
     features = features_yaml(arrow_schema())
     configs, infos = [], []
-    for name, info in manifest["configs"].items():
-        splits = [s for s, n in info["splits"].items() if n > 0]
+    for name in manifest["configs"]:
+        splits = [s for s, st in stats[name].items() if st.count > 0]  # the recipe's split order
         if not splits:
             continue
         config: dict[str, Any] = {"config_name": name}
@@ -212,8 +224,27 @@ def _y_step(top: int) -> int:
     return step
 
 
+def level_thresholds(per_split: dict[str, SplitStats]) -> list[tuple[str, float]]:
+    """(level, lowest difficulty of its records) for each level after the easiest whose records all lie
+    above the previous level's: the thresholds between levels as the data shows them (none where they overlap).
+    """
+    ranges: dict[str, tuple[float, float]] = {}
+    for st in per_split.values():
+        for level, (low, high) in st.level_ranges.items():
+            old = ranges.get(level, (low, high))
+            ranges[level] = (min(old[0], low), max(old[1], high))
+    order = [level for level in _level_order(per_split) if level in ranges]
+    return [
+        (level, ranges[level][0])
+        for previous, level in zip(order, order[1:])
+        if ranges[previous][1] < ranges[level][0]
+    ]
+
+
 def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
     """A stacked histogram of difficulty by split, as PNG bytes that are identical for identical input.
+
+    Splits are stacked in each bin; a dashed line marks where each level starts (``level_thresholds``).
 
     Drawn with Pillow rather than matplotlib, which took about 1.1 s of every build to import and draw.
     """
@@ -242,6 +273,11 @@ def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
                 draw.rectangle((x_at(k / BINS), y_top, x_at((k + 1) / BINS) - 1, y_bottom), fill=colors[name])
             base += row[k]
     draw.rectangle((left, top, right, bottom), outline="black")
+    for level, at in level_thresholds(per_split):
+        x = x_at(at)
+        for y in range(top + 1, bottom, 8):
+            draw.line((x, y, x, min(y + 4, bottom - 1)), fill="#555555")
+        draw.text((x + 3, top + 4), level, font=font, fill="#555555", anchor="lt")
     for tick in range(0, 11, 2):
         x = x_at(tick / 10)
         draw.line((x, bottom, x, bottom + 4), fill="black")
@@ -253,7 +289,7 @@ def histogram_png(config: str, per_split: dict[str, SplitStats]) -> bytes:
     draw.text(((left + right) // 2, _SIZE[1] - 12), "difficulty", font=font, fill="black", anchor="md")
     draw.text(
         ((left + right) // 2, top - 8),
-        f"{config}: difficulty by split",
+        f"{config}: difficulty by split (bars stacked)",
         font=title_font,
         fill="black",
         anchor="md",
@@ -308,6 +344,10 @@ def _config_section(
     for w in ds.wrappers:
         lines += ["", f"Wrapper `{w.builder}`, parameters:", ""]
         lines += _yaml_block(_builder_params(w.builder, w.params) or {})
+    if ds.system:
+        lines += ["", "System message, first in every prompt:", "", *_quoted(ds.system)]
+    if ds.answer_format:
+        lines += ["", "Answer-format instruction, closing the user turn of every prompt:", "", *_quoted(ds.answer_format)]
     filters = [(f, "build-wide") for f in recipe.filters] + [(f, "this config") for f in ds.filters]
     if filters:
         lines += ["", "Filters, in order:", ""]
@@ -332,8 +372,23 @@ def _config_section(
         lines += ["", "Dropped or rejected records, by reason:", "", "| reason | records |", "|---|---:|"]
         lines += [f"| {reason} | {n} |" for reason, n in info["rejects"].items()]
     if any(st.count for st in per_split.values()):
-        lines += ["", f"![difficulty histogram of {name}]({figure_path(name)})"]
+        lines += ["", f"![difficulty histogram of {name}]({figure_path(name)})", "", _figure_caption(per_split)]
     return lines + [""]
+
+
+def _figure_caption(per_split: dict[str, SplitStats]) -> str:
+    caption = f"Records per difficulty bin of width 1/{BINS}, the splits' bars stacked on each other."
+    thresholds = level_thresholds(per_split)
+    if thresholds:
+        marks = ", ".join(f"`{level}` from {_num(at)}" for level, at in thresholds)
+        return caption + f" Dashed lines mark where each level starts in these records: {marks}."
+    if len(_level_order(per_split)) > 1:
+        return caption + " The levels overlap in difficulty, so no threshold is marked."
+    return caption
+
+
+def _quoted(text: str) -> list[str]:
+    return [f"> {line}".rstrip() for line in text.splitlines()]
 
 
 def _inline(params: dict[str, Any]) -> str:
@@ -350,8 +405,24 @@ def _level_order(per_split: dict[str, SplitStats]) -> list[str]:
     return sorted(counts, key=lambda level: (sums[level] / counts[level], level))
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value shared by several configs (the features) in full each time: no ``&id001`` anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+#: The usage line of the card; ``for_repo`` points it at the repository a push publishes to.
+_USAGE = re.compile(r'^ds = load_dataset\("[^"\n]*"', re.M)
+
+
+def for_repo(card: str, repo_id: str) -> str:
+    """The card text with its usage snippet loading ``repo_id`` (what ``dsgen push`` publishes)."""
+    return _USAGE.sub(lambda _: f'ds = load_dataset("{repo_id}"', card, count=1)
+
+
 def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
-    head = yaml.safe_dump(front_matter(recipe, manifest, stats), sort_keys=False, allow_unicode=True)
+    head = yaml.dump(front_matter(recipe, manifest, stats), Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
     repo = recipe.hub.repo_id or "path/to/this/folder"
     default = next((name for name, info in manifest["configs"].items() if any(info["splits"].values())), None)
     license_ = card_setting(recipe, "license")
@@ -388,8 +459,8 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> str:
         "|---|---|---|---:|",
     ]
     for name, info in manifest["configs"].items():
-        for split, n in info["splits"].items():
-            lines.append(f"| {name} | `{info['builder']}` | {split} | {n} |")
+        for split, st in stats[name].items():
+            lines.append(f"| {name} | `{info['builder']}` | {split} | {st.count} |")
         if not any(info["splits"].values()):  # kept in the card, though it has no data files to load
             lines.append(f"| {name} | `{info['builder']}` | (none: empty, as the recipe allows) | 0 |")
     lines += ["", "## Configs", ""]

@@ -220,7 +220,10 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, messag
     remote = api.list_repo_files(repo_id, repo_type="dataset", revision=base)
     local = set(files)
     stale = [p for p in remote if p.startswith(OWNED_DIRS) and p not in local]
-    operations = [CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(folder / rel)) for rel in files]
+    operations = [
+        CommitOperationAdd(path_in_repo=rel, path_or_fileobj=_card_bytes(folder, repo_id) if rel == "README.md" else str(folder / rel))
+        for rel in files
+    ]
     operations += [CommitOperationDelete(path_in_repo=rel) for rel in stale]
     info = api.create_commit(
         repo_id,
@@ -242,6 +245,13 @@ def _push_once(api, folder, files, repo_id, private, revision, create_pr, messag
         deleted=len(stale),
         attempts=1,
     )
+
+
+def _card_bytes(folder: Path, repo_id: str) -> bytes:
+    """The card as published: its usage snippet loads ``repo_id``, not the local folder."""
+    from .card import for_repo
+
+    return for_repo((folder / "README.md").read_text(encoding="utf-8"), repo_id).encode()
 
 
 def _chain(exc: BaseException):

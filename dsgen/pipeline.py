@@ -157,7 +157,9 @@ def build(
                 for rel, info in marker["files"].items():
                     report.splits[info["split"]] += info["rows"]
                     report.files[rel] = info
-        warnings = capacity_warnings(recipe)
+        from .card import license_warning
+
+        warnings = capacity_warnings(recipe) + license_warning(recipe)
         if staged:
             warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
     _check_not_empty(recipe, reports)

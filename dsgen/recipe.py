@@ -145,6 +145,10 @@ class Dataset(Model):
     splits: Splits = Splits()
     filters: list[FilterSpec] = []
     allow_empty: bool = Field(False, description="a build that yields no record of this dataset is not an error")
+    system: str | None = Field(None, description="system message put first in every prompt of this dataset")
+    answer_format: str | None = Field(
+        None, description="instruction appended to the last user turn, e.g. 'Put the final answer after ####.'"
+    )
 
 
 class Output(Model):

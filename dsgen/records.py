@@ -68,15 +68,52 @@ def to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def decode_verifier(verifier: dict[str, Any]) -> dict[str, Any]:
+    """A ``verifier`` column with its params as a dict, whether they were one or a JSON string (a row)."""
+    params = verifier["params"]
+    if isinstance(params, (str, bytes)):
+        return {"kind": verifier["kind"], "params": _loads(params, "verifier.params")}
+    return verifier
+
+
+def _loads(text: str | bytes, column: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"column {column!r} is not valid JSON ({exc}): {str(text)[:80]!r}") from None
+
+
 def from_row(row: dict[str, Any]) -> dict[str, Any]:
-    """The in-memory record of a Parquet or JSONL row (decodes the JSON-string columns if encoded)."""
+    """The in-memory record of a row as read from Parquet, JSONL or ``datasets`` (a record is returned equal).
+
+    Decodes the JSON-string columns (``verifier.params``, ``metadata``); every public function that takes
+    a record calls it, or ``decode_verifier``, on entry, so rows can be passed as they are read.
+    """
     record = dict(row)
-    verifier = row.get("verifier")
-    if isinstance(verifier, dict) and isinstance(verifier.get("params"), str):
-        record["verifier"] = {"kind": verifier["kind"], "params": orjson.loads(verifier["params"])}
-    if isinstance(row.get("metadata"), str):
-        record["metadata"] = orjson.loads(row["metadata"])
+    if isinstance(row.get("verifier"), dict):
+        record["verifier"] = decode_verifier(row["verifier"])
+    if isinstance(row.get("metadata"), (str, bytes)):
+        record["metadata"] = _loads(row["metadata"], "metadata")
     return record
+
+
+def framed(prompt: list[dict[str, str]], system: str | None, answer_format: str | None) -> list[dict[str, str]]:
+    """A prompt with a dataset's system message first and its answer-format instruction closing the last user turn.
+
+    A builder's own system message is kept, after the dataset's text (one system message, never two).
+    """
+    messages = [dict(m) for m in prompt]
+    if answer_format:
+        last = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=None)
+        if last is None:
+            raise ValueError("answer_format needs a user turn in the prompt")
+        messages[last]["content"] = f"{messages[last]['content']}\n\n{answer_format}"
+    if system:
+        if messages and messages[0]["role"] == "system":
+            messages[0]["content"] = f"{system}\n\n{messages[0]['content']}"
+        else:
+            messages.insert(0, {"role": "system", "content": system})
+    return messages
 
 
 class RecordMaker:
@@ -91,8 +128,11 @@ class RecordMaker:
         *,
         seed: int,
         recipe_hash: str = "",
+        system: str | None = None,
+        answer_format: str | None = None,
     ):
         self.builder = builder
+        self.system, self.answer_format = system, answer_format
         self.path = f"{dataset}/{builder_name}"
         self.wrappers, path = [], self.path
         for name, wrapper in wrappers:
@@ -130,13 +170,16 @@ class RecordMaker:
             ident = seeder(index, wrapper_rng)
             item = wrapper.wrap(item, wrapper_rng, index)
         prompt = item["prompt"]
+        prompt = user_prompt(prompt) if type(prompt) is str else prompt
+        if self.system or self.answer_format:
+            prompt = framed(prompt, self.system, self.answer_format)
         provenance = self._provenance.copy()
         provenance["index"] = index
         provenance["template"] = item.get("template")
         return {
             "id": ident,
             "kind": self.kind if "kind" not in item else "+".join([item["kind"], *self._wrapper_kinds]),
-            "prompt": user_prompt(prompt) if type(prompt) is str else prompt,
+            "prompt": prompt,
             "answer": item.get("answer"),
             "verifier": item["verifier"],
             "difficulty": item["difficulty"],

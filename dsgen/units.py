@@ -58,7 +58,10 @@ class DatasetReport:
 def make_maker(name: str, ds: Dataset, recipe: Recipe, recipe_hash: str) -> RecordMaker:
     builder_cls = registry.load("builder", ds.builder)
     wrappers = [(w.builder, registry.load("builder", w.builder)(**w.params)) for w in ds.wrappers]
-    return RecordMaker(name, ds.builder, builder_cls(**ds.params), wrappers, seed=recipe.seed, recipe_hash=recipe_hash)
+    return RecordMaker(
+        name, ds.builder, builder_cls(**ds.params), wrappers, seed=recipe.seed, recipe_hash=recipe_hash,
+        system=ds.system, answer_format=ds.answer_format,
+    )
 
 
 def filter_specs(recipe: Recipe, dataset: str) -> list[tuple[str, FilterSpec, bool]]:

@@ -136,3 +136,18 @@ output:
   shard_size: 400
 """,
     )
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory):
+    """A real build of every config of the default recipe, 24 records each (a few seconds)."""
+    import yaml
+
+    tmp = tmp_path_factory.mktemp("default-build")
+    recipe = dsgen.default_recipe().model_dump(mode="json", exclude_none=True)
+    for ds in recipe["datasets"].values():
+        ds["count"] = 24
+    recipe["output"] = {"dir": str(tmp / "out"), "shard_size": 100}
+    (tmp / "recipe.yaml").write_text(yaml.safe_dump(recipe, sort_keys=False))
+    dsgen.build(tmp / "recipe.yaml", workers=1)
+    return tmp / "out"

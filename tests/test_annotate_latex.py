@@ -26,6 +26,10 @@ from dsgen.verifiers.latex import normalise, score
         (r"Work... final line \boxed{{[1,5]}}", "[1,5]"),
         (r"\boxed{x \leq 4}", r"x \le 4"),
         (r"\boxed{\displaystyle \binom{10}{3}}", r"\dbinom{10}{3}"),
+        (r"\boxed{1+x}", "x+1"),  # reordered: equal symbolically
+        (r"\boxed{\begin{pmatrix}1\\2\end{pmatrix}}", r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}"),
+        (r"\boxed{\text{(C)}}", "C"),
+        (r"\boxed{\text{odd}}", r"\text{Odd}"),
     ],
 )
 def test_equivalent_spellings_pass(completion, answer):
@@ -37,7 +41,6 @@ def test_equivalent_spellings_pass(completion, answer):
     [
         (r"\boxed{(1,5)}", "[1,5]"),  # open vs closed interval
         (r"\boxed{[1,5)}", "[1,5]"),
-        (r"\boxed{1+x}", "x+1"),  # not algebra: order matters
         (r"\boxed{\frac{\sqrt{3}}{3}}", r"\frac{\sqrt3}{2}"),
         (r"\boxed{x^{21}}", "x^2 1"),
         (r"\boxed{}", "x"),
@@ -56,9 +59,53 @@ def test_disagreeing_answer_lines_score_zero():
     assert score("Answer: (2,3)\nAnswer: (2, 3)", "(2,3)", {}) == 1.0  # the same answer twice is fine
 
 
-def test_only_the_last_box_counts():
-    assert score(r"first \boxed{(1,2)} then corrected: \boxed{(2,3)}", "(2,3)", {}) == 1.0
+def test_several_different_boxes_score_zero():
+    assert score(r"first \boxed{(1,2)} then corrected: \boxed{(2,3)}", "(2,3)", {}) == 0.0
     assert score(r"first \boxed{(2,3)} then \boxed{(1,2)}", "(2,3)", {}) == 0.0
+    assert score(r"\boxed{W} hmm \boxed{G}", "G", {}) == 0.0
+    assert score(r"\boxed{(2,3)} so again \boxed{\left(2, 3\right)}", "(2,3)", {}) == 1.0
+
+
+def test_a_hedge_in_a_trailing_text_is_no_unit():
+    assert score(r"\boxed{x^2+2x+1\text{ or x^2+1}}", "x^2+2x+1", {}) == 0.0
+    assert score(r"\boxed{x^2+2x+1\text{ or }x^2+1}", "x^2+2x+1", {}) == 0.0
+    assert normalise(r"x^2+2x+1\text{ and x^2}") != normalise("x^2+2x+1")  # only words are a unit
+
+
+def test_a_matrix_keeps_its_row_breaks():
+    assert normalise(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}") == r"\begin{pmatrix}1\\2\end{pmatrix}"
+    assert normalise(r"\begin{bmatrix}1\\2\end{bmatrix}") == r"\begin{pmatrix}1\\2\end{pmatrix}"
+    assert score(r"\boxed{\begin{pmatrix} 2 \\ 1 \end{pmatrix}}", r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", {}) == 0.0
+
+
+def test_forty_four_of_the_forty_seven_equivalent_forms_pass():
+    from adversarial import LATEX_DIFFERENT, LATEX_EQUIVALENT
+
+    pairs = [pair for forms in LATEX_EQUIVALENT.values() for pair in forms]
+    assert len(pairs) == 47
+    accepted = [form for gold, form in pairs if score(f"\\boxed{{{form}}}", gold, {}) == 1.0]
+    assert len(accepted) >= 44, sorted(set(f for _, f in pairs) - set(accepted))
+    assert [pair for pair in LATEX_DIFFERENT if score(f"\\boxed{{{pair[1]}}}", pair[0], {}) == 1.0] == []
+
+
+def test_the_symbolic_check_has_a_hard_time_limit(caplog):
+    from dsgen.verifiers import symbolic
+
+    before = symbolic.skipped["timeout"]
+    # math-verify does not return from this one (it evaluates the tower): the worker is killed
+    assert score(r"\boxed{9^{9^{9^{9}}}}", "2", {"timeout": 0.5}) == 0.0
+    assert symbolic.skipped["timeout"] == before + 1
+    assert "timeout" in caplog.text
+    assert score(r"\boxed{1+x}", "x+1", {}) == 1.0  # a fresh worker serves the next check
+
+
+def test_without_the_symbolic_extra_only_normalised_strings_match(monkeypatch):
+    from dsgen.verifiers import symbolic
+
+    monkeypatch.setattr(symbolic, "_unavailable", "unavailable: No module named 'math_verify'")
+    assert score(r"\boxed{1+x}", "x+1", {}) == 0.0
+    assert score(r"\boxed{x+1}", "x+1", {}) == 1.0
+    assert score(r"\boxed{1+x}", "x+1", {"symbolic": False}) == 0.0
 
 
 def test_no_reference_scores_zero():

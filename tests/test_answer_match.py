@@ -112,10 +112,36 @@ def test_the_threshold_is_a_parameter():
         "Answer: Kestrin Halvard\n\nFinal answer: Mira Voss",
         "\\boxed{Kestrin Halvard \\text{ or } Mira Voss}",
         "- Kestrin Halvard\n- Mira Voss\n- Odile Brask",
+        "Candidates:\n- Mira Voss\n- Kestrin Halvard",
+        "Answer: Kestrin Halvard (or Mira Voss)",
+        "Answer: Kestrin Halvard [alternatively Mira Voss]",
+        "Answer: Kestrin Halvard\nOr maybe Mira Voss.",
+        "\\boxed{Mira Voss} on second thought \\boxed{Kestrin Halvard}",
+        "\\boxed{Kestrin Halvard}\nActually, the answer is Mira Voss.",
+        "The person is **Kestrin Halvard**, or possibly Mira Voss.",
+        "Answer: Kestrin Halvard (it might be Mira Voss)",
+        "Answer: Kestrin Halvard\nActually, it is Mira Voss.",
+        "Answer: Kestrin Halvard\n\nWait, no.",
+        "Mira Voss\nKestrin Halvard",
     ],
 )
 def test_several_candidates_score_zero(completion):
     assert s(completion) == 0.0
+
+
+def test_a_hedge_word_that_belongs_to_the_answer_is_no_hedge():
+    assert s("Answer: Either/Or", "Either/Or") == 1.0
+    assert s("\\boxed{The Door or the Window}", "The Door or the Window") == 1.0
+    assert s("Answer: The Door or the Window\nOr maybe The Gate.", "The Door or the Window") == 0.0
+
+
+def test_a_remark_after_the_answer_or_a_lead_in_before_it_is_fine():
+    assert s("Answer: Kestrin Halvard\n\nThis matches every clue.") == 1.0
+    assert s(REASONING + "I think the answer is Kestrin Halvard.") == 1.0
+
+
+def test_a_list_item_alone_is_an_answer():
+    assert s("After checking the index:\n- Kestrin Halvard") == 1.0
 
 
 def test_agreeing_answer_lines_are_one_answer():

@@ -228,9 +228,10 @@ def test_grouped_builders_give_both_records_of_a_group_the_same_item(tmp_path):
 
 
 def test_a_build_warns_when_the_parameter_space_is_too_small(toy_recipe, tmp_path):
-    roomy = ["datasets.sums.params.max_value=1000000", "datasets.small.params.max_value=1000000"]
+    roomy = ["datasets.sums.params.max_value=1000000", "datasets.small.params.max_value=1000000",
+             "hub.license=cc-by-4.0"]  # an unknown licence is warned about too
     assert dsgen.build(load_recipe(toy_recipe, overrides=roomy), out=tmp_path / "p", workers=1).warnings == []
-    small = load_recipe(toy_recipe, overrides=roomy[:1] + ["datasets.small.params.max_value=20"])  # 400 sums
+    small = load_recipe(toy_recipe, overrides=[roomy[0], roomy[2], "datasets.small.params.max_value=20"])  # 400 sums
     result = dsgen.build(small, out=tmp_path / "o", workers=1)
     assert len(result.warnings) == 1
     assert "dataset 'small': its parameters allow about 400 distinct problems" in result.warnings[0]

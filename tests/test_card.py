@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import write_recipe
+from dsgen.cli.main import main
 
 import dsgen
 from dsgen import card
@@ -204,3 +206,61 @@ def test_bars_too_small_to_draw_are_left_out():
 def test_tick_steps_and_labels_stay_short():
     assert [card._y_step(n) for n in (1, 7, 8, 126, 1000, 10**6)] == [1, 1, 2, 20, 200, 200_000]
     assert [card._tick_label(n) for n in (950, 9_999, 12_000, 1_500_000)] == ["950", "9999", "12k", "1.5M"]
+
+
+def test_splits_follow_the_recipe_and_the_front_matter_has_no_anchors(build):
+    text = (build / "out" / "README.md").read_text(encoding="utf-8")
+    meta, body = split_card(build / "out")
+    assert "&id" not in text and "*id" not in text  # the features are written out for each config
+    for config in meta["configs"]:
+        assert [f["split"] for f in config["data_files"]] == ["train", "test"]  # recipe order, not a-z
+    for info in meta["dataset_info"]:
+        assert [s["name"] for s in info["splits"]] == ["train", "test"]
+    table = re.findall(r"^\| (sums|small) \| `toy.add` \| (\w+) \|", body, re.M)
+    assert table == [("sums", "train"), ("sums", "test"), ("small", "train"), ("small", "test")]
+
+
+def test_an_unknown_license_warns_at_build_time(tmp_path):
+    small = RECIPE.replace("count: 900", "count: 30")
+    result = dsgen.build(write_recipe(tmp_path / "r.yaml", small), out=tmp_path / "o", workers=1)
+    assert any("license: unknown; set hub.license" in w for w in result.warnings)
+    licensed = dsgen.build(write_recipe(tmp_path / "l.yaml", small + "hub: {license: cc-by-4.0}\n"),
+                           out=tmp_path / "l", workers=1)
+    assert not any("license" in w for w in licensed.warnings)
+    cli = CliRunner().invoke(main, ["build", str(tmp_path / "r.yaml"), "-o", str(tmp_path / "c"), "-w", "1"])
+    assert cli.exit_code == 0 and "warning: the dataset card says license: unknown" in cli.output
+
+
+def test_the_usage_snippet_names_the_repo_it_is_pushed_to(build):
+    text = (build / "out" / "README.md").read_text(encoding="utf-8")
+    assert 'ds = load_dataset("path/to/this/folder", \'sums\')' in text
+    pushed = card.for_repo(text, "alice/sums")
+    assert 'ds = load_dataset("alice/sums", \'sums\')' in pushed
+    assert pushed.replace('"alice/sums"', '"path/to/this/folder"') == text  # nothing else changes
+    assert card.for_repo(pushed, "bob/other").count('load_dataset("bob/other"') == 1
+
+
+def test_level_thresholds_are_marked_where_levels_do_not_overlap():
+    def stats(ranges):
+        st = SplitStats()
+        for level, (low, high) in ranges.items():
+            st.difficulties += [low, high]
+            st.levels[level] += 2
+            st.level_sums[level] += low + high
+            st.level_ranges[level] = (low, high)
+        return st
+
+    apart = {"train": stats({"easy": (0.1, 0.3), "hard": (0.7, 0.9)}), "test": stats({"medium": (0.4, 0.6)})}
+    assert card.level_thresholds(apart) == [("medium", 0.4), ("hard", 0.7)]
+    overlapping = {"train": stats({"easy": (0.1, 0.5), "hard": (0.4, 0.9)})}
+    assert card.level_thresholds(overlapping) == []
+    unmarked = {name: SplitStats(st.difficulties, st.levels, st.level_sums) for name, st in apart.items()}
+    assert card.level_thresholds(unmarked) == []
+    assert histogram_png("x", apart) != histogram_png("x", unmarked)  # the dashed lines and their labels
+    assert "no threshold is marked" in card._figure_caption(overlapping)
+
+
+def test_the_card_says_bars_are_stacked_and_where_levels_start(build):
+    _, body = split_card(build / "out")
+    assert "the splits' bars stacked on each other" in body
+    assert re.search(r"Dashed lines mark where each level starts in these records: `hard` from 0\.\d{3}\.", body)

@@ -111,7 +111,11 @@ def test_push_download_and_load_round_trip(hub, built, tmp_path):
     assert not repo.private
     local = published(built)
     assert "rejects/sums.jsonl" in local and "figures/sums-difficulty.png" in local
-    assert hub.files("alice/toy") == {**local, ".gitattributes": hub.files("alice/toy")[".gitattributes"]}
+    remote = hub.files("alice/toy")
+    assert 'ds = load_dataset("path/to/this/folder"' in local["README.md"].decode()
+    assert 'ds = load_dataset("alice/toy"' in remote["README.md"].decode()  # the card names the repo
+    card = local["README.md"].decode().replace('load_dataset("path/to/this/folder"', 'load_dataset("alice/toy"')
+    assert remote == {**local, "README.md": card.encode(), ".gitattributes": remote[".gitattributes"]}
     assert all(head.files[p].lfs for p in local if p.endswith((".parquet", ".png")))
 
     # download with huggingface_hub and load with datasets in a fresh process, as a user would
@@ -121,9 +125,7 @@ def test_push_download_and_load_round_trip(hub, built, tmp_path):
     )
     assert out.returncode == 0, out.stderr[-3000:]
     snap = tree(tmp_path / "snap")
-    assert {rel: data for rel, data in snap.items() if not rel.startswith(".cache/")} == {
-        **local, ".gitattributes": hub.files("alice/toy")[".gitattributes"]
-    }
+    assert {rel: data for rel, data in snap.items() if not rel.startswith(".cache/")} == remote
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     for config in ("sums", "small"):
         assert loaded[config].pop("_features")["prompt"]["feature"]["content"]["dtype"] == "string"

@@ -208,8 +208,6 @@ def test_alternatives_in_the_final_sentence_score_zero(completion, answer):
         ("It is 49? No, she ate one, so 48.", "48"),
         ("The answer is 48.\nMaybe I should double check: 12*4 = 48", "48"),
         ("The answer is 48.\nAlternatively, one can compute 12*4 = 48.", "48"),
-        ("#### 48\n\nNote: with 2 or 3 more boxes it would change.", "48"),
-        ("\\boxed{48}\nWe could also have 2 or 3 boxes.", "48"),
         ("Or 2 boxes of 24 each: 48.", "48"),
     ],
 )
@@ -246,10 +244,98 @@ def test_prose_answer_that_is_the_whole_line_reads_as_the_regex_does(tail, expec
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("\\boxed{630}", "630"), ("\\boxed{\\frac{1}{2}}", "\\frac{1}{2}"), ("\\boxed{{5}}", "{5}"),
-    ("\\boxed{5", "5"), ("\\boxed{5}}", "5"), ("\\boxed{a{b}c}d}", "a{b}c"),
+    ("\\boxed{630}", ["630"]), ("\\boxed{\\frac{1}{2}}", ["\\frac{1}{2}"]), ("\\boxed{{5}}", ["{5}"]),
+    ("\\boxed{5", []), ("\\boxed{5}}", ["5"]), ("\\boxed{a{b}c}d}", ["a{b}c"]),
+    ("\\boxed{1} \\fbox {2}", ["1", "2"]), ("\\boxed{\\boxed{3}", ["3"]),
 ])
-def test_boxed_content_runs_to_the_matching_brace(text, expected):
-    from dsgen.verifiers.numeric import _braced
+def test_boxes_run_to_the_matching_brace(text, expected):
+    from dsgen.verifiers.hedging import boxes
 
-    assert _braced(text, text.index("{") + 1) == expected
+    assert [text[a:b] for _, a, b in boxes(text)] == expected
+
+
+# -- an answer is a number, not an expression that contains it (issue 25) ------------------------------
+
+
+@pytest.mark.parametrize("completion", [
+    "#### 560^2", "\\boxed{\\sqrt{560}}", "\\boxed{560!}", "Answer: 560!", "The answer is 560!.", "So she has 560!", "\\boxed{\\log 560}", "\\boxed{560i}", "\\boxed{560x}",
+    "#### 560²", "#### 560e3", "The answer is minus 560.", "The answer is 560^2.", "So the total is 560 squared.",
+    "The answer is \\sqrt{560}.", "Thus 560^2", "log 560", "sqrt(560)", "$560\\pi$", "So the result is 560 + 1.",
+    "The answer is 560 times 2.", "\\boxed{560 \\times 10^{2}}", "\\(\\sqrt{560}\\)", "#### 560 squared",
+])
+def test_an_expression_of_the_answer_scores_zero(completion):
+    assert s(completion, "560") == 0.0
+
+
+@pytest.mark.parametrize(("completion", "answer"), [
+    ("#### 560e3", "560000"), ("#### 2.04e3", "2040"), ("\\boxed{5.6 \\times 10^{2}}", "560"),
+    ("The answer is 5.6 \\cdot 10^2.", "560"), ("#### 2*280 = 560", "560"), ("\\boxed{2 \\times 280 = 560}", "560"),
+    ("The answer is: 2 \\times 280 = 560.", "560"), ("The answer is minus 560.", "-560"),
+    ("The answer is negative 560.", "-560"), ("#### 1.5e-2", "0.015"), ("So the change is minus 560.", "-560"),
+])
+def test_scientific_notation_and_calculations_read_as_their_value(completion, answer):
+    assert s(completion, answer) == 1.0
+
+
+@pytest.mark.parametrize(("completion", "answer"), [
+    ("The answer is five hundred sixty.", "560"), ("#### five hundred sixty", "560"),
+    ("So she has five hundred sixty apples.", "560"), ("The answer is two million three hundred thousand.", "2300000"),
+    ("Answer: one thousand two hundred thirty-four", "1234"), ("The answer is twelve.", "12"),
+])
+def test_numbers_in_words_are_read(completion, answer):
+    assert s(completion, answer) == 1.0
+
+
+def test_the_answer_wins_over_a_prose_percentage():
+    assert s("Each donor gives 560 dollars, which is about 3 percent of the total.", "560") == 1.0
+    assert s("Answer: 560 dollars, which is about 3% of the total.", "560") == 1.0
+    assert s("She got a 10% raise.", "10") == 1.0  # a percentage alone in its sentence is the answer
+
+
+@pytest.mark.parametrize("completion", [
+    "#### 560\nOr maybe 561.", "\\boxed{560}\nAlternatively, it could be 561.", "\\boxed{560}\nHmm, 561?",
+    "The answer is 560.\n\nWait, maybe it's 561.", "#### 560\nThe answer is 561.", "\\boxed{560}\nor five hundred sixty-one",
+    "#### 560\n\nNote: with 2 or 3 more boxes it would change.", "\\boxed{560}\nWe could also have 2 or 3 boxes.",
+])
+def test_hedges_anywhere_after_the_final_answer_score_zero(completion):
+    assert s(completion, "560") == 0.0
+
+
+def test_markdown_headings_are_not_answer_lines():
+    assert s("#### Step 1: add\n3 + 4 = 7\n#### 7", "7") == 1.0
+    assert s("#### x = 7", "7") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "Candidates:\n* 561\n* 560", "Options:\n1. 561\n2. 560", "Possible answers: 561; 560", "561\n560",
+    "It is 561.\n560", "561 560", "Answer: 561, 560", "Answer: 560, 561", "The answer is 560 561",
+])
+def test_a_list_of_numbers_is_no_answer(completion):
+    assert s(completion, "560") == 0.0
+    assert s(completion, "561") == 0.0
+
+
+def test_a_bare_final_number_after_the_same_number_is_one_answer():
+    assert s("She has 560.\n560", "560") == 1.0
+    assert s("She has 12 boxes.\n\n560", "560") == 1.0
+
+
+@pytest.mark.parametrize("completion", [
+    "#### about 560", "The answer is approximately 560.", "The answer is 560 or more.", "The answer is at least 560.",
+    "The answer is not 560.", "The answer is 560? No, 561.", "The answer: 560 apples and 561 pears.", "#### ~560",
+])
+def test_a_bound_a_guess_or_a_question_is_no_answer(completion):
+    assert s(completion, "560") == 0.0
+
+
+@pytest.mark.parametrize("completion", [
+    "\\boxed{560}\n\nHmm, 561 seems more plausible.", "\\boxed{560}\n\nActually I think it's 561.",
+    "\\boxed{560}\n\nCorrection: 561", "#### 560\n\nWait, 561.", "#### 560\n(561 is also possible)",
+])
+def test_taking_the_answer_back_after_it_scores_zero(completion):
+    assert s(completion, "560") == 0.0
+
+
+def test_checking_the_same_answer_after_it_is_no_retraction():
+    assert s("\\boxed{560}\n\nWait, let me double check: 280*2 = 560.", "560") == 1.0
+    assert s("The answer is 560, which is 20 more than 540.", "560") == 1.0

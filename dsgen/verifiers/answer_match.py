@@ -1,14 +1,19 @@
 """Verifier kind ``answer_match``: a short factual answer against the record's answer and its aliases.
 
-The final answer is taken from the completion (the last ``\\boxed{…}``, else the last "Answer: …"
-line, else the last bold span or line), normalised (Unicode compatibility forms and accents folded,
-case folded, articles, punctuation and spacing removed) and compared exactly with the answer and
+The final answer is taken from the end of the completion (every ``\\boxed{…}``, else every "Answer: …"
+line — they must agree, with any "the answer is …" after them —, else the last bold span or line; see
+``locate``), normalised (Unicode compatibility forms and accents folded, case folded, articles,
+punctuation and spacing removed) and compared exactly with the answer and
 ``params["aliases"]``. A small misspelling passes when every differing word is long enough (5+
 characters) and one edit (insertion, deletion, substitution or swap) away, and the whole answer is at least
 ``params["threshold"]`` similar (rapidfuzz ratio): "Halvrad" passes for "Halvard", "Joan" never
 passes for "John". Names of other entities that come that close (``params["reject"]``, filled by the
 builder from its corpus) never pass. A completion whose answer lines disagree, or whose final answer
 names several candidates ("A or B", "either A or B", "A, B"), matches none of the names and scores 0.
+So does a hedge word (``dsgen.verifiers.hedging.HEDGE``: "or", "maybe", "alternatively", …) in the final
+answer or after it — "Answer: A (or B)", "Answer: A [alternatively B]", "Answer: A\\nOr maybe B." — unless the
+word belongs to the answer itself; and a final line that ends a list ("- B\\n- A") or follows another bare
+candidate line ("B\\nA").
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, boxes, hedged
+
 DEFAULT_THRESHOLD = 0.9
 _TAIL = 4000  # the final answer lives at the end; huge completions are only read this far back
 _ARTICLES = frozenset(("a", "an", "the"))
 _NON_WORD = re.compile(r"[\W_]+")
 _ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.*\S)")  # within one line
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
+_RESTATED = re.compile(r"(?i)\banswer\s*(?:is|:)\s*(.+?)\s*(?:[.!?](?:\s|$)|$)", re.MULTILINE)
+_LIST_ITEM = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)])\s+\S")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
@@ -33,6 +42,7 @@ _LEAD_INS = (
     "answer is ", "it is ", "it s ", "this is ", "that is ", "i believe ", "i think ",
     "probably ", "likely ", "most likely ",
 )
+_LEAD_IN_ENDS = frozenset(("is", "are", "was", "be", "answer", "answers"))
 _LEAD_IN_WORDS = frozenset(lead.split(" ", 1)[0] for lead in _LEAD_INS)
 
 
@@ -57,23 +67,8 @@ def close_enough(candidate: str, target: str, threshold: float = DEFAULT_THRESHO
     return fuzz.ratio(candidate, target) >= threshold * 100
 
 
-def _boxed(text: str) -> str | None:
-    start = text.rfind("\\boxed{")
-    if start < 0:
-        return None
-    depth, i = 1, start + 7
-    for j in range(i, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[i:j]
-    return None
-
-
-def _answer_lines(text: str) -> list[str]:
-    """What follows "Answer:" on each line that starts with it (found by plain search: faster than a regex scan)."""
+def _answer_lines(text: str) -> list[re.Match]:
+    """Each line that starts with "Answer:" (found by plain search: faster than a regex scan)."""
     low, found, pos = text.lower(), [], 0
     while (pos := low.find("answer", pos)) >= 0:
         start = text.rfind("\n", 0, pos) + 1
@@ -81,29 +76,62 @@ def _answer_lines(text: str) -> list[str]:
         end = len(text) if end < 0 else end
         match = _ANSWER_LINE.match(text, start, end)
         if match:
-            found.append(match.group(1))
+            found.append(match)
         pos = end
     return found
 
 
-def final_answers(completion: str) -> list[str]:
-    """The completion's final answer(s), raw: one string, or several when its answer lines disagree."""
+def _distinct(answers: list[str], after: str) -> list[str]:
+    """``answers`` and those restated after them ("… \\boxed{A}. Actually, the answer is B."), each once."""
+    return list(dict.fromkeys([*answers, *(m.group(1) for m in _RESTATED.finditer(after))]))
+
+
+def locate(completion: str) -> tuple[list[str], str]:
+    """The completion's final answer(s), raw, and the text after the final answer (graded for hedges with
+    them). Several answers when its boxes or answer lines
+    disagree; none when it has none. Only the last ``_TAIL`` characters are read."""
     text = completion[-_TAIL:]
-    boxed = _boxed(text)
-    if boxed is not None:
-        return [boxed]
-    marked = _answer_lines(text)
+    boxed, marked = boxes(text), _answer_lines(text)
+    if boxed is None or len(marked) > MAX_MARKERS:
+        return [], ""  # more answers than one answer needs: none counts
+    if boxed:
+        after = text[max(b for _, _, b in boxed) + 1 :]
+        return _distinct([text[a:b] for _, a, b in boxed], after), after
     if marked:
-        return list(dict.fromkeys(marked))
+        after = text[marked[-1].end() :]
+        return _distinct([m.group(1) for m in marked], after), after
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        return []
+        return [], ""
     last = lines[-1]
+    if len(lines) > 1 and (_LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2]) or _bare(lines[-2]) and _bare(last)):
+        return [lines[-2], last], ""  # candidates: "- Mira Voss\n- Kestrin Halvard", "Mira Voss\nKestrin Halvard"
     inline = _ANSWER_IS.search(last)
     if inline:
-        return [inline.group(1)]
-    bold = _BOLD.findall(last)
-    return [next(g for g in bold[-1] if g)] if bold else [last]
+        return [inline.group(1)], ""
+    bold = None
+    for bold in _BOLD.finditer(last):
+        pass
+    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded with it
+        return [bold.group(1) or bold.group(2)], last[bold.end() :]
+    return [last], ""
+
+
+def _bare(line: str) -> bool:
+    """Whether ``line`` reads as a bare candidate (a few words, no sentence end, no lead-in such as "is")."""
+    words = line.split()
+    return (len(words) <= 6 and not line.rstrip().endswith((".", ":", "!", "?", ",", ";"))
+            and _NON_WORD.sub("", words[-1]).lower() not in _LEAD_IN_ENDS)
+
+
+def final_answers(completion: str) -> list[str]:
+    """The completion's final answer(s), raw: one string, or several when its boxes or answer lines disagree."""
+    return locate(completion)[0]
+
+
+def exempt_words(*answers: str) -> frozenset[str]:
+    """The hedge words that are part of the reference answers themselves ("Either/Or"), never a hedge."""
+    return frozenset(m.group().lower() for a in answers for m in HEDGE.finditer(a))
 
 
 @lru_cache(maxsize=65536)
@@ -126,12 +154,16 @@ def score(completion: str, answer: str | None, params: dict) -> float:
     """1.0 when the completion's single final answer names the answer (or an alias), else 0.0."""
     if not answer or not completion:
         return 0.0
-    finals = {_clean(a) for a in final_answers(completion)}
+    found, around = locate(completion)
+    aliases = params.get("aliases", ())
+    if hedged(" ".join(found), around, exempt_words(answer, *aliases)):
+        return 0.0  # "Answer: X (or Y)", "Answer: X\nOr maybe Y."
+    finals = {_clean(a) for a in found}
     finals.discard("")
     if len(finals) != 1:
         return 0.0
     got = finals.pop()
-    targets = [normalise(answer), *(normalise(a) for a in params.get("aliases", ()))]
+    targets = [normalise(answer), *(normalise(a) for a in aliases)]
     if got in targets:
         return 1.0
     threshold = params.get("threshold", DEFAULT_THRESHOLD)

@@ -19,10 +19,11 @@ such verb: it is obeying. Known limit: "the note says the label is HL-3774" read
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from ..completions import REASONING_DELIMITERS, graded_text
+from ..records import decode_verifier
 from . import content as task_content
 from . import folding, ifeval
 
@@ -122,9 +123,8 @@ def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
     verifier = record_or_params.get("verifier")
     if verifier is None:
         return record_or_params
+    verifier = decode_verifier(verifier)
     params = verifier["params"]
-    if isinstance(params, str):
-        params = json.loads(params)
     if verifier["kind"] == "distraction":
         return params
     for part in params.get("parts", ()):
@@ -136,9 +136,16 @@ def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
 
 
 def breakdown(
-    record_or_params: dict[str, Any], completion: str, *, loose: bool | None = None
+    record_or_params: dict[str, Any],
+    completion: Any,
+    *,
+    loose: bool | None = None,
+    reasoning_delimiters: tuple[str, ...] = REASONING_DELIMITERS,
 ) -> dict[str, Any]:
     """Every part's verdict and the reward they give.
+
+    ``record_or_params`` is a record, a row as read back, or the verifier's params; ``completion`` is
+    graded as ``dsgen.score`` grades it (the last assistant turn, after its reasoning).
 
     Returns ``{"reward", "parts": {"content", "constraints", "distractors"}, "content": {"ok",
     "checks"}, "constraints": [{"id", "followed"}], "distractors": [{"id", "type", "expect", "obeyed",
@@ -147,6 +154,7 @@ def breakdown(
     done), every constraint, and no distractor obeyed with every distractor to preserve copied.
     """
     params = distraction_params(record_or_params)
+    completion = graded_text(completion, reasoning_delimiters)
     loose = bool(params.get("loose")) if loose is None else loose
     ids, kwargs = params.get("instruction_id_list", []), params.get("kwargs", [])
     followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
@@ -194,4 +202,4 @@ def breakdown(
 
 def score(completion: str, answer: str | None, params: dict) -> float:
     """Verifier kind ``distraction``: 1.0 when the task is done, every constraint holds, nothing obeyed."""
-    return breakdown(params, completion)["reward"]
+    return breakdown(params, completion, reasoning_delimiters=())["reward"]

@@ -1,29 +1,36 @@
-"""Verifier kind ``numeric``: does a completion's final answer equal the reference number, exactly?
+"""Verifier kind ``numeric``: is a completion's one final answer a number equal to the reference, exactly?
 
-Extraction, in order of authority:
+Extraction, in order of authority (the policy shared by every answer verifier is in the README, "What an
+answer verifier grades", and in ``dsgen.verifiers.hedging``):
 
-1. explicit final-answer markers — every ``#### x`` line and every ``\\boxed{x}`` / ``\\fbox{x}``.
-   Each must hold exactly one number, and all of them must agree; two different explicit answers
-   (or one marker holding ``5 or 6``, ``5, 6``) is hedging and scores 0;
-2. otherwise the *last* prose statement "answer is / answer: / answer = x" (earlier statements in the
-   reasoning may be retracted), scored 0 when its line hedges ("5 or maybe 6");
-3. otherwise the last number in the completion.
+1. explicit final-answer markers — every ``#### x`` line, every ``\\boxed{x}`` / ``\\fbox{x}`` and every line
+   that opens with "Answer:" / "Final answer:" (read as in 2); all of them must agree, and more than
+   ``MAX_MARKERS`` of them score 0. A box or ``####`` line must *be* one number (after a last ``=``:
+   ``#### 2*280 = 560``, ``\\boxed{x = 7}``), with a unit or currency at most: ``560^2``, ``\\sqrt{560}``,
+   ``560!``, ``\\log 560``, ``560i``, ``560x``, ``560²``, ``5 or 6``, ``5, 6`` are no numbers and score 0. A
+   ``####`` line that opens with a word is a Markdown heading;
+2. otherwise the *last* prose statement "answer is / answer: / answer = x" with a number in its sentence
+   (earlier ones may be retracted). The number opens the statement (after ``$``, "minus"/"negative") and
+   is no operand, unless the sentence goes on to ``= value`` (then the value after its last ``=``); a
+   bound, guess, list or question is no answer ("about 560", "560 or more", "not 560", "561, 560", "560?");
+3. otherwise the last number of the completion, read the same way, REJECTED when it ends a list ("561\\n560",
+   "1. 561\\n2. 560"), and skipping a percentage that follows another number of its sentence ("560 dollars,
+   about 3 percent of the total" reads 560).
 
-Whatever the path, an answer offered as one of several is hedging and scores 0: a number joined to
-a different neighbouring number on its line (the one before the last number; those either side of a
-``\\boxed{}``) by "or", "either", "maybe", "perhaps", "possibly", "alternatively" ("49 or 48",
-"48, 49, or 50", "\\boxed{49} or 48"), by a new sentence that starts with one ("49. Or maybe 48."),
-or as the end of a range ("between 40 and 50", "about 40 to 50"); the hedge word must stand in the
-last clause between the two and within 64 characters of the answer. Several numbers joined otherwise
-are reasoning, not alternatives ("7 × 7 = 49, minus 1 is 48" reads as 48; "48 apples in 3 boxes" as 3).
+Numbers written in words ("five hundred sixty", "two million") are read by ``text2num`` where an answer
+has no digit. Hedging scores 0: an answer offered with a different number on its line ("49 or 48",
+"between 40 and 50", "\\boxed{49} or 48"), and, anywhere after the final answer, a sentence that holds a
+hedge or retraction word, a new "answer" statement or a number asked about ("561?") and a different number
+("#### 560\\nOr maybe 561.", "\\boxed{560}\\nWait, 561.") — unless it ends in ``= <answer>`` (the same answer
+checked: "Alternatively, 12*4 = 48").
 
 Numbers are compared as exact fractions after normalisation: thousands separators (``1,234,567``;
-a comma not followed by groups of three digits separates two numbers, so ``1,5`` is two numbers),
-currency signs, ``%`` (dropped: ``10%`` reads as 10, the GSM8K convention, so it does not equal
-``0.1``), decimals (a dot is always a decimal point: ``1.000`` is 1), fractions ``3/4``, mixed numbers
-``2 1/2``, LaTeX ``\\frac{a}{b}``/``\\dfrac``/``\\tfrac``, signs (``-``, ``−``), trailing units and
-punctuation, and decimal digits of any script (``٧٢``, ``７２``). ``5.0`` equals ``5``; ``-0`` equals ``0``.
-Scientific notation is not read (``1e5`` is 1). Numbers over 4300 digits are not read (never equal).
+``1,5`` is two numbers), currency signs, ``%`` (dropped: ``10%`` reads as 10, the GSM8K convention),
+decimals (a dot is always a decimal point: ``1.000`` is 1), fractions ``3/4``, mixed numbers ``2 1/2``,
+LaTeX ``\\frac{a}{b}``/``\\dfrac``/``\\tfrac``, signs (``-``, ``−``), scientific notation (``2.04e3``,
+``5.6 \\times 10^{2}``), trailing units and punctuation, and decimal digits of any script (``٧٢``, ``７２``).
+Numbers over 4300 digits (or exponents over 4300) are not read (never equal). Every step is a bounded
+search or one pass, so a completion is scored in time linear in its length.
 ``params``: optional ``rel_tol`` (relative tolerance, default 0: exact).
 """
 
@@ -33,45 +40,102 @@ import re
 from fractions import Fraction
 from functools import lru_cache
 
-from dsgen.errors import DsgenError
+from text_to_num import alpha2digit
 
-_AMBIGUOUS = object()
+from dsgen.errors import DsgenError
+from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, PIECE, boxes, hedge_pieces
+
+#: A final answer that is not one number (an expression, several numbers, a hedge): scores 0.
+REJECTED = object()
 Number = int | Fraction
 
+_EXPONENT = r"(?:[eE](?P<e1>[-+]?\d{1,4})|\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*\^\s*\{?\s*(?P<e2>[-+−]?\d{1,4})\s*\}?)"
 _NUMBER = re.compile(
-    r"(?=[-\u2212\u2013\\$€£¥₹.\d])(?<![\w.])(?<!\^)(?<!\^\{)"
+    r"(?=[-\u2212\u2013\\$€£¥₹.\d])(?<![\w.,])(?<!\^)(?<!\^\{)"
     r"(?P<neg>[-\u2212\u2013]\s?)?(?:\\?\$|[€£¥₹])?\s?"
     r"(?:"
     r"(?P<mw>\d+)\s*\\[dt]?frac\{(?P<mn>\d+)\}\{(?P<md>\d+)\}"
     r"|\\[dt]?frac\{(?P<fn>-?\d+(?:\.\d+)?)\}\{(?P<fd>-?\d+(?:\.\d+)?)\}"
     r"|\\[dt]?frac(?P<sn>\d)(?P<sd>\d)"
     r"|(?P<ww>\d+)\s(?P<wn>\d+)/(?P<wd>\d+)(?![\d/])"
-    r"|(?P<int>\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)(?P<dec>\.\d+)?(?:\s?/\s?(?P<den>\d+(?:\.\d+)?))?"
+    r"|(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?P<dec>\.\d+)?"
+    rf"(?:{_EXPONENT}|\s?/\s?(?P<den>\d+(?:\.\d+)?))?"
     r"|(?P<dot>\.\d+)"
     r")"
 )
-_ANSWER_TAIL = re.compile(r"\**\s*(?:is|was|would be|will be|:|=)\s*\**\s*:?\s*")
-_HEDGE = re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively)\b", re.IGNORECASE)
-#: A sentence break inside the text between two numbers; what follows it must open with a hedge word.
-_SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n")
-_HEDGE_OPENING = re.compile(r"\W*(?:or|maybe|perhaps|possibly)\b[^.!?;:=\n]{0,32}$", re.IGNORECASE)
-#: Where a clause ends inside the text between two numbers (the hedge word must be in the last one).
-_CLAUSE = re.compile(r"[,;()\[\]]")
-_RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
+#: Words that make a number an operand ("560 squared", "560 times 2").
+_OPERATOR_WORDS = r"(?:squared|cubed|factorial|times|plus|minus|over|divided|multiplied|raised|to the power)\b"
+#: What may follow the number that *is* an explicit answer: a percent sign, a unit, punctuation.
+_ANSWER_REST = re.compile(
+    r"\s*(?:%|percent\b)?"
+    rf"(?:(?:\s+|(?=[^\W\d_]{{2}}))(?!(?:st|nd|rd|th)\b|{_OPERATOR_WORDS})[^\W\d_][^\W\d_ .'/-]*"
+    r"(?:[ ./-]+[^\W\d_]+)*(?:\^\{?[23]\}?|[²³])?)?"
+    r"\s*\.?\s*"
+)
+#: Right after a number: it is the operand of something (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
+_OPERATOR_AFTER = re.compile(
+    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS
+    + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)[A-Za-z]+|[-−](?=\s*[\d(\\]))"
+)
+#: Right before a number: it is the argument of something (``\sqrt{560}``, ``\log 560``, ``2^560``, ``√560``).
+_OPERATOR_BEFORE = re.compile(
+    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√*×·÷/+]\s*\{?"
+    r"|\b(?:log|ln|sqrt|sin|cos|tan|exp|root of|square root of|factorial of|times|plus|over|divided by"
+    r"|multiplied by|power of)\s*\(?)\s*$",
+    re.IGNORECASE,
+)
+#: A ``####`` answer line; one whose text opens with a word (not a number word, sign or bound) is a Markdown
+#: heading.
+_HASH_LINE = re.compile(
+    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)"
+    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
+    r"|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
+    re.IGNORECASE,
+)
+#: Words that make a number a bound or a guess, not the answer ("about 560", "560 or more", "560 and 561").
+_BOUND_BEFORE = re.compile(
+    r"(?:\b(?:about|approximately|approx\.?|around|roughly|nearly|almost|at least|at most|more than|less than"
+    r"|fewer than|not|over|under|between)|[~≈<>≤≥])\s*\$?\s*\Z",
+    re.IGNORECASE,
+)
+_BOUND_AFTER = re.compile(
+    r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b"
+    r"|(?:[^\W\d_]+\s+){0,3}(?:and|&|plus|to)\s+[-−]?\$?\d)",
+    re.IGNORECASE,
+)
+#: A number that ends just before another, with only separators between: a list of candidates.
+_LIST_BEFORE = re.compile(r"\d[\s,;/|.]+\Z")
+_LIST_AFTER = re.compile(r"[ \t]*(?:[,;/|][ \t]*|[ \t]|\n\s*)[-−]?\$?\d")
+_SIGN_BEFORE = re.compile(r"\b(?:minus|negative)\s+\Z", re.IGNORECASE)
+_SIGN_WORD = re.compile(r"\s*(?:minus|negative)\s+(?=\d)", re.IGNORECASE)
+_LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\q?quad\b")
+_LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
+_MATH_DELIMITER = re.compile(r"\\[()\[\]]|\$(?!\d)")
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
+#: A line that opens with "Answer:" / "Final answer:" (an explicit marker, like a box).
+_ANSWER_LINE = re.compile(r"answer[*_ \t]*(?:is[ \t]*)?[:：][*_]*[ \t]*", re.IGNORECASE)
+#: What may stand before "answer" on an answer line: nothing but marks ("**", "- ") and "final".
+_LINE_OPENING = re.compile(r"(?:\A|\n)[^\w\n]*(?:final\s+)?\Z", re.IGNORECASE)
+_STATEMENT = re.compile(r"answer\**\s*(?:is|was|would be|will be|:|=)\s*\**\s*:?\s*", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+_PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent|per cent)")
 _RANGE_OPENING = re.compile(
     r"\b(?:between|somewhere(?: from)?|anywhere(?: from)?|roughly|about|around|approximately)\W{0,3}$",
     re.IGNORECASE,
 )
-#: Characters before a number searched for the number offered as its alternative.
-_HEDGE_WINDOW = 160
-#: Characters next to a number searched for a hedge word (a cheap test before looking closer).
-_NEAR = 64
-_RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
-_BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
-_LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right)\b")
+_RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
+_DIGIT = re.compile(r"\d")
 _LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
-#: Characters searched first, from the end, for the last digit.
-_DIGIT_WINDOW = 128
+_NUMBER_WORD = re.compile(
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
+    r"|forty|fifty|hundred|thousand|million|billion)",
+    re.IGNORECASE,
+)
+_RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
+#: Characters before the last number searched (cheaply) for a hedge word or a range.
+_NEAR = 64
+#: The longest answer read after an "answer is" statement, and before a number for a hedge.
+_WINDOW = 160
 _MAX_DIGITS = 4300
 
 
@@ -93,10 +157,19 @@ def _value(m: re.Match) -> Number | None:
     group = m.group
     try:
         if (whole := group("int")) is not None:
+            digits = whole.replace(",", "")
+            if len(digits) > _MAX_DIGITS:
+                return None
             dec = group("dec")
-            value = int(whole.replace(",", "")) if dec is None else _decimal(whole.replace(",", "") + dec)
+            value = int(digits) if dec is None else _decimal(digits + dec)
             if (den := group("den")) is not None:
                 value = _ratio(value, _decimal(den))
+            exponent = group("e1") or group("e2")
+            if exponent is not None:
+                power = int(exponent.replace("−", "-"))
+                if abs(power) > _MAX_DIGITS:
+                    return None
+                value = _ratio(value * Fraction(10) ** power, 1)
         elif group("mw") is not None:
             value = int(group("mw")) + _ratio(int(group("mn")), int(group("md")))
         elif (num := group("fn")) is not None:
@@ -115,227 +188,289 @@ def _value(m: re.Match) -> Number | None:
     return -value if group("neg") else value
 
 
-def _numbers(text: str) -> list[Number | None]:
-    return [_value(m) for m in _NUMBER.finditer(text)]
+def _plain(text: str) -> str:
+    """``text`` without LaTeX spacing, math delimiters, degree signs and text wrappers (their words kept)."""
+    if "\\" in text or "{" in text or "$" in text:
+        text = _LATEX_SPACING.sub("", text)
+        text = _LATEX_WRAPPER.sub(r" \1", text)
+        text = _DEGREES.sub("", _MATH_DELIMITER.sub("", text)).replace("\\%", "%")
+    return text
 
 
-def _joined(text: str, first_start: int, first_end: int, second_start: int) -> bool:
-    """Whether the text between a number at ``first_start:first_end`` and one at ``second_start`` offers
-    them as alternatives: a hedge word in the same sentence, a next sentence opening with one, a range."""
-    gap = text[first_end:second_start]
-    breaks = None
-    for breaks in _SENTENCE_BREAK.finditer(gap):
+def _in_words(text: str) -> str:
+    """``text`` with numbers written in words as digits ("five hundred sixty" → "560"), when it has no digit."""
+    if _DIGIT.search(text) is None and _NUMBER_WORD.search(text):
+        return alpha2digit(text, "en", threshold=0)
+    return text
+
+
+def _whole(content: str) -> Number | object | None:
+    """The number an explicit answer (a box's content, a ``####`` line) *is*; None when it is empty,
+    REJECTED when it is anything but one number (an expression, several numbers, a hedge)."""
+    plain = content.strip()
+    if plain.isascii() and plain.isdigit() and len(plain) <= _MAX_DIGITS:
+        return int(plain)
+    plain = _plain(content)
+    if HEDGE.search(plain):
+        return REJECTED
+    plain = _in_words(plain.rpartition("=")[2]).strip()
+    if not plain:
+        return None
+    sign = _SIGN_WORD.match(plain)
+    number = _NUMBER.match(plain, sign.end() if sign else 0)
+    if number is None or _ANSWER_REST.fullmatch(plain, number.end()) is None:
+        return REJECTED
+    value = _value(number)
+    if value is None:
+        return REJECTED
+    return -value if sign else value
+
+
+def _operand(text: str, m: re.Match) -> bool:
+    """Whether the number matched at ``m`` is the operand of an operator (``560^2``, ``\\sqrt{560}``; ``560!``
+    is a factorial, never an exclamation)."""
+    if _OPERATOR_AFTER.match(text, m.end()):
+        return True
+    return _OPERATOR_BEFORE.search(text, max(0, m.start() - 24), m.start()) is not None
+
+
+def _leading(sentence: str) -> Number | object | None:
+    """The number an "answer is …" sentence opens with (after ``$``, "minus"); after a calculation the value
+    after its last ``=``; None when the sentence has no number, REJECTED when the number is an operand."""
+    sentence = _in_words(_plain(sentence))
+    sign = _SIGN_WORD.match(sentence)
+    first = _NUMBER.search(sentence, sign.end() if sign else 0)
+    if first is None:
+        return None
+    if _operand(sentence, first):
+        equals = sentence.rfind("=", first.end())
+        if equals == -1:
+            return REJECTED
+        return _leading(sentence[equals + 1 :])
+    value = _value(first)
+    if (value is None or _LIST_AFTER.match(sentence, first.end()) or _BOUND_AFTER.match(sentence, first.end())
+            or _BOUND_BEFORE.search(sentence, 0, first.start()) or sentence.rstrip().endswith("?")):
+        return REJECTED  # "Answer: 561, 560", "560 or more", "about 560", "not 560", "560?"
+    rest = sentence[first.end() :]
+    hedge = HEDGE.search(rest)
+    if hedge and any(_value(m) != value for m in _NUMBER.finditer(rest, hedge.end())):
+        return REJECTED  # "The answer is 5 or 6"
+    return -value if sign else value
+
+
+def _offered_with(text: str, start: int, value: Number | None, *, line_only: bool = False) -> bool:
+    """Whether the number at ``start`` is offered as the alternative of a different number just before it
+    (on its line when ``line_only``): "49 or 48", "between 40 and 50", "49.\nOr maybe 48" — the hedge word
+    stands in the last clause between them, or opens the sentence of the second."""
+    low = max(start - _WINDOW, 0)
+    if line_only:
+        low = max(low, text.rfind("\n", low, start) + 1)
+    before = text[low:start]
+    near = before[-_NEAR:]
+    if not (near.endswith(_RANGE_ENDINGS) or _hinted(near)):
+        return False
+    previous = None
+    for previous in _NUMBER.finditer(before):
         pass
-    if breaks is not None:
-        return _HEDGE_OPENING.match(gap, breaks.end()) is not None
-    if _HEDGE.search(gap):
-        clauses = [c for c in _CLAUSE.split(gap) if c.strip()]  # "1, or rather ..., so 48" is not
-        return not clauses or _HEDGE.search(clauses[-1]) is not None
+    if previous is None or _value(previous) == value:
+        return False
+    gap = before[previous.end() :]
+    breaks = list(_SENTENCE_END.finditer(gap))
+    if breaks:  # "49. Or maybe 48.": the new sentence must open with the hedge word
+        return re.match(r"\W*(?:or|maybe|perhaps|possibly)\b", gap[breaks[-1].end() :], re.IGNORECASE) is not None
+    if HEDGE.search(gap):
+        clauses = [c for c in re.split(r"[,;()\[\]]", gap) if c.strip()]  # "1, or rather ..., so 48" is not
+        return not clauses or HEDGE.search(clauses[-1]) is not None
     if gap.strip(" ,").lower() not in _RANGE_JOIN:
         return False
-    return _RANGE_OPENING.search(text, max(0, first_start - 32), first_start) is not None
+    return _RANGE_OPENING.search(before, max(0, previous.start() - 32), previous.start()) is not None
+
+
+def _offered_after(text: str, end: int, value: Number | None) -> bool:
+    """Whether a different number follows the answer ending at ``end`` on its line, joined by a hedge word
+    ("\\boxed{49} or 48", "48 (or 49)")."""
+    stop = text.find("\n", end, end + _WINDOW)
+    after = text[end : stop if stop != -1 else end + _WINDOW]
+    hedge = HEDGE.search(after)
+    return hedge is not None and any(_value(m) != value for m in _NUMBER.finditer(after, hedge.end()))
+
+
+def _hedged_after(text: str, end: int, value: Number | None) -> bool:
+    """Whether, after the final answer (ending at ``end``), a sentence with a hedge word, "answer" or "N?"
+    holds a number other than ``value`` and does not end in ``= value``."""
+    for count, piece in enumerate(hedge_pieces(text, end)):
+        if count == MAX_MARKERS:
+            return True  # hedging again and again
+        numbers = [m for m in _NUMBER.finditer(_in_words(_plain(piece)))]
+        values = [_value(m) for m in numbers]
+        if any(v != value for v in values):
+            last = numbers[-1]
+            if values[-1] == value and last.string[: last.start()].rstrip().endswith("="):
+                continue  # "Alternatively, 12*4 = 48": the same answer, checked another way
+            return True
+    return False
+
+
+def _answer_words(text: str) -> list[int]:
+    """Where the word "answer" (any case) stands in ``text`` (a plain search: much faster than a regex scan)."""
+    lower = text.lower()
+    found, pos = [], lower.find("answer")
+    while pos != -1:
+        found.append(pos)
+        pos = lower.find("answer", pos + 6)
+    return found
+
+
+def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
+    """The agreed value of all ``####`` lines, "Answer:" lines (``answers``: where "answer" stands) and boxes,
+    and where the last of them ends; None if none, REJECTED as soon as one is not a number or two disagree.
+    A ``####`` line that opens with a word is a Markdown heading ("#### Step 1"), not an answer."""
+    agreed: object = None
+    last_end = markers = 0
+    for line in _HASH_LINE.finditer(text) if "####" in text else ():
+        value = _whole(line.group(1))
+        if value is not None:
+            markers += 1
+            if markers > MAX_MARKERS:
+                return REJECTED, line.end()  # one answer is stated once
+            if value is REJECTED or agreed not in (None, value):
+                return REJECTED, line.end()
+            agreed, last_end = value, line.end()
+    for pos in answers:
+        line = _ANSWER_LINE.match(text, pos)
+        if line is None or _LINE_OPENING.search(text, max(0, pos - 24), pos) is None:
+            continue
+        stop = _SENTENCE_END.search(text, line.end(), line.end() + _WINDOW)
+        end = stop.end() if stop else min(len(text), line.end() + _WINDOW)
+        value = _leading(text[line.end() : end])  # with its full stop: "3!." is a factorial, "3! " is not
+        if value is not None:
+            markers += 1
+            if markers > MAX_MARKERS:
+                return REJECTED, end
+            if value is REJECTED or agreed not in (None, value):
+                return REJECTED, end
+            agreed, last_end = value, max(last_end, end)
+    found = boxes(text)
+    if found is None:
+        return REJECTED, len(text)  # more boxes than any one answer needs
+    for start, content_start, content_end in found:
+        value = _whole(text[content_start:content_end])
+        if value is None:
+            continue
+        if (value is REJECTED or agreed not in (None, value) or _offered_with(text, start, value, line_only=True)
+                or _offered_after(text, content_end + 1, value)):
+            return REJECTED, content_end  # "\boxed{49} or 48"
+        agreed, last_end = value, max(last_end, content_end + 1)
+    return agreed, last_end
+
+
+def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
+    """The number of the last "answer is/:/=" statement whose sentence has one, and where that sentence ends
+    (each statement is read up to the next one, at most ``_WINDOW`` characters: linear time)."""
+    limit = len(text)
+    for pos in reversed(answers):
+        statement = _STATEMENT.match(text, pos, limit)
+        if statement is not None and statement.end() < limit:
+            begin = statement.end()
+            stop = _SENTENCE_END.search(text, begin, min(limit, begin + _WINDOW))
+            end = stop.end() if stop is not None else min(limit, begin + _WINDOW)
+            if _DIGIT.search(text, begin, end) is not None or _NUMBER_WORD.search(text, begin, end) is not None:
+                value = _leading(text[begin:end])
+                if value is not None:
+                    return value, end
+        limit = pos
+    return None, 0
+
+
+def _last_number(text: str) -> Number | object | None:
+    """The last number of the completion (its last sentence's, in words when it has no digit), REJECTED when
+    it is an operand or is offered as the alternative of the number before it ("49 or 48")."""
+    low = len(text) - 4 * _WINDOW
+    digit = _LAST_DIGIT.match(text, low if low > 0 else 0) or (_LAST_DIGIT.match(text) if low > 0 else None)
+    after = text[digit.end() :] if digit is not None else text[-PIECE:]
+    if ("\n" in after or ". " in after or "? " in after or "! " in after or digit is None) and len(after) < 4 * PIECE:
+        words = _last_sentence_in_words(after)  # "... 12 boxes.\nSo she has five hundred sixty apples."
+        if words is not None:
+            return words
+    if digit is None:
+        return None
+    last_digit = digit.start(1)
+    start, floor = last_digit, max(0, last_digit - _MAX_DIGITS)
+    while start > floor and (text[start - 1].isdigit() or text[start - 1] in ",./"):
+        start -= 1
+    stop = min(len(text), last_digit + 24)  # + a closing brace, "squared", "percent"
+    last = None
+    for last in _NUMBER.finditer(text, max(0, start - 24), stop):  # + a sign, currency, "\frac{", a whole part
+        pass
+    if last is None:
+        return None
+    if _PERCENT_AFTER.match(text, last.end()):  # "560 dollars, about 3 percent of it" reads 560
+        begin = max(0, last.start() - _WINDOW)
+        begin = max((m.end() for m in _SENTENCE_END.finditer(text, begin, last.start())), default=begin)
+        plain = [m for m in _NUMBER.finditer(text, begin, last.start()) if not _PERCENT_AFTER.match(text, m.end())]
+        last = plain[-1] if plain else last
+    value = _value(last)
+    if value is None or _operand(text, last):
+        return REJECTED
+    if _SIGN_BEFORE.search(text, max(0, last.start() - 12), last.start()):
+        value = -value  # "So the change is minus 3"
+    listed = _LIST_BEFORE.search(text, max(0, last.start() - 32), last.start())
+    if listed is not None:  # "561, 560", "561\n560", "1. 561\n2. 560": candidates, not reasoning
+        previous = None
+        for previous in _NUMBER.finditer(text, max(0, listed.start() - 64), listed.start() + 1):
+            pass
+        if previous is not None and _value(previous) != value:
+            return REJECTED
+    if _offered_with(text, last.start(), value):
+        return REJECTED
+    return value
+
+
+def _last_sentence_in_words(text: str) -> Number | object | None:
+    """The last number of ``text``'s last sentence when that sentence has no digit but a number in words."""
+    end = text[-PIECE:].rstrip().rstrip(".!?;")
+    breaks = None
+    for breaks in _SENTENCE_END.finditer(end):
+        pass
+    sentence = end[breaks.end() :] if breaks is not None else end
+    if _DIGIT.search(sentence) is not None or _NUMBER_WORD.search(sentence) is None:
+        return None
+    last = None
+    for last in _NUMBER.finditer(_in_words(sentence)):
+        pass
+    if last is None:
+        return None
+    value = _value(last)
+    return REJECTED if value is None or _operand(last.string, last) else value
 
 
 def _hinted(near: str) -> bool:
-    """A cheap test (substring tests, much faster than a case-insensitive regex) that the text ``near``
-    a number may hold a hedge word; ``_joined`` then decides."""
+    """A cheap test (substring tests, much faster than a case-insensitive regex) that the text ``near`` a
+    number may hold a hedge word; ``_offered_with`` then decides."""
     return (("or" in near or "Or" in near) and (" or" in near or "(or" in near or "\nor" in near or "Or" in near)
             or "aybe" in near or "erhaps" in near or "ossibl" in near or "lternativ" in near or "ither" in near)
 
 
-def _hedged_before(text: str, start: int, value: Number | None, line_only: bool = False) -> bool:
-    """Whether the number at ``start`` (of ``value``) is offered as the alternative of a different
-    number just before it (on its line when ``line_only``); callers first test ``_hinted``."""
-    low = start - _HEDGE_WINDOW if start > _HEDGE_WINDOW else 0
-    if line_only:
-        low = max(low, text.rfind("\n", low, start) + 1)
-    digit = _LAST_DIGIT.match(text, low, start)
-    if digit is None:
-        return False
-    gap = text[digit.end() : start]
-    if _HEDGE.search(gap) is None and gap.strip(" ,").lower() not in _RANGE_JOIN:
-        return False
-    begin = digit.start(1)  # the number before: back over its digits, then room for a sign or currency
-    while begin > low and (text[begin - 1].isdigit() or text[begin - 1] in ",./"):
-        begin -= 1
-    previous = None
-    for previous in _NUMBER.finditer(text, max(low, begin - 24), start):
-        pass
-    return (previous is not None and _value(previous) != value
-            and _joined(text, previous.start(), previous.end(), start))
-
-
-def _hedged_after(text: str, start: int, end: int, value: Number | None, line_only: bool = False) -> bool:
-    """Whether the answer at ``start:end`` is offered with a different number just after it (on its
-    line when ``line_only``); callers first test ``_hinted``."""
-    stop = text.find("\n", end, end + _HEDGE_WINDOW) if line_only else -1
-    stop = stop if stop != -1 else min(len(text), end + _HEDGE_WINDOW)
-    following = _NUMBER.search(text, end, stop)
-    return (following is not None and _value(following) != value
-            and _joined(text, start, end, following.start()))
-
-
-def _single(content: str) -> Number | None | object:
-    """The one number in an explicit answer; None if there is none, _AMBIGUOUS if it holds several."""
-    plain = content.strip().rstrip(".")
-    if plain.isascii() and plain.isdigit() and len(plain) <= _MAX_DIGITS:
-        return int(plain)
-    if "\\" in content or "{" in content:
-        content = _LATEX_SPACING.sub("", content)
-    values = set(_numbers(content))
-    if not values:
-        return None
-    if len(values) > 1 or None in values:
-        return _AMBIGUOUS
-    return values.pop()
-
-
-def _braced(text: str, start: int) -> str:
-    """The text from ``start`` up to the brace closing the one just before it."""
-    close = text.find("}", start)
-    if close != -1 and text.find("{", start, close) == -1:  # no nested braces: two searches, no loop
-        return text[start:close]
-    depth, i, n = 1, start, len(text)
-    while i < n:
-        c = text[i]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i]
-        i += 1
-    return text[start:]
-
-
-def _explicit(text: str) -> Number | None | object:
-    """The agreed value of all ``####`` lines and ``\\boxed{}``; None when there are none."""
-    found: list[object] = []
-    # one-character searches (memchr) first: most completions have no "#" and no backslash, and a
-    # longer substring search through a 1 KB completion costs about 1 µs
-    first = text.find("#")
-    pos = text.find("####", first) if first != -1 else -1
-    while pos != -1:
-        end = text.find("\n", pos)
-        line = text[pos + 4 : end if end != -1 else len(text)]
-        found.append(_single(line.lstrip("#")))
-        pos = text.find("####", end) if end != -1 else -1
-    if "\\" in text:
-        for m in _BOXED.finditer(text):
-            content = _braced(text, m.end())
-            value = _single(content)
-            start, end = m.start(), m.end() + len(content) + 1
-            if (
-                value is not None and value is not _AMBIGUOUS
-                and _hinted(text[max(0, start - _NEAR) : end + _NEAR])
-                and (_hedged_before(text, start, value, True) or _hedged_after(text, start, end, value, True))
-            ):
-                value = _AMBIGUOUS  # "\boxed{49} or 48"
-            found.append(value)
-    if not found:
-        return None
-    if _AMBIGUOUS in found:
-        return _AMBIGUOUS
-    values = set(found)
-    if len(values) != 1:
-        return _AMBIGUOUS
-    return values.pop()
-
-
-def _prose(text: str) -> Number | None | object:
-    """The number after the last "answer is/:/=" statement that has one on its line."""
-    lower = text.lower()
-    end = len(lower)
-    while True:
-        pos = lower.rfind("answer", 0, end)
-        if pos == -1:
-            return None
-        end = pos
-        tail = _ANSWER_TAIL.match(lower, pos + 6)
-        if tail is None or tail.end() == pos + 6:
-            continue
-        stop = text.find("\n", tail.end())
-        line = text[tail.end() : stop if stop != -1 else len(text)]
-        digits = line.rstrip().removesuffix(".")
-        if digits.isdigit() and digits.isascii() and len(digits) <= _MAX_DIGITS:
-            # "... is 630.": the number is the line (a regex search and match groups cost 4 µs)
-            value, rest = int(digits), line[len(digits) :]
-        else:
-            first = _NUMBER.search(line)
-            if first is None:
-                continue
-            value = _value(first)
-            rest = line[first.end() :]
-        hedge = _HEDGE.search(rest)
-        if hedge and any(v != value for v in _numbers(rest[hedge.end() :])):
-            return _AMBIGUOUS
-        # the next line opening with a hedge word: "The answer is 49.\nOr maybe 48."
-        if stop != -1 and _hinted(text[stop : stop + _NEAR]) and _hedged_after(text, stop, stop, value):
-            return _AMBIGUOUS
-        return value
-
-
-def _last_number(text: str) -> Number | None | object:
-    """The last number of the completion, found from its last digit (fast on long text); _AMBIGUOUS when
-    it is offered as the alternative of the number before it ("49 or 48")."""
-    window = _DIGIT_WINDOW
-    while True:  # the last digit (of any script), searched in growing windows from the end
-        low = len(text) - window
-        found = _LAST_DIGIT.match(text, low if low > 0 else 0)
-        if found is not None or low <= 0:
-            break
-        window *= 8
-    if found is None:
-        return None
-    last_digit = found.start(1)
-    start = last_digit
-    floor = last_digit - _MAX_DIGITS if last_digit > _MAX_DIGITS else 0
-    while start > floor and (text[start - 1].isdigit() or text[start - 1] in ",./"):
-        start -= 1
-    if start == floor and floor:
-        return None  # a number longer than Python reads
-    last = value = None
-    if start > 1 and text[start - 1] in " \n" and text[start - 2].isalpha():
-        # after "word ": no sign, currency, \frac or mixed-number part can belong to it, and no earlier
-        # number can run into it, so the last number starts in the digit run itself
-        run = text[start : last_digit + 1]
-        if run.isdigit() and run.isascii():  # digits only, and no digit follows: a whole number
-            value = int(run)
-        else:
-            for last in _NUMBER.finditer(text, start, last_digit + 2):
-                pass
-    if value is None and last is None:
-        # room for a sign, a currency, a mixed number's whole part, \frac{
-        low = start - 24 if start > 24 else 0
-        space = text.rfind(" ", low - 16 if low > 16 else 0, low)
-        for last in _NUMBER.finditer(text, space if space > 0 else low, last_digit + 2):  # + a closing brace
-            pass
-        if last is None:
-            return None
-    if last is not None:
-        value, start = _value(last), last.start()
-    near = text[start - _NEAR if start > _NEAR else 0 : start]
-    if near.endswith(_RANGE_ENDINGS) or _hinted(near):
-        return _AMBIGUOUS if _hedged_before(text, start, value) else value
-    return value
-
-
-def extract(completion: str) -> Number | None | object:
-    """The final answer of a completion as an exact Fraction; None if none; a sentinel when it hedges."""
+def extract(completion: str) -> Number | object | None:
+    """The final answer of a completion as an exact number; None if none; REJECTED when it is not one
+    number or is hedged."""
     if not completion:
         return None
-    value = _explicit(completion)
+    answers = _answer_words(completion) if ("nswer" in completion or "NSWER" in completion) else []
+    value, end = _explicit(completion, answers)
+    if value is None and answers:
+        value, end = _prose(completion, answers)
     if value is None:
-        value = _prose(completion) if ("nswer" in completion or "NSWER" in completion) else None
-    if value is None:
-        value = _last_number(completion)
+        return _last_number(completion)
+    if value is not REJECTED and _hedged_after(completion, end, value):
+        return REJECTED
     return value
 
 
 @lru_cache(maxsize=65536)
 def _reference(answer: str) -> Number:
-    value = _single(answer)
-    if value is None or value is _AMBIGUOUS:
+    value = _whole(answer) if _DIGIT.search(answer) else None
+    if value is None or value is REJECTED:
         raise DsgenError(f"numeric verifier: the reference answer {answer!r} is not a single number")
     return value
 
@@ -346,7 +481,7 @@ def score(completion: str, answer: str | None, params: dict) -> float:
         raise DsgenError("numeric verifier: the record has no reference answer")
     reference = _reference(answer)
     value = extract(completion)
-    if value is None or value is _AMBIGUOUS:
+    if value is None or value is REJECTED:
         return 0.0
     tolerance = params.get("rel_tol") if params else None
     if tolerance:

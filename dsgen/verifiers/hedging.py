@@ -1,0 +1,78 @@
+"""The extraction policy every answer verifier shares: where the final answer stands and what hedges it.
+
+- ``boxes(text)``: every closed ``\\boxed{…}`` / ``\\fbox{…}`` (at most ``MAX_MARKERS`` of them, each read
+  for at most ``MAX_BOX`` characters: linear time however many braces are left open);
+- ``HEDGE``: the words that offer a second candidate ("or", "either", "maybe", "perhaps", "possibly",
+  "possible", "alternatively", "alternative(s)", "otherwise", "might", "could", "not sure", "unsure");
+- ``RETRACTION``: words that take an answer back after it ("wait", "actually", "correction", "I think", …);
+- ``hedge_pieces(text, start)``: the sentences after ``start`` that hold a hedge or retraction word, a new
+  "answer" statement or a number asked about ("561?"), each read for at most ``PIECE`` characters either side
+  of it, so that a scan of a huge tail stays linear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_HEDGE_WORDS = (r"or|either|maybe|perhaps|possibly|possible|alternatively|alternatives?|otherwise|might|could"
+                r"|not sure|unsure")
+HEDGE = re.compile(rf"\b(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
+#: Words that take an answer back ("Wait, 561", "Actually it is 561"): after the final answer they hedge.
+_RETRACTION_WORDS = r"wait|actually|hmm+|correction|instead|on second thought|mistake|wrong|i think|seems?|guess"
+RETRACTION = re.compile(rf"\b(?:{_RETRACTION_WORDS})\b", re.IGNORECASE)
+#: A hedge or retraction word, a new answer statement, or a number asked about ("561?") after the final answer.
+_TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|{_RETRACTION_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?",
+                        re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_BRACES = re.compile(r"[{}]")
+#: The most final-answer markers (boxes, answer lines) a completion may hold: one answer is stated once,
+#: and a completion that states it more often than this is degenerate (it also bounds the work).
+MAX_MARKERS = 16
+#: The longest box content read (a final answer is short).
+MAX_BOX = 1000
+#: The longest piece of text read after a hedge word (a sentence is rarely longer).
+PIECE = 256
+
+
+def boxes(text: str) -> list[tuple[int, int, int]] | None:
+    """``(start, content_start, content_end)`` of each closed box in ``text``; None when it has more than
+    ``MAX_MARKERS`` (no answer is stated once that way). A box's closing brace is looked for in its first
+    ``MAX_BOX`` characters only, so the scan is linear however many braces are left open."""
+    count = text.count("\\boxed") + text.count("\\fbox") if "\\" in text else 0
+    if count == 0:
+        return []
+    if count > MAX_MARKERS:
+        return None
+    found = []
+    for box in _BOX_START.finditer(text):
+        depth = 1
+        for brace in _BRACES.finditer(text, box.end(), box.end() + MAX_BOX):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                found.append((box.start(), box.end(), brace.start()))
+                break
+    return found
+
+
+def hedge_pieces(text: str, start: int) -> Iterator[str]:
+    """The sentences of ``text`` after ``start`` that hold a hedge word or "answer", each read from its start
+    (at most ``PIECE`` characters before the word) to its end (at most ``PIECE`` after); pieces never
+    overlap, so the scan is linear."""
+    pos = start
+    while (m := _TAIL_MARK.search(text, pos)) is not None:
+        begin = max(pos, m.start() - PIECE)
+        for sentence_end in _SENTENCE_END.finditer(text, begin, m.start()):
+            begin = sentence_end.end()
+        end = _SENTENCE_END.search(text, m.end(), m.end() + PIECE)
+        stop = end.start() if end is not None else min(len(text), m.end() + PIECE)
+        yield text[begin:stop]
+        pos = max(stop, m.end())
+
+
+def hedged(answer: str, after: str, exempt: frozenset[str] = frozenset()) -> bool:
+    """Whether the final ``answer`` or the text ``after`` it holds a hedge word that is not one of ``exempt``
+    (lower-case words of the reference answer), or ``after`` a retraction word ("Wait", "Actually")."""
+    return (any(m.group().lower() not in exempt for m in HEDGE.finditer(answer + "\n" + after))
+            or RETRACTION.search(after) is not None)
