@@ -104,7 +104,9 @@ def test_reasoning_delimiters_are_configurable():
     assert dsgen.score(row, kimi, reasoning_delimiters=["◁/think▷"]) == 0.0
     assert dsgen.score(row, "◁think▷12◁/think▷ #### 304", reasoning_delimiters="◁/think▷") == 1.0
     assert dsgen.score(row, "◁think▷ #### 304", reasoning_delimiters="◁/think▷") == 0.0
-    assert dsgen.score(row, "<think>#### 304</think> I am not sure.", reasoning_delimiters=()) == 1.0  # all graded
+    reasoned = "<think>\n#### 304\n</think>\n"
+    assert dsgen.score(row, reasoned) == 0.0  # nothing after the reasoning
+    assert dsgen.score(row, reasoned, reasoning_delimiters=()) == 1.0  # the reasoning graded too
     reward = dsgen.Reward(reasoning_delimiters=["◁/think▷"])
     assert reward.__name__ == "dsgen_reward"
     assert reward(["q"], [kimi], verifier=[row["verifier"]], answer=["304"]) == [0.0]
