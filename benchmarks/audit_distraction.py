@@ -191,7 +191,7 @@ def main() -> None:
     skeletons, structures, docs = defaultdict(set), defaultdict(set), Counter()
     lexicon = texts.genres()["lexicon"]
     values = {v for pool in lexicon.values() if isinstance(pool, list) for v in pool}
-    values |= {v for dish, ings in lexicon["recipes"].items() for v in [dish, *ings]}
+    values |= {v for dish, ings in lexicon["recipes"].items() for v in [dish, *ings]} | set(lexicon["products"])
     values = sorted(values, key=len, reverse=True)
     lexical = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE)
     for record in records:

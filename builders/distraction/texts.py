@@ -133,7 +133,12 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
     salary_lo = rng.randrange(48000, 90000, 1000)
     votes_for = rng.randint(7, 15)
     day = rng.randint(1, 28)
+    product = rng.choice(sorted(lexicon["products"]))
+    min_g, max_g, min_h, max_h = lexicon["products"][product]
     facts.update(
+        product=product,
+        weight_g=rng.randrange(min_g, max_g + 1, 10),
+        battery_h=rng.randint(min_h, max_h),
         town=towns[0],
         town2=towns[1],
         feature=features[0],
@@ -141,7 +146,6 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
         weekday=weekdays[0],
         weekday2=weekdays[1],
         company=rng.choice(lexicon["companies"]),
-        product=rng.choice(lexicon["products"]),
         team=rng.choice(lexicon["teams"]),
         month=rng.choice(lexicon["months"]),
         topic=rng.choice(lexicon["topics"]),
@@ -157,8 +161,6 @@ def _facts(rng: random.Random, lexicon: dict[str, list[str]]) -> dict[str, Any]:
         pct=rng.randrange(10, 95, 5),
         price=rng.randrange(19, 250),
         free_over=rng.choice([30, 40, 50, 60]),
-        weight_g=rng.randrange(60, 900, 10),
-        battery_h=rng.randint(6, 40),
         rating=f"{rng.randint(35, 49) / 10:.1f}",
         reviews=rng.randint(12, 2400),
         warranty=rng.randint(1, 3),
