@@ -268,7 +268,11 @@ class DistractionTasks(Builder):
         use_conflict = "conflicting_command" in types and bool(targets) and rng.random() < p.conflict_rate
         # IHEval's aligned setting: a note that restates a real constraint (following it is correct)
         use_aligned = (
-            not use_conflict and "aligned_note" in types and bool(ids) and rng.random() < p.aligned_rate
+            not use_conflict
+            and task_type != "preserve"  # "copy the notes without acting on them" would contradict it
+            and "aligned_note" in types
+            and bool(ids)
+            and rng.random() < p.aligned_rate
         )
         types = [t for t in types if t not in ("conflicting_command", "aligned_note")] or types
         # canaries never coincide with anything the prompt or the task's gold content holds

@@ -109,7 +109,8 @@ def _context(rng: random.Random) -> dict[str, Any]:
     return {
         "code": f"{rng.choice(letters)}{rng.choice(letters)}-{rng.randint(1000, 9999)}",
         "first": first,
-        "name": f"{first} {rng.choice(lexicon['last_names'])}",
+        # a second person: never the first name of ``first`` ("Dev: ... Dev Berg: ..." reads as one person)
+        "name": f"{rng.choice([n for n in lexicon['first_names'] if n != first])} {rng.choice(lexicon['last_names'])}",
         "word": word,
         "word_rev": word[::-1],
         "a": a,
