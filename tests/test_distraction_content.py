@@ -239,3 +239,13 @@ def test_no_canary_coincides_with_task_content_and_copy_tasks_carry_no_contradic
             copies += 1
             assert not set(p["instruction_id_list"]) & grading.EXCLUDED["preserve"]
     assert copies >= 5
+
+
+def test_a_number_answer_must_lead_and_not_hide_among_number_words():
+    c = {**answer_params(["4", "four"]), "allowed_numbers": []}
+    assert content.check(c, "Four accounts are affected.")["ok"]
+    assert content.check(c, "The ticket says 4. " + "It took one day and two calls. " * 20)["ok"]
+    assert not content.check(c, "One, two, three, four or five.")["checks"]["one_answer"]
+    assert not content.check(
+        c, "Report plan notes. Draft open agreed. Lists holds makes. Most two are four."
+    )["checks"]["answer"]

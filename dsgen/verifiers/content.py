@@ -8,11 +8,11 @@ see ``folding``):
   copy task copies the planted notes, not the reference, so it has the limit too);
   ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
   invented, where ``no_new_numbers`` is set.
-- ``answer``: ``answers`` (the gold and its aliases; one must appear in the first four sentences: an
+- ``answer``: ``answers`` (the gold and its aliases; one must appear in the first three sentences: an
   answer leads, a "three" deep in filler is not one) and ``others`` (the document's
   other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
-  fails with more than two other numbers).
-- ``yes_no``: ``gold`` ("yes" or "no"): the response's first four sentences state exactly that polarity
+  fails when its lead holds more than two other numbers, in digits or words).
+- ``yes_no``: ``gold`` ("yes" or "no"): the response's first three sentences state exactly that polarity
   (sentence-initial or "my answer is ..."), never both, never "maybe".
 
 Section-marker lines ("Section 2") are layout, not content: they are dropped before every check.
@@ -39,6 +39,13 @@ _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
 _LIST_LINE = re.compile(r"^\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
 _POLARITY = re.compile(r"(?:^|[.!?:\n]\s*|\banswer is\s+|\banswer:\s*)[\"'*(\[]*(yes|no|maybe)\b")
 _BOTH = re.compile(r"\b(?:yes|no)\s*(?:and|or|/|,|-)\s*(?:yes|no|maybe)\b")
+_SMALL = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 _TITLE = re.compile(r"^\s*<<[^<>]*>>\s*$")
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 _HEADER = re.compile(r"^[ \t]*[A-Za-z]+[ \t]+\d{1,2}[ \t]*$", re.MULTILINE)
@@ -101,7 +108,7 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def polarity(response: str) -> set[str]:
     """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
-    four sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
+    three sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
     head = folding.clean(lead(response))
     found = set(_POLARITY.findall(head))
     if _BOTH.search(head):  # "yes and no", "yes/no", "no or yes": a hedge states both
@@ -110,9 +117,10 @@ def polarity(response: str) -> set[str]:
 
 
 def lead(response: str) -> str:
-    """The first four sentences of a response, title lines left out: where a short answer must stand."""
+    """The first three sentences of a response, title lines left out: where a short answer must stand
+    (after at most a repeated request)."""
     lines = [line for line in response.splitlines() if not _TITLE.match(line)]
-    return " ".join(_SENTENCES.findall("\n".join(lines))[:4])
+    return " ".join(_SENTENCES.findall("\n".join(lines))[:3])
 
 
 def strip_headers(response: str) -> str:
@@ -136,8 +144,9 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
         checks["answer"] = any(a in head for a in content["answers"])
         checks["one_answer"] = sum(1 for o in content["others"] if o in hay) <= 1
         gold = "".join(folding.needle(content["answers"][0]))
-        if gold.isdigit():  # a number answer: listing numbers is a hedge, not an answer
-            checks["one_answer"] &= len(numbers(response, digits=1) - {gold.lstrip("0") or "0"}) <= 2
+        if gold.isdigit():  # a number answer led by a list of numbers (digits or words) is a hedge
+            listed = numbers(lead(response), digits=1) | {str(_SMALL[t]) for t in head.tokens if t in _SMALL}
+            checks["one_answer"] &= len(listed - {gold.lstrip("0") or "0"}) <= 2
     elif kind == "yes_no":
         checks["answer"] = polarity(response) == {content["gold"]}
     elif kind == "extract":
