@@ -249,3 +249,17 @@ def test_a_number_answer_must_lead_and_not_hide_among_number_words():
     assert not content.check(
         c, "Report plan notes. Draft open agreed. Lists holds makes. Most two are four."
     )["checks"]["answer"]
+
+
+def test_a_repeated_request_is_not_part_of_the_answer():
+    c = {**answer_params(["x"]), "type": "yes_no", "gold": "no", "reference": "Some text about nothing."}
+    request = "Based on the memo below, is Fennick mentioned anywhere? Answer yes or no."
+    params = {
+        "instruction_id_list": ["combination:repeat_prompt"],
+        "kwargs": [{"prompt_to_repeat": request}],
+        "loose": False,
+        "content": c,
+        "distractors": [],
+    }
+    assert distraction.breakdown(params, f"{request}\nNo, it is not mentioned.")["reward"] == 1.0
+    assert distraction.breakdown(params, f"{request}\nYes and no.")["reward"] == 0.0

@@ -8,11 +8,11 @@ see ``folding``):
   copy task copies the planted notes, not the reference, so it has the limit too);
   ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
   invented, where ``no_new_numbers`` is set.
-- ``answer``: ``answers`` (the gold and its aliases; one must appear in the first three sentences: an
+- ``answer``: ``answers`` (the gold and its aliases; one must appear in the first two sentences: an
   answer leads, a "three" deep in filler is not one) and ``others`` (the document's
   other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
   fails when its lead holds more than two other numbers, in digits or words).
-- ``yes_no``: ``gold`` ("yes" or "no"): the response's first three sentences state exactly that polarity
+- ``yes_no``: ``gold`` ("yes" or "no"): the response's first two sentences state exactly that polarity
   (sentence-initial or "my answer is ..."), never both, never "maybe".
 
 Section-marker lines ("Section 2") are layout, not content: they are dropped before every check.
@@ -108,7 +108,7 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
 
 def polarity(response: str) -> set[str]:
     """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
-    three sentences (a title, a repeated request may come first): the answer leads, filler does not count."""
+    two sentences (title lines aside): the answer leads, filler does not count."""
     head = folding.clean(lead(response))
     found = set(_POLARITY.findall(head))
     if _BOTH.search(head):  # "yes and no", "yes/no", "no or yes": a hedge states both
@@ -117,10 +117,10 @@ def polarity(response: str) -> set[str]:
 
 
 def lead(response: str) -> str:
-    """The first three sentences of a response, title lines left out: where a short answer must stand
-    (after at most a repeated request)."""
+    """The first two sentences of a response, title lines left out: where a short answer must stand
+    (the verifier removes a repeated request first)."""
     lines = [line for line in response.splitlines() if not _TITLE.match(line)]
-    return " ".join(_SENTENCES.findall("\n".join(lines))[:3])
+    return " ".join(_SENTENCES.findall("\n".join(lines))[:2])
 
 
 def strip_headers(response: str) -> str:

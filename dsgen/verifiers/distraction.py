@@ -135,6 +135,16 @@ def distraction_params(record_or_params: dict[str, Any]) -> dict[str, Any]:
     raise KeyError("the record has no 'distraction' verifier")
 
 
+def _without_repeated_request(completion: str, ids: list[str], kwargs: list[dict]) -> str:
+    """The completion without the request ``combination:repeat_prompt`` makes it repeat: that copy is
+    not the answer ("Answer yes or no" in it is no hedge) and is graded by the constraint itself."""
+    if "combination:repeat_prompt" not in ids:
+        return completion
+    request = kwargs[ids.index("combination:repeat_prompt")].get("prompt_to_repeat", "")
+    at = completion.lower().find(request.lower()) if request else -1
+    return completion if at == -1 else completion[:at] + completion[at + len(request) :]
+
+
 def breakdown(
     record_or_params: dict[str, Any],
     completion: Any,
@@ -160,7 +170,7 @@ def breakdown(
     followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
     spec = params.get("content")
     graded = (
-        task_content.check(spec, completion)
+        task_content.check(spec, _without_repeated_request(completion, ids, kwargs))
         if spec
         else {"ok": bool(completion.strip()), "checks": {"not_empty": bool(completion.strip())}}
     )
