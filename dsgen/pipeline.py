@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .errors import DsgenError, RecordInvalid, Skip
+from .builder import Builder
+from .errors import DsgenError, RecordInvalid, Skip, plural
 from .executors import executor_for
 from .inputs import input_digests
 from .recipe import Dataset, Recipe, default_recipe, load_recipe
@@ -25,7 +26,7 @@ from .splits import assign_split, split_keys, unassigned_reason
 from .stages import finish_staged
 from .units import STATE, DatasetReport, Unit, complete_marker, filter_specs, filter_stage, make_maker
 from .validation import check
-from .writer import atomic_write_text, remove_partial, write_json
+from .writer import atomic_write_bytes, atomic_write_text, remove_partial, write_json
 
 __all__ = ["BuildResult", "assign_split", "build", "capacity_warnings", "plan", "sample", "split_keys",
            "unassigned_reason"]
@@ -80,6 +81,9 @@ def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
                 f"--resume: '{out}' holds a build of a different recipe (hash {previous.get('recipe_hash')}, "
                 f"this one {recipe_hash}); build into another folder, or drop --resume to rebuild it from scratch"
             )
+        if inputs and "inputs" not in previous:
+            raise DsgenError(f"--resume: '{out}' was built by a dsgen that did not record the hashes of its input "
+                             "files, so whether they changed cannot be told: drop --resume to rebuild from scratch")
         before = previous.get("inputs", {})
         changed = [f"'{now['path']}' ({where})" for where, now in inputs.items() if before.get(where) != now]
         changed += [f"'{was['path']}' ({where}, now missing)" for where, was in before.items() if where not in inputs]
@@ -109,13 +113,15 @@ def build(
     workers: int | None = None,
     resume: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     executor: str | None = None,
     ray_address: str | None = None,
 ) -> BuildResult:
     """Build ``recipe`` (a Recipe, a path, or None for the default recipe) into ``out``.
 
     ``workers`` defaults to the number of CPUs; the output is the same for any value.
-    ``progress(dataset, n)`` is called as units of ``n`` records finish.
+    ``progress(dataset, n)`` is called as units of ``n`` records finish (or are found complete by
+    ``resume``); ``stage(text)`` as the build moves on ('checking …', 'building', 'finishing: …').
     ``executor`` is 'local' or 'ray' (default: the recipe's; a ``ray_address`` implies 'ray');
     the output is the same for both.
     """
@@ -133,7 +139,9 @@ def build(
         for name, ds in recipe.datasets.items()
     }
     markers: dict[Unit, dict] = {}
+    stage = stage or (lambda text: None)
     if resume:
+        stage(f"checking the {plural(len(units), 'unit')} of the earlier build")
         for unit in units:
             marker = complete_marker(out, unit)
             if marker is not None:
@@ -145,6 +153,7 @@ def build(
     name = executor or ("ray" if ray_address else recipe.executor)
     address = ray_address or (recipe.ray_address if name == "ray" else None)
     with executor_for(name, recipe, out, workers=workers, address=address) as runner:
+        stage("building")
         for unit, marker in runner.run(pending):
             markers[unit] = marker
             if progress:
@@ -161,8 +170,10 @@ def build(
 
         warnings = capacity_warnings(recipe) + license_warning(recipe)
         if staged:
-            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
+            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool,
+                                      stage=stage)
     _check_not_empty(recipe, reports)
+    stage("writing the manifest and the dataset card")
     _finish(out, recipe, units, markers, reports)
     return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
 
@@ -196,6 +207,30 @@ def capacity_warnings(recipe: Recipe) -> list[str]:
     return warnings
 
 
+def _write_extra_configs(out: Path, recipe: Recipe) -> dict[str, dict[str, Any]]:
+    """Write the configs builders ship beside their records (``Builder.extra_configs``), one Parquet file each,
+    named after the dataset when two would share a name; {config: {dataset, rows, files}} for the manifest."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    written: dict[str, dict[str, Any]] = {}
+    for dataset, ds in recipe.datasets.items():
+        builder = registry.load("builder", ds.builder)(**ds.params)
+        if type(builder).extra_configs is Builder.extra_configs:
+            continue
+        builder.setup()
+        for key, rows in builder.extra_configs().items():
+            name = key if key not in written and key not in recipe.datasets else f"{dataset}_{key}"
+            columns = list(rows[0]) if rows else ["id"]
+            table = pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in columns]))
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, compression="zstd")
+            rel = f"data/{name}/train-00000.parquet"
+            digest = atomic_write_bytes(out / rel, sink.getvalue().to_pybytes())
+            written[name] = {"dataset": dataset, "rows": len(rows), "files": {rel: {"sha256": digest, "rows": len(rows)}}}
+    return written
+
+
 def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports: dict[str, DatasetReport]) -> None:
     """Sweep stray files, merge rejects, write the manifest, the recipe copy and the dataset card."""
     from . import __version__
@@ -213,7 +248,9 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
             rows = [line for p in parts for line in p.read_text(encoding="utf-8").splitlines() if line]
             if rows:
                 atomic_write_text(out / "rejects" / f"{name}.jsonl", "\n".join(rows) + "\n")
+    extras = _write_extra_configs(out, recipe)
     manifest = {
+        "extra_configs": extras,
         "dsgen_version": __version__,
         "recipe": recipe.name,
         "recipe_hash": recipe.content_hash(),

@@ -30,6 +30,7 @@ from dsgen.verifiers.latex import normalise, score
         (r"\boxed{\begin{pmatrix}1\\2\end{pmatrix}}", r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}"),
         (r"\boxed{\text{(C)}}", "C"),
         (r"\boxed{\text{odd}}", r"\text{Odd}"),
+        ("Work.\nFinal Answer: The final answer is $\\frac{\\sqrt{3}}{2}$. I hope it is correct.", r"\frac{\sqrt3}{2}"),
     ],
 )
 def test_equivalent_spellings_pass(completion, answer):

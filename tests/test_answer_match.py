@@ -35,6 +35,7 @@ def s(completion, answer=NAME, **params):
         REASONING + "Answer: Késtrin Halvárd",  # accents folded
         REASONING + "Answer: Kestrin-Halvard",
         "Answer: Kestrin Halvard\n",
+        REASONING + "Final Answer: The final answer is Kestrin Halvard. I hope it is correct.",  # Minerva
     ],
 )
 def test_accepts_the_answer_in_common_shapes(completion):
@@ -163,6 +164,11 @@ def test_huge_completion_reads_only_the_end():
     assert s(padding + "Answer: Mira Voss") == 0.0
     assert s(padding + "Answer: Kestrin Halvard") == 1.0
     assert s("Answer: Kestrin Halvard\n" + "x" * 1_000_000) == 0.0  # the answer must be at the end
+
+
+def test_a_box_far_back_still_disagrees_with_the_last_one():
+    assert s("\\boxed{Mira Voss}" + "x" * 5000 + "\n\\boxed{Kestrin Halvard}") == 0.0
+    assert s("\\boxed{Kestrin Halvard}" + " filler" * 1000) == 1.0
 
 
 def test_unclosed_boxed_falls_back_to_lines():

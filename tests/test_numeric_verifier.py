@@ -303,7 +303,10 @@ def test_hedges_anywhere_after_the_final_answer_score_zero(completion):
 
 def test_markdown_headings_are_not_answer_lines():
     assert s("#### Step 1: add\n3 + 4 = 7\n#### 7", "7") == 1.0
+    assert s("#### Two cases\nFirst 3 + 4 = 7.\n#### 7", "7") == 1.0  # a number word opening a heading
+    assert s("#### One more thing\n#### 7", "7") == 1.0
     assert s("#### x = 7", "7") == 1.0
+    assert s("#### Seven.", "7") == 1.0  # a whole line in words is an answer
 
 
 @pytest.mark.parametrize("completion", [
@@ -323,6 +326,7 @@ def test_a_bare_final_number_after_the_same_number_is_one_answer():
 @pytest.mark.parametrize("completion", [
     "#### about 560", "The answer is approximately 560.", "The answer is 560 or more.", "The answer is at least 560.",
     "The answer is not 560.", "The answer is 560? No, 561.", "The answer: 560 apples and 561 pears.", "#### ~560",
+    "The answer is 560 and a half.",
 ])
 def test_a_bound_a_guess_or_a_question_is_no_answer(completion):
     assert s(completion, "560") == 0.0
@@ -334,6 +338,13 @@ def test_a_bound_a_guess_or_a_question_is_no_answer(completion):
 ])
 def test_taking_the_answer_back_after_it_scores_zero(completion):
     assert s(completion, "560") == 0.0
+
+
+def test_markdown_bold_and_a_closing_remark_in_parentheses_are_read():
+    assert s("Total = 48 + 24 = **72**", "72") == 1.0
+    assert s("Natalia sold 72 clips in total (48 in April, 24 in May).", "72") == 1.0
+    assert s("The area is (3 + 4) = 7 (square units).", "7") == 1.0
+    assert s("So 560**2", "560") == 0.0
 
 
 def test_checking_the_same_answer_after_it_is_no_retraction():

@@ -1,6 +1,6 @@
 """Verifier kind ``answer_match``: a short factual answer against the record's answer and its aliases.
 
-The final answer is taken from the end of the completion (every ``\\boxed{…}``, else every "Answer: …"
+The final answer is taken from the end of the completion (every ``\\boxed{…}`` anywhere, else every "Answer: …"
 line — they must agree, with any "the answer is …" after them —, else the last bold span or line; see
 ``locate``), normalised (Unicode compatibility forms and accents folded, case folded, articles,
 punctuation and spacing removed) and compared exactly with the answer and
@@ -34,6 +34,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.*\S)")  # within one line
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
 _RESTATED = re.compile(r"(?i)\banswer\s*(?:is|:)\s*(.+?)\s*(?:[.!?](?:\s|$)|$)", re.MULTILINE)
+_MINERVA = re.compile(r"(?i)(?:the\s+)?(?:final\s+)?answer\s+is\s+(.+?)\.?(?:\s+I hope it is correct\.?)?\s*")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)])\s+\S")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
@@ -81,6 +82,13 @@ def _answer_lines(text: str) -> list[re.Match]:
     return found
 
 
+def _restated(answer: str) -> str:
+    """The answer of an answer line written in the Minerva style ("Final Answer: The final answer is $X$. I
+    hope it is correct."), else the line's text as it is."""
+    minerva = _MINERVA.fullmatch(answer)
+    return minerva.group(1) if minerva else answer
+
+
 def _distinct(answers: list[str], after: str) -> list[str]:
     """``answers`` and those restated after them ("… \\boxed{A}. Actually, the answer is B."), each once."""
     return list(dict.fromkeys([*answers, *(m.group(1) for m in _RESTATED.finditer(after))]))
@@ -88,23 +96,25 @@ def _distinct(answers: list[str], after: str) -> list[str]:
 
 def locate(completion: str) -> tuple[list[str], str]:
     """The completion's final answer(s), raw, and the text after the final answer (graded for hedges with
-    them). Several answers when its boxes or answer lines
-    disagree; none when it has none. Only the last ``_TAIL`` characters are read."""
+    them). Several answers when its boxes or answer lines disagree; none when it has none. Boxes are found
+    in the whole completion (so a far earlier box still disagrees), the rest in its last ``_TAIL`` characters."""
     text = completion[-_TAIL:]
-    boxed, marked = boxes(text), _answer_lines(text)
+    boxed, marked = boxes(completion), _answer_lines(text)
     if boxed is None or len(marked) > MAX_MARKERS:
         return [], ""  # more answers than one answer needs: none counts
     if boxed:
-        after = text[max(b for _, _, b in boxed) + 1 :]
-        return _distinct([text[a:b] for _, a, b in boxed], after), after
+        after = completion[max(b for _, _, b in boxed) + 1 :]
+        after = after[-_TAIL:]  # hedges are read as far back as the answer lines
+        return _distinct([completion[a:b] for _, a, b in boxed], after), after
     if marked:
         after = text[marked[-1].end() :]
-        return _distinct([m.group(1) for m in marked], after), after
+        return _distinct([_restated(m.group(1)) for m in marked], after), after
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return [], ""
     last = lines[-1]
-    if len(lines) > 1 and (_LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2]) or _bare(lines[-2]) and _bare(last)):
+    listed = len(lines) > 1 and _LIST_ITEM.match(last) and _LIST_ITEM.match(lines[-2])
+    if listed or len(lines) > 1 and _bare(lines[-2]) and _bare(last):
         return [lines[-2], last], ""  # candidates: "- Mira Voss\n- Kestrin Halvard", "Mira Voss\nKestrin Halvard"
     inline = _ANSWER_IS.search(last)
     if inline:
@@ -112,7 +122,7 @@ def locate(completion: str) -> tuple[list[str], str]:
     bold = None
     for bold in _BOLD.finditer(last):
         pass
-    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded with it
+    if bold is not None:  # "The person is **A**, or possibly B.": what follows the bold answer is graded
         return [bold.group(1) or bold.group(2)], last[bold.end() :]
     return [last], ""
 
@@ -125,7 +135,7 @@ def _bare(line: str) -> bool:
 
 
 def final_answers(completion: str) -> list[str]:
-    """The completion's final answer(s), raw: one string, or several when its boxes or answer lines disagree."""
+    """The completion's final answer(s), raw: one, or several when its boxes or answer lines disagree."""
     return locate(completion)[0]
 
 

@@ -19,9 +19,10 @@ _HEDGE_WORDS = (r"or|either|maybe|perhaps|possibly|possible|alternatively|altern
                 r"|not sure|unsure")
 HEDGE = re.compile(rf"\b(?:{_HEDGE_WORDS})\b", re.IGNORECASE)
 #: Words that take an answer back ("Wait, 561", "Actually it is 561"): after the final answer they hedge.
-_RETRACTION_WORDS = r"wait|actually|hmm+|correction|instead|on second thought|mistake|wrong|i think|seems?|guess"
+_RETRACTION_WORDS = (r"wait|actually|hmm+|correction|instead|on second thought|mistake|wrong|i think|seems?"
+                     r"|guess")
 RETRACTION = re.compile(rf"\b(?:{_RETRACTION_WORDS})\b", re.IGNORECASE)
-#: A hedge or retraction word, a new answer statement, or a number asked about ("561?") after the final answer.
+#: After the final answer: a hedge or retraction word, a new answer statement, a number asked about ("561?").
 _TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|{_RETRACTION_WORDS}|answer)\b|(?<![\d.,])\d[\d,./]*\s*\?",
                         re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")

@@ -117,5 +117,6 @@ def score(completion: str, answer: str | None, params: dict) -> float:
     raw = _unwrapped(raw)
     if not params.get("symbolic", True) or not raw.isascii():
         return 0.0  # math-verify reads "560²" as 560: only plain LaTeX goes to the symbolic check
-    same, _ = symbolic.equivalent(_unwrapped(answer), raw, timeout=params.get("timeout", symbolic.DEFAULT_TIMEOUT))
+    timeout = params.get("timeout", symbolic.DEFAULT_TIMEOUT)
+    same, _ = symbolic.equivalent(_unwrapped(answer), raw, timeout=timeout)
     return 1.0 if same else 0.0

@@ -49,7 +49,8 @@ from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, PIECE, boxes, hedge_piec
 REJECTED = object()
 Number = int | Fraction
 
-_EXPONENT = r"(?:[eE](?P<e1>[-+]?\d{1,4})|\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*\^\s*\{?\s*(?P<e2>[-+−]?\d{1,4})\s*\}?)"
+_EXPONENT = (r"(?:[eE](?P<e1>[-+]?\d{1,4})"
+             r"|\s*(?:\\times|\\cdot|×|·|\*)\s*10\s*\^\s*\{?\s*(?P<e2>[-+−]?\d{1,4})\s*\}?)")
 _NUMBER = re.compile(
     r"(?=[-\u2212\u2013\\$€£¥₹.\d])(?<![\w.,])(?<!\^)(?<!\^\{)"
     r"(?P<neg>[-\u2212\u2013]\s?)?(?:\\?\$|[€£¥₹])?\s?"
@@ -64,7 +65,8 @@ _NUMBER = re.compile(
     r")"
 )
 #: Words that make a number an operand ("560 squared", "560 times 2").
-_OPERATOR_WORDS = r"(?:squared|cubed|factorial|times|plus|minus|over|divided|multiplied|raised|to the power)\b"
+_OPERATOR_WORDS = (r"(?:squared|cubed|factorial|times|plus|minus|over|divided|multiplied|raised"
+                   r"|to the power)\b")
 #: What may follow the number that *is* an explicit answer: a percent sign, a unit, punctuation.
 _ANSWER_REST = re.compile(
     r"\s*(?:%|percent\b)?"
@@ -72,24 +74,27 @@ _ANSWER_REST = re.compile(
     r"(?:[ ./-]+[^\W\d_]+)*(?:\^\{?[23]\}?|[²³])?)?"
     r"\s*\.?\s*"
 )
-#: Right after a number: it is the operand of something (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``).
+#: Right after a number: it is an operand (``560^2``, ``560!``, ``560i``, ``560²``, ``560 * 2``; ``**560**`` is bold).
 _OPERATOR_AFTER = re.compile(
-    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\s*(?:[*×·÷+/(\[]|" + _OPERATOR_WORDS
+    r"[\^!_'²³¹⁰⁴-⁹√]|[^\W\d_](?![^\W\d_])|\*\*\s*\d|[(\[]|\s*(?:\*(?!\*)|[×·÷+/]|" + _OPERATOR_WORDS
     + r"|\\(?!text|mathrm|mbox|quad|,|;|!|\)|\]|%|\$)[A-Za-z]+|[-−](?=\s*[\d(\\]))"
 )
 #: Right before a number: it is the argument of something (``\sqrt{560}``, ``\log 560``, ``2^560``, ``√560``).
 _OPERATOR_BEFORE = re.compile(
-    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√*×·÷/+]\s*\{?"
+    r"(?:\\(?!boxed|fbox|text|mathrm|mbox|quad|qquad|displaystyle|left|\(|\[)[A-Za-z]+\s*(?:\[[^\]]{0,8}\])?\s*[{(\[]?|[\^_√×·÷/+]\s*\{?|(?<!\*)\*\s*"
     r"|\b(?:log|ln|sqrt|sin|cos|tan|exp|root of|square root of|factorial of|times|plus|over|divided by"
     r"|multiplied by|power of)\s*\(?)\s*$",
     re.IGNORECASE,
 )
-#: A ``####`` answer line; one whose text opens with a word (not a number word, sign or bound) is a Markdown
-#: heading.
+_WORDS = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+          "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+          "|million|billion")
+#: A ``####`` answer line. One whose text opens with a word is a Markdown heading ("#### Step 1", "#### Two
+#: cases") unless the word is a sign or bound ("#### minus 5", "#### about 5": read, and rejected as no
+#: answer), "x =", or the whole line is a number in words ("#### five hundred sixty").
 _HASH_LINE = re.compile(
-    r"####+[ \t]*+(?!(?!minus|negative|about|approx|around|roughly|nearly|almost|not\b|at (?:least|most)"
-    r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
-    r"|forty|fifty|[A-Za-z]\s*=)[^\W\d_])([^\n]*)",
+    r"####+[ \t]*+(?!(?!(?:minus|negative|about|approx|around|roughly|nearly|almost|not|at least|at most)\b"
+    rf"|[A-Za-z]\s*=|(?:(?:{_WORDS}|and|a)\b[ \t-]*)+[.!]?[ \t]*(?:\n|\Z))[^\W\d_])([^\n]*)",
     re.IGNORECASE,
 )
 #: Words that make a number a bound or a guess, not the answer ("about 560", "560 or more", "560 and 561").
@@ -100,6 +105,7 @@ _BOUND_BEFORE = re.compile(
 )
 _BOUND_AFTER = re.compile(
     r"\s*(?:\+(?!\s*\d)|(?:or|and) (?:more|less|fewer|so|above|below)\b"
+    r"|and (?:a|one|\d+) (?:half|third|quarter)"
     r"|(?:[^\W\d_]+\s+){0,3}(?:and|&|plus|to)\s+[-−]?\$?\d)",
     re.IGNORECASE,
 )
@@ -111,6 +117,7 @@ _SIGN_WORD = re.compile(r"\s*(?:minus|negative)\s+(?=\d)", re.IGNORECASE)
 _LATEX_SPACING = re.compile(r"\{,\}|\\[,!;: ]|\\(?:left|right|displaystyle)\b|\\q?quad\b")
 _LATEX_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mathbf|mbox)\s*\{([^{}]*)\}")
 _MATH_DELIMITER = re.compile(r"\\[()\[\]]|\$(?!\d)")
+_TAG = re.compile(r"</?[A-Za-z][\w-]{0,20}>")
 _DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?")
 #: A line that opens with "Answer:" / "Final answer:" (an explicit marker, like a box).
 _ANSWER_LINE = re.compile(r"answer[*_ \t]*(?:is[ \t]*)?[:：][*_]*[ \t]*", re.IGNORECASE)
@@ -126,11 +133,7 @@ _RANGE_OPENING = re.compile(
 _RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
 _DIGIT = re.compile(r"\d")
 _LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
-_NUMBER_WORD = re.compile(
-    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty"
-    r"|forty|fifty|hundred|thousand|million|billion)",
-    re.IGNORECASE,
-)
+_NUMBER_WORD = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
 _RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
 #: Characters before the last number searched (cheaply) for a hedge word or a range.
 _NEAR = 64
@@ -189,7 +192,10 @@ def _value(m: re.Match) -> Number | None:
 
 
 def _plain(text: str) -> str:
-    """``text`` without LaTeX spacing, math delimiters, degree signs and text wrappers (their words kept)."""
+    """``text`` without LaTeX spacing, math delimiters, degree signs, text wrappers (their words kept) and
+    markup tags (``304</think>``)."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
     if "\\" in text or "{" in text or "$" in text:
         text = _LATEX_SPACING.sub("", text)
         text = _LATEX_WRAPPER.sub(r" \1", text)
@@ -198,7 +204,7 @@ def _plain(text: str) -> str:
 
 
 def _in_words(text: str) -> str:
-    """``text`` with numbers written in words as digits ("five hundred sixty" → "560"), when it has no digit."""
+    """``text`` with numbers in words as digits ("five hundred sixty" → "560") when it has no digit."""
     if _DIGIT.search(text) is None and _NUMBER_WORD.search(text):
         return alpha2digit(text, "en", threshold=0)
     return text
@@ -388,7 +394,8 @@ def _last_number(text: str) -> Number | object | None:
     low = len(text) - 4 * _WINDOW
     digit = _LAST_DIGIT.match(text, low if low > 0 else 0) or (_LAST_DIGIT.match(text) if low > 0 else None)
     after = text[digit.end() :] if digit is not None else text[-PIECE:]
-    if ("\n" in after or ". " in after or "? " in after or "! " in after or digit is None) and len(after) < 4 * PIECE:
+    sentences = "\n" in after or ". " in after or "? " in after or "! " in after
+    if (sentences or digit is None) and len(after) < 4 * PIECE:
         words = _last_sentence_in_words(after)  # "... 12 boxes.\nSo she has five hundred sixty apples."
         if words is not None:
             return words
@@ -400,14 +407,19 @@ def _last_number(text: str) -> Number | object | None:
         start -= 1
     stop = min(len(text), last_digit + 24)  # + a closing brace, "squared", "percent"
     last = None
-    for last in _NUMBER.finditer(text, max(0, start - 24), stop):  # + a sign, currency, "\frac{", a whole part
+    # from 24 characters before the digits: room for a sign, currency, "\frac{", a whole part
+    for last in _NUMBER.finditer(text, max(0, start - 24), stop):
         pass
     if last is None:
         return None
-    if _PERCENT_AFTER.match(text, last.end()):  # "560 dollars, about 3 percent of it" reads 560
+    aside = _aside(text, last)
+    if aside is not None or _PERCENT_AFTER.match(text, last.end()):
+        # "560 dollars, about 3 percent of it" and "72 clips in total (48 in April, 24 in May)" read the
+        # number before the remark, when its sentence has one
         begin = max(0, last.start() - _WINDOW)
         begin = max((m.end() for m in _SENTENCE_END.finditer(text, begin, last.start())), default=begin)
-        plain = [m for m in _NUMBER.finditer(text, begin, last.start()) if not _PERCENT_AFTER.match(text, m.end())]
+        numbers = _NUMBER.finditer(text, begin, aside if aside is not None else last.start())
+        plain = [m for m in numbers if not _PERCENT_AFTER.match(text, m.end())]
         last = plain[-1] if plain else last
     value = _value(last)
     if value is None or _operand(text, last):
@@ -424,6 +436,18 @@ def _last_number(text: str) -> Number | object | None:
     if _offered_with(text, last.start(), value):
         return REJECTED
     return value
+
+
+def _aside(text: str, last: re.Match) -> int | None:
+    """Where the parenthesis opens when the number ``last`` stands in a remark in parentheses that ends its
+    sentence ("... 72 clips (48 in April, 24 in May)."), else None."""
+    opening = text.rfind("(", max(0, last.start() - _WINDOW), last.start())
+    if opening == -1 or ")" in text[opening : last.start()]:
+        return None
+    closing = text.find(")", last.end(), last.end() + _WINDOW)
+    if closing == -1 or text[closing + 1 :].strip(" .!\n") or HEDGE.search(text, opening, closing):
+        return None  # not a closing remark, or one that offers another answer: "49 (or 48 if ...)"
+    return opening
 
 
 def _last_sentence_in_words(text: str) -> Number | object | None:
