@@ -35,7 +35,11 @@ EXCLUDED = {
         "keywords:letter_frequency",
         "length_constraints:number_words",
         "length_constraints:number_sentences",
+        "language:response_language",
     },
+    # a yes/no or short answer is graded on its English words ("yes", "the culture fund")
+    "yes_no": {"language:response_language"},
+    "answer": {"language:response_language"},
     "list_items": {"detectable_format:number_bullet_lists"},  # an exact bullet count fights "list them"
     "convert": {
         iid

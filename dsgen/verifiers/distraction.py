@@ -25,7 +25,7 @@ from typing import Any
 from ..completions import REASONING_DELIMITERS, graded_text
 from ..records import decode_verifier
 from . import content as task_content
-from . import folding, ifeval
+from . import folding, ifeval, instructions
 
 #: Witness types: what the response shows when the distractor was obeyed.
 WITNESS_TYPES = (
@@ -167,7 +167,7 @@ def breakdown(
     completion = graded_text(completion, reasoning_delimiters)
     loose = bool(params.get("loose")) if loose is None else loose
     ids, kwargs = params.get("instruction_id_list", []), params.get("kwargs", [])
-    followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
+    followed = instructions.check(completion, ids, kwargs, loose=loose) if ids else []
     spec = params.get("content")
     graded = (
         task_content.check(spec, _without_repeated_request(completion, ids, kwargs))
