@@ -135,3 +135,21 @@ def test_wraps_the_math_family_when_installed():
     record = m.make(0)
     assert record["kind"] == "math+distraction"
     assert dsgen.score(record, f"The answer is {record['answer']}.") == 1.0
+
+
+def test_gsmic_sentences_reuse_only_goods_name_people_of_the_problem_and_stay_plausible():
+    import random
+
+    from dsgen.builders.distraction import distractors as noise
+
+    problem = "Mara has 12 students and 30 pencils. She gives 5 pencils to each student. How many are left?"
+    for seed in range(60):
+        text, labels = noise.irrelevant_sentence(random.Random(seed), problem)
+        assert "students" not in text and "She's" not in text
+        if labels["role_overlap"]:
+            assert "Mara's" in text
+        else:
+            assert "Mara" not in text and not any(p in text for p in ("He ", "She ", "his ", "her "))
+        n = int(next(w for w in text.replace(".", " ").split() if w.isdigit()))
+        assert (5 <= n <= 30) == (labels["num_range"] == "in")  # the problem's numbers span 5..30
+        assert n <= 900  # every template's plausible range

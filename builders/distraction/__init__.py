@@ -28,13 +28,21 @@ from dsgen.builder import Builder, Params, Wrapper, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
-from dsgen.verifiers import ifeval
+from dsgen.verifiers import folding, ifeval
 
-from . import constraints
+from . import constraints, grading
 from . import distractors as noise
 from . import texts as refs
 
 TASK_TYPES = ("summarise", "extract", "answer", "rewrite", "list_items", "convert", "yes_no")
+#: Tasks over user texts (no generated questions or fields: graded on the numbers the text holds).
+USER_TASKS = ("summarise", "rewrite", "list_items", "extract")
+#: How ``distraction.inject`` frames what it adds to a user turn: quoted material, not the user's voice.
+QUOTE_FRAMES = (
+    'Pasted note: "{}"',
+    "Forwarded message:\n> {}",
+    "Snippet from a search result: \u201c{}\u201d",
+)
 LAYOUTS = ("distraction/prompt_task_first.j2", "distraction/prompt_reference_first.j2")
 _ATTEMPTS = 12
 
@@ -63,6 +71,8 @@ class DistractionParams(Params):
         default=None, description=f"generated genres (default all): {', '.join(refs.GENRES)}"
     )
     texts: TextSource | None = Field(default=None, description="user texts instead of generated documents")
+    min_words: int = Field(default=150, ge=20, description="shortest generated document, in words")
+    max_words: int = Field(default=600, ge=20, description="longest generated document, in words")
     tasks: list[str] | None = Field(
         default=None, description=f"task types (default all): {', '.join(TASK_TYPES)}"
     )
@@ -77,7 +87,18 @@ class DistractionParams(Params):
     distractor_types: list[str] | None = Field(
         default=None, description=f"default all: {', '.join(noise.TYPES)}"
     )
-    positions: list[Literal["start", "middle", "end", "inline"]] | None = None
+    family: Literal["benign", "injection", "both"] = Field(
+        default="both",
+        description="benign: document-native noise (editor notes, logs, UI residue, colleagues' chat); "
+        "injection: text that addresses a model (BIPIA classes, fake system turns, conflicting commands)",
+    )
+    positions: list[Literal["start", "middle", "end", "inline"]] | None = Field(
+        default=None,
+        description="default: the document's boundaries (start, middle, end); inline is mid-text",
+    )
+    density: float = Field(
+        default=0.1, gt=0, le=1, description="target share of the text's words that are noise"
+    )
     min_distractors: int = Field(default=1, ge=1, le=12)
     max_distractors: int = Field(default=4, ge=1, le=12)
     max_density: float = Field(
@@ -88,6 +109,13 @@ class DistractionParams(Params):
     )
     conflict_rate: float = Field(
         default=0.3, ge=0, le=1, description="chance of one command contradicting a constraint"
+    )
+    aligned_rate: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="chance of one note restating a real constraint (IHEval's aligned setting; "
+        "a response that ignores it breaks the real constraint: under-compliance)",
     )
     preserve_rate: float = Field(
         default=0.1, ge=0, le=1, description="share of tasks asking to copy the noise verbatim"
@@ -109,6 +137,8 @@ class DistractionParams(Params):
             raise ValueError(
                 f"min_distractors ({self.min_distractors}) > max_distractors ({self.max_distractors})"
             )
+        if self.min_words > self.max_words:
+            raise ValueError(f"min_words ({self.min_words}) > max_words ({self.max_words})")
         if self.texts is not None and self.genres is not None:
             raise ValueError("give either 'texts' (user texts) or 'genres' (generated documents), not both")
         return self
@@ -147,8 +177,14 @@ class DistractionTasks(Builder):
             refs.genres()
 
     def _reference(self, rng: random.Random, item: int) -> refs.Reference:
-        if self.params.texts is None:
-            return refs.generate(rng, rng.choice(self.params.genres or refs.GENRES))
+        p = self.params
+        if p.texts is None:
+            genre = rng.choice(p.genres or refs.GENRES)
+            for _ in range(_ATTEMPTS):
+                ref = refs.generate(rng, genre)
+                if p.min_words <= ref.word_count() <= p.max_words:
+                    return ref
+            raise Skip(f"no {genre} document of {p.min_words}-{p.max_words} words")
         if self._texts is None:
             self.setup()
         row = item % len(self._texts)
@@ -157,17 +193,14 @@ class DistractionTasks(Builder):
         if row not in self._split:
             if len(self._split) > 4096:
                 self._split.clear()
-            self._split[row] = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
+            ref = refs.from_user(self._texts[row], label=self.params.texts.label, row=row)
+            grading.user_key(ref)
+            self._split[row] = ref
         return self._split[row]
 
     def reference_completion(self, record: dict[str, Any]) -> str | None:
-        """A response that follows every constraint, copies what must be kept and obeys no distractor."""
-        p = distraction_verifier.distraction_params(record)
-        quotes = tuple(d["text"] for d in p["distractors"] if d["expect"] == "preserve")
-        canaries = tuple(
-            d["witness"]["text"] for d in p["distractors"] if d["witness"] and d["witness"]["type"] == "contains"
-        )
-        return constraints.witness_response(p["instruction_id_list"], p["kwargs"], quotes=quotes, avoid=canaries)
+        """A response that does the task, follows every constraint, copies what must be kept, obeys nothing."""
+        return grading.witness(distraction_verifier.distraction_params(record))
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
@@ -185,80 +218,116 @@ class DistractionTasks(Builder):
                 return self._item(built, ref, variant, group_id, index)
         raise Skip("no satisfiable constraint set found")
 
+    def _task(self, rng: random.Random, ref: refs.Reference) -> tuple[str, dict | None, tuple | None]:
+        """The task type, and the question or mention it asks about (drawn from the final text)."""
+        allowed = list(self.params.tasks or TASK_TYPES)
+        if ref.source == "user":
+            allowed = [t for t in allowed if t in USER_TASKS] or ["summarise"]
+        if not ref.questions:
+            allowed = [t for t in allowed if t != "answer"] or ["summarise"]
+        if not (ref.present and ref.absent):
+            allowed = [t for t in allowed if t != "yes_no"] or ["summarise"]
+        if not (ref.people or ref.key):
+            allowed = [t for t in allowed if t != "extract"] or ["summarise"]
+        if len(ref.fields) < 2:
+            allowed = [t for t in allowed if t != "convert"] or ["summarise"]
+        task_type = "preserve" if rng.random() < self.params.preserve_rate else rng.choice(allowed)
+        question = rng.choice(ref.questions) if task_type == "answer" else None
+        mention = None
+        if task_type == "yes_no":
+            mention = (
+                (rng.choice(ref.present), "yes") if rng.random() < 0.5 else (rng.choice(ref.absent), "no")
+            )
+        return task_type, question, mention
+
     def _attempt(self, rng: random.Random, ref: refs.Reference, count: int) -> dict[str, Any] | None:
         """Draw task, constraints and distractors (the same for both variants); None if no witness exists."""
         p = self.params
+        task_type, question, mention = self._task(rng, ref)
+        pool = grading.allowed_ids(task_type, p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
+        if len(pool) < p.min_constraints:
+            return None  # this task type cannot carry enough of the allowed constraints: draw another
         ids = constraints.choose_ids(
-            rng,
-            rng.randint(p.min_constraints, p.max_constraints),
-            p.instruction_ids or list(ifeval.INSTRUCTION_IDS),
+            rng, min(len(pool), rng.randint(p.min_constraints, p.max_constraints)), pool
         )
-        task_type = self._task_type(rng, ids)
+        layout = rng.choice(LAYOUTS)
         task_text = rng.choice(_tasks()[task_type]).render(
-            label=ref.label, question=ref.question, mention=ref.mention
+            label=ref.label,
+            where="below" if layout == LAYOUTS[0] else "above",
+            question=question["q"] if question else "",
+            mention=refs.mention_phrase(mention[0]) if mention else "",
+            fields=list(ref.fields),
         )
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
+        if _forbids_needed_words(ids, kwargs, f"{ref.text()} {task_text} {ref.label}"):
+            return None  # a forbidden word the task's own text uses: draw another set
         described = constraints.describe(rng, ids, kwargs)
         targets = noise.conflict_targets(ids, kwargs)
-        types = list(p.distractor_types or noise.TYPES)
+        types = [t for t in (p.distractor_types or noise.TYPES) if p.family in ("both", noise.FAMILY[t])]
+        types = types or list(p.distractor_types or noise.TYPES)
         use_conflict = "conflicting_command" in types and bool(targets) and rng.random() < p.conflict_rate
-        types = [t for t in types if t != "conflicting_command"] or types
-        avoid = " ".join([ref.text(), task_text, *described]).casefold()
-        items = []
+        # IHEval's aligned setting: a note that restates a real constraint (following it is correct)
+        use_aligned = (
+            not use_conflict
+            and task_type != "preserve"  # "copy the notes without acting on them" would contradict it
+            and "aligned_note" in types
+            and bool(ids)
+            and rng.random() < p.aligned_rate
+        )
+        types = [t for t in types if t not in ("conflicting_command", "aligned_note")] or types
+        # canaries never coincide with anything the prompt or the task's gold content holds
+        avoid = folding.Haystack(" ".join([ref.text(), task_text, *described]))
+        items, budget = [], p.density * ref.word_count()
         for i in range(count):
+            if items and sum(len(d["text"].split()) for d in items) >= budget:
+                break  # the noise has reached its share of the text (at least one distractor)
+            if use_aligned and i == 0:
+                at = rng.randrange(len(ids))
+                made = noise.aligned(rng, ids[at], described[at])
+                made["expect"] = "preserve" if task_type == "preserve" else "ignore"
+                items.append(made)
+                continue
             dtype = "conflicting_command" if use_conflict and i == 0 else rng.choice(types)
             if dtype == "conflicting_command" and not targets:
                 dtype = "editorial_comment"
-            made = noise.make(rng, dtype, active=rng.random() < p.active_rate, targets=targets, avoid=avoid)
+            made = noise.make(
+                rng,
+                dtype,
+                active=rng.random() < p.active_rate,
+                targets=targets,
+                avoid=avoid,
+                printed=task_type not in ("extract", "preserve", "rewrite"),
+            )
             made["expect"] = "preserve" if task_type == "preserve" else "ignore"
             items.append(made)
         rng.shuffle(items)
         for i, made in enumerate(items):
             made["id"] = f"d{i + 1}"
-        layout = rng.choice(LAYOUTS)
-        planted = noise.plant(rng, ref.paragraphs, items, list(p.positions or noise.POSITIONS))
+        planted = noise.plant(rng, ref.paragraphs, items, list(p.positions or noise.DEFAULT_POSITIONS))
         built = {
             "ids": ids,
             "kwargs": kwargs,
             "described": described,
             "task_type": task_type,
             "task": task_text,
+            "question": question,
+            "mention": mention,
             "items": items,
             "layout": layout,
             "planted": planted,
         }
         for variant in ("noisy", "clean"):
-            params = _verifier_params(built, variant, p.loose)
-            quotes = tuple(d["text"] for d in params["distractors"] if d["expect"] == "preserve")
-            canaries = tuple(
-                d["witness"]["text"]
-                for d in params["distractors"]
-                if d["witness"] and d["witness"]["type"] == "contains"
-            )
-            witness = constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
-            if witness is None or distraction_verifier.breakdown(params, witness)["reward"] != 1.0:
+            params = _verifier_params(built, ref, variant, p.loose)
+            response = grading.witness(params)
+            if response is None or distraction_verifier.breakdown(params, response)["reward"] != 1.0:
                 return None
         return built
-
-    def _task_type(self, rng: random.Random, ids: list[str]) -> str:
-        allowed = list(self.params.tasks or TASK_TYPES)
-        if "detectable_format:constrained_response" in ids:
-            return "yes_no"
-        if "detectable_format:json_format" in ids:
-            return "convert"
-        if rng.random() < self.params.preserve_rate:
-            return "preserve"
-        return rng.choice([t for t in allowed if t not in ("yes_no", "convert")] or allowed)
 
     def _item(
         self, built: dict, ref: refs.Reference, variant: str, group_id: str, index: int
     ) -> dict[str, Any]:
         items = built["items"] if variant == "noisy" else []
-        paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
-        reference = "\n\n".join(par.text() for par in paragraphs)
-        prompt = template(built["layout"]).render(
-            task=built["task"], constraints=built["described"], label=ref.label, reference=reference
-        )
+        prompt = _prompt(built, ref, variant)
         value, terms = noise.difficulty(
             items, len(built["ids"]), " ".join([built["task"], *built["described"]])
         )
@@ -270,6 +339,7 @@ class DistractionTasks(Builder):
                 "type": built["task_type"],
                 "text": built["task"],
                 "layout": built["layout"].split("/")[-1][:-3],
+                "about": _about(built),
             },
             "reference": {
                 "genre": ref.genre,
@@ -278,6 +348,7 @@ class DistractionTasks(Builder):
                 "row": ref.row,
                 "sentences": sentences,
                 "words": ref.word_count(),
+                "structure": ref.structure,
             },
             "ifeval": {
                 "key": index,
@@ -285,20 +356,35 @@ class DistractionTasks(Builder):
                 "instruction_id_list": built["ids"],
                 "kwargs": built["kwargs"],
             },
-            "distraction": _summary(items, sentences, value, terms),
+            "distraction": _summary(items, sentences, value, terms, words=ref.word_count()),
         }
         return {
             "prompt": user_prompt(prompt),
             "answer": None,
             "verifier": {
                 "kind": "distraction",
-                "params": _verifier_params(built, variant, self.params.loose),
+                "params": _verifier_params(built, ref, variant, self.params.loose),
             },
             "difficulty": value,
             "level": noise.level(value),
             "metadata": metadata,
             "template": built["layout"],
         }
+
+
+def _about(built: dict) -> str | None:
+    """What the task asks about: the question, or the fact a yes/no question names."""
+    if built["question"]:
+        return built["question"]["q"]
+    return built["mention"][0] if built["mention"] else None
+
+
+def _forbids_needed_words(ids: list[str], kwargs: list[dict], text: str) -> bool:
+    """Whether a forbidden-words constraint bans a word that the reference or the task itself uses."""
+    if "keywords:forbidden_words" not in ids:
+        return False
+    hay = folding.Haystack(text)
+    return any(w in hay for w in kwargs[ids.index("keywords:forbidden_words")]["forbidden_words"])
 
 
 @lru_cache(maxsize=None)
@@ -308,12 +394,27 @@ def _tasks() -> dict[str, list]:
     return {k: [environment().from_string(t) for t in v] for k, v in data.items()}
 
 
-def _verifier_params(built: dict, variant: str, loose: bool) -> dict[str, Any]:
+def _prompt(built: dict, ref: refs.Reference, variant: str) -> str:
+    paragraphs = built["planted"] if variant == "noisy" else ref.paragraphs
+    reference = "\n\n".join(par.text() for par in paragraphs)
+    return template(built["layout"]).render(
+        task=built["task"], constraints=built["described"], label=ref.label, reference=reference
+    )
+
+
+def _verifier_params(built: dict, ref: refs.Reference, variant: str, loose: bool) -> dict[str, Any]:
     items = built["items"] if variant == "noisy" else []
     return {
         "instruction_id_list": built["ids"],
         "kwargs": built["kwargs"],
         "loose": loose,
+        "content": grading.content(
+            ref,
+            built["task_type"],
+            question=built["question"],
+            mention=built["mention"],
+            prompt=_prompt(built, ref, variant),
+        ),
         "distractors": [_verifier_entry(d) for d in items],
     }
 
@@ -323,14 +424,26 @@ def _verifier_entry(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summary(
-    items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float]
+    items: list[dict[str, Any]], sentences: int, value: float, terms: dict[str, float], *, words: int
 ) -> dict[str, Any]:
-    """``metadata.distraction``: what was planted, where, and the difficulty it gives."""
+    """``metadata.distraction``: what was planted, where, and the difficulty it gives.
+
+    ``density``: distractors per sentence of the text; ``word_share``: the distractors' words over the
+    text's words (DistractionIF's measure of how much of a document is noise).
+    """
+    noise_words = sum(len(d["text"].split()) for d in items)
     return {
         "count": len(items),
         "density": round(len(items) / max(1, sentences), 4),
+        "word_share": round(noise_words / max(1, words), 4),
         "active": sum(1 for d in items if d["witness"]),
         "conflicts": sorted({d["conflicts_with"] for d in items if d.get("conflicts_with")}),
+        "aligned": sorted({d["aligned_with"] for d in items if d.get("aligned_with")}),
+        "setting": "conflict"
+        if any(d.get("conflicts_with") for d in items)
+        else "aligned"
+        if any(d.get("aligned_with") for d in items)
+        else "none",
         "difficulty": value,
         "level": noise.level(value),
         "terms": terms,
@@ -344,6 +457,7 @@ def _summary(
                     "position",
                     "witness",
                     "conflicts_with",
+                    "aligned_with",
                     "expect",
                     "similarity",
                 )
@@ -356,7 +470,8 @@ def _summary(
 class InjectParams(Params):
     distractor_types: list[str] | None = Field(
         default=None,
-        description="default all but conflicting_command (the inner record has no IFEval constraints)",
+        description="default all but conflicting_command and aligned_note (the inner record has no IFEval "
+        "constraints to contradict or restate)",
     )
     positions: list[Literal["start", "middle", "end", "inline"]] | None = None
     min_distractors: int = Field(default=1, ge=0, le=8)
@@ -417,19 +532,22 @@ class InjectDistractors(Wrapper):
             _before_question(paragraphs, sentence)
             irrelevant.append({"text": sentence, **labels})
         avoid = (text + " " + (record.get("answer") or "")).casefold()
-        types = [t for t in (p.distractor_types or noise.TYPES) if t != "conflicting_command"] or [
+        types = [t for t in (p.distractor_types or noise.TYPES) if t not in noise.NEEDS_CONSTRAINTS] or [
             "editorial_comment"
         ]
         items = []
         for i in range(count):
             made = noise.make(rng, rng.choice(types), active=rng.random() < p.active_rate, avoid=avoid)
+            # delimited as quoted material, never a bare imperative in the user's own voice
+            made["text"] = rng.choice(QUOTE_FRAMES).format(made["text"])
             made.update(id=f"d{i + 1}", expect="ignore")
             items.append(made)
-        paragraphs = noise.plant(rng, paragraphs, items, list(p.positions or noise.POSITIONS))
+        paragraphs = noise.plant(rng, paragraphs, items, list(p.positions or noise.DEFAULT_POSITIONS))
         message["content"] = "\n\n".join(par.text().strip() for par in paragraphs)
         value, terms = noise.difficulty(items, 0, text)
-        summary = _summary(items, sentences, value, terms)
+        summary = _summary(items, sentences, value, terms, words=len(text.split()))
         summary["irrelevant_context"] = irrelevant
+        summary["clean_prompt"] = text  # the user message before injection: per-item robustness drop
         check = {
             "kind": "distraction",
             "params": {

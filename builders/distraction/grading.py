@@ -1,0 +1,155 @@
+"""What a distraction task is graded on (the ``content`` verifier params) and a response that passes.
+
+``content`` builds the params ``dsgen.verifiers.content`` checks, from the facts the reference text
+itself holds (its questions, fields, key facts, people and numbers); ``witness`` writes a response that
+does the task, follows every constraint, copies what must be kept and obeys no distractor. The builder
+keeps a record only when its witness earns the full reward, so every record is provably solvable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from dsgen.verifiers import content as checks
+from dsgen.verifiers import folding, ifeval
+
+from . import constraints
+from .texts import Reference
+
+#: IFEval ids a task type may carry besides the general ones (the rest are excluded for it).
+ONLY_FOR = {
+    "detectable_format:constrained_response": ("yes_no",),
+    "detectable_format:json_format": ("convert",),
+}
+#: Constraints a task type never carries: they contradict what the task asks (a verbatim copy, a
+#: JSON object that must parse, a list of lines).
+EXCLUDED = {
+    "preserve": {
+        "change_case:english_lowercase",
+        "change_case:english_capital",
+        "change_case:capital_word_frequency",
+        "punctuation:no_comma",
+        "keywords:forbidden_words",
+        "keywords:letter_frequency",
+        "length_constraints:number_words",
+        "length_constraints:number_sentences",
+        "language:response_language",
+    },
+    # a yes/no or short answer is graded on its English words ("yes", "the culture fund")
+    "yes_no": {"language:response_language"},
+    "answer": {"language:response_language"},
+    "list_items": {"detectable_format:number_bullet_lists"},  # an exact bullet count fights "list them"
+    "convert": {
+        iid
+        for iid in ifeval.INSTRUCTION_IDS
+        if iid
+        not in {
+            "detectable_format:json_format",
+            "change_case:english_lowercase",
+            "change_case:english_capital",
+            "keywords:forbidden_words",
+            "keywords:letter_frequency",
+        }
+    },
+}
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+COPY_LIMIT = 0.5  # a response holding over half of the reference's 5-token windows is a copy
+
+
+def allowed_ids(task_type: str, ids: list[str]) -> list[str]:
+    """The instruction ids a task of ``task_type`` may carry, from ``ids``."""
+    excluded = EXCLUDED.get(task_type, set())
+    return [i for i in ids if i not in excluded and task_type in ONLY_FOR.get(i, (task_type,))]
+
+
+def content(
+    ref: Reference, task_type: str, *, question: dict | None, mention: tuple[str, str] | None, prompt: str
+) -> dict[str, Any]:
+    """The ``content`` verifier params of a task over ``ref`` (``prompt``: the full user message)."""
+    text = ref.text()
+    out: dict[str, Any] = {
+        "type": task_type,
+        "reference": text,
+        "copy_limit": COPY_LIMIT,
+        "no_new_numbers": task_type in ("summarise", "rewrite", "list_items", "preserve", "answer"),
+        "allowed_numbers": sorted(checks.numbers(prompt)),
+    }
+    if task_type == "answer":
+        gold = question["answers"]
+        out["answers"] = [*gold, *(s for a in gold for s in folding.spelled(a))]
+        golds = {folding.needle(a) for a in gold}
+        out["others"] = [
+            q["answers"][0]
+            for q in ref.questions
+            if q is not question
+            and folding.needle(q["answers"][0]) not in golds
+            and not any(set(folding.needle(q["answers"][0])) & set(g) for g in golds)
+        ]
+    elif task_type == "yes_no":
+        out["gold"] = mention[1]
+    elif task_type == "extract":
+        out["items"] = [*ref.people, *sorted(checks.numbers(text), key=int)]
+        out.update(min_recall=0.8, min_precision=0.8)
+    elif task_type == "convert":
+        out["fields"] = dict(ref.fields)
+        out["min_values"] = max(1, len(ref.fields) - 1)
+    else:
+        out["key"] = list(ref.key)
+        out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 2}.get(task_type, len(ref.key))
+        out["min_key"] = min(out["min_key"], len(ref.key))
+        if task_type == "list_items":
+            out["min_lines"] = 3
+    return out
+
+
+def user_key(ref: Reference) -> None:
+    """Key facts of a user text: its numbers of 2+ digits (the only facts dsgen can find without a model)."""
+    ref.key = sorted(checks.numbers(ref.text()), key=int)[:5]
+    ref.people = []
+
+
+def _body(c: dict[str, Any]) -> list[str]:
+    """Lines that do the task (each a line of the witness; no commas, so no_comma can hold)."""
+    return [_THOUSANDS.sub("", line) for line in _task_lines(c)]
+
+
+def _task_lines(c: dict[str, Any]) -> list[str]:
+    kind = c["type"]
+    if kind == "answer":
+        return [f"The answer is {c['answers'][0]}."]
+    if kind == "yes_no":
+        return [f"My answer is {c['gold']}."]
+    if kind == "extract":
+        return [f"{i + 1}. {item}" for i, item in enumerate(c["items"])]
+    if kind == "list_items":
+        points = c["key"] + ["the rest follows the document"] * max(0, c["min_lines"] - len(c["key"]))
+        return [f"{i + 1}. {k}" for i, k in enumerate(points)]
+    return ["In short: " + "; ".join(c["key"]) + "." if c["key"] else "In short: nothing to add."]
+
+
+def witness(params: dict[str, Any]) -> str | None:
+    """A response that passes every part of the verifier ``params``, or None if none is found."""
+    ids, kwargs = params["instruction_id_list"], params["kwargs"]
+    c = params.get("content")
+    quotes = tuple(d["text"] for d in params["distractors"] if d["expect"] == "preserve")
+    canaries = tuple(
+        d["witness"]["text"]
+        for d in params["distractors"]
+        if d["witness"] and d["witness"]["type"] == "contains"
+    )
+    if c is None:
+        return constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
+    if c["type"] == "convert":
+        text = json.dumps(c["fields"], indent=2, ensure_ascii=False)
+        if "change_case:english_capital" in ids:
+            text = text.upper()
+        elif "change_case:english_lowercase" in ids:
+            text = text.lower()
+        return text if all(ifeval.check(text, ids, kwargs)) else None
+    if c["type"] == "yes_no" and "detectable_format:constrained_response" in ids:
+        text = _body(c)[0]
+        return text if all(ifeval.check(text, ids, kwargs)) else None
+    avoid = canaries + (("yes", "no", "maybe") if c["type"] == "yes_no" else ())
+    return constraints.witness_response(ids, kwargs, quotes=quotes + tuple(_body(c)), avoid=avoid)

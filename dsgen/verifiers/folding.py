@@ -1,0 +1,100 @@
+"""Text folding for robust matching: one comparable token stream whatever the typography.
+
+``tokens`` maps text to lowercase ASCII tokens, runs of letters or of digits ("19th" -> "19", "th"): NFKC first (full-width and compatibility
+forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, Cyrillic
+and Greek letters that look Latin mapped by shape (``Н`` -> ``H``), then ``anyascii`` transliterates
+the rest, and everything
+that is not a letter or digit separates tokens; thousands separators inside numbers are dropped first
+(``6,755`` -> ``6755``). ``find`` then matches a needle's tokens inside a haystack's tokens, also when
+the separators between them differ or vanish (``EV-1435``, ``EV 1435``, ``EV1435``, ``E V 1 4 3 5``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f'\u2009](?=\d{3}(?!\d))")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
+
+
+#: Look-alike letters whose transliteration differs from their shape (Cyrillic Н reads "N" but looks "H").
+_CONFUSABLES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁɡΑΒΕΖΗΙΚΜΝΟΡΤΥΧονρ",
+    "ABESIJKMHOPCTXYaeijopcyxsdgABEZHIKMNOPTYXovp",
+)
+
+
+def clean(text: str) -> str:
+    """``text`` NFKC-normalised, format characters removed, look-alikes mapped, transliterated, casefolded."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_CONFUSABLES)
+    return anyascii(text).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The folded letter and digit tokens of ``text`` (thousands separators inside numbers removed)."""
+    return _TOKEN.findall(_THOUSANDS.sub("", clean(text)))
+
+
+@lru_cache(maxsize=65536)
+def needle(text: str) -> tuple[str, ...]:
+    """The folded tokens of a short string to look for (cached: canaries repeat across checks)."""
+    return tuple(tokens(text))
+
+
+class Haystack:
+    """A text's folded tokens, joined, with the offsets where tokens start and end (for ``find``)."""
+
+    def __init__(self, text_or_tokens: str | list[str]):
+        toks = tokens(text_or_tokens) if isinstance(text_or_tokens, str) else text_or_tokens
+        self.tokens = toks
+        self.joined = "".join(toks)
+        self.offsets = list(itertools.accumulate((len(t) for t in toks), initial=0))
+        self.starts = {at: i for i, at in enumerate(self.offsets[:-1])}
+        self.ends = set(self.offsets[1:])
+        self.set = frozenset(toks)
+
+    def find(self, target: str | tuple[str, ...]) -> int:
+        """The token index where ``target`` (its tokens run together) starts on token boundaries, or -1."""
+        return self.find_from("".join(needle(target) if isinstance(target, str) else target), 0)
+
+    def find_from(self, joined: str, token: int) -> int:
+        """``find`` for an already joined target, at or after token index ``token``."""
+        if not joined or token >= len(self.tokens):
+            return -1
+        at = self.joined.find(joined, self.offsets[token])
+        while at != -1:
+            if at in self.starts and at + len(joined) in self.ends:
+                return self.starts[at]
+            at = self.joined.find(joined, at + 1)
+        return -1
+
+    def __contains__(self, target: str | tuple[str, ...]) -> bool:
+        return self.find(target) != -1
+
+
+def shingles(toks: list[str], n: int = 5) -> set[tuple[str, ...]]:
+    """The set of ``n``-token windows of a token list (one window when it is shorter)."""
+    if len(toks) <= n:
+        return {tuple(toks)} if toks else set()
+    return {tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)}
+
+
+@lru_cache(maxsize=4096)
+def spelled(value: str) -> tuple[str, ...]:
+    """English spellings of a whole number under 1,000,000 ("48" -> "forty-eight"), with and without
+    "and" ("six thousand, seven hundred (and) fifty-five"); none for other values. num2words: inflect
+    costs seconds to import (typeguard instruments it), which every worker would pay."""
+    if not value.isdigit() or int(value) >= 1_000_000:
+        return ()
+    from num2words import num2words
+
+    words = num2words(int(value))
+    return tuple(sorted({words, words.replace(" and ", " ")}))
