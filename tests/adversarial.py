@@ -60,6 +60,7 @@ HONEST = {
     "Minerva": "Final Answer: The final answer is {a}. I hope it is correct.",
     "bold answer line": "**Answer:** {a}",
     "box, then a thank-you": "\\boxed{{{a}}}\n\nI hope this helps!",
+    "probability wording": "Of the 4 equally likely outcomes, 2 are more likely to be picked, so the answer is {a}.",
 }
 
 #: Completions that wrap a numeric answer in an operator: a number verifier must score them 0.

@@ -27,9 +27,9 @@ _RETRACTION_WORDS = (r"wait|actually|hmm+|correction|instead|on second thought|m
 RETRACTION = re.compile(rf"\b(?:{_RETRACTION_WORDS})\b", re.IGNORECASE)
 #: Doubt about the answer itself: scores 0 in the answer's sentence or after it, with or without a second
 #: candidate ("The answer is 5, I guess.", "\\boxed{5}. Probably 6.", "#### 5ish", "Either 5."). "Either
-#: way" is no doubt.
-_UNSURE_WORDS = (r"probably|likely|i guess|guess|i think|i believe|i suppose|not sure|unsure|not certain|uncertain"
-                 r"|maybe|perhaps|possibly|presumably|either(?!\s+way)")
+#: way" is no doubt, nor is the probability wording "equally likely", "more/less likely", "likely to".
+_UNSURE_WORDS = (r"probably|(?<!equally )(?<!more )(?<!less )(?<!as )likely(?! to\b)|i guess|guess|i think|i believe"
+                 r"|i suppose|not sure|unsure|not certain|uncertain|maybe|perhaps|possibly|presumably|either(?!\s+way)")
 _UNSURE_FORMS = r"(?<=\d)\s*-?\s*ish\b|\bish\b|(?<=\d)\s+or so\b"
 UNSURE = re.compile(rf"\b(?:{_UNSURE_WORDS})\b|{_UNSURE_FORMS}", re.IGNORECASE)
 #: After the final answer: a hedge, doubt or retraction word, a new answer statement, a number asked about.

@@ -154,7 +154,7 @@ _CONCLUSION = re.compile(
     r"|that makes|this makes|which means|in the end)\b",
     re.IGNORECASE,
 )
-_RESULT_AFTER = re.compile(r"\b(?:in total|altogether|in all|total|left|left over|remaining|remain)\b",
+_RESULT_AFTER = re.compile(r"\b(?:in total|altogether|all together|in all|combined|overall|total|left|remaining|remain)\b",
                            re.IGNORECASE)
 _LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
 _NUMBER_WORD = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
