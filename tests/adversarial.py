@@ -117,6 +117,10 @@ HUGE_UNITS = {
     "dollar signs": ("", "$"),
     "backslashes": ("", "\\"),
     "one line of digits": ("", "7"),
+    "doubt words": ("", "probably "),
+    "commas in one sentence": ("", ", "),
+    "result words": ("", "so the total is "),
+    "question marks": ("", "? "),
 }
 
 

@@ -38,6 +38,10 @@ _TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|{_UNSURE_WORDS}|{_RETRACTION_WORD
 #: A question mark on the answer: right after it (past closing marks) or ending its line ("5?", "\\boxed{5}?").
 _ASKED = re.compile(r"[\s$*_}\])]*\?")
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+_SENTENCE_ENDS = ("\n", ". ", "! ", "? ", "; ")
+#: Substrings that every ``UNSURE`` match holds (lower case): a cheap test before the regex.
+_UNSURE_HINTS = ("probab", "likely", "guess", "think", "believe", "suppose", "sure", "certain", "maybe", "perhaps",
+                 "possibl", "presum", "either", "ish", "or so")
 _BOX_START = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _BRACES = re.compile(r"[{}]")
 #: The most final-answer markers (boxes, answer lines) a completion may hold: one answer is stated once,
@@ -87,14 +91,21 @@ def hedge_pieces(text: str, start: int) -> Iterator[str]:
 def unsure(text: str, exempt: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` (the sentence that states the final answer and all after it) voices doubt: an
     ``UNSURE`` word that is not one of ``exempt`` (lower-case words of the reference answer)."""
-    return any(m.group().lower() not in exempt for m in UNSURE.finditer(text))
+    low = text.lower()
+    for hint in _UNSURE_HINTS:
+        if hint in low:
+            return any(m.group().lower() not in exempt for m in UNSURE.finditer(text))
+    return False
 
 
 def sentence_start(text: str, pos: int) -> int:
-    """Where the sentence (or line) holding ``pos`` starts, looked for at most ``PIECE`` characters back."""
-    begin = max(0, pos - PIECE)
-    for sentence_end in _SENTENCE_END.finditer(text, begin, pos):
-        begin = sentence_end.end()
+    """Where the sentence (or line) holding ``pos`` starts, looked for at most ``PIECE`` characters back
+    (plain searches for the ends of ``_SENTENCE_END``: several times faster than a regex scan)."""
+    begin = low = max(0, pos - PIECE)
+    for end in _SENTENCE_ENDS:
+        at = text.rfind(end, low, pos)
+        if at != -1 and at + len(end) > begin:
+            begin = at + len(end)
     return begin
 
 

@@ -141,14 +141,16 @@ _RANGE_OPENING = re.compile(
 )
 _RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
 _DIGIT = re.compile(r"\d")
-#: A last number stated as a result: what may stand just before it, open its sentence, or follow it.
-_RESULT_BEFORE = re.compile(
-    r"(?:\A|=|>>|:|\b(?:is|are|was|were|be|so|thus|therefore|hence|equals?|makes?|made|gives?|gets?|got|totals?|total of|sum of|needs?"
-    r"|comes? to|leaves?|left with|remains?|results? in|yields?|from\s+\S+\s+to)(?:\s+(?:a|an|the)\b)?)"
-    r"(?:[\s$*#(){}-]|\\boxed|\\\$)*"
-    r"(?:minus\s+|negative\s+)?[\s$*\\(]*\Z",
-    re.IGNORECASE,
+#: A last number stated as a result: the word just before it (after filler and an article), what opens its
+#: sentence, or what follows it.
+_RESULT_WORDS = frozenset(
+    "is are was were be so thus therefore hence equals equal makes make made gives give gets get got totals total"
+    " needs need leaves leave remains remain yields yield".split()
 )
+_RESULT_PAIRS = frozenset(("total of", "sum of", "comes to", "come to", "left with", "results in", "result in"))
+_FILLER = " \t\n$*#(){}-\\"
+#: How far before a last number its result word is looked for.
+_CUE = 48
 _CONCLUSION = re.compile(
     r"(?:[\W_]*|.*[,;:]\s*)(?:so|therefore|thus|hence|altogether|in total|in all|overall|finally|total"
     r"|that makes|this makes|which means|in the end)\b",
@@ -332,6 +334,12 @@ def _offered_after(text: str, end: int, value: Number | None) -> bool:
     return hedge is not None and any(_value(m) != value for m in _NUMBER.finditer(after, hedge.end()))
 
 
+def _doubt(text: str, start: int, end: int) -> bool:
+    """Whether the sentence that states the final answer (the answer at ``start``, its sentence ending at
+    ``end``) voices doubt: "I think the answer is 5", "#### 5ish"."""
+    return unsure(text[sentence_start(text, start) : end])
+
+
 def _hedged_after(text: str, end: int, value: Number | None) -> bool:
     """Whether, after the final answer (ending at ``end``), a sentence with a hedge word, "answer" or "N?"
     holds a number other than ``value``, or one voices doubt ("Not sure.", "Probably 6."), and it does not
@@ -361,7 +369,7 @@ def _answer_words(text: str) -> list[int]:
 
 def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, int, int]:
     """The agreed value of all ``####`` lines, "Answer:" lines (``answers``: where "answer" stands) and boxes,
-    where the sentence of the last of them starts and where it ends; None if none, REJECTED as soon as one is not a number or two disagree.
+    where the last of them starts and where it ends; None if none, REJECTED as soon as one is not a number or two disagree.
     A ``####`` line that opens with a word is a Markdown heading ("#### Step 1"), not an answer."""
     agreed: object = None
     last_start = last_end = markers = 0
@@ -388,7 +396,7 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
             if value is REJECTED or agreed not in (None, value):
                 return REJECTED, 0, end
             if end > last_end:
-                last_start, last_end = sentence_start(text, pos), end
+                last_start, last_end = pos, end
             agreed = value
     found = boxes(text)
     if found is None:
@@ -401,14 +409,14 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
                 or _offered_after(text, content_end + 1, value) or asked(text, content_end + 1)):
             return REJECTED, 0, content_end  # "\boxed{49} or 48", "\boxed{49}?"
         if content_end + 1 > last_end:
-            last_start, last_end = sentence_start(text, start), content_end + 1
+            last_start, last_end = start, content_end + 1
         agreed = value
     return agreed, last_start, last_end
 
 
 def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int, int]:
-    """The number of the last "answer is/:/=" statement whose sentence has one, where that sentence starts
-    and where it ends
+    """The number of the last "answer is/:/=" statement whose sentence has one, where the statement starts
+    and where its sentence ends
     (each statement is read up to the next one, at most ``_WINDOW`` characters: linear time)."""
     limit = len(text)
     for pos in reversed(answers):
@@ -420,7 +428,7 @@ def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int, 
             if _DIGIT.search(text, begin, end) is not None or _NUMBER_WORD.search(text, begin, end) is not None:
                 value = _leading(text[begin:end])
                 if value is not None:
-                    return value, sentence_start(text, pos), end
+                    return value, pos, end
         limit = pos
     return None, 0, 0
 
@@ -472,23 +480,41 @@ def _last_number(text: str) -> Number | object | None:
             return REJECTED
     if _offered_with(text, last.start(), value):
         return REJECTED
-    if not _stated(text, last) or asked(text, last.end()) or unsure(text[sentence_start(text, last.start()) :]):
+    begin = sentence_start(text, last.start())
+    if not _stated(text, last, begin) or asked(text, last.end()) or unsure(text[begin:]):
         return REJECTED  # "Favors come in packs of 6." (an echo), "5?", "5, probably"
     return value
 
 
-def _stated(text: str, last: re.Match) -> bool:
+def _stated(text: str, last: re.Match, begin: int) -> bool:
     """Whether the last number ``last`` is stated as a result, not merely the last number of some prose (an
     echo of the problem): it opens its sentence or line ("560", "$560 in all"), follows "=", "is", "makes",
     "gives", "total", … ("So the total is 560"), its sentence opens with "So", "Therefore", "Altogether", …,
-    or ends with "in total", "altogether", "left", …; and no question follows it."""
+    or ends with "in total", "altogether", "left", …; and no question follows it. ``begin``: where its
+    sentence starts."""
     if "?" in text[last.end() : last.end() + 4 * PIECE]:
         return False  # the completion ends by asking something: no answer (a prompt echoed ends so)
-    sentence = text[sentence_start(text, last.start()) : last.start()]
+    sentence = text[begin : last.start()]
+    if _result_word(sentence):
+        return True
     rest = _SENTENCE_END.search(text, last.end(), last.end() + PIECE)
     after = text[last.end() : rest.start() if rest is not None else last.end() + PIECE]
-    return (_RESULT_BEFORE.search(sentence) is not None or _CONCLUSION.match(sentence) is not None
-            or _RESULT_AFTER.search(after) is not None)
+    return _CONCLUSION.match(sentence) is not None or _RESULT_AFTER.search(after) is not None
+
+
+def _result_word(before: str) -> bool:
+    """Whether the text ``before`` a number (in its sentence) ends in a result word ("=", ">>", ":", "is",
+    "makes", "total of", "from 40 to", ...; "\\boxed{", "$", "minus", an article between) or is empty."""
+    tail = before.rstrip(_FILLER)
+    if tail.endswith("boxed"):
+        tail = tail[:-5].rstrip(_FILLER)
+    if not tail or tail.endswith(("=", ">>", ":")):
+        return True
+    words = tail[-_CUE:].lower().replace(",", " ").split()
+    while words and words[-1] in ("minus", "negative", "a", "an", "the"):
+        words.pop()
+    return bool(words) and (words[-1] in _RESULT_WORDS or " ".join(words[-2:]) in _RESULT_PAIRS
+                            or len(words) >= 3 and words[-1] == "to" and words[-3] == "from")
 
 
 def _aside(text: str, last: re.Match) -> int | None:
@@ -539,7 +565,7 @@ def extract(completion: str) -> Number | object | None:
         value, start, end = _prose(completion, answers)
     if value is None:
         return _last_number(completion)
-    if value is not REJECTED and (unsure(completion[start:end]) or _hedged_after(completion, end, value)):
+    if value is not REJECTED and (_doubt(completion, start, end) or _hedged_after(completion, end, value)):
         return REJECTED  # "\boxed{5}. Probably 6.", "The answer is 5. Not sure.", "#### 5ish"
     return value
 
