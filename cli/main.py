@@ -117,7 +117,7 @@ def _check_size(recipe, yes: bool) -> None:
     """Stop a build that cannot fit on the disk, and ask (or need --yes) before a very large one."""
     from pathlib import Path
 
-    from dsgen.report import plural
+    from dsgen.errors import plural
     from dsgen.sizing import estimate, human_bytes
 
     est = estimate(recipe, Path(recipe.output.dir))
@@ -145,7 +145,7 @@ def _run_build(recipe, quiet: bool, **options: Any):
         from dsgen.report import BuildProgress, summary
 
         with BuildProgress(recipe) as progress:
-            result = dsgen.build(recipe, progress=progress, **options)
+            result = dsgen.build(recipe, progress=progress, stage=progress.stage, **options)
         Console().print(summary(result))
         return result
     except KeyboardInterrupt:
@@ -241,8 +241,10 @@ def _push(folder, repo_id: str | None, **options: Any) -> None:
         sys.exit(1)
     if result.changed:
         what = "pull request" if result.pr_url else f"commit on {result.revision}"
-        click.echo(f"pushed {result.files} files to {result.repo_id} ({what}"
-                   f"{f', {result.deleted} stale files removed' if result.deleted else ''}): {result.url}")
+        from dsgen.errors import plural
+
+        click.echo(f"pushed {plural(result.files, 'file')} to {result.repo_id} ({what}"
+                   f"{', ' + plural(result.deleted, 'stale file') + ' removed' if result.deleted else ''}): {result.url}")
     else:
         click.echo(f"{result.repo_id}@{result.revision} already has these files: no commit made ({result.commit_url})")
 
@@ -364,7 +366,7 @@ def validate(path: str) -> None:
     report = dsgen.validate_path(path)
     for problem in report.problems:
         click.echo(str(problem), err=True)
-    from dsgen.report import plural
+    from dsgen.errors import plural
 
     click.echo(f"{plural(report.records, 'record')} in {plural(report.files, 'file')}: "
                f"{'all valid' if report.ok else plural(len(report.problems), 'problem')}")
@@ -382,7 +384,7 @@ def score(data: str, completions: str) -> None:
     from rich.table import Table
 
     import dsgen
-    from dsgen.report import plural
+    from dsgen.errors import plural
 
     report = dsgen.score_file(data, completions)
     if report.max_samples == 1:

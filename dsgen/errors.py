@@ -1,4 +1,5 @@
-"""Errors dsgen raises on bad input: the CLI prints them as one paragraph and exits with code 2."""
+"""Errors dsgen raises on bad input (the CLI prints them as one paragraph and exits with code 2), and the
+wording helpers its messages share: ``did_you_mean``, ``plural``."""
 
 from __future__ import annotations
 
@@ -39,3 +40,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     # plain edit-distance ratio: WRatio scores a one-letter substring ('n' in 'questoin') highly
     match = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=70)
     return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 record', '2 records', '1,000 records' (dsgen's nouns all take an -s)."""
+    return f"{n:,} {noun if n == 1 else noun + 's'}"

@@ -10,10 +10,12 @@ from ``--token``, ``HF_TOKEN`` or the login cache and are scrubbed from every me
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from time import sleep
@@ -21,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .errors import DsgenError
+from .errors import DsgenError, plural
 
 STATE_DIR = ".dsgen"
 OWNED_DIRS = ("data/", "rejects/", "figures/")
@@ -120,7 +122,7 @@ def check_build(folder: str | Path) -> dict[str, Any]:
         shown = "; ".join(str(p) for p in report.problems[:5])
         more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
         raise DsgenError(
-            f"'{folder}' failed validation, nothing was pushed: {len(report.problems)} problems: "
+            f"'{folder}' failed validation, nothing was pushed: {plural(len(report.problems), 'problem')}: "
             f"{shown}{more}. "
             f"Run `dsgen validate {folder}` for all of them, or rebuild"
         )
@@ -153,7 +155,7 @@ def commit_message(manifest: dict[str, Any]) -> tuple[str, str]:
     summary = (
         f"dsgen build of recipe {manifest['recipe']} (hash {manifest['recipe_hash']}, "
         f"seed {manifest['seed']}): "
-        f"{sum(counts.values())} records in {len(counts)} configs"
+        f"{plural(sum(counts.values()), 'record')} in {plural(len(counts), 'config')}"
     )
     lines = [f"Built with dsgen {manifest['dsgen_version']}."]
     for name, info in manifest["configs"].items():
@@ -198,14 +200,32 @@ def push(
 
     api = HfApi(endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None, token=token)
     attempt = 0
-    while True:
-        attempt += 1
-        try:
-            result = _push_once(api, folder, files, repo_id, private, revision, create_pr, message)
-            return dataclasses.replace(result, attempts=attempt)
-        except Exception as exc:  # classified below: bad input, transient, or a failure to report
-            _raise_if_final(exc, token, repo_id, attempt > retries)
-        sleep(min(60.0, backoff * 2 ** (attempt - 1)))
+    with quiet_hub():
+        while True:
+            attempt += 1
+            try:
+                result = _push_once(api, folder, files, repo_id, private, revision, create_pr, message)
+                return dataclasses.replace(result, attempts=attempt)
+            except Exception as exc:  # classified below: bad input, transient, or a failure to report
+                _raise_if_final(exc, token, repo_id, attempt > retries)
+            sleep(min(60.0, backoff * 2 ** (attempt - 1)))
+
+
+@contextlib.contextmanager
+def quiet_hub() -> Iterator[None]:
+    """huggingface_hub's own progress bars and info/warning logs off for a push (dsgen reports the result)."""
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+    from huggingface_hub.utils import logging as hf_logging
+
+    bars_were_off, level = are_progress_bars_disabled(), hf_logging.get_verbosity()
+    disable_progress_bars()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if not bars_were_off:
+            enable_progress_bars()
 
 
 def _push_once(api, folder, files, repo_id, private, revision, create_pr, message) -> PushResult:

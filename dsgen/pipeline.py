@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .errors import DsgenError, RecordInvalid, Skip
+from .errors import DsgenError, RecordInvalid, Skip, plural
 from .executors import executor_for
 from .inputs import input_digests
 from .recipe import Dataset, Recipe, default_recipe, load_recipe
@@ -80,6 +80,9 @@ def _prepare(out: Path, recipe: Recipe, resume: bool) -> None:
                 f"--resume: '{out}' holds a build of a different recipe (hash {previous.get('recipe_hash')}, "
                 f"this one {recipe_hash}); build into another folder, or drop --resume to rebuild it from scratch"
             )
+        if inputs and "inputs" not in previous:
+            raise DsgenError(f"--resume: '{out}' was built by a dsgen that did not record the hashes of its input "
+                             "files, so whether they changed cannot be told: drop --resume to rebuild from scratch")
         before = previous.get("inputs", {})
         changed = [f"'{now['path']}' ({where})" for where, now in inputs.items() if before.get(where) != now]
         changed += [f"'{was['path']}' ({where}, now missing)" for where, was in before.items() if where not in inputs]
@@ -109,13 +112,15 @@ def build(
     workers: int | None = None,
     resume: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     executor: str | None = None,
     ray_address: str | None = None,
 ) -> BuildResult:
     """Build ``recipe`` (a Recipe, a path, or None for the default recipe) into ``out``.
 
     ``workers`` defaults to the number of CPUs; the output is the same for any value.
-    ``progress(dataset, n)`` is called as units of ``n`` records finish.
+    ``progress(dataset, n)`` is called as units of ``n`` records finish (or are found complete by
+    ``resume``); ``stage(text)`` as the build moves on ('checking …', 'building', 'finishing: …').
     ``executor`` is 'local' or 'ray' (default: the recipe's; a ``ray_address`` implies 'ray');
     the output is the same for both.
     """
@@ -133,7 +138,9 @@ def build(
         for name, ds in recipe.datasets.items()
     }
     markers: dict[Unit, dict] = {}
+    stage = stage or (lambda text: None)
     if resume:
+        stage(f"checking the {plural(len(units), 'unit')} of the earlier build")
         for unit in units:
             marker = complete_marker(out, unit)
             if marker is not None:
@@ -145,6 +152,7 @@ def build(
     name = executor or ("ray" if ray_address else recipe.executor)
     address = ray_address or (recipe.ray_address if name == "ray" else None)
     with executor_for(name, recipe, out, workers=workers, address=address) as runner:
+        stage("building")
         for unit, marker in runner.run(pending):
             markers[unit] = marker
             if progress:
@@ -161,8 +169,10 @@ def build(
 
         warnings = capacity_warnings(recipe) + license_warning(recipe)
         if staged:
-            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool)
+            warnings += finish_staged(recipe, out, units, markers, staged, reports, model_pool=runner.model_pool,
+                                      stage=stage)
     _check_not_empty(recipe, reports)
+    stage("writing the manifest and the dataset card")
     _finish(out, recipe, units, markers, reports)
     return BuildResult(out, recipe, reports, time.perf_counter() - started, len(units), reused, warnings)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 import types
 import typing
@@ -234,8 +235,9 @@ def load_recipe(
     """Read, override, validate and check a recipe file.
 
     ``overrides`` are ``path.to.key=value`` strings; ``params`` sets a parameter on every dataset
-    whose builder declares it (``--spacy-model``). Relative input paths (``dsgen.inputs``) in the file
-    resolve against its folder, those in ``overrides`` against the working directory.
+    whose builder declares it (``--spacy-model``). Relative input paths (``dsgen.inputs``) and
+    ``output.dir`` in the file resolve against its folder; those in ``overrides`` and ``out`` against
+    the working directory.
     """
     path = Path(path)
     try:
@@ -270,6 +272,9 @@ def _parse(
         raise DsgenError(f"{source}: a recipe is a YAML mapping (name, seed, datasets, …), got {type(data).__name__}")
     data = copy.deepcopy(data)
     resolve_inputs(data, base)
+    output = data.get("output")
+    if isinstance(output, dict) and isinstance(output.get("dir"), str):  # like an input: against the recipe's folder
+        output["dir"] = os.path.normpath(base.absolute() / os.path.expanduser(output["dir"]))
     for item in overrides:
         apply_override(data, item)
     resolve_inputs(data, Path.cwd())

@@ -10,30 +10,25 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    ProgressColumn,
     TextColumn,
-    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
+
+from .errors import plural
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult
     from .recipe import Recipe
 
 
-def plural(n: int, noun: str) -> str:
-    """'1 record', '2 records', '1,000 records' (dsgen's nouns all take an -s)."""
-    return f"{n:,} {noun if n == 1 else noun + 's'}"
-
-
-class _Rate(ProgressColumn):
-    def render(self, task) -> Text:
-        return Text(f"{task.speed:,.0f} rec/s" if task.speed else "… rec/s", style="progress.data.speed")
-
-
 class BuildProgress:
-    """The ``progress`` callback of ``dsgen.build``: records/s, units done and ETA, on stderr."""
+    """The ``progress`` callback of ``dsgen.build``, and its ``stage`` one: records/s, units done, ETA
+    and what the build is doing (checking an earlier build's units, finishing passes), on stderr.
+
+    The ETA counts only records made since generation began (units reused by ``--resume`` are not
+    work), at the mean rate since then: a unit-sized step does not swing it as a short window does.
+    """
 
     def __init__(self, recipe: Recipe, console: Console | None = None, *, interval: float = 5.0):
         from .pipeline import plan
@@ -43,19 +38,22 @@ class BuildProgress:
         self.units_total = len(plan(recipe))
         self.done = self.units = 0
         self.interval, self.started, self.last_log = interval, time.perf_counter(), 0.0
+        self.stage_name = "building"
+        self.base_done, self.base_time = 0, self.started  # where the current rate is measured from
         self.bar: Progress | None = None
         if self.console.is_terminal:
             self.bar = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                _Rate(),
+                TextColumn("{task.fields[rate]}", style="progress.data.speed"),
                 TextColumn("{task.fields[units]}"),
-                TimeRemainingColumn(),
+                TextColumn("{task.fields[eta]}", style="progress.remaining"),
                 console=self.console,
                 transient=True,
             )
-            self.task = self.bar.add_task("building", total=self.total, units=f"0/{self.units_total} units")
+            self.task = self.bar.add_task("building", total=self.total, units=self._units(), rate="… rec/s",
+                                          eta="")
 
     def __enter__(self) -> BuildProgress:
         if self.bar:
@@ -66,22 +64,51 @@ class BuildProgress:
         if self.bar:
             self.bar.stop()
 
+    def _units(self) -> str:
+        return f"{self.units}/{plural(self.units_total, 'unit')}"
+
+    def _rate_and_eta(self) -> tuple[float, float | None]:
+        spent = time.perf_counter() - self.base_time
+        made = self.done - self.base_done
+        rate = made / spent if spent > 0 and made > 0 else 0.0
+        return rate, (self.total - self.done) / rate if rate else None
+
+    def stage(self, text: str) -> None:
+        """The build moved on: 'building' (units run from here: the rate restarts), 'checking …', 'finishing …'."""
+        self.stage_name = text
+        if text == "building":
+            self.base_done, self.base_time = self.done, time.perf_counter()
+        if self.bar:
+            self.bar.update(self.task, description=text, eta="")
+        else:
+            self.console.print(f"dsgen: {text}", highlight=False)
+
     def __call__(self, dataset: str, n: int) -> None:
         self.done += n
         self.units += 1
+        rate, eta = self._rate_and_eta() if self.stage_name == "building" else (0.0, None)
         if self.bar:
-            self.bar.update(self.task, advance=n, description=dataset, units=f"{self.units}/{self.units_total} units")
+            self.bar.update(self.task, advance=n, description=f"{self.stage_name}: {dataset}", units=self._units(),
+                            rate=f"{rate:,.0f} rec/s" if rate else "… rec/s",
+                            eta="" if eta is None else f"ETA {_duration(eta)}")
             return
         now = time.perf_counter() - self.started
         if now - self.last_log >= self.interval or self.done >= self.total:
             self.last_log = now
-            rate = self.done / now if now > 0 else 0.0
-            eta = (self.total - self.done) / rate if rate else 0.0
             self.console.print(
-                f"dsgen: {self.done:,}/{self.total:,} records ({100 * self.done / self.total:.0f}%), "
-                f"{self.units}/{self.units_total} units, {rate:,.0f} rec/s, ETA {eta:.0f}s",
+                f"dsgen: {self.stage_name}: {self.done:,}/{self.total:,} records ({100 * self.done / self.total:.0f}%), "
+                f"{self._units()}" + (f", {rate:,.0f} rec/s, ETA {_duration(eta)}" if eta is not None else ""),
                 highlight=False,
             )
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def summary(result: BuildResult) -> Group:
@@ -90,7 +117,8 @@ def summary(result: BuildResult) -> Group:
     for column, justify in (("config", "left"), ("builder", "left"), ("split", "left"), ("records", "right")):
         table.add_column(column, justify=justify)
     for report in result.datasets.values():
-        splits = sorted(report.splits.items()) or [("-", 0)]
+        order = {name: i for i, name in enumerate(result.recipe.datasets[report.name].splits.names)}
+        splits = sorted(report.splits.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])) or [("-", 0)]
         for i, (split, n) in enumerate(splits):
             table.add_row(report.name if i == 0 else "", report.builder if i == 0 else "", split, f"{n:,}")
     parts: list = [table]
@@ -106,6 +134,7 @@ def summary(result: BuildResult) -> Group:
     rate = result.records / result.seconds if result.seconds else 0.0
     reused = f", {result.reused_units} reused" if result.reused_units else ""
     parts.append(
-        Text(f"{result.records:,} records in {result.seconds:.1f}s ({rate:,.0f} rec/s), {result.units} units{reused}")
+        Text(f"{plural(result.records, 'record')} in {result.seconds:.1f}s ({rate:,.0f} rec/s), "
+             f"{plural(result.units, 'unit')}{reused}")
     )
     return Group(*parts)

@@ -50,12 +50,14 @@ def finish_staged(
     staged: set[str],
     reports: dict[str, DatasetReport],
     model_pool: Callable[[FilterSpec], Any] | None = None,
+    stage: Callable[[str], None] = lambda text: None,
 ) -> list[str]:
     """Run the post-generation filter passes, then split and write the staged datasets; returns the
     filters' warnings.
 
     ``model_pool(spec)``, from the executor, may return a pool that applies a filter that needs no
     ``fit`` elsewhere (Ray actors holding a model); its ``judge(batches)`` yields (records, verdicts).
+    ``stage(text)`` hears which pass runs.
     """
     current = {u: next(iter(markers[u]["files"])) for u in units if u.dataset in staged}
     by_dataset = {name: [u for u in units if u.dataset == name] for name in staged}
@@ -71,7 +73,9 @@ def finish_staged(
             write_jsonl(out / STATE / "rejects" / dataset / f"{tag}-{unit.name}.jsonl", rejects)
 
     warnings: list[str] = []
-    for number, (label, spec, covered, shared) in enumerate(passes(recipe, staged), 1):
+    todo = passes(recipe, staged)
+    for number, (label, spec, covered, shared) in enumerate(todo, 1):
+        stage(f"finishing: filter '{label}' over {', '.join(covered)} (pass {number} of {len(todo)})")
         pool = model_pool(spec) if model_pool else None
         if pool is not None:
             instances = dict.fromkeys(covered)
@@ -101,7 +105,8 @@ def finish_staged(
         for flt in dict.fromkeys(f for f in instances.values() if f is not None):
             warnings += [f"filter '{label}': {w}" for w in flt.warnings()]
 
-    for name in staged:
+    for name in [n for n in recipe.datasets if n in staged]:  # recipe order: messages in a stable order
+        stage(f"finishing: splitting and writing {name}")
         splits, report = recipe.datasets[name].splits, reports[name]
         if splits.global_rule:
             files = write_ranked(out, name, [out / current[u] for u in by_dataset[name]], splits,

@@ -16,7 +16,7 @@ from typing import Any
 from . import registry
 from .errors import DsgenError, RecordInvalid, Skip
 from .recipe import Dataset, FilterSpec, Recipe, Splits
-from .records import RecordMaker
+from .records import RecordMaker, to_row
 from .splits import assign_split, unassigned_reason
 from .validation import check_many
 from .writer import sha256_file, write_json, write_jsonl, write_parquet
@@ -121,8 +121,7 @@ class WorkerState:
 
 
 def reject_row(dataset: str, stage: str, reason: str, record: dict | None, index: int, measurements=None) -> dict:
-    from .records import to_row
-
+    """A row of the rejects file: where a record was dropped, why, what was measured, and the record."""
     return {
         "dataset": dataset,
         "index": index,

@@ -9,7 +9,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from dsgen import registry
-from dsgen.filters.dedup import BuildDedup, Dedup, DedupParams, NearDuplicates, keep_first
+from dsgen.filters.dedup import BuildDedup, Dedup, DedupParams, NearDuplicates, Neighbours, keep_first_groups
 from dsgen.filters.minhash import MinHasher, candidate_pairs
 from dsgen.filters.text import normalise
 
@@ -101,23 +101,27 @@ def test_field_selects_the_compared_text():
     assert [v.keep for v in run(Dedup(field="answer"), records)] == [True, False]
 
 
+def keep_first(count: int, pairs, scores) -> dict[int, tuple[int, float]]:
+    """keep_first_groups over single-record groups and their own texts: {dropped: (kept, similarity)}."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    near = Neighbours(count, pairs[:, 0], pairs[:, 1], np.asarray(scores, dtype=np.float64))
+    drops = keep_first_groups([[i] for i in range(count)], range(count), near, lambda u, v: "near")
+    return {index: (other, score) for index, other, _, score in drops}
+
+
 def test_keep_first_drops_only_duplicates_of_kept_records():
     # 0~1, 1~2, but 0 !~ 2: 1 is dropped (duplicates 0), so 2 (similar only to the dropped 1) stays.
-    pairs = np.array([[1, 2], [0, 1]])
-    duplicate_of, similarity = keep_first(3, pairs, np.array([0.9, 0.95]))
-    assert duplicate_of.tolist() == [-1, 0, -1]
-    assert similarity[1] == 0.95
+    assert keep_first(3, [[1, 2], [0, 1]], [0.9, 0.95]) == {1: (0, 0.95)}
     # the earliest kept neighbour is named
-    duplicate_of, _ = keep_first(3, np.array([[1, 2], [0, 2]]), np.array([0.9, 0.9]))
-    assert duplicate_of.tolist() == [-1, -1, 0]
+    assert keep_first(3, [[1, 2], [0, 2]], [0.9, 0.9]) == {2: (0, 0.9)}
 
 
 def brute_force(texts: list[str], threshold: float) -> dict[int, int]:
     normal = [normalise(t) for t in texts]
     scores = process.cdist(normal, normal, scorer=fuzz.ratio, score_cutoff=threshold * 100, dtype=np.uint8)
     rows, cols = np.nonzero(np.triu(scores, 1))
-    duplicate_of, _ = keep_first(len(texts), np.stack([rows, cols], axis=1), scores[rows, cols] / 100)
-    return {j: int(i) for j, i in enumerate(duplicate_of.tolist()) if i >= 0}
+    return {j: i for j, (i, _) in keep_first(len(texts), np.stack([rows, cols], axis=1),
+                                             scores[rows, cols] / 100).items()}
 
 
 def test_matches_exhaustive_rapidfuzz_comparison():

@@ -52,3 +52,24 @@ def test_similar_pairs_crosses_blocks():
 def test_registered():
     assert registry.load("filter", "semantic_dedup") is SemanticDedup
     assert registry.load("filter", "semantic_dedup.build").stage == "build"
+
+
+def test_groups_are_kept_or_dropped_whole(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+    def grouped(rid, prompt, group):
+        return {**record(rid, prompt), "metadata": {"group_id": group}}
+
+    question = "Tom had five apples and ate two. How many apples are left?"
+    records = [
+        grouped("noisy", question + " (TODO: check the numbers)", "g1"), grouped("clean", question, "g1"),
+        grouped("poem", "Write a short poem about the sea at night.", "g2"),
+        grouped("again", "How many apples are left after Tom, who had five, ate two?", "g3"),
+        grouped("twin", "Name three rivers in Africa.", "g3"),
+    ]
+    flt = SemanticDedup(threshold=0.8, device="cpu")
+    flt.setup()
+    flt.fit(iter(records))
+    verdicts = flt.apply(records)
+    assert [v.keep for v in verdicts] == [True, True, True, False, False]  # the twins of g1 never count
+    assert verdicts[3].reason == "semantic duplicate" and verdicts[4].reason == "group of a semantic duplicate"

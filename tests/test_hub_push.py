@@ -285,3 +285,18 @@ def test_build_push_uses_the_recipe_hub_section(hub, tmp_path):
     plain = write_recipe(tmp_path / "p.yaml", RECIPE)
     result = run("build", str(plain), "-o", str(tmp_path / "p"), "-q", "--push")
     assert result.exit_code == 2 and "hub" in result.output and not (tmp_path / "p").exists()
+
+
+def test_push_silences_huggingface_hubs_own_progress_bars_and_logs(hub, built, monkeypatch, capfd):
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS")
+    enable_progress_bars()
+    try:
+        capfd.readouterr()
+        push(built, "alice/quiet")
+        err = capfd.readouterr().err
+        assert not are_progress_bars_disabled()  # restored afterwards
+    finally:
+        disable_progress_bars()
+    assert "it/s" not in err and "%|" not in err and "Upload" not in err, err

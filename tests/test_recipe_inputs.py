@@ -81,3 +81,24 @@ def test_input_parameters_are_found_at_any_depth_of_builders_wrappers_and_filter
     found = {where for where, _, _ in input_params(data)}
     assert found == {"filters.0.params.references.0.path", "datasets.d.params.corpus.path",
                      "datasets.d.params.responses", "datasets.d.wrappers.0.params.texts_dir"}
+
+
+def test_the_output_folder_of_a_recipe_file_is_next_to_it(project, tmp_path, monkeypatch):
+    (project / "recipe.yaml").write_text(RECIPE.replace("output: {shard_size: 2}", "output: {shard_size: 2, dir: built}"))
+    monkeypatch.chdir(tmp_path)
+    assert load_recipe(project / "recipe.yaml").output.dir == str(project / "built")
+    assert load_recipe(project / "recipe.yaml", out="here").output.dir == "here"  # -o: the working directory
+
+
+def test_resume_refuses_a_build_that_did_not_record_its_inputs(project, tmp_path):
+    import json
+
+    recipe = load_recipe(project / "recipe.yaml")
+    out = tmp_path / "out"
+    dsgen.build(recipe, out=out, workers=1)
+    state = out / ".dsgen" / "state.json"
+    old = json.loads(state.read_text())
+    del old["inputs"]  # as a dsgen before input hashing wrote it
+    state.write_text(json.dumps(old))
+    with pytest.raises(DsgenError, match="did not record the hashes of its input files"):
+        dsgen.build(recipe, out=out, workers=1, resume=True)

@@ -82,10 +82,10 @@ def test_a_math_level_out_of_range_is_an_error_naming_the_row(tmp_path):
     annotation_recipe(write_jsonl(tmp_path / "m.jsonl", rows))
 
 
-def test_split_flags_without_their_split_by_are_errors():
-    result = run("annotate", str(GSM8K), "--quantiles", "a=0.5,b=0.5")
+def test_split_flags_without_their_split_by_are_errors(tmp_path):
+    result = run("annotate", str(GSM8K), "--quantiles", "a=0.5,b=0.5", "-o", str(tmp_path / "o"))
     assert result.exit_code == 2 and "--quantiles applies to --split-by quantile, which was not given" in result.output
-    result = run("annotate", str(GSM8K), "--bins", "4", "--split-by", "quantile")
+    result = run("annotate", str(GSM8K), "--bins", "4", "--split-by", "quantile", "-o", str(tmp_path / "o"))
     assert result.exit_code == 2 and "--bins applies to --split-by bins, not --split-by quantile" in result.output
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -34,19 +34,65 @@ def dataset_of(record: dict[str, Any]) -> str:
     return str((record.get("provenance") or {}).get("builder", "")).split("/", 1)[0]
 
 
-def keep_first(count: int, pairs: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy keep-first over similar pairs ``(i, j)``, ``i < j`` (rows of ``pairs``).
+class Neighbours:
+    """Which items are similar to which: a symmetric table of similar pairs, by item (CSR arrays)."""
 
-    Record ``j`` is dropped when some earlier *kept* record ``i`` is similar to it. Returns, per
-    record, the index it duplicates (-1 when kept) and the similarity to it.
+    def __init__(self, count: int, left: np.ndarray, right: np.ndarray, scores: np.ndarray):
+        source = np.concatenate([left, right]).astype(np.int64)
+        order = np.argsort(source, kind="stable")
+        self.items = np.concatenate([right, left]).astype(np.int64)[order]
+        self.scores = np.concatenate([scores, scores]).astype(np.float64)[order]
+        self.offsets = np.searchsorted(source[order], np.arange(count + 1))
+
+    @classmethod
+    def none(cls, count: int) -> Neighbours:
+        empty = np.empty(0, np.int64)
+        return cls(count, empty, empty, np.empty(0))
+
+
+def keep_first_groups(
+    groups: Iterable[list[int]],
+    text_of: Sequence[int],
+    near: Neighbours,
+    reason: Callable[[int, int], str],
+) -> Iterator[tuple[int, int, str, float]]:
+    """Greedy keep-first over groups of records: ``(index, duplicate_of, reason, similarity)`` per drop.
+
+    ``groups`` lists each group's records (stream indices), groups in order of appearance; record ``i``
+    has the distinct text ``text_of[i]``; ``near`` says which distinct texts are similar, and how. A
+    group is dropped when a member's text equals, or is similar to, the text of a record already kept
+    (the earliest such record is named, with ``reason(u, v)`` for a similar one); otherwise all its
+    members are kept. Members of one group never count against each other, and the other members of a
+    dropped group go with it as the 'group of a …' duplicate.
     """
-    duplicate_of = np.full(count, -1, dtype=np.int64)
-    similarity = np.zeros(count, dtype=np.float64)
-    order = np.lexsort((pairs[:, 0], pairs[:, 1])) if len(pairs) else []
-    for i, j, score in zip(pairs[order, 0].tolist(), pairs[order, 1].tolist(), scores[order].tolist()):
-        if duplicate_of[j] < 0 and duplicate_of[i] < 0:
-            duplicate_of[j], similarity[j] = i, score
-    return duplicate_of, similarity
+    holder = np.full(len(near.offsets) - 1, -1, dtype=np.int64)  # the kept record that first had each text
+    for members in groups:
+        match = None  # (kept record, member, reason, similarity)
+        for member in members:
+            u = text_of[member]
+            if holder[u] >= 0:
+                found = (int(holder[u]), member, "exact duplicate", 1.0)
+            else:
+                lo, hi = near.offsets[u], near.offsets[u + 1]
+                if lo == hi:
+                    continue
+                held = holder[near.items[lo:hi]]
+                candidates = np.flatnonzero(held >= 0)
+                if not len(candidates):
+                    continue
+                k = lo + candidates[np.argmin(held[candidates])]
+                found = (int(holder[near.items[k]]), member, reason(u, int(near.items[k])),
+                         round(float(near.scores[k]), 4))
+            if match is None or found[0] < match[0]:
+                match = found
+        if match is None:
+            for member in members:
+                if holder[text_of[member]] < 0:
+                    holder[text_of[member]] = member
+            continue
+        kept, culprit, why, score = match
+        for member in members:
+            yield member, kept, why if member == culprit else f"group of a {why}", score
 
 
 class DedupParams(Params):
@@ -112,59 +158,33 @@ class NearDuplicates:
             self._keys.append(self.hasher.band_keys(self.hasher.signatures([t.split() for t in fresh])))
 
     def resolve(self) -> Iterator[tuple[int, int, str, float]]:
-        """``(index, duplicate_of, reason, similarity)`` for every dropped text, group by group.
-
-        Groups are judged in order of appearance: one is dropped when a member's text equals or nearly
-        equals the text of a record already kept (the earliest such record is named); otherwise all its
-        members are kept. Its other members are dropped with it, as the 'group of a …' duplicate."""
+        """``(index, duplicate_of, reason, similarity)`` for every dropped text (see ``keep_first_groups``)."""
         hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
         text_of = [self._first_seen[h] for h in hashes.tolist()]
-        near = self._near_pairs()
-        holder = [-1] * len(self._texts)  # the kept record that first had each distinct text
-        for members in self._groups.values():
-            match = None  # (kept record, member, reason, similarity)
-            for member in members:
-                u = text_of[member]
-                if holder[u] >= 0:
-                    found = (holder[u], member, "exact duplicate", 1.0)
-                else:
-                    kept = [(holder[v], v, score) for v, score in near.get(u, ()) if holder[v] >= 0]
-                    if not kept:
-                        continue
-                    first, v, score = min(kept)
-                    numbers = _NUMBER.findall(self._texts[u]) != _NUMBER.findall(self._texts[v])
-                    found = (first, member, OTHER_NUMBERS if numbers else NEAR, score)
-                if match is None or found[0] < match[0]:
-                    match = found
-            if match is None:
-                for member in members:
-                    if holder[text_of[member]] < 0:
-                        holder[text_of[member]] = member
-                continue
-            kept, culprit, reason, score = match
-            for member in members:
-                yield member, kept, reason if member == culprit else f"group of a {reason}", score
+        texts = self._texts
 
-    def _near_pairs(self) -> dict[int, list[tuple[int, float]]]:
-        """Distinct texts -> [(similar distinct text, similarity)], verified with rapidfuzz."""
-        if not self.params.near or len(self._texts) < 2:
-            return {}
+        def reason(u: int, v: int) -> str:
+            return OTHER_NUMBERS if _NUMBER.findall(texts[u]) != _NUMBER.findall(texts[v]) else NEAR
+
+        yield from keep_first_groups(self._groups.values(), text_of, self._near_pairs(), reason)
+
+    def _near_pairs(self) -> Neighbours:
+        """Which distinct texts are near duplicates: LSH candidates verified with rapidfuzz."""
+        count = len(self._texts)
+        if not self.params.near or count < 2:
+            return Neighbours.none(count)
         from rapidfuzz import fuzz
 
         bands = [np.concatenate([chunk[band] for chunk in self._keys]) for band in range(self.params.bands)]
         codes = candidate_pairs(bands)
         del bands
-        left = (codes >> np.uint64(32)).astype(np.int64).tolist()
-        right = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64).tolist()
+        left = (codes >> np.uint64(32)).astype(np.int64)
+        right = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
         cutoff, texts = self.params.threshold * 100, self._texts
-        near: dict[int, list[tuple[int, float]]] = {}
-        for i, j in zip(left, right):
-            score = fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff)
-            if score:
-                score = round(score / 100, 4)
-                near.setdefault(i, []).append((j, score))
-                near.setdefault(j, []).append((i, score))
-        return near
+        ratios = (fuzz.ratio(texts[i], texts[j], score_cutoff=cutoff) for i, j in zip(left.tolist(), right.tolist()))
+        scores = np.fromiter(ratios, dtype=np.float64, count=len(codes))
+        similar = scores > 0
+        return Neighbours(count, left[similar], right[similar], scores[similar] / 100)
 
 
 class Dedup(Filter):

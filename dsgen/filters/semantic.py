@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..builder import Params
 from .base import Filter, Verdict
-from .dedup import dataset_of, keep_first
+from .dedup import Neighbours, dataset_of, group_of, keep_first_groups
 from .models import Device, pick_device, require
 from .text import Field as TextField
 from .text import record_text
@@ -58,7 +58,8 @@ class SemanticDedupParams(Params):
 
 
 class SemanticDedup(Filter):
-    """Drops records whose embedding is within ``threshold`` cosine similarity of an earlier kept record."""
+    """Drops records whose embedding is within ``threshold`` cosine similarity of an earlier kept record;
+    groups (``metadata.group_id``) are kept or dropped whole, as with ``dedup``."""
 
     description: ClassVar[str] = "Semantic near duplicates by sentence-embedding cosine similarity"
     Params: ClassVar[type[Params]] = SemanticDedupParams
@@ -69,22 +70,24 @@ class SemanticDedup(Filter):
 
     def fit(self, records: Iterable[dict[str, Any]]) -> None:
         ids, datasets, texts = [], [], []
-        for record in records:
+        groups: dict[str, list[int]] = {}
+        for index, record in enumerate(records):
             ids.append(record["id"])
             datasets.append(dataset_of(record))
             texts.append(record_text(record, self.params.field))
+            groups.setdefault(group_of(record), []).append(index)
         embeddings = self.model.encode(
             texts, batch_size=self.params.batch_size, normalize_embeddings=True, convert_to_numpy=True
         ).astype(np.float32)
         pairs, sims = similar_pairs(embeddings, self.params.threshold)
-        duplicate_of, similarity = keep_first(len(ids), pairs, sims)
+        near = Neighbours(len(ids), pairs[:, 0], pairs[:, 1], sims)
         self._drops: dict[str, Verdict] = {}
-        for index in np.flatnonzero(duplicate_of >= 0).tolist():
-            other = int(duplicate_of[index])
-            m = {"duplicate_of": ids[other], "similarity": round(float(similarity[index]), 4)}
+        drops = keep_first_groups(groups.values(), range(len(ids)), near, lambda u, v: "semantic duplicate")
+        for index, other, reason, similarity in drops:
+            m = {"duplicate_of": ids[other], "similarity": similarity}
             if self.stage == "build":
                 m["duplicate_dataset"] = datasets[other]
-            self._drops[ids[index]] = Verdict(False, "semantic duplicate", m)
+            self._drops[ids[index]] = Verdict(False, reason, m)
 
     def apply(self, records: list[dict[str, Any]]) -> list[Verdict]:
         keep = Verdict(True)
