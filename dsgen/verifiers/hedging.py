@@ -38,7 +38,7 @@ _TAIL_MARK = re.compile(rf"\b(?:{_HEDGE_WORDS}|{_UNSURE_WORDS}|{_RETRACTION_WORD
 #: A question mark on the answer: right after it (past closing marks) or ending its line ("5?", "\\boxed{5}?").
 _ASKED = re.compile(r"[\s$*_}\])]*\?")
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
-_SENTENCE_ENDS = ("\n", ". ", "! ", "? ", "; ")
+_SENTENCE_ENDS = (". ", "! ", "? ", "; ")
 #: Substrings that every ``UNSURE`` match holds (lower case): a cheap test before the regex.
 _UNSURE_HINTS = ("probab", "likely", "guess", "think", "believe", "suppose", "sure", "certain", "maybe", "perhaps",
                  "possibl", "presum", "either", "ish", "or so")
@@ -101,12 +101,12 @@ def unsure(text: str, exempt: frozenset[str] = frozenset()) -> bool:
 def sentence_start(text: str, pos: int) -> int:
     """Where the sentence (or line) holding ``pos`` starts, looked for at most ``PIECE`` characters back
     (plain searches for the ends of ``_SENTENCE_END``: several times faster than a regex scan)."""
-    begin = low = max(0, pos - PIECE)
-    for end in _SENTENCE_ENDS:
-        at = text.rfind(end, low, pos)
-        if at != -1 and at + len(end) > begin:
-            begin = at + len(end)
-    return begin
+    begin = max(0, pos - PIECE, text.rfind("\n", 0, pos) + 1)
+    if begin == pos:
+        return begin
+    line = text[begin:pos]
+    last = max([line.rfind(end) for end in _SENTENCE_ENDS])  # every end is two characters long
+    return begin if last == -1 else begin + last + 2
 
 
 def doubted(text: str, answer: str, after: str, exempt: frozenset[str] = frozenset()) -> bool:
