@@ -101,7 +101,8 @@ def unsure(text: str, exempt: frozenset[str] = frozenset()) -> bool:
 def sentence_start(text: str, pos: int) -> int:
     """Where the sentence (or line) holding ``pos`` starts, looked for at most ``PIECE`` characters back
     (plain searches for the ends of ``_SENTENCE_END``: several times faster than a regex scan)."""
-    begin = max(0, pos - PIECE, text.rfind("\n", 0, pos) + 1)
+    low = max(0, pos - PIECE)
+    begin = max(low, text.rfind("\n", low, pos) + 1)
     if begin == pos:
         return begin
     line = text[begin:pos]
