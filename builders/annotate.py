@@ -4,10 +4,12 @@ Record *i* is row *i* of the input (``dsgen.annotate.open_input``): the question
 answer, a verifier, difficulty features, and a difficulty from one of three sources:
 
 * ``features`` (no model results needed) —
-  GSM8K: the math builders' formula ``0.5 S + 0.25 M + 0.25 O`` (``dsgen.builders.math.difficulty``)
+  GSM8K: the math builders' formula ``0.4 S + 0.4 O + 0.2 M`` (``dsgen.builders.math.difficulty``)
   with ``steps`` = the number of ``<<…>>`` calculations, ``M`` from the largest number in question and
-  solution, ``O`` the heaviest operator used in the calculations (1.0 when a non-whole number occurs);
-  so annotated and generated GSM8K-style problems share one scale.
+  solution, ``O`` from the kinds of operation in the calculations plus cues of the question and the
+  equation graph (``gsm8k_features``: an unknown start, a rate, a percentage, rounding, a non-whole
+  number, a calculation that merges two earlier results); so annotated and generated GSM8K-style
+  problems share one scale.
   MATH: ``0.5 L + 0.2 S + 0.15 C + 0.15 M`` with ``L = (level - 1) / 4``, ``S = min(1, (steps - 1) / 11)``
   where ``steps`` counts the ``=`` signs of the solution, ``C = min(1, characters of the solution / 2000)``
   and ``M`` as above; without a level (``Level ?``) the other terms are rescaled to sum to 1.
@@ -31,7 +33,6 @@ from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
 from dsgen.builders.math import difficulty as gsm_difficulty
-from dsgen.builders.math import operations_weight
 from pydantic import Field, model_validator
 
 from dsgen.builder import Builder, Params
@@ -353,16 +354,51 @@ def max_number(*texts: str) -> int | float:
     return int(best) if best.is_integer() and best < 2**53 else best
 
 
+#: A question that gives the end and asks for the start ("… has 12 left. How many did she have at first?").
+_UNKNOWN_START = re.compile(
+    r"\b(?:at first|initially|in the beginning|to begin with|originally|to start with|at the start|"
+    r"(?:did|does) \w+ (?:have|start with|begin with|buy|bake|pick) (?:before|at first|originally))\b", re.I)
+#: A rate: an amount per unit of time or per item ("$12 an hour", "3 km per day", "each box holds").
+_RATE = re.compile(r"\b(?:per|an hour|a day|a week|a month|a minute|each hour|every (?:hour|day|week|minute)|"
+                   r"mph|km/h|miles an hour)\b", re.I)
+_PERCENT = re.compile(r"%|\bpercent\b", re.I)
+_ROUNDING = re.compile(r"\b(?:round(?:ed)? (?:up|down|to)|at least|whole (?:boxes|buses|cars|trips)|"
+                       r"how many (?:full|complete)|left over)\b", re.I)
+
+
+def equation_graph(calcs: list[str]) -> dict[str, int]:
+    """The shape of a solution's calculations as a graph: a calculation reads an earlier one when an
+    operand equals that one's result. ``depth``: the longest chain of reads; ``merges``: calculations that
+    read two or more earlier results (branches combined); ``sources``: calculations that read none."""
+    results: list[str] = []
+    depth_of: list[int] = []
+    merges = sources = 0
+    for calc in calcs:
+        expression, _, result = calc.rpartition("=")
+        operands = [n.replace(",", "") for n in _NUMBER.findall(expression)]
+        read = [j for j, r in enumerate(results) if r in operands]
+        merges += len(read) >= 2
+        sources += not read
+        depth_of.append(1 + max((depth_of[j] for j in read), default=0))
+        results.append(result.strip().replace(",", ""))
+    return {"depth": max(depth_of, default=0), "merges": merges, "sources": sources}
+
+
 def gsm8k_features(question: str, solution: str) -> tuple[dict[str, Any], float]:
-    """Features of a GSM8K-format row and its difficulty by the math builders' formula."""
+    """Features of a GSM8K-format row and its difficulty by the math builders' formula
+    (``dsgen.builders.math.difficulty``): steps, the kinds of operation in the calculations, and from the
+    question: back-solving (an unknown start), a rate, a percentage, rounding or a remainder."""
     calcs = _CALC.findall(solution)
     operations = [_OPERATION[op] for calc in calcs for op in _OPERATOR.findall(calc.rpartition("=")[0])]
-    whole = not any(_FRACTIONAL.search(calc) for calc in calcs)
+    graph = equation_graph(calcs)
+    cues = {"back_solve": bool(_UNKNOWN_START.search(question)), "rate": bool(_RATE.search(question)),
+            "percent": bool(_PERCENT.search(question)), "rounding": bool(_ROUNDING.search(question)),
+            "fraction": any(_FRACTIONAL.search(calc) for calc in calcs), "combine": graph["merges"] > 0}
     biggest = max_number(question, solution)
-    value, _ = gsm_difficulty(max(1, len(calcs)), float(biggest), operations_weight(operations, whole))
+    value, _ = gsm_difficulty(max(1, len(calcs)), operations + [k for k, on in cues.items() if on], float(biggest))
     features = {
         "steps": len(calcs), "operations": operations, "solution_length": len(solution),
-        "max_number": biggest,
+        "max_number": biggest, "graph": graph, "cues": sorted(k for k, on in cues.items() if on),
     }
     return features, value
 

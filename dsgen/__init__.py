@@ -32,6 +32,7 @@ _API = {
     "validate_path": "dsgen.inspect",
     "score_file": "dsgen.inspect",
     "push": "dsgen.hub",
+    "Search": "dsgen.search",
 }
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Recipe",
     "RecordInvalid",
     "Reward",
+    "Search",
     "Skip",
     "Wrapper",
     "build",
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
     from .registry import register
     from .rewards import Reward, reward
     from .scoring import score
+    from .search import Search
     from .seeding import rng_for
 
 

@@ -50,6 +50,14 @@ class Builder:
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         raise NotImplementedError
 
+    def extra_configs(self) -> dict[str, list[dict[str, str]]]:
+        """Configs shipped beside the records (a reverse-QA corpus): name → rows of string columns.
+
+        A build writes each as ``data/<name>/train-00000.parquet`` (hashed in the manifest, declared in
+        the card), so ``datasets.load_dataset(folder, name)`` reads it. Called once, after ``setup``.
+        """
+        return {}
+
     def capacity(self) -> int | None:
         """Estimated number of distinct items these parameters allow (None: unknown or unbounded).
 

@@ -150,6 +150,8 @@ def front_matter(recipe: Recipe, manifest: dict[str, Any], stats: Stats) -> dict
                 "dataset_size": sum(per_split[s].num_bytes for s in splits),
             }
         )
+    for name in manifest.get("extra_configs", {}):  # shipped beside the records: a corpus, say
+        configs.append({"config_name": name, "data_files": [{"split": "train", "path": f"data/{name}/train-*.parquet"}]})
     total = sum(sum(c["splits"].values()) for c in manifest["configs"].values())
     kinds = sorted({_family(info["builder"]) for info in manifest["configs"].values()})
     tags = list(dict.fromkeys(BASE_TAGS + kinds + list(card_setting(recipe, "tags"))))

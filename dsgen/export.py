@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import DsgenError
+from .inspect import extra_files
 from .records import decode_verifier, dumps, from_row
 from .writer import atomic_write_bytes, atomic_write_text
 
@@ -43,10 +44,11 @@ def layout(folder: Path) -> list[tuple[str, str, list[Path]]]:
     if not text.startswith("---\n") or "\n---" not in text[4:]:
         raise DsgenError(f"'{folder}' is not a dsgen build: no README.md with YAML front matter (configs:)")
     meta = yaml.safe_load(text[4 : text.index("\n---", 4)]) or {}
+    extra = extra_files(folder)  # a corpus shipped beside the records holds no records to export
     out = []
     for config in meta.get("configs", []):
         for entry in config.get("data_files", []):
-            files = sorted(folder.glob(entry["path"]))
+            files = sorted(f for f in folder.glob(entry["path"]) if f.relative_to(folder).as_posix() not in extra)
             if files:
                 out.append((config["config_name"], entry["split"], files))
     if not out:

@@ -42,10 +42,21 @@ class ValidationReport:
         return not self.problems
 
 
+def extra_files(folder: Path) -> set[str]:
+    """The files of a built folder's extra configs (a corpus shipped beside the records, not records)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return {rel for c in manifest.get("extra_configs", {}).values() for rel in c["files"]}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return set()
+
+
 def data_files(path: Path) -> list[Path]:
-    """The Parquet / JSONL files a path stands for: a built folder's shards, or the file itself."""
+    """The Parquet / JSONL files a path stands for: a built folder's record shards, or the file itself."""
     if path.is_dir():
-        files = sorted((path / "data").rglob("*.parquet")) if (path / "data").is_dir() else []
+        extra = extra_files(path)
+        files = sorted(f for f in (path / "data").rglob("*.parquet")
+                       if f.relative_to(path).as_posix() not in extra) if (path / "data").is_dir() else []
         if not files and not (path / "manifest.json").is_file():  # a build whose every config is empty has none
             raise DsgenError(f"'{path}' is not a dsgen build: it has no data/<config>/*.parquet shards")
         return files
@@ -137,7 +148,8 @@ def _check_manifest(folder: Path) -> list[Problem]:
         return [Problem(str(manifest_path), None, "/", "manifest", "missing: not a complete dsgen build")]
     try:
         manifest = json.loads(manifest_path.read_text())
-        listed = {rel: info for c in manifest["configs"].values() for rel, info in c["files"].items()}
+        configs = [*manifest["configs"].values(), *manifest.get("extra_configs", {}).values()]
+        listed = {rel: info for c in configs for rel, info in c["files"].items()}
     except (ValueError, KeyError, AttributeError) as exc:
         return [Problem(str(manifest_path), None, "/", "manifest", f"unreadable: {exc}")]
     problems = []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
+from .builder import Builder
 from .errors import DsgenError, RecordInvalid, Skip, plural
 from .executors import executor_for
 from .inputs import input_digests
@@ -25,7 +26,7 @@ from .splits import assign_split, split_keys, unassigned_reason
 from .stages import finish_staged
 from .units import STATE, DatasetReport, Unit, complete_marker, filter_specs, filter_stage, make_maker
 from .validation import check
-from .writer import atomic_write_text, remove_partial, write_json
+from .writer import atomic_write_bytes, atomic_write_text, remove_partial, write_json
 
 __all__ = ["BuildResult", "assign_split", "build", "capacity_warnings", "plan", "sample", "split_keys",
            "unassigned_reason"]
@@ -206,6 +207,30 @@ def capacity_warnings(recipe: Recipe) -> list[str]:
     return warnings
 
 
+def _write_extra_configs(out: Path, recipe: Recipe) -> dict[str, dict[str, Any]]:
+    """Write the configs builders ship beside their records (``Builder.extra_configs``), one Parquet file each,
+    named after the dataset when two would share a name; {config: {dataset, rows, files}} for the manifest."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    written: dict[str, dict[str, Any]] = {}
+    for dataset, ds in recipe.datasets.items():
+        builder = registry.load("builder", ds.builder)(**ds.params)
+        if type(builder).extra_configs is Builder.extra_configs:
+            continue
+        builder.setup()
+        for key, rows in builder.extra_configs().items():
+            name = key if key not in written and key not in recipe.datasets else f"{dataset}_{key}"
+            columns = list(rows[0]) if rows else ["id"]
+            table = pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in columns]))
+            sink = pa.BufferOutputStream()
+            pq.write_table(table, sink, compression="zstd")
+            rel = f"data/{name}/train-00000.parquet"
+            digest = atomic_write_bytes(out / rel, sink.getvalue().to_pybytes())
+            written[name] = {"dataset": dataset, "rows": len(rows), "files": {rel: {"sha256": digest, "rows": len(rows)}}}
+    return written
+
+
 def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports: dict[str, DatasetReport]) -> None:
     """Sweep stray files, merge rejects, write the manifest, the recipe copy and the dataset card."""
     from . import __version__
@@ -223,7 +248,9 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
             rows = [line for p in parts for line in p.read_text(encoding="utf-8").splitlines() if line]
             if rows:
                 atomic_write_text(out / "rejects" / f"{name}.jsonl", "\n".join(rows) + "\n")
+    extras = _write_extra_configs(out, recipe)
     manifest = {
+        "extra_configs": extras,
         "dsgen_version": __version__,
         "recipe": recipe.name,
         "recipe_hash": recipe.content_hash(),

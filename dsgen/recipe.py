@@ -56,6 +56,8 @@ class Splits(Model):
     """How records are assigned to splits, and in which order they are written.
 
     - ``fraction``: ``fractions`` of a hash of the record id (a random split);
+    - ``template``: ``fractions`` of a hash of the record's ``metadata.scenario`` (math: the template
+      scenario or compose frame), so whole scenarios are held out (out-of-distribution evaluation);
     - ``level``: ``levels`` lists the builder levels of each split;
     - ``difficulty``: ``thresholds`` give each split's upper bound of difficulty, ascending;
     - ``quantile``: ``fractions`` are shares of the dataset in difficulty order (easiest first);
@@ -63,7 +65,7 @@ class Splits(Model):
     ``order: difficulty`` writes each split easiest first (curriculum training); ties break by id.
     """
 
-    by: Literal["fraction", "level", "difficulty", "quantile", "bins"] = "fraction"
+    by: Literal["fraction", "template", "level", "difficulty", "quantile", "bins"] = "fraction"
     fractions: dict[str, float] = {"train": 1.0}
     levels: dict[str, list[str]] = {}
     thresholds: dict[str, float] = {}
@@ -98,7 +100,7 @@ class Splits(Model):
             if len(name) > MAX_NAME:
                 raise ValueError(f"split name '{name[:40]}…' is {len(name)} characters long; at most {MAX_NAME} "
                                  "(it becomes part of file names)")
-        if self.by in ("fraction", "quantile"):
+        if self.by in ("fraction", "template", "quantile"):
             if any(f < 0 for f in self.fractions.values()) or abs(sum(self.fractions.values()) - 1) > 1e-9:
                 raise ValueError(f"fractions must be non-negative and sum to 1, got {self.fractions}")
         elif self.by == "bins":
@@ -125,6 +127,8 @@ class Splits(Model):
         """The rule in words (for the dataset card)."""
         rule = {
             "fraction": lambda: "random by a hash of the record id: "
+            + ", ".join(f"{k} {v:g}" for k, v in self.fractions.items()),
+            "template": lambda: "held-out templates, by a hash of metadata.scenario: "
             + ", ".join(f"{k} {v:g}" for k, v in self.fractions.items()),
             "level": lambda: "by level: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in self.levels.items()),
             "difficulty": lambda: "by difficulty threshold: "

@@ -186,7 +186,7 @@ def test_params_are_validated():
     with pytest.raises(ValidationError, match="unknown"):
         DistractionTasks(genres=["poetry"])
     with pytest.raises(ValidationError, match="instruction_ids"):
-        DistractionTasks(instruction_ids=["language:response_language"])
+        DistractionTasks(instruction_ids=["language:klingon"])
 
 
 def test_restricting_ids_and_types():

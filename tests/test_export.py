@@ -15,6 +15,7 @@ from tiny_lm import tiny_tokenizer
 
 import dsgen
 from dsgen.export import export, layout
+from dsgen.inspect import data_files
 from dsgen.integrations import openrlhf as orl
 from dsgen.integrations import verl
 from dsgen.testing import answer_completions
@@ -34,7 +35,7 @@ def completions_for(row) -> list[str]:
 def originals(default_build):
     """{id: row} of the build, as stored."""
     return {
-        row["id"]: row for path in (default_build / "data").glob("*/*.parquet") for row in pq.read_table(path).to_pylist()
+        row["id"]: row for path in data_files(default_build) for row in pq.read_table(path).to_pylist()
     }
 
 

@@ -134,9 +134,9 @@ def test_each_id_follows_ifeval_semantics(iid, kw, good, bad):
     assert one(iid, bad, **kw) is False
 
 
-def test_every_deterministic_id_is_covered():
-    assert len(ifeval.INSTRUCTION_IDS) == 24
-    assert set(ifeval.ALL_IFEVAL_IDS) - set(ifeval.INSTRUCTION_IDS) == {"language:response_language"}
+def test_every_ifeval_id_is_covered():
+    assert len(ifeval.INSTRUCTION_IDS) == 25
+    assert "language:response_language" in ifeval.INSTRUCTION_IDS
 
 
 def test_empty_response_follows_nothing_strict_or_loose():
@@ -170,7 +170,6 @@ def test_none_kwargs_are_ignored_like_the_hf_ifeval_rows():
 @pytest.mark.parametrize(
     ("ids", "kwargs", "message"),
     [
-        (["language:response_language"], [{"language": "en"}], "not deterministic"),
         (["keywords:nonsense"], [{}], "unknown IFEval instruction id"),
         (
             ["length_constraints:number_words"],
@@ -226,9 +225,3 @@ def test_huge_and_non_ascii_responses_are_checked():
     assert ifeval.count_words("naïve café — 東京 ok") == 4
     assert one("punctuation:no_comma", "東京、大阪") is True
     assert one("punctuation:no_comma", "東京,大阪") is False
-
-
-def test_score_is_prompt_level():
-    params = {"instruction_id_list": ["punctuation:no_comma", "startend:quotation"], "kwargs": [{}, {}]}
-    assert ifeval.score('"fine"', None, params) == 1.0
-    assert ifeval.score('"fine, mostly"', None, params) == 0.0

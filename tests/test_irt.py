@@ -108,8 +108,9 @@ def test_pass_rate_difficulty_is_smoothed():
 def test_levels_match_the_math_builders():
     from dsgen.builders.math import difficulty
 
-    for steps, number, weight in [(1, 5, 0.2), (5, 1000, 0.5), (12, 10**6, 1.0), (3, 80, 0.7)]:
-        value, level = difficulty(steps, number, weight)
+    for steps, number, kinds in [(1, 5, ["add"]), (5, 1000, ["mul", "sub"]), (12, 10**6, ["div", "ceil"]),
+                                 (3, 80, ["percent"])]:
+        value, level = difficulty(steps, kinds, number)
         assert level_of(value) == level
     assert [level_of(v) for v in (0.0, 0.3499, 0.35, 0.5999, 0.6, 1.0)] == ["easy", "easy", "medium", "medium",
                                                                             "hard", "hard"]

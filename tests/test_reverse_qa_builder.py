@@ -19,7 +19,7 @@ from dsgen.errors import Skip
 from dsgen.records import RecordMaker
 from dsgen.templating import read_text
 
-SIZE = 3000
+SIZE = 5000
 PARAMS = {"num_entities": SIZE, "world_seed": 11, "min_hops": 1, "max_hops": 4}
 
 
@@ -38,12 +38,15 @@ def make_records(params: dict, count: int, seed: int = 5) -> tuple[list[dict], d
 
 @pytest.fixture(scope="module")
 def built():
-    return make_records(PARAMS, 150)
+    """The defaults: minimal clue sets, every hop walked, each clue admitting 20+ answers, all blurred."""
+    return make_records(PARAMS, 220)
 
 
 @pytest.fixture(scope="module")
-def minimal_built():
-    return make_records({**PARAMS, "require_minimal": True, "obfuscation": [1, 2]}, 80, seed=9)
+def loose_built():
+    """Without the minimality and hop proofs, exact values allowed: still unique."""
+    return make_records({**PARAMS, "require_minimal": False, "obfuscation": [0, 1, 2], "min_candidates": 1}, 60,
+                        seed=9)
 
 
 # -- an independent reading of the clue semantics, from the raw facts and the taxonomy file ---------------
@@ -71,17 +74,28 @@ def meets(kb, e: int, clue: dict) -> bool:
     return len(chain) > clue["level"] and chain[clue["level"]] == c["category"]
 
 
+LINKS: dict[int, dict] = {}
+
+
+def raw_links(kb) -> dict[tuple[str, bool], dict[int, list[int]]]:
+    """Each entity's neighbours by (relation, direction), read from the raw pairs once per knowledge base."""
+    if id(kb) not in LINKS:
+        links: dict[tuple[str, bool], dict[int, list[int]]] = {}
+        for rel, pairs in kb.relations.items():
+            for s, o in pairs:
+                links.setdefault((rel, True), {}).setdefault(s, []).append(o)
+                links.setdefault((rel, False), {}).setdefault(o, []).append(s)
+        LINKS[id(kb)] = links
+    return LINKS[id(kb)]
+
+
 def solutions(kb, record: dict) -> list[int]:
     """Every entity that fits the question: brute force over the raw relation pairs, memoised per hop."""
     meta = record["metadata"]
     path = meta["path"]
     types = [step["type"] for step in path]
     clues_of = {step["label"]: [c for c in meta["clues"] if c["about"] == step["label"]] for step in path}
-    links: dict[tuple[str, bool], dict[int, list[int]]] = {}
-    for rel, pairs in kb.relations.items():
-        for s, o in pairs:
-            links.setdefault((rel, True), {}).setdefault(s, []).append(o)
-            links.setdefault((rel, False), {}).setdefault(o, []).append(s)
+    links = raw_links(kb)
     memo: dict[tuple[int, int], bool] = {}
 
     def fits(i: int, e: int) -> bool:
@@ -96,14 +110,28 @@ def solutions(kb, record: dict) -> list[int]:
     return [e for e in range(len(kb.names)) if fits(0, e)]
 
 
+def cut(record: dict, depth: int | None = None, clues: list[dict] | None = None) -> dict:
+    """The record's question with its path cut after entity ``depth`` and/or other clues."""
+    meta = dict(record["metadata"])
+    if depth is not None:
+        meta["path"] = meta["path"][:depth + 1]
+        kept = {step["label"] for step in meta["path"]}
+        meta["clues"] = [c for c in meta["clues"] if c["about"] in kept]
+    if clues is not None:
+        meta["clues"] = clues
+    return {**record, "metadata": meta}
+
+
 # -- the records -------------------------------------------------------------------------------------------
 
 
 def test_enough_records_and_counted_skips(built):
     records, skipped, _ = built
-    assert len(records) >= 100
-    assert set(skipped) <= {"not_unique", "path_dead_end", "obfuscation_leak", "answer_in_question",
-                            "single_document", "last_hop_without_clue", "too_few_facts"}
+    assert len(records) >= 90
+    assert {r["metadata"]["hops"] for r in records} >= {1, 2, 3}
+    assert set(skipped) <= {"not_unique", "path_dead_end", "obfuscation_leak", "name_in_question",
+                            "single_document", "last_hop_without_clue", "too_few_facts", "hop_shortcut",
+                            "too_few_clues_when_minimal", "too_few_hops_when_minimal"}
 
 
 def test_every_record_is_valid(built):
@@ -111,25 +139,46 @@ def test_every_record_is_valid(built):
         assert validation.check(record) is None, (record["provenance"]["index"], validation.check(record))
 
 
-def test_uniqueness_is_re_proved_for_every_record(built):
+def test_uniqueness_is_re_proved_for_every_record(built, loose_built):
+    for records, _, builder in (built, loose_built):
+        kb = builder.source.kb
+        assert len(records) >= 25
+        for record in records:
+            assert solutions(kb, record) == [record["metadata"]["path"][0]["entity_id"]], record["prompt"]
+
+
+def test_by_default_every_clue_is_needed_and_none_is_a_lookup(built):
+    records, _, builder = built
+    kb = builder.source.kb
+    assert all(record["metadata"]["minimal"] for record in records)
+    for record in records[:50]:  # the brute force takes a while per clue
+        answer = record["metadata"]["path"][0]["entity_id"]
+        clues = record["metadata"]["clues"]
+        for i, clue in enumerate(clues):
+            assert len(solutions(kb, cut(record, clues=clues[:i] + clues[i + 1:]))) > 1, (record["id"], i)
+            alone = solutions(kb, cut(record, clues=[clue]))
+            assert len(alone) == clue["candidates"] >= 20 and answer in alone, (record["id"], clue)
+
+
+def test_by_default_every_hop_is_walked(built):
+    """The answer's own clues, and any shorter part of the path, leave other entities in: effective = nominal."""
     records, _, builder = built
     kb = builder.source.kb
     for record in records:
-        assert solutions(kb, record) == [record["metadata"]["path"][0]["entity_id"]], record["prompt"][0]["content"]
+        hops = record["metadata"]["hops"]
+        assert record["metadata"]["effective_hops"] == hops
+        for depth in range(hops):
+            assert len(solutions(kb, cut(record, depth=depth))) > 1, (record["id"], depth)
 
 
-def test_uniqueness_is_re_proved_for_minimal_records_and_each_clue_is_needed(minimal_built):
-    records, _, builder = minimal_built
+def test_the_loose_mode_reports_its_effective_hops(loose_built):
+    records, _, builder = loose_built
     kb = builder.source.kb
-    assert len(records) >= 20
     for record in records:
-        answer = record["metadata"]["path"][0]["entity_id"]
-        assert record["metadata"]["minimal"] is True
-        assert solutions(kb, record) == [answer]
-        clues = record["metadata"]["clues"]
-        for i in range(len(clues)):
-            dropped = {**record, "metadata": {**record["metadata"], "clues": clues[:i] + clues[i + 1:]}}
-            assert len(solutions(kb, dropped)) > 1, (record["provenance"]["index"], i)
+        effective = record["metadata"]["effective_hops"]
+        assert solutions(kb, cut(record, depth=effective)) == [record["metadata"]["path"][0]["entity_id"]]
+        if effective:
+            assert len(solutions(kb, cut(record, depth=effective - 1))) > 1
 
 
 def test_path_and_clues_are_true_of_the_world(built):
@@ -149,8 +198,8 @@ def test_path_and_clues_are_true_of_the_world(built):
         assert any(c["about"] == last for c in record["metadata"]["clues"]), "the last hop carries a clue"
 
 
-def test_blurred_values_never_appear_in_the_question(built, minimal_built):
-    for records, _, builder in (built, minimal_built):
+def test_blurred_values_never_appear_in_the_question(built, loose_built):
+    for records, _, builder in (built, loose_built):
         kb = builder.source.kb
         for record in records:
             question = record["prompt"][0]["content"]
@@ -163,25 +212,54 @@ def test_blurred_values_never_appear_in_the_question(built, minimal_built):
                 for form in forms:
                     assert not re.search(rf"(?<![\w,]){re.escape(form)}(?![\w]|,\d)", question, re.IGNORECASE), (
                         form, question)
-            assert record["answer"].casefold() not in question.casefold()
+            for step in record["metadata"]["path"]:
+                assert step["entity"].casefold() not in question.casefold()
 
 
-def test_clue_levels_follow_the_requested_obfuscation(minimal_built):
-    for record in minimal_built[0]:
+def test_numbers_and_dates_are_blurred_by_default(built):
+    for record in built[0]:
         assert set(record["metadata"]["obfuscation_levels"]) <= {1, 2}
         assert all(c["attribute"] != "name" for c in record["metadata"]["clues"])
 
 
-def test_evidence_cites_two_documents_that_state_it(built):
+def test_questions_are_prose_that_states_the_answer_type(built):
+    asks = yaml.safe_load(read_text("reverse_qa/facts.yaml"))["asks"]
+    openings, links = set(), set()
+    for record in built[0]:
+        question = record["prompt"][0]["content"]
+        assert not re.search(r"\b(X|Y[0-9])\b", question), question
+        assert any(ask in question for ask in asks[record["metadata"]["answer_type"]]), question
+        assert question.count(".") >= 2 and "Answer: <name>" in question
+        openings.add(question.split(" a", 1)[0])
+        links.add(question.split(". ")[1].split(" a")[0] if record["metadata"]["hops"] else "")
+    assert len(openings) >= 4 and len(links) >= 10
+
+
+def test_evidence_cites_the_gold_documents_that_state_it(built):
     records, _, builder = built
     world = builder.source
     for record in records[:60]:
-        evidence = record["metadata"]["evidence"]
-        assert len({ev["doc_id"] for ev in evidence}) >= 2
+        meta = record["metadata"]
+        evidence = meta["evidence"]
+        assert meta["gold_docs"] == sorted({ev["doc_id"] for ev in evidence})
+        articles = {step["label"]: f"entity/{step['entity_id']}" for step in meta["path"]}
+        assert set(meta["gold_docs"]) <= set(articles.values())
+        assert {articles[c["about"]] for c in meta["clues"]} <= set(meta["gold_docs"])
         for ev in evidence:
             assert ev["text"] in world.document(ev["doc_id"])["text"]
-            subject = ev["triple"][0]
-            assert ev["text"].startswith(subject) or subject in ev["text"]
+            assert ev["triple"][0] in ev["text"]
+
+
+def test_split_keys_are_the_regions_of_the_answer_and_every_path_entity(built):
+    records, _, builder = built
+    kb = builder.source.kb
+    single = 0
+    for record in records:
+        keys = record["metadata"]["split_keys"]
+        regions = {kb.regions[step["entity_id"]] for step in record["metadata"]["path"]}
+        assert -1 not in regions and keys == sorted(f"region/{r}" for r in regions)
+        single += len(keys) == 1
+    assert single >= 0.8 * len(records)  # the world's locality keeps most paths in one region
 
 
 def test_metadata_counts_agree(built):
@@ -195,12 +273,12 @@ def test_metadata_counts_agree(built):
         assert meta["source"] == {"world_seed": 11, "num_entities": SIZE}
 
 
-def test_difficulty_grows_with_hops(built):
+def test_difficulty_grows_with_effective_hops(built):
     by_hops: dict[int, list[float]] = {}
     for record in built[0]:
-        by_hops.setdefault(record["metadata"]["hops"], []).append(record["difficulty"])
+        by_hops.setdefault(record["metadata"]["effective_hops"], []).append(record["difficulty"])
     means = [sum(v) / len(v) for _, v in sorted(by_hops.items())]
-    assert len(means) == 4 and means == sorted(means)
+    assert len(means) >= 3 and means == sorted(means)
 
 
 def test_the_verifier_grades_the_answer_and_not_a_wrong_entity(built):
@@ -230,7 +308,8 @@ def test_reject_lists_name_close_entities_of_the_world(built):
 
 def test_same_seed_same_records_and_another_seed_differs(built):
     again, _, _ = make_records(PARAMS, 40)
-    assert json.dumps(again[:30], sort_keys=True) == json.dumps(built[0][:30], sort_keys=True)
+    first = [r for r in built[0] if r["provenance"]["index"] < 40]
+    assert len(again) >= 15 and json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
     other, _, _ = make_records(PARAMS, 10, seed=6)
     assert [r["prompt"] for r in other] != [r["prompt"] for r in built[0][:10]]
 

@@ -207,11 +207,11 @@ def test_extraction_recovers_the_world_facts_from_its_documents(world_corpus):
 
 def test_questions_from_a_corpus_are_unique_over_its_extracted_facts(world_corpus):
     path, _ = world_corpus
-    builder = registry.load("builder", "reverse_qa")(corpus={"path": str(path)}, max_hops=3)
+    builder = registry.load("builder", "reverse_qa")(corpus={"path": str(path)}, max_hops=3, min_candidates=5)
     maker = RecordMaker("rq", "reverse_qa", builder, seed=1)
     maker.setup()
     records = []
-    for i in range(60):
+    for i in range(100):
         try:
             records.append(maker.make(i))
         except Skip:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from dsgen.builders.reverse_qa import obfuscate
-from dsgen.builders.reverse_qa.world import World, taxonomy
+from dsgen.builders.reverse_qa.world import World, is_profane, taxonomy, temporal_violations
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -102,3 +102,97 @@ def test_document_ids_render_titles(world):
     assert doc["title"] == "Index of entries by birth year: 1950 to 1959"
     sentences = re.split(r"(?<=\.) ", doc["text"])
     assert len(sentences) > 5 and all(re.search(r" was born in 195\d\.$", s) for s in sentences)
+
+
+# -- a coherent world: causality and clean names, over 100k entities ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_world():
+    return World(100_000, 3)
+
+
+def test_no_fact_breaks_causality_in_a_100k_world(big_world):
+    """An independent reading of the dates: births before what people found, write, join or die; events and
+    headquarters after their towns and organisers."""
+    kb = big_world.kb
+    year = {a: kb.attrs[a] for a in ("birth_year", "death_year", "founding_year", "publication_year", "event_year")}
+    born, died, founded = year["birth_year"], year["death_year"], year["founding_year"]
+    broken = [p for p in kb.type_lists["person"] if died[p] is not None and not born[p] < died[p]]
+    end = {p: died[p] if died[p] is not None else 2023 for p in kb.type_lists["person"]}
+    checks = {
+        "born_in": lambda p, t: founded[t] <= born[p],
+        "founded_by": lambda o, p: born[p] + 15 <= founded[o] <= end[p],
+        "member_of": lambda p, o: founded[o] <= end[p],
+        "authored_by": lambda w, p: born[p] + 10 <= year["publication_year"][w] <= end[p],
+        "held_in": lambda ev, t: founded[t] <= year["event_year"][ev],
+        "organised_by": lambda ev, o: founded[o] <= year["event_year"][ev],
+        "headquartered_in": lambda o, t: founded[t] <= founded[o],
+        "succeeded": lambda new, old: founded[old] <= founded[new],
+    }
+    for rel, ok in checks.items():
+        assert kb.relations[rel], rel
+        broken += [(rel, s, o) for s, o in kb.relations[rel] if not ok(s, o)]
+    assert broken == []
+    assert temporal_violations(kb) == []
+    assert max(v for v in year["publication_year"] if v is not None) <= 2023
+    lifespans = sorted(died[p] - born[p] for p in kb.type_lists["person"] if died[p] is not None)
+    assert 25 <= lifespans[0] and lifespans[-1] <= 95 and 45 <= lifespans[len(lifespans) // 2] <= 75
+
+
+def test_the_causality_check_finds_a_broken_date(world):
+    kb = world.kb
+    org, founder = kb.relations["founded_by"][0]
+    saved = kb.attrs["founding_year"][org]
+    kb.attrs["founding_year"][org] = kb.attrs["birth_year"][founder] - 1
+    try:
+        assert ("founded_by", org, founder) in temporal_violations(kb)
+    finally:
+        kb.attrs["founding_year"][org] = saved
+
+
+def test_no_name_in_a_100k_world_is_profane(big_world):
+    from better_profanity import profanity
+
+    texts = [t for name, aliases in zip(big_world.kb.names, big_world.kb.aliases) for t in (name, *aliases)]
+    assert [t for t in texts if is_profane(t)] == []
+    assert [t for t in texts[::400] if profanity.contains_profanity(t)] == []  # the library's own (slow) matcher
+
+
+@pytest.mark.parametrize("name", ["Fuckmere", "Meskfuck Fellowship", "Ass Holdings", "The Shitport Games"])
+def test_profane_names_are_caught_inside_words(name):
+    assert is_profane(name)
+
+
+@pytest.mark.parametrize("name", ["Bassford", "Titania Gardens", "Grassmere Ironworks", "Clara Penistone"])
+def test_short_listed_words_inside_harmless_names_are_not(name):
+    assert is_profane(name) is (name == "Clara Penistone")  # 'penis' is long enough to be caught inside a word
+
+
+def test_regions_give_the_world_locality(big_world):
+    kb = big_world.kb
+    assert sum(1 for r in kb.regions if r < 0) < 0.001 * len(kb)
+    same = {rel: sum(kb.regions[s] == kb.regions[o] for s, o in pairs) / len(pairs)
+            for rel, pairs in kb.relations.items() if rel != "located_in"}
+    # a region is where one is born, headquartered, held, or where one's author was born
+    assert same["born_in"] == same["headquartered_in"] == same["held_in"] == same["authored_by"] == 1.0
+    # the rest are local unless the region has nothing early enough (or, one time in ten, by choice)
+    assert min(same["founded_by"], same["succeeded"], same["member_of"], same["organised_by"]) >= 0.85
+    assert same["member_of"] < 1.0 and same["organised_by"] < 1.0
+
+
+def test_sizes_are_plausible_for_their_kind(world):
+    import yaml
+
+    from dsgen.templating import read_text
+
+    spec = yaml.safe_load(read_text("reverse_qa/world.yaml"))
+    kb, broader = world.kb, taxonomy()[1]
+    for attr, table in (("employees", spec["workforce"]), ("attendance", spec["attendance"])):
+        for e, value in enumerate(kb.attrs[attr]):
+            if value is not None:
+                lo, hi = table[broader[kb.attrs["category"][e]][0]]
+                assert 10 ** lo - 1 <= value <= 10 ** hi + 2, (kb.names[e], value)
+    societies = [kb.attrs["employees"][e] for e in kb.type_lists["organisation"]
+                 if broader[kb.attrs["category"][e]][0] == "learned society"]
+    assert societies and max(societies) < 40

@@ -12,6 +12,7 @@ from dsgen.builders.distraction import DistractionTasks
 
 import dsgen
 from dsgen.completions import completion_text, final_answer, graded_text
+from dsgen.inspect import data_files
 from dsgen.records import from_row
 from dsgen.testing import answer_completions
 from dsgen.verifiers.distraction import breakdown
@@ -19,7 +20,7 @@ from dsgen.verifiers.distraction import breakdown
 
 def rows_of(folder):
     """(config, row) for every row of every Parquet file, as pyarrow reads it (JSON-string columns)."""
-    for path in sorted((folder / "data").glob("*/*.parquet")):
+    for path in data_files(folder):  # record shards: not the reverse-QA corpus config
         for row in pq.read_table(path).to_pylist():
             yield path.parent.name, row
 

@@ -1,8 +1,10 @@
-"""Sampling IFEval-compatible constraint sets, wording them, and proving each set satisfiable.
+"""Sampling constraint sets of a family, wording them, and proving IFEval sets satisfiable.
 
-``sample`` draws instruction ids that never conflict (IFEval's table plus one rule of dsgen's, see
-``EXTRA_CONFLICTS``) and their kwargs; ``describe`` words them from
-``templates/distraction/constraints.yaml``;
+Families (``FAMILIES``): ``ifeval`` (IFEval's ids) and ``ifbench_test`` (IFBench's out-of-distribution
+constraints; training and held-out evaluation must not share a family, so one set never mixes them).
+``choose_ids`` draws ids that never conflict (IFEval's table plus one rule of dsgen's, see
+``EXTRA_CONFLICTS``; for IFBench, ``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``) and
+``sample_kwargs`` their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``;
 ``witness_response`` builds, without randomness, a response that satisfies the whole set (checked with
 ``dsgen.verifiers.ifeval``), or returns None when it cannot: the builder then draws another set, so
 every record it writes has a witness.
@@ -19,11 +21,49 @@ from typing import Any
 import yaml
 
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifeval
+from dsgen.verifiers import ifbench, ifeval, instructions
 
 #: Pairs dsgen never samples together besides IFEval's table: IFEval's section splitters are
 #: capitalised ("Section", "SECTION"), so all-lowercase text cannot mark sections.
 EXTRA_CONFLICTS = {("change_case:english_lowercase", "detectable_format:multiple_sections")}
+
+FAMILIES = ("ifeval", "ifbench_test")
+#: IFBench constraints that shape the whole response (every word, every line, or the response is a
+#: copy): drawn alone, never with another constraint.
+IFBENCH_EXCLUSIVE = frozenset(
+    "words:alphabet words:vowel words:consonants words:prime_lengths words:odd_even_syllables format:newline "
+    "format:no_whitespace repeat:repeat_simple repeat:repeat_change repeat:repeat_span".split()
+)
+#: At most one constraint of each group: they fix the same thing (the sentence sequence; the layout).
+IFBENCH_GROUPS = (
+    frozenset(
+        "ratio:sentence_type ratio:sentence_balance ratio:sentence_words sentence:increment "
+        "sentence:alliteration_increment words:last_first".split()
+    ),
+    frozenset(
+        "format:line_indent format:sub-bullets format:no_bullets_bullets format:list words:paragraph_last_first "
+        "format:thesis format:output_template".split()
+    ),
+)
+#: Pairs that can contradict for some kwargs or in their wording (keyword5 seven times vs a repeat cap;
+#: a word range vs a unique-word floor above it; every Nth word Japanese vs title case; three
+#: sentences of "all different words" vs repeated keywords or a long word range).
+IFBENCH_PAIRS = frozenset(
+    {
+        frozenset({"words:repeats", "count:keywords_multiple"}),
+        frozenset({"count:word_count_range", "count:unique_word_count"}),
+        frozenset({"count:words_japanese", "format:title_case"}),
+        frozenset({"ratio:sentence_words", "count:keywords_multiple"}),  # "all different words"
+        frozenset({"ratio:sentence_words", "words:repeats"}),
+        frozenset({"ratio:sentence_words", "count:word_count_range"}),  # 80+ words in three sentences
+    }
+)
+#: IFBench ids that are checked but never drawn onto another task, and why.
+IFBENCH_NOT_DRAWN = {
+    "ratio:overlap": "needs a reference text for the trigram overlap, which a drawn task does not carry",
+    "format:options": "needs a question that its options (yes/no/maybe, a-d) answer",
+    **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
+}
 
 _FILLER = (
     "report team plan work notes review budget dates costs items group owner track points risk steady "
@@ -33,7 +73,7 @@ _FILLER = (
     "four other same new old good small large long brief early late quiz jazz box fox jump zone quick "
     "vivid kayak wax yes why gym"
 ).split()
-#: Function words alternate with the filler so witnesses read as English to ``ifeval.looks_english``.
+#: Function words alternate with the filler so witnesses read as natural English.
 _FUNCTION = (
     "the and of to with for is that this from on at by as or was it are be we will can all which".split()
 )
@@ -45,16 +85,32 @@ def spec() -> dict[str, Any]:
     data = yaml.safe_load(read_text("distraction/constraints.yaml"))
     data["compiled"] = {
         iid: [environment().from_string(t) for t in variants]
-        for iid, variants in data["descriptions"].items()
+        for iid, variants in {**data["descriptions"], **data["ifbench_descriptions"]}.items()
     }
-    missing = sorted(set(ifeval.INSTRUCTION_IDS) - set(data["compiled"]))
+    missing = sorted(set(family_ids("ifeval")) | set(family_ids("ifbench_test")) - set(data["compiled"]))
+    missing = [iid for iid in missing if iid not in data["compiled"]]
     assert not missing, f"constraints.yaml lacks descriptions for {missing}"
     return data
 
 
+def family_ids(family: str) -> list[str]:
+    """The ids drawn for a family (IFBench's less ``IFBENCH_NOT_DRAWN``)."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown constraint family {family!r}; expected one of {list(FAMILIES)}")
+    return [iid for iid in instructions.FAMILIES[family] if iid not in IFBENCH_NOT_DRAWN]
+
+
 def conflicting(a: str, b: str) -> bool:
-    """Whether ids ``a`` and ``b`` are never combined (IFEval's table or ``EXTRA_CONFLICTS``)."""
-    return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
+    """Whether ids ``a`` and ``b`` are never combined (never across families; within IFEval, IFEval's
+    table or ``EXTRA_CONFLICTS``; within IFBench, the exclusive ids, groups and pairs above)."""
+    fa, fb = instructions.family_of(a), instructions.family_of(b)
+    if fa != fb or a == b:
+        return True
+    if fa == "ifeval":
+        return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
+    if a in IFBENCH_EXCLUSIVE or b in IFBENCH_EXCLUSIVE or frozenset({a, b}) in IFBENCH_PAIRS:
+        return True
+    return any(a in group and b in group for group in IFBENCH_GROUPS)
 
 
 def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
@@ -70,10 +126,18 @@ def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
     return chosen
 
 
-def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) -> list[dict[str, Any]]:
-    """IFEval kwargs for each id (words drawn without repeats, so keyword constraints never clash)."""
+def sample_kwargs(
+    rng: random.Random, ids: list[str], *, prompt_to_repeat: str, language: str = "en", avoid: str = ""
+) -> list[dict[str, Any]]:
+    """Kwargs for each id (words drawn without repeats, so keyword constraints never clash).
+
+    ``language`` is the one ``language:response_language`` asks for: the language the task's material
+    is in (English for the built-in texts, which the witness response is written in). Keywords found
+    in ``avoid`` (a wrapped task's answer) are never drawn, so no constraint forbids the answer.
+    """
     lexicon = spec()["lexicon"]
-    words = list(lexicon["keywords"])
+    avoid = avoid.casefold()
+    words = [w for w in lexicon["keywords"] if w not in avoid]
     rng.shuffle(words)
     relation = lambda: rng.choice(ifeval.RELATIONS)  # noqa: E731
     out: list[dict[str, Any]] = []
@@ -126,6 +190,10 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
             kw = {"prompt_to_repeat": prompt_to_repeat}
         elif iid == "startend:end_checker":
             kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
+        elif iid == "language:response_language":
+            kw = {"language": language}
+        elif iid in ifbench.KWARGS:
+            kw = _ifbench_kwargs(rng, iid, ids, words, prompt_to_repeat)
         elif iid == "change_case:capital_word_frequency":
             rel = relation()
             kw = {
@@ -138,10 +206,68 @@ def sample_kwargs(rng: random.Random, ids: list[str], *, prompt_to_repeat: str) 
     return out
 
 
+def _ifbench_kwargs(
+    rng: random.Random, iid: str, ids: list[str], words: list[str], prompt: str
+) -> dict[str, Any]:
+    """Kwargs of one IFBench constraint, in ranges a good response can meet (IFBench's own draws, with
+    positions kept inside the three sentences ``ratio:sentence_words`` allows)."""
+    sentences = 3 if "ratio:sentence_words" in ids else 5
+    if iid == "count:word_count_range":
+        low = rng.randint(80, 300)
+        return {"min_words": low, "max_words": low + max(5, rng.randint(low // 20, low // 10))}
+    if iid == "count:unique_word_count":
+        return {"N": rng.randint(20, 80)}
+    if iid == "count:conjunctions":
+        return {"small_n": rng.randint(2, 5)}
+    if iid == "count:person_names":
+        return {"N": rng.randint(2, 8)}
+    if iid == "count:numbers":
+        return {"N": rng.randint(1, 8)}
+    if iid == "count:words_japanese":
+        return {"N": rng.randint(3, 10)}
+    if iid == "words:repeats":
+        return {"small_n": rng.randint(2, 5)}
+    if iid == "sentence:keyword":
+        return {"word": words.pop(), "N": rng.randint(1, sentences)}
+    if iid == "count:pronouns":
+        return {"N": rng.randint(5, 25)}
+    if iid == "sentence:increment":
+        return {"small_n": rng.randint(1, 4)}
+    if iid == "format:list":
+        return {"sep": rng.choice(["...", "SEPARATOR", "!?!?", "-"])}
+    if iid == "count:keywords_multiple":
+        return {f"keyword{i}": words.pop() for i in range(1, 6)}
+    if iid == "words:keywords_specific_position":
+        return {"keyword": words.pop(), "n": rng.randint(1, sentences), "m": rng.randint(1, 8)}
+    if iid == "words:words_position":
+        return {"keyword": words.pop()}
+    if iid == "repeat:repeat_change":
+        return {"prompt_to_repeat": prompt}
+    if iid == "repeat:repeat_span":
+        size = len(prompt.split())
+        start = rng.randint(1, max(1, size - 2))  # IFBench reads n_start 0 as "not given"
+        return {"prompt_to_repeat": prompt, "n_start": start, "n_end": rng.randint(start + 1, max(start + 1, size))}
+    return {}
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st: how the wordings name a position."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -> list[str]:
     """One sentence per constraint, in a wording drawn from ``constraints.yaml``."""
     compiled = spec()["compiled"]
-    return [rng.choice(compiled[iid]).render(**kw) for iid, kw in zip(ids, kwargs)]
+    return [
+        rng.choice(compiled[iid]).render(
+            **kw,
+            language_name=ifeval.LANGUAGES.get(kw.get("language")),
+            person_names=ifbench.PERSON_NAMES,
+            ordinal=ordinal,
+        )
+        for iid, kw in zip(ids, kwargs)
+    ]
 
 
 def _sentences(vocab: tuple[list[str], list[str]], count: int, words: int, offset: int) -> list[list[str]]:
@@ -318,12 +444,15 @@ def _add_sections(paragraphs: list[list[str]], sections: dict, nth: dict | None)
 def witness_response(
     ids: list[str], kwargs: list[dict[str, Any]], *, quotes: tuple[str, ...] = (), avoid: tuple[str, ...] = ()
 ) -> str | None:
-    """A response that follows every constraint (and copies ``quotes`` verbatim), or None if none is found.
+    """A response that follows every IFEval constraint (and copies ``quotes`` verbatim), or None if none
+    is found (always None for another family's constraints).
 
     Deterministic: the same constraints always give the same witness. ``avoid`` lists strings the
     filler must not contain (canaries of distractors). Counts (words, sentences, letters, capital
     words) are corrected over a few rounds against the real checker.
     """
+    if any(instructions.family_of(iid) != "ifeval" for iid in ids):
+        return None  # witnesses are written for IFEval's constraints only
     kw = dict(zip(ids, kwargs))
     vocab = _vocab(kw, list(avoid))
     words, sentences = 40, 4

@@ -3,9 +3,9 @@
 As in DeepMiner, BrowseComp and WebSailor: pick an answer entity, walk ``hops`` relations from it,
 gather clues about it and the entities on the path from at least two documents, blur the clues
 (year → decade → three decades, number → 1-2-5 bucket → order of magnitude, category → broader →
-broadest, a path entity's name → a description of it), write the question, and prove against the
-whole knowledge base that exactly one entity satisfies every clue (see ``construct`` for the
-difficulty formula). The knowledge base is a seeded fictional world (``world``) by default, or the
+broadest; path entities are described, never named), write the question as prose (``question``), and
+prove against the whole knowledge base that exactly one entity satisfies every clue, that every clue is
+needed and every hop walked (see ``construct`` for these proofs and the difficulty formula). The knowledge base is a seeded fictional world (``world``) by default, or the
 facts extracted with spaCy from a user corpus (``corpus``, ``extract``).
 """
 
@@ -38,9 +38,12 @@ class ReverseQAParams(Params):
     min_clues: int = Field(default=2, ge=1, le=12)
     max_clues: int = Field(default=6, ge=1, le=12)
     obfuscation: tuple[int, ...] = Field(
-        default=(0, 1, 2), description="blur levels a clue's level is drawn from: 0 exact, 1 light, 2 heavy"
+        default=(1, 2), description="blur levels a clue's level is drawn from: 0 exact, 1 light, 2 heavy"
     )
-    require_minimal: bool = Field(default=False, description="keep only clue sets where every clue is needed")
+    require_minimal: bool = Field(
+        default=True, description="keep only clue sets where every clue is needed and every hop is walked"
+    )
+    min_candidates: int = Field(default=20, ge=1, le=100_000, description="answers each clue must admit on its own")
     fuzzy_threshold: float = Field(default=0.9, ge=0.5, le=1.0, description="verifier similarity for misspellings")
     corpus: CorpusParams | None = Field(default=None, description="build from a user corpus instead of the world")
     spacy_model: str | None = Field(default=None, description="installed spaCy pipeline for user corpora")
@@ -69,7 +72,9 @@ class ReverseQA(Builder):
     kind = "reverse_qa"
     Params: ClassVar[type[Params]] = ReverseQAParams
     difficulty_params: ClassVar[dict[str, int]] = {"min_hops": 1, "max_hops": 1}
-    test_params: ClassVar[dict[str, Any]] = {"num_entities": range(100, 501)}  # small worlds set up fast
+    # small worlds set up fast; few enough clues and candidates asked of them that minimal questions exist
+    test_params: ClassVar[dict[str, Any]] = {"num_entities": range(1500, 2501), "min_clues": range(1, 4),
+                                             "min_candidates": range(1, 21)}
 
     def setup(self) -> None:
         p = self.params
@@ -84,7 +89,13 @@ class ReverseQA(Builder):
                                  spacy_model=p.spacy_model)
         self.names = NameIndex(self.source.kb.names)
         self.settings = Settings(p.min_hops, p.max_hops, p.min_clues, p.max_clues, p.obfuscation,
-                                 p.require_minimal, p.fuzzy_threshold)
+                                 p.require_minimal, p.fuzzy_threshold, p.min_candidates)
+
+    def extra_configs(self) -> dict[str, list[dict[str, str]]]:
+        """The ``corpus`` config: every document questions were built from (``id``, ``title``, ``text``)."""
+        if not hasattr(self, "source"):
+            self.setup()
+        return {"corpus": list(self.source.documents())}
 
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "source"):

@@ -1,10 +1,14 @@
-"""Builds one reverse-constructed question: answer → path → blurred clues → uniqueness proof → text.
+"""Builds one reverse-constructed question: answer → path → blurred clues → proofs → prose.
 
-Difficulty (in [0, 1]) is ``0.4·hops + 0.3·blur + 0.3·ambiguity``: hops is (h − 1)/3 capped at 1;
-blur is the mean obfuscation level over the clues divided by 2; ambiguity is the mean over the
-clues of log(candidates the clue leaves alone)/log(entities of that type), so a clue that pins its
-entity by itself adds nothing and one that any entity of the type meets adds the most. Level:
-easy below 0.35, medium below 0.6, hard from 0.6.
+Every kept question is proved, against the whole knowledge base, to have exactly one answer; by default
+(``require_minimal``) also that every clue is needed (dropping any admits another entity) and that every
+hop is walked: the *effective* hops, the shortest prefix of the path whose clues already pin the answer,
+equal the nominal ones. Each clue alone admits at least ``min_candidates`` answers, so no clue is a lookup.
+
+Difficulty (in [0, 1]) is ``0.4·hops + 0.3·blur + 0.3·ambiguity``: hops is (effective hops − 1)/3 capped
+at 1; blur is the mean obfuscation level over the clues divided by 2; ambiguity is the mean over the
+clues of log(answers the clue admits alone)/log(entities of the answer's type). Level: easy below 0.35,
+medium below 0.6, hard from 0.6.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from dsgen.verifiers.answer_match import close_enough, normalise
 
 from . import obfuscate
 from .kb import KB, Chain, Clue, config
+from .question import compose
 
-TEMPLATES = ("reverse_qa/question_list.j2", "reverse_qa/question_prose.j2")
+TEMPLATE = "reverse_qa/question.j2"
 LEVEL_BOUNDS = ((0.35, "easy"), (0.6, "medium"), (float("inf"), "hard"))
 
 
@@ -35,6 +40,8 @@ class Source(Protocol):
 
     def info(self) -> dict: ...
 
+    def proven(self, chain: Chain, clues: list[Clue], answer: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -45,6 +52,7 @@ class Settings:
     levels: tuple[int, ...]
     require_minimal: bool
     threshold: float
+    min_candidates: int = 20
 
 
 def _walk(kb: KB, rng: random.Random, hops: int) -> tuple[list[int], list[tuple[str, bool]]]:
@@ -65,38 +73,49 @@ def _walk(kb: KB, rng: random.Random, hops: int) -> tuple[list[int], list[tuple[
     raise Skip("path_dead_end")
 
 
-def _pool(kb: KB, rng: random.Random, path: list[int], levels: tuple[int, ...]) -> list[Clue]:
-    """Every clue available about the path, each blurred at a level drawn from ``levels``.
-
-    The last path entity is named outright (an anchor, level 0) when its drawn level is 0; it then
-    gets no other clue, since its name already pins it. A clue about the last entity comes first, so
-    every hop of the path constrains the answer.
+def _pool(kb: KB, rng: random.Random, path: list[int], cfg: Settings) -> list[list[Clue]]:
+    """Every clue about the path, shuffled, each as its blur levels from the drawn one up (within ``levels``),
+    so a clue too specific at its drawn level can be blurred further. A clue about the last entity comes first.
     """
     pool = []
-    last = len(path) - 1
     for var, e in enumerate(path):
-        if var == last and rng.choice(levels) == 0:
-            pool.append(kb.clue(var, e, "name", 0))
-            continue
         for attr in kb.attrs:
-            if kb.attrs[attr][e] is not None:
-                clue = kb.clue(var, e, attr, rng.choice(levels))
-                if clue is not None:
-                    pool.append(clue)
+            if kb.attrs[attr][e] is None:
+                continue
+            drawn = rng.choice(cfg.levels)
+            options = [kb.clue(var, e, attr, level) for level in sorted(cfg.levels) if level >= drawn]
+            options = [c for c in options if c is not None]
+            if options:
+                pool.append(options)
     rng.shuffle(pool)
-    first = next((i for i, c in enumerate(pool) if c.var == last), None)
+    last = len(path) - 1
+    first = next((i for i, c in enumerate(pool) if c[0].var == last), None)
     if first is None:
         raise Skip("last_hop_without_clue")
     pool.insert(0, pool.pop(first))
     return pool
 
 
-def _choose(kb: KB, chain: Chain, answer: int, pool: list[Clue], target: int, cfg: Settings) -> list[Clue]:
-    """Clues in pool order until there are ``target`` of them and they leave only the answer."""
+def admitted(kb: KB, chain: Chain, clues: list[Clue]) -> int:
+    """How many entities fit the chain with these clues (answers the clues admit)."""
+    return len(kb.candidates(chain, clues))
+
+
+def _choose(kb: KB, chain: Chain, answer: int, pool: list[list[Clue]], target: int, cfg: Settings) -> list[Clue]:
+    """Clues in pool order, each at its first blur level that admits at least ``min_candidates`` answers on
+    its own (checked lazily: only for clues considered), kept only if it narrows the candidates, until at
+    least ``target`` are kept and only the answer is left."""
     chosen: list[Clue] = []
-    for clue in pool:
-        chosen.append(clue)
-        if len(chosen) >= target and kb.candidates(chain, chosen) == {answer}:
+    left = len(kb.by_type[chain.types[0]]) + 1
+    for options in pool:
+        clue = next((c for c in options if kb.admits_at_least(chain, c, cfg.min_candidates)), None)
+        if clue is None:
+            continue
+        found = admitted(kb, chain, [*chosen, clue])
+        if found < left:
+            chosen.append(clue)
+            left = found
+        if left == 1 and len(chosen) >= target:
             return chosen
         if len(chosen) == cfg.max_clues:
             break
@@ -113,12 +132,22 @@ def _minimise(kb: KB, chain: Chain, answer: int, chosen: list[Clue]) -> list[Clu
     return kept
 
 
-def _is_minimal(kb: KB, chain: Chain, answer: int, chosen: list[Clue]) -> bool:
+def is_minimal(kb: KB, chain: Chain, answer: int, chosen: list[Clue]) -> bool:
+    """Whether dropping any one clue lets another entity fit."""
     return all(kb.candidates(chain, chosen[:i] + chosen[i + 1:]) != {answer} for i in range(len(chosen)))
 
 
-def _labels(path: list[int]) -> list[str]:
-    return ["X"] + [f"Y{i}" for i in range(1, len(path))]
+def prefix(chain: Chain, clues: list[Clue], depth: int) -> tuple[Chain, list[Clue]]:
+    """The question cut after path entity ``depth``: its first ``depth`` hops and their clues."""
+    return Chain(chain.types[:depth + 1], chain.edges[:depth]), [c for c in clues if c.var <= depth]
+
+
+def effective_hops(kb: KB, chain: Chain, answer: int, clues: list[Clue]) -> int | None:
+    """The fewest hops of the path whose clues already pin the answer (None: not even all of them)."""
+    for depth in range(len(chain.types)):
+        if kb.candidates(*prefix(chain, clues, depth)) == {answer}:
+            return depth
+    return None
 
 
 def _fact(path: list[int], edges, i: int) -> tuple[int, str, int]:
@@ -126,35 +155,20 @@ def _fact(path: list[int], edges, i: int) -> tuple[int, str, int]:
     return (path[i], rel, path[i + 1]) if forward else (path[i + 1], rel, path[i])
 
 
-def _evidence(source: Source, rng: random.Random, facts: list[tuple]) -> list[tuple[tuple, str, str]]:
-    """(fact, document, sentence) citations, drawn so that at least two documents are cited.
-
-    A question that rests on a single fact cites it from two of the documents that state it.
-    """
-    options = [source.sources(f) for f in facts]
-    if len(facts) == 1:
-        docs = {doc: text for doc, text in options[0]}
-        if len(docs) < 2:
-            raise Skip("single_document")
-        chosen = rng.sample(sorted(docs), 2)
-        return [(facts[0], doc, docs[doc]) for doc in chosen]
-    picks = [rng.choice(o) for o in options]
-    if len({doc for doc, _ in picks}) < 2:
-        for i, o in enumerate(options):
-            other = [p for p in o if p[0] != picks[0][0]]
-            if other:
-                picks[i] = rng.choice(other)
-                break
-        else:
-            raise Skip("single_document")
-    return [(f, doc, text) for f, (doc, text) in zip(facts, picks)]
+def _evidence(source: Source, facts: list[tuple]) -> list[tuple[tuple, str, str]]:
+    """(fact, document, sentence): each fact cited from the first document that states it (for the world,
+    the article of the fact's subject), so the gold documents are the path entities' articles."""
+    cited = [(f, *source.sources(f)[0]) for f in facts]
+    if len({doc for _, doc, _ in cited}) < 2:
+        raise Skip("single_document")
+    return cited
 
 
-def _difficulty(kb: KB, hops: int, levels: list[int], candidates: list[int], types: list[str]) -> float:
+def _difficulty(kb: KB, hops: int, levels: list[int], admits: list[int], answer_type: str) -> float:
     hop_term = min(1.0, (hops - 1) / 3)
     blur = sum(levels) / (2 * len(levels))
-    amb = [math.log(max(c, 1)) / math.log(len(kb.by_type[t])) if len(kb.by_type[t]) > 1 else 0.0
-           for c, t in zip(candidates, types)]
+    size = len(kb.by_type[answer_type])
+    amb = [math.log(max(c, 1)) / math.log(size) if size > 1 else 0.0 for c in admits]
     return round(min(1.0, 0.4 * hop_term + 0.3 * blur + 0.3 * sum(amb) / len(amb)), 4)
 
 
@@ -214,76 +228,58 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
     """One item (prompt, answer, verifier, difficulty, level, metadata, template) or ``Skip``."""
     kb = source.kb
     specs = config("facts.yaml")
-    hops = rng.randint(cfg.min_hops, cfg.max_hops)
-    path, edges = _walk(kb, rng, hops)
+    path, edges = _walk(kb, rng, rng.randint(cfg.min_hops, cfg.max_hops))
     answer = path[0]
-    types = [kb.types[e] for e in path]
-    chain = Chain(tuple(types), tuple(edges))
-    pool = _pool(kb, rng, path, cfg.levels)
-    target = rng.randint(cfg.min_clues, cfg.max_clues)
+    chain = Chain(tuple(kb.types[e] for e in path), tuple(edges))
+    pool = _pool(kb, rng, path, cfg)
     if len(pool) < cfg.min_clues:
         raise Skip("too_few_facts")
-    chosen = _choose(kb, chain, answer, pool, target, cfg)
+    chosen = _choose(kb, chain, answer, pool, rng.randint(cfg.min_clues, cfg.max_clues), cfg)
     if cfg.require_minimal:
         chosen = _minimise(kb, chain, answer, chosen)
         if len(chosen) < cfg.min_clues:
             raise Skip("too_few_clues_when_minimal")
-        if all(c.var != hops for c in chosen):
-            raise Skip("last_hop_unused")
-        minimal = True
-    else:
-        minimal = _is_minimal(kb, chain, answer, chosen)
-    chosen.sort(key=lambda c: c.var)
+        # a minimal set has no clue beyond the depth that pins the answer: cut the clue-less tail off
+        depth = max(c.var for c in chosen)
+        chain, _ = prefix(chain, chosen, depth)
+        path, edges = path[:depth + 1], edges[:depth]
+        if depth < cfg.min_hops:
+            raise Skip("too_few_hops_when_minimal")
+    hops = len(edges)
+    effective = effective_hops(kb, chain, answer, chosen)
+    if cfg.require_minimal and effective != hops:
+        raise Skip("hop_shortcut")
+    if not source.proven(chain, chosen, answer):
+        raise Skip("unprovable_from_text")  # a user corpus may state a fact the extractor missed
+    minimal = cfg.require_minimal or is_minimal(kb, chain, answer, chosen)
+    chosen.sort(key=lambda c: (c.var, c.attr))
+    types = list(chain.types)
 
-    labels = _labels(path)
-    anchored = {c.var for c in chosen if c.attr == "name"}
-    refer = [kb.names[e] if i in anchored else labels[i] for i, e in enumerate(path)]
-    sentences: dict[int, list[str]] = {}
+    sentences, ask, nouns = compose(kb, rng, path, edges, chosen)
+    question = template(TEMPLATE).render(sentences=sentences, ask=ask)
+    for c in chosen:
+        if c.level > 0 and obfuscate.leaks(kb.kinds[c.attr], kb.attrs[c.attr][path[c.var]], question):
+            raise Skip("obfuscation_leak")
+    if any(f" {normalise(kb.names[e])} " in f" {normalise(question)} " for e in path):
+        raise Skip("name_in_question")
+
+    labels = ["X"] + [f"Y{i}" for i in range(1, len(path))]
     clue_meta, facts = [], []
     for c in chosen:
         e = path[c.var]
-        matched = len(kb.matching(c, types[c.var]))
-        if c.attr == "name":
-            clue_meta.append({"about": labels[c.var], "attribute": "name", "level": 0,
-                              "constraint": {"name": kb.names[e]}, "text": f"{labels[c.var]} is {kb.names[e]}.",
-                              "candidates": matched})
-            continue
         kind, value = kb.kinds[c.attr], kb.attrs[c.attr][e]
         text = specs["attributes"][c.attr]["sentence"].format(
-            s=labels[c.var], v=obfuscate.phrase(kind, c.level, value, kb.broader))
-        sentences.setdefault(c.var, []).append(text)
+            s=f"The {nouns[c.var]}", v=obfuscate.phrase(kind, c.level, value, kb.broader))
         clue_meta.append({"about": labels[c.var], "attribute": c.attr, "level": c.level,
-                          "constraint": obfuscate.constraint(kind, c.level, value, kb.broader),
-                          "text": text, "candidates": matched})
+                          "constraint": obfuscate.constraint(kind, c.level, value, kb.broader), "text": text,
+                          "candidates": kb.admitted_alone(chain, c),
+                          "entity_candidates": len(kb.matching(c, types[c.var]))})
         facts.append((e, c.attr, value))
-    ordered = []
-    for i in range(len(path)):
-        ordered += sentences.get(i, [])
-        if i < hops:
-            fact = _fact(path, edges, i)
-            facts.append(fact)
-            s_var, o_var = (i, i + 1) if edges[i][1] else (i + 1, i)
-            ordered.append(specs["relations"][fact[1]]["sentence"].format(s=refer[s_var], o=refer[o_var]))
-
-    type_labels = specs["type_labels"]
-    name = rng.choice(TEMPLATES)
-    question = template(name).render(
-        answer="X",
-        answer_type=type_labels.get(types[0], type_labels["entity"]),
-        others=[f"{labels[i]} is {type_labels.get(types[i], type_labels['entity'])}"
-                for i in range(1, len(path)) if i not in anchored],
-        clues=ordered,
-    )
-    for c in chosen:
-        if c.attr != "name" and c.level > 0 and obfuscate.leaks(kb.kinds[c.attr], kb.attrs[c.attr][path[c.var]], question):
-            raise Skip("obfuscation_leak")
-    if f" {normalise(kb.names[answer])} " in f" {normalise(question)} ":
-        raise Skip("answer_in_question")
-
-    evidence = _evidence(source, rng, facts)
+    facts += [_fact(path, edges, i) for i in range(hops)]
+    evidence = _evidence(source, facts)
     levels = [c.level for c in chosen]
-    candidates = [m["candidates"] for m in clue_meta]
-    difficulty = _difficulty(kb, hops, levels, candidates, [types[c.var] for c in chosen])
+    admits = [m["candidates"] for m in clue_meta]
+    difficulty = _difficulty(kb, effective, levels, admits, types[0])
     level = next(name_ for bound, name_ in LEVEL_BOUNDS if difficulty < bound)
     return {
         "prompt": question,
@@ -295,14 +291,15 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
         }},
         "difficulty": difficulty,
         "level": level,
-        "template": name,
+        "template": TEMPLATE,
         "metadata": {
             "aliases": list(kb.aliases[answer]),
             "answer_type": types[0],
             "hops": hops,
+            "effective_hops": effective,
             "clue_count": len(chosen),
             "obfuscation_levels": levels,
-            "candidates_per_clue": candidates,
+            "candidates_per_clue": admits,
             "minimal": minimal,
             "clues": clue_meta,
             "path": [
@@ -315,6 +312,8 @@ def build(source: Source, names: NameIndex, rng: random.Random, cfg: Settings) -
                  "triple": [kb.names[f[0]], f[1], kb.names[f[2]] if f[1] in kb.relations else str(f[2])]}
                 for f, doc, text in evidence
             ],
+            "gold_docs": sorted({doc for _, doc, _ in evidence}),
+            "split_keys": sorted({kb.split_key(e) for e in path}),
             "source": source.info(),
         },
     }

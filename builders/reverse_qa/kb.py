@@ -7,6 +7,7 @@ lazily per (attribute, blur level), so a clue such as "born in the 1950s" costs 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
@@ -42,6 +43,8 @@ class Clue(NamedTuple):
 
 
 _EMPTY: frozenset[int] = frozenset()
+#: how many of a clue's matching entities ``admits_at_least`` tries first
+SAMPLE = 256
 
 
 class Chain(NamedTuple):
@@ -55,7 +58,8 @@ class Chain(NamedTuple):
 
 
 class KB:
-    """Entities, attributes and relations with candidate indexes; ``broader`` maps a category to its ancestors."""
+    """Entities, attributes and relations with candidate indexes; ``broader`` maps a category to its ancestors;
+    ``regions`` (optional) an entity's region, which splits keep whole."""
 
     def __init__(
         self,
@@ -65,8 +69,11 @@ class KB:
         attrs: dict[str, list],
         relations: dict[str, list[tuple[int, int]]],
         broader: dict[str, tuple[str, str]],
+        *,
+        regions: list[int] | None = None,
     ):
         self.names, self.types, self.aliases = names, types, aliases
+        self.regions = regions
         self.attrs, self.relations, self.broader = attrs, relations, broader
         specs = config("facts.yaml")["attributes"]
         self.kinds = {attr: specs[attr]["kind"] for attr in attrs}
@@ -83,9 +90,16 @@ class KB:
         self.type_lists = {t: sorted(ids) for t, ids in self.by_type.items()}
         self._index: dict[tuple[str, int], dict[tuple[str, object], set[int]]] = {}
         self._linked: dict[tuple[str, bool, str, str], set[int]] = {}
+        self._alone: dict[tuple[Chain, Clue], int] = {}
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def split_key(self, e: int) -> str:
+        """What splits keep together for ``e``: its region where the world has regions, else the entity."""
+        if self.regions is not None and self.regions[e] >= 0:
+            return f"region/{self.regions[e]}"
+        return f"entity/{e}"
 
     def links(self, e: int) -> list[tuple[str, bool, int]]:
         """Every relation of ``e`` as (relation, forward, other): forward when ``e`` is the subject."""
@@ -136,8 +150,27 @@ class KB:
             self._linked[key] = {a for a, b in pairs if types[a] == etype and types[b] == other_type}
         return self._linked[key]
 
-    def candidates(self, chain: Chain, clues: Iterable[Clue]) -> set[int]:
-        """The entities that can stand for variable 0 with every clue and relation of the chain satisfied.
+    def admitted_alone(self, chain: Chain, clue: Clue) -> int:
+        """How many entities fit ``chain`` with ``clue`` as its only clue (memoised: questions share them)."""
+        key = (chain, clue)
+        if key not in self._alone:
+            self._alone[key] = len(self.candidates(chain, [clue]))
+        return self._alone[key]
+
+    def admits_at_least(self, chain: Chain, clue: Clue, n: int) -> bool:
+        """Whether ``clue`` alone admits at least ``n`` answers. Tried first from a few hundred of the entities
+        it matches (a subset of them admits a subset of the answers), exactly only when that falls short."""
+        own = self.matching(clue, chain.types[clue.var])
+        if len(own) > 4 * SAMPLE:
+            few = set(itertools.islice(own, SAMPLE))
+            if len(self.candidates(chain, [], restrict=(clue.var, few))) >= n:
+                return True
+        return self.admitted_alone(chain, clue) >= n
+
+    def candidates(self, chain: Chain, clues: Iterable[Clue],
+                   restrict: tuple[int, set[int]] | None = None) -> set[int]:
+        """The entities that can stand for variable 0 with every clue and relation of the chain satisfied
+        (and variable ``restrict[0]`` among ``restrict[1]``, when given).
 
         Propagates from the last variable back to the first: variable i's candidates are the entities
         of its type that meet its clues and are linked by edge i to a candidate of variable i+1.
@@ -150,6 +183,8 @@ class KB:
         for i in range(last, -1, -1):
             etype = chain.types[i]
             own = [self.matching(c, etype) for c in by_var.get(i, ())]
+            if restrict is not None and restrict[0] == i:
+                own.append(restrict[1])
             if i < last and current is None:
                 own.append(self._linked_to_type(*chain.edges[i], etype, chain.types[i + 1]))
             base = _intersect(own) if own else None

@@ -9,14 +9,20 @@ category), so the facts behind a question are spread over several documents.
 
 from __future__ import annotations
 
+import bisect
 import random
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from . import obfuscate
 from .kb import KB, Clue, config
 
+#: the last year anything in the world happens (people born later are alive; nothing is dated after it)
+PRESENT = 2023
+
 ATTRIBUTES_BY_TYPE = {
-    "person": ("birth_year", "category"),
+    "person": ("birth_year", "death_year", "category"),
     "organisation": ("founding_year", "employees", "category"),
     "place": ("founding_year", "population", "category"),
     "work": ("publication_year", "copies_sold", "category"),
@@ -45,6 +51,49 @@ def _off_boundary(value: int) -> int:
     return value
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _profanity() -> tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, list[str]]]:
+    """better-profanity's maintained word list: words of 4+ letters (matched inside words) and their first four
+    letters, shorter words (matched whole) and phrases by their first word (matched as whole words)."""
+    from importlib.resources import files
+
+    listed = files("better_profanity").joinpath("profanity_wordlist.txt").read_text(encoding="utf-8")
+    words = {" ".join(w.casefold().split()) for w in listed.splitlines() if w.strip()}
+    inside = frozenset(w for w in words if len(w) >= 4 and w.isalpha())
+    short = frozenset(w for w in words - inside if " " not in w)
+    phrases: dict[str, list[str]] = {}
+    for w in sorted(w for w in words if " " in w):
+        phrases.setdefault(w.split(" ", 1)[0], []).append(f" {w} ")
+    return inside, frozenset(w[:4] for w in inside), short, phrases
+
+
+@lru_cache(maxsize=1 << 16)
+def _profane_word(word: str) -> bool:
+    inside, starts, short, _ = _profanity()
+    if word in short:
+        return True
+    for i in range(len(word) - 3):
+        if word[i:i + 4] in starts and any(word[i:j] in inside for j in range(i + 4, len(word) + 1)):
+            return True
+    return False
+
+
+def is_profane(name: str) -> bool:
+    """Whether ``name`` contains a listed word: inside a word for 4+ letters ("Fuckmere"), else as a whole
+    word or phrase, since short ones ("ass", "tit") sit inside harmless names ("Bassford", "Titania")."""
+    words = _LETTERS.findall(name.casefold())
+    if any(_profane_word(w) for w in words):
+        return True
+    if len(words) < 2:
+        return False
+    phrases = _profanity()[3]
+    padded = f" {' '.join(words)} "
+    return any(p in padded for w in words for p in phrases.get(w, ()))
+
+
 class _Names:
     """Makes unique names from the lexicons of world.yaml."""
 
@@ -63,12 +112,16 @@ class _Names:
         return "".join(parts).capitalize()
 
     def unique(self, make) -> str:
+        """A name from ``make`` that is neither taken nor profane (numbered when 50 draws were taken)."""
         for _ in range(50):
             name = make()
-            if name.casefold() not in self.used:
+            if name.casefold() not in self.used and not is_profane(name):
                 self.used.add(name.casefold())
                 return name
-        name, n = make(), 2
+        name = make()
+        while is_profane(name):
+            name = make()
+        n = 2
         while f"{name} {n}".casefold() in self.used:
             n += 1
         self.used.add(f"{name} {n}".casefold())
@@ -116,6 +169,10 @@ class World:
 
     def info(self) -> dict:
         return {"world_seed": self.seed, "num_entities": self.num_entities}
+
+    def proven(self, chain, clues, answer: int) -> bool:
+        """The world's knowledge base is complete (its documents are rendered from it): its proof stands."""
+        return True
 
     # -- facts and the documents that state them ------------------------------------------------------
 
@@ -221,17 +278,19 @@ def _generate(n: int, seed: int) -> KB:
                        for leaf in names_]
         for _ in range(tier_counts[tier]):
             add("place", make.place(), rng.choice(tier_leaves),
-                {"founding_year": rng.randint(900, 1950), "population": number(*spread)})
+                {"founding_year": rng.randint(900, 1900), "population": number(*spread)})
     person_leaves = [leaf for names_ in leaves["person"].values() for leaf in names_]
     for _ in range(counts["person"]):
         given, name = make.person()
         surname = name[len(given) + 1:]
-        add("person", name, rng.choice(person_leaves), {"birth_year": rng.randint(1700, 1995)},
-            (f"{given[0]}. {surname}",))
+        born = rng.randint(1700, 1995)
+        died = born + int(rng.triangular(25, 95, 75))  # lifespans: most people live into their sixties
+        add("person", name, rng.choice(person_leaves),
+            {"birth_year": born, "death_year": died if died <= PRESENT else None}, (f"{given[0]}. {surname}",))
     for _ in range(counts["organisation"]):
         group = rng.choice(sorted(leaves["organisation"]))
         add("organisation", make.organisation(group), rng.choice(leaves["organisation"][group]),
-            {"founding_year": rng.randint(1650, 2015), "employees": number(1.0, 5.0)})
+            {"employees": number(*cfg["workforce"][group])})
     for _ in range(counts["work"]):
         group = rng.choice(sorted(leaves["work"]))
         sold = number(2.5, 6.5) if broader[leaves["work"][group][0]][1] != "visual work" else None
@@ -239,44 +298,130 @@ def _generate(n: int, seed: int) -> KB:
     for _ in range(counts["event"]):
         group = rng.choice(sorted(leaves["event"]))
         add("event", make.event(group), rng.choice(leaves["event"][group]),
-            {"event_year": rng.randint(1800, 2023), "attendance": number(2.0, 5.5)})
+            {"event_year": rng.randint(1800, PRESENT), "attendance": number(*cfg["attendance"][group])})
 
     rels: dict[str, list[tuple[int, int]]] = {r: [] for r in config("facts.yaml")["relations"]}
     states, territories, settlements = ids["place:state"], ids["place:territory"], ids["place:settlement"]
     persons, orgs = ids["person"], ids["organisation"]
+    births, deaths, founding = attrs["birth_year"], attrs["death_year"], attrs["founding_year"]
+    # Regions (territories) give the world locality: people found, join and organise mostly where they
+    # live, so a question's path usually stays in one region, and splits by region keep paths whole.
+    region = [-1] * len(names)
     for t in territories:
         rels["located_in"].append((t, rng.choice(states)))
+        region[t] = t
+    for state in states:
+        region[state] = state
     for s in settlements:
-        rels["located_in"].append((s, rng.choice(territories)))
-    for p in persons:
-        rels["born_in"].append((p, rng.choice(settlements)))
-        if rng.random() < 0.5:
-            rels["member_of"].append((p, rng.choice(orgs)))
-    founding = attrs["founding_year"]
+        t = rng.choice(territories)
+        rels["located_in"].append((s, t))
+        region[s] = t
+    towns = _Regional(settlements, founding, region)
+    for p in persons:  # born in a town founded before their birth, which makes their home region
+        region[p] = _link(rels["born_in"], p, towns.before(rng, births[p]), region)
+    # Organisations: a founder founds one between the ages of 20 and 65 while alive, in their home region;
+    # the rest any year, anywhere.
     for o in orgs:
-        rels["headquartered_in"].append((o, rng.choice(settlements)))
-        if rng.random() < 0.6:
-            rels["founded_by"].append((o, rng.choice(persons)))
+        founder = rng.choice(persons) if rng.random() < 0.6 else None
+        last = min(births[founder] + 65, deaths[founder] or PRESENT, 2015) if founder is not None else 0
+        if founder is not None and births[founder] + 20 <= last:
+            founding[o] = rng.randint(births[founder] + 20, last)
+            rels["founded_by"].append((o, founder))
+            home = towns.before(rng, founding[o], region[founder])
+        else:
+            founding[o] = rng.randint(1650, 2015)
+            home = towns.before(rng, founding[o])
+        region[o] = _link(rels["headquartered_in"], o, home, region)
+    clubs = _Regional(orgs, founding, region)
+    for p in persons:  # a member of an organisation founded within their life, nine times in ten a local one
+        if rng.random() < 0.5:
+            _link(rels["member_of"], p, clubs.before(rng, deaths[p] or PRESENT, region[p] if rng.random() < 0.9 else None))
+    for o in orgs:
         if rng.random() < 0.15:
-            older = rng.choice(orgs)
-            if founding[older] < founding[o]:
-                rels["succeeded"].append((o, older))
-    births = attrs["birth_year"]
-    for w in ids["work"]:
+            _link(rels["succeeded"], o, clubs.before(rng, founding[o] - 1, region[o]))
+    for w in ids["work"]:  # written between 18 and 75, and before the author's death
         author = rng.choice(persons)
+        last = min(births[author] + 75, deaths[author] or PRESENT, PRESENT)
         rels["authored_by"].append((w, author))
-        attrs["publication_year"][w] = min(2023, births[author] + rng.randint(18, 75))
-    for ev in ids["event"]:
-        rels["held_in"].append((ev, rng.choice(settlements)))
+        attrs["publication_year"][w] = rng.randint(min(births[author] + 18, last), last)
+        region[w] = region[author]
+    for ev in ids["event"]:  # in a town founded before, organised by an organisation founded before, locally
+        year = attrs["event_year"][ev]
+        region[ev] = _link(rels["held_in"], ev, towns.before(rng, year), region)
         if rng.random() < 0.6:
-            rels["organised_by"].append((ev, rng.choice(orgs)))
+            _link(rels["organised_by"], ev, clubs.before(rng, year, region[ev] if rng.random() < 0.9 else None))
 
     taken: dict[str, int] = {}
     for name, alias in zip(names, aliases):
         for text in (name, *alias):
             taken[text.casefold()] = taken.get(text.casefold(), 0) + 1
     aliases = [tuple(a for a in alias if taken[a.casefold()] == 1) for alias in aliases]
-    return KB(names, types, aliases, attrs, rels, broader)
+    return KB(names, types, aliases, attrs, rels, broader, regions=region)
+
+
+def _link(pairs: list[tuple[int, int]], subject: int, other: int | None, region: list[int] | None = None) -> int:
+    """Add (subject, other) unless no entity was early enough to be ``other``; ``other``'s region (-1: none)."""
+    if other is None:
+        return -1
+    pairs.append((subject, other))
+    return region[other] if region is not None else -1
+
+
+class _Dated:
+    """Entities sorted by a year, to draw one dated no later than a given year."""
+
+    def __init__(self, ids: list[int], years: list):
+        self.ordered = sorted(ids, key=lambda e: (years[e], e))
+        self.years = [years[e] for e in self.ordered]
+
+    def before(self, rng: random.Random, year: int) -> int | None:
+        """A random entity dated ``year`` or earlier (None if there is none)."""
+        n = bisect.bisect_right(self.years, year)
+        return self.ordered[rng.randrange(n)] if n else None
+
+
+class _Regional:
+    """Entities dated by a year, everywhere and per region, to draw one dated no later than a given year."""
+
+    def __init__(self, ids: list[int], years: list, region: list[int]):
+        self.everywhere = _Dated(ids, years)
+        grouped: dict[int, list[int]] = {}
+        for e in ids:
+            grouped.setdefault(region[e], []).append(e)
+        self.by_region = {r: _Dated(members, years) for r, members in grouped.items()}
+
+    def before(self, rng: random.Random, year: int, region: int | None = None) -> int | None:
+        """One dated ``year`` or earlier, in ``region`` when one is given and has such an entity."""
+        local = self.by_region.get(region) if region is not None else None
+        found = local.before(rng, year) if local is not None else None
+        return found if found is not None else self.everywhere.before(rng, year)
+
+
+def temporal_violations(kb: KB) -> list[tuple[str, int, int]]:
+    """Every fact that breaks causality, as (rule, subject, object): deaths before births, people born
+    before their birthplace was founded, organisations founded before their founder was 15 or after their
+    death, members who died before their organisation was founded, works before their author was 10 or
+    after their death, events before their venue or organiser existed, headquarters in a town founded later,
+    and successors founded before what they succeeded."""
+    a = kb.attrs
+    born, died, founded = a["birth_year"], a["death_year"], a["founding_year"]
+    found: list[tuple[str, int, int]] = []
+    found += [("death_before_birth", p, p) for p in kb.by_type.get("person", ())
+              if died[p] is not None and died[p] < born[p]]
+    rules = {
+        "born_in": lambda p, t: founded[t] is not None and founded[t] > born[p],
+        "founded_by": lambda o, p: founded[o] < born[p] + 15 or (died[p] is not None and founded[o] > died[p]),
+        "member_of": lambda p, o: founded[o] > (died[p] if died[p] is not None else PRESENT),
+        "authored_by": lambda w, p: a["publication_year"][w] is not None and (
+            a["publication_year"][w] < born[p] + 10 or (died[p] is not None and a["publication_year"][w] > died[p])),
+        "held_in": lambda ev, t: founded[t] is not None and founded[t] > a["event_year"][ev],
+        "organised_by": lambda ev, o: founded[o] > a["event_year"][ev],
+        "headquartered_in": lambda o, t: founded[t] is not None and founded[t] > founded[o],
+        "succeeded": lambda new, old: founded[new] < founded[old],
+    }
+    for rel, broken in rules.items():
+        found += [(rel, s, o) for s, o in kb.relations.get(rel, ()) if broken(s, o)]
+    return found
 
 
 def _tier(broader: dict[str, tuple[str, str]], category: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..completions import REASONING_DELIMITERS, graded_text
 from ..records import decode_verifier
-from . import ifeval
+from . import ifeval, instructions
 
 #: Witness types: what the response shows when the distractor was obeyed.
 WITNESS_TYPES = (
@@ -133,7 +133,7 @@ def breakdown(
     completion = graded_text(completion, reasoning_delimiters)
     loose = bool(params.get("loose")) if loose is None else loose
     ids, kwargs = params.get("instruction_id_list", []), params.get("kwargs", [])
-    followed = ifeval.check(completion, ids, kwargs, loose=loose) if ids else []
+    followed = instructions.check(completion, ids, kwargs, loose=loose) if ids else []
     distractors = params.get("distractors", [])
     rest = cut_quotes(completion, tuple(d["text"] for d in distractors if d.get("text")))
     results = []

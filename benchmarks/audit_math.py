@@ -1,0 +1,239 @@
+"""Audit of the math builders' text, quantities, variety and difficulty, side by side with reasoning-gym.
+
+    python benchmarks/audit_math.py [--n 10000] [--diversity-n 2000] [--seed 42] [--show 0]
+
+For each of ``math.template``, ``math.compose`` (default params) and reasoning-gym's ``gsm_symbolic``
+it prints one table row per measure:
+
+* grammar slips, by pattern (see ``SLIPS``): a plural after "1" ("1 hours"), a wrong article ("a opera",
+  "an cake", checked with ``inflect``), a zero quantity ("all but 0", "0 ducks", "0 more"), "1 fewer/more
+  <plural>", a singular after a number > 1 ("3 apple"), time words that contradict (afternoon … by noon,
+  evening … this morning), a repeated word ("the the"), template residue (``{{``, ``None``);
+* out-of-range quantities: every ``metadata.quantities`` value against the range its measure declares
+  in ``templates/math/lexicon.yaml`` (dsgen records), plus text checks that need no metadata (a distance
+  run/walked in a day, pages a day, laps a day, items in a container, hours in a day, ages, prices);
+* masked distinct-1/-4 over ``--diversity-n`` prompts (numbers → ``N``, names → ``P``), and the number of
+  distinct masked prompts;
+* steps and level histograms and the difficulty range.
+
+Then ``dsgen annotate``'s GSM8K difficulty against the hand rating of ``tests/data/gsm8k_hand_rated.jsonl``
+(Spearman), beside single features.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from typing import Any, Callable
+
+from dsgen.builders.math.checks import slips_of, text_range_issues
+
+from dsgen.records import RecordMaker
+
+
+def declared_range_issues(record: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> list[str]:
+    """Measures of ``metadata.quantities`` whose value is outside the lexicon's declared range."""
+    issues = []
+    for quantity in record["metadata"].get("quantities") or []:
+        low, high = ranges[quantity["measure"]]
+        if not low <= float(quantity["value"]) <= high:
+            issues.append(f"{quantity['measure']}={quantity['value']}")
+    return issues
+
+
+def declared_ranges() -> dict[str, tuple[float, float]]:
+    """The plausible range of each measure in the lexicon (empty before the lexicon declared them)."""
+    try:
+        from dsgen.builders.math.lexicon import measures
+    except ImportError:
+        return {}
+    return {name: (float(m.low), float(m.high)) for name, m in measures().items()}
+
+
+# -- diversity ----------------------------------------------------------------------------------
+
+_MASK_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
+_TOKEN = re.compile(r"[A-Za-z'-]+|N|[^\sA-Za-z]")
+
+
+def mask(prompt: str, names: set[str]) -> list[str]:
+    """Tokens of a prompt with numbers as ``N`` and people's names (and capitalised words inside a sentence)
+    as ``P``."""
+    text = _MASK_NUMBER.sub(" N ", prompt)
+    tokens, start = [], True
+    for token in _TOKEN.findall(text):
+        if token in names or (token[:1].isupper() and not start and token not in ("N", "I")):
+            token = "P"
+        tokens.append(token)
+        start = token in (".", "?", "!", ":")
+    return tokens
+
+
+def distinct(token_lists: list[list[str]], n: int) -> float:
+    """Distinct n-grams over all n-grams of the prompts."""
+    grams = Counter(tuple(t[i:i + n]) for t in token_lists for i in range(len(t) - n + 1))
+    return len(grams) / max(1, sum(grams.values()))
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def dsgen_records(name: str, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` records of a registered math builder with default params."""
+    from dsgen.registry import load
+
+    maker = RecordMaker("audit", "math", load("builder", name)(), seed=seed)
+    maker.setup()
+    return [maker.make(i) for i in range(n)]
+
+
+def gsm_symbolic_records(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` reasoning-gym gsm_symbolic items in dsgen's shape (prompt text, solution, no difficulty)."""
+    import reasoning_gym
+
+    items = reasoning_gym.create_dataset("gsm_symbolic", size=n, seed=seed)
+    return [{"prompt": [{"role": "user", "content": x["question"]}], "answer": x["answer"],
+             "metadata": {"solution": x["metadata"].get("answer_cot", "")}} for x in items]
+
+
+def prompt_text(record: dict[str, Any]) -> str:
+    prompt = record["prompt"]
+    return prompt if isinstance(prompt, str) else prompt[-1]["content"]
+
+
+def people_names() -> set[str]:
+    import yaml
+
+    from dsgen.templating import read_text
+
+    data = yaml.safe_load(read_text("math/lexicon.yaml"))
+    return {name for group in data["names"].values() for name in group}
+
+
+def audit(records: list[dict[str, Any]], diversity_n: int, names: set[str],
+          ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """The audit figures of one source (see the module docstring)."""
+    slips: Counter = Counter()
+    slipped = 0
+    examples: dict[str, str] = {}
+    out_of_range: Counter = Counter()
+    for record in records:
+        text = prompt_text(record) + "\n" + record["metadata"].get("solution", "")
+        found = slips_of(text)
+        slipped += bool(found)
+        for pattern, excerpt in found:
+            slips[pattern] += 1
+            examples.setdefault(pattern, excerpt)
+        for issue in text_range_issues(prompt_text(record)):
+            out_of_range["text: " + issue] += 1
+        if ranges:
+            for issue in declared_range_issues(record, ranges):
+                out_of_range["declared: " + issue.split("=")[0]] += 1
+    masked = [mask(prompt_text(r), names) for r in records[:diversity_n]]
+    difficulties = [r["difficulty"] for r in records if r.get("difficulty") is not None]
+    return {
+        "records": len(records),
+        "slipped": slipped, "slips": slips, "slip_examples": examples,
+        "out_of_range": out_of_range,
+        "distinct1": distinct(masked, 1), "distinct4": distinct(masked, 4),
+        "distinct_prompts": len({" ".join(t) for t in masked}),
+        "steps": Counter(r["metadata"].get("steps") for r in records if "steps" in r["metadata"]),
+        "levels": Counter(r.get("level") for r in records if r.get("level")),
+        "difficulty": (min(difficulties), max(difficulties)) if difficulties else None,
+        "scenarios": len({r["metadata"].get("scenario") for r in records if r["metadata"].get("scenario")}),
+    }
+
+
+def _histogram(counter: Counter) -> str:
+    return " ".join(f"{k}:{v}" for k, v in sorted(counter.items(), key=lambda kv: str(kv[0]).zfill(3))) or "-"
+
+
+def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
+    """The audit as a Markdown table, one column per source."""
+    names = list(results)
+    rows: list[tuple[str, Callable[[dict], str]]] = [
+        ("records audited", lambda r: f"{r['records']:,}"),
+        ("records with a grammar slip", lambda r: str(r["slipped"])),
+        ("grammar slips (prompt + solution)", lambda r: str(sum(r["slips"].values()))),
+        ("  by pattern", lambda r: "; ".join(f"{k}: {v} (e.g. '{r['slip_examples'][k]}')"
+                                             for k, v in r["slips"].most_common()) or "-"),
+        ("out-of-range quantities", lambda r: str(sum(r["out_of_range"].values()))),
+        ("  by measure", lambda r: "; ".join(f"{k}: {v}" for k, v in r["out_of_range"].most_common(6)) or "-"),
+        (f"masked distinct-1 (first {diversity_n})", lambda r: f"{r['distinct1']:.4f}"),
+        (f"masked distinct-4 (first {diversity_n})", lambda r: f"{r['distinct4']:.4f}"),
+        (f"distinct masked prompts (of {diversity_n})", lambda r: str(r["distinct_prompts"])),
+        ("scenarios / frames seen", lambda r: str(r["scenarios"] or "-")),
+        ("steps histogram", lambda r: _histogram(r["steps"])),
+        ("level histogram", lambda r: _histogram(r["levels"])),
+        ("difficulty range", lambda r: "-" if r["difficulty"] is None else
+         f"{r['difficulty'][0]:.3f} – {r['difficulty'][1]:.3f}"),
+    ]
+    lines = ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(results[n]) for n in names) + " |")
+    return "\n".join(lines)
+
+
+HAND_RATED = "tests/data/gsm8k_hand_rated.jsonl"
+
+
+def spearman(a: list[float], b: list[float]) -> float:
+    """Spearman's rank correlation (ties share their mean rank)."""
+    import numpy as np
+
+    from dsgen.irt import mid_ranks
+
+    return float(np.corrcoef(mid_ranks(np.array(a, float)), mid_ranks(np.array(b, float)))[0, 1])
+
+
+def annotate_agreement(path: str = HAND_RATED) -> str:
+    """How ``dsgen annotate``'s GSM8K difficulty ranks the hand-rated problems of ``path`` (Spearman),
+    beside the number of calculations alone."""
+    import json
+
+    from dsgen.builders.annotate import gsm8k_features
+
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    rating = [row["rating"] for row in rows]
+    features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
+    lines = ["| GSM8K difficulty signal | Spearman vs hand rating |", "|---|---|"]
+    lines.append(f"| dsgen annotate feature difficulty | {spearman([d for _, d in features], rating):.3f} |")
+    lines.append(f"| steps (calculations) alone | {spearman([f['steps'] for f, _ in features], rating):.3f} |")
+    lines.append(f"| largest number alone | {spearman([f['max_number'] for f, _ in features], rating):.3f} |")
+    return f"{len(rows)} hand-rated GSM8K-style problems ({path})\n\n" + "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="records audited per source")
+    parser.add_argument("--diversity-n", type=int, default=2_000, help="prompts the distinct-n figures read")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--show", type=int, default=0, help="print this many prompts with a slip per source")
+    parser.add_argument("--no-reasoning-gym", action="store_true", help="leave gsm_symbolic out")
+    args = parser.parse_args()
+    names, ranges = people_names(), declared_ranges()
+    sources: dict[str, list[dict[str, Any]]] = {
+        "math.template": dsgen_records("math.template", args.n, args.seed),
+        "math.compose": dsgen_records("math.compose", args.n, args.seed),
+    }
+    if not args.no_reasoning_gym:
+        sources["reasoning-gym gsm_symbolic"] = gsm_symbolic_records(args.n, args.seed)
+    results = {name: audit(records, args.diversity_n, names, ranges) for name, records in sources.items()}
+    print(table(results, args.diversity_n))
+    print()
+    print(annotate_agreement())
+    for name, records in sources.items():
+        shown = 0
+        for record in records:
+            if shown >= args.show:
+                break
+            text = prompt_text(record) + "\n" + record["metadata"].get("solution", "")
+            found = slips_of(text) + [(i, "") for i in text_range_issues(prompt_text(record))]
+            if found:
+                shown += 1
+                print(f"\n[{name}] {found}\n{text}")
+
+
+if __name__ == "__main__":
+    main()

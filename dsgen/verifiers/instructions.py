@@ -1,0 +1,111 @@
+"""Verifiable instructions of every family, and the reward a response earns from a list of them.
+
+Families: ``ifeval`` (IFEval's 25 ids, ``ifeval``) and ``ifbench_test`` (IFBench's out-of-distribution
+constraints, ``ifbench``). Ids are unique across families, so a record's ``instruction_id_list`` and
+``kwargs`` (IFEval's format, which IFBench shares) are graded by id. This module is the verifier kind
+``ifeval``; its params choose the reward:
+
+- ``loose`` (bool): IFEval's loose mode (any of eight variants of the response passes) or strict;
+- ``reward``: ``"all"`` (1.0 only when every instruction is followed, IFEval's prompt-level accuracy)
+  or ``"fraction"`` (the share of instructions followed, IFEval's instruction-level accuracy);
+- ``min_words`` (int, default 0) and ``echo`` (the instructions' wordings, default none): guards that
+  the response attempts the request. A response shorter than ``min_words`` words, or one that copies
+  an instruction's wording, earns 0: many instructions carry an example of their own format
+  ("such as <<poem of joy>>"), so echoing the prompt would otherwise follow them.
+
+``grade`` returns the per-instruction breakdown with the reward.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import DsgenError
+from . import ifbench, ifeval
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "ifeval": ifeval.INSTRUCTION_IDS,
+    "ifbench_test": ifbench.INSTRUCTION_IDS,
+}
+REWARDS = ("all", "fraction")
+_FAMILY_OF = {iid: family for family, ids in FAMILIES.items() for iid in ids}
+
+
+def family_of(iid: str) -> str:
+    """The family an instruction id belongs to (DsgenError for an unknown id)."""
+    try:
+        return _FAMILY_OF[iid]
+    except KeyError:
+        if iid in ifbench.MISSING:
+            raise DsgenError(f"IFBench instruction '{iid}' is not supported: {ifbench.MISSING[iid]}") from None
+        raise DsgenError(
+            f"unknown instruction id '{iid}'; known families: {', '.join(FAMILIES)} "
+            f"(ids such as {', '.join(FAMILIES['ifeval'][:2])}, {', '.join(FAMILIES['ifbench_test'][:2])})"
+        ) from None
+
+
+def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
+    """The check of one instruction of any family as a function of the response."""
+    family = family_of(iid)
+    return ifeval.compile_check(iid, kw) if family == "ifeval" else ifbench.compile_check(iid, kw)
+
+
+def check(
+    response: str, instruction_id_list: Sequence[str], kwargs: Sequence[dict[str, Any]], *, loose: bool = False
+) -> list[bool]:
+    """Per-instruction verdicts for ``response``, whatever the families of the ids."""
+    return ifeval.check(response, instruction_id_list, kwargs, loose=loose, compile=compile_check)
+
+
+def reward_options(params: dict[str, Any]) -> tuple[bool, str]:
+    """``(loose, reward)`` from verifier params, validated (DsgenError naming the bad key)."""
+    loose, reward = params.get("loose", False), params.get("reward", "all")
+    if not isinstance(loose, bool):
+        raise DsgenError(f"verifier param 'loose' must be true or false, got {loose!r}")
+    if reward not in REWARDS:
+        raise DsgenError(f"verifier param 'reward' must be one of {list(REWARDS)}, got {reward!r}")
+    return loose, reward
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def guard(completion: str, params: dict[str, Any]) -> str | None:
+    """Why the response does not attempt the request (too short, echoes an instruction), or None."""
+    if ifeval.count_words(completion) < params.get("min_words", 0):
+        return f"fewer than {params['min_words']} words"
+    text = _squash(completion)
+    if any(len(e) >= 20 and _squash(e) in text for e in params.get("echo", ())):
+        return "copies an instruction's wording"
+    return None
+
+
+def grade(completion: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The reward and the per-instruction breakdown: ``{"reward", "loose", "reward_mode", "guard",
+    "instructions": [{"id", "followed"}]}``. A record without instructions grades 0 (nothing to earn
+    a reward with), and so does a response the guards stop (``guard`` says why)."""
+    loose, mode = reward_options(params)
+    ids, kwargs = params["instruction_id_list"], params["kwargs"]
+    followed = check(completion, ids, kwargs, loose=loose)
+    stopped = guard(completion, params)
+    if not followed or stopped:
+        reward = 0.0
+    elif mode == "fraction":
+        reward = sum(followed) / len(followed)
+    else:
+        reward = 1.0 if all(followed) else 0.0
+    return {
+        "reward": reward,
+        "loose": loose,
+        "reward_mode": mode,
+        "guard": stopped,
+        "instructions": [{"id": i, "followed": f} for i, f in zip(ids, followed)],
+    }
+
+
+def score(completion: str, answer: str | None, params: dict) -> float:
+    """Verifier kind ``ifeval``: see the module docstring for ``loose`` and ``reward``."""
+    return grade(completion, params)["reward"]

@@ -1,0 +1,80 @@
+"""Reward options of the ``ifeval`` verifier kind: strict or loose, all-or-nothing or fractional, any family."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsgen import scoring
+from dsgen.errors import DsgenError
+from dsgen.verifiers import instructions
+
+PARAMS = {
+    "instruction_id_list": ["punctuation:no_comma", "startend:quotation", "format:no_whitespace"],
+    "kwargs": [{}, {}, {}],
+}
+
+
+def test_all_or_nothing_is_the_default_and_fraction_is_the_share_followed():
+    assert instructions.score('"fine"', None, PARAMS) == 1.0
+    assert instructions.score('"fine, mostly"', None, PARAMS) == 0.0
+    fraction = {**PARAMS, "reward": "fraction"}
+    assert instructions.score('"fine, mostly"', None, fraction) == pytest.approx(1 / 3)
+    assert instructions.score('"fine"', None, fraction) == 1.0
+    assert instructions.score("", None, fraction) == 0.0  # an empty response follows nothing
+
+
+def test_loose_mode_is_ifevals_and_applies_to_ifbench_ids_too():
+    response = "Sure:\n\"fine\"\n"
+    assert instructions.score(response, None, PARAMS) == 0.0
+    assert instructions.score(response, None, {**PARAMS, "loose": True}) == 1.0  # the preamble line dropped
+    params = {"instruction_id_list": ["format:no_whitespace"], "kwargs": [{}]}
+    assert instructions.score("Here:\nnospaces", None, params) == 0.0
+    assert instructions.score("Here:\nnospaces", None, {**params, "loose": True}) == 1.0
+
+
+def test_breakdown_names_each_instruction_and_the_options():
+    graded = instructions.grade('"fine, mostly"', {**PARAMS, "reward": "fraction"})
+    assert graded["instructions"] == [
+        {"id": "punctuation:no_comma", "followed": False},
+        {"id": "startend:quotation", "followed": True},
+        {"id": "format:no_whitespace", "followed": False},
+    ]
+    assert graded["reward_mode"] == "fraction" and graded["loose"] is False
+
+
+def test_scoring_dispatches_the_ifeval_kind_here_for_every_family():
+    record = {"verifier": {"kind": "ifeval", "params": {**PARAMS, "reward": "fraction"}}, "answer": None}
+    assert scoring.score(record, '"fine"') == 1.0
+    assert instructions.family_of("format:no_whitespace") == "ifbench_test"
+    assert instructions.family_of("punctuation:no_comma") == "ifeval"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({**PARAMS, "reward": "mean"}, "'reward' must be one of"),
+        ({**PARAMS, "loose": "yes"}, "'loose' must be true or false"),
+        ({"instruction_id_list": ["count:made_up"], "kwargs": [{}]}, "unknown instruction id"),
+        ({"instruction_id_list": ["ratio:stop_words"], "kwargs": [{}]}, "not supported"),
+    ],
+)
+def test_bad_options_and_ids_are_clear_errors(params, message):
+    with pytest.raises(DsgenError, match=message):
+        instructions.score("text", None, params)
+
+
+def test_guards_stop_trivial_and_echoed_responses():
+    wording = "Your answer must contain a title, wrapped in double angular brackets, such as <<poem of joy>>."
+    params = {
+        "instruction_id_list": ["detectable_format:title"],
+        "kwargs": [{}],
+        "min_words": 10,
+        "echo": [wording],
+    }
+    assert instructions.score("<<x>>", None, {**params, "echo": []}) == 0.0  # too short
+    echoed = "Write a poem about the sea. " + wording + " Here it is, as asked, in full."
+    graded = instructions.grade(echoed, params)
+    assert graded["reward"] == 0.0 and graded["guard"] == "copies an instruction's wording"
+    assert graded["instructions"] == [{"id": "detectable_format:title", "followed": True}]
+    real = "<<Sea Song>>\nThe waves roll in and out all day, and the gulls circle above the pier."
+    assert instructions.score(real, None, params) == 1.0

@@ -1,0 +1,62 @@
+"""The prose of reverse-QA questions: exact sentences for a hand-made knowledge base."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from dsgen.builders.reverse_qa.kb import KB, Clue
+from dsgen.builders.reverse_qa.question import compose, join_clauses
+from dsgen.builders.reverse_qa.world import taxonomy
+
+
+def small_kb() -> KB:
+    """Two towns in a province, a violinist born in one, a society he founded there."""
+    names = ["Roulgim", "Orlavia", "Tessmere", "Kestrin Halvard", "Tessary Society"]
+    types = ["place", "place", "place", "person", "organisation"]
+    attrs = {
+        "founding_year": [1412, 1100, 1530, None, 1881],
+        "population": [12_400, 800_000, 3_100, None, None],
+        "birth_year": [None, None, None, 1853, None],
+        "death_year": [None, None, None, 1920, None],
+        "employees": [None, None, None, None, 23],
+        "category": ["market town", "province", "river town", "violinist", "historical society"],
+    }
+    relations = {"located_in": [(0, 1), (2, 1)], "born_in": [(3, 0)], "founded_by": [(4, 3)],
+                 "headquartered_in": [(4, 0)]}
+    return KB(names, types, [()] * 5, attrs, relations, taxonomy()[1])
+
+
+def sentences(path, edges, clues, seed=0):
+    said, ask, nouns = compose(small_kb(), random.Random(seed), path, edges, clues)
+    return " ".join(said), ask, nouns
+
+
+def test_clues_become_relative_clauses_and_a_category_names_the_entity():
+    text, ask, nouns = sentences([4, 3], [("founded_by", True)],
+                                 [Clue(0, "founding_year", 1, 1880), Clue(1, "category", 1, "musician"),
+                                  Clue(1, "birth_year", 1, 1850)])
+    assert nouns == ["organisation", "musician"]
+    assert text == ("I have in mind an organisation that was established in the 1880s. This organisation was "
+                    "founded by a musician who was born sometime in the 1850s.")
+    assert ask == "Name this organisation."
+
+
+def test_an_answer_without_its_own_clue_opens_with_its_first_hop():
+    text, _, _ = sentences([3, 0], [("born_in", True)], [Clue(1, "population", 2, 10_000)], seed=1)
+    assert text == "I have in mind a person who was born in a place that has a population of between 10,000 and 99,999."
+
+
+def test_repeated_nouns_read_another_and_ordinals():
+    text, _, nouns = sentences([0, 1, 2], [("located_in", True), ("located_in", False)],
+                               [Clue(0, "founding_year", 1, 1410), Clue(2, "founding_year", 2, 1530)], seed=3)
+    assert nouns == ["place", "place", "place"]
+    assert "lies in another place" in text or "is located in another place" in text
+    assert "That second place" in text and "a third place that" in text
+    assert not re.search(r"\b(1412|1530)\b", text)  # blurred: "the 1410s", "the 1530s, 1540s or 1550s"
+
+
+def test_clauses_join_with_commas_and_a_final_and():
+    assert join_clauses(["a"]) == "a"
+    assert join_clauses(["a", "b"]) == "a and b"
+    assert join_clauses(["a", "b", "c"]) == "a, b and c"
