@@ -3,11 +3,12 @@
 1. agreement with the right label, by form class, of dsgen's numeric verifier and of math-verify on a
    generated pool of numeric answer forms (tests/adversarial.py ``numeric_pool``);
 2. the 47 equivalent LaTeX forms (and 14 different ones) through latex_exact and math-verify;
-3. the shared adversarial tables (hedges, operators): how many each verifier scores 0;
+3. the shared adversarial tables (hedges, operators, doubts: how many each verifier scores 0; honest
+   endings: how many it scores 1);
 4. the worst-case time over huge adversarial inputs (tests/adversarial.py ``HUGE_UNITS``) by size;
 5. checks/s on ordinary completions, each verifier against math-verify on the same completions.
 
-    python benchmarks/audit_verifiers.py [--golds 40] [--seed 0] [--n 20000]
+    python benchmarks/audit_verifiers.py [--golds 40] [--seed 0] [--n 20000] [--only adversarial,time]
 
 To measure other code (the verifiers before a change), put its checkout first on the path:
 ``PYTHONPATH=/path/to/old/checkout python benchmarks/audit_verifiers.py`` (its ``dsgen`` needs the
@@ -31,7 +32,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from adversarial import (  # noqa: E402
+    DOUBTS,
     HEDGES,
+    HONEST,
     HUGE_UNITS,
     LATEX_DIFFERENT,
     LATEX_EQUIVALENT,
@@ -116,16 +119,18 @@ def latex_forms(mv: Any) -> None:
 def adversarial(mv: Any) -> None:
     rows = []
     for kind, module, a, b, params in VERIFIERS:
-        for title, table_ in (("hedges", HEDGES), ("operators", OPERATORS)):
+        for title, table_, want in (("hedges", HEDGES, 0.0), ("operators", OPERATORS, 0.0), ("doubts", DOUBTS, 0.0),
+                                    ("honest endings", HONEST, 1.0)):
             if title == "operators" and kind == "answer_match":
                 continue
             gold = "560" if title == "operators" else a
             filled = cases(table_, gold, "561" if title == "operators" else b)
-            failed = [name for name, c in filled if module.score(c, gold, params) != 0.0]
-            mv_zero = sum(not mv(gold, c) for _, c in filled) if kind != "answer_match" else "-"
-            rows.append([kind, title, len(filled), len(filled) - len(failed), mv_zero, "; ".join(failed) or "-"])
-    table("shared adversarial tables: completions scored 0 (all should be)",
-          ["verifier", "table", "n", "dsgen 0", "math-verify 0", "dsgen scored > 0"], rows)
+            failed = [name for name, c in filled if module.score(c, gold, params) != want]
+            mv_right = sum(mv(gold, c) == bool(want) for _, c in filled) if kind != "answer_match" else "-"
+            rows.append([kind, title, int(want), len(filled), len(filled) - len(failed), mv_right,
+                         "; ".join(failed) or "-"])
+    table("shared adversarial tables: completions given the expected score",
+          ["verifier", "table", "expected", "n", "dsgen right", "math-verify right", "dsgen wrong on"], rows)
 
 
 class _Cap(Exception):
@@ -221,14 +226,22 @@ def main() -> None:
     parser.add_argument("--golds", type=int, default=40, help="golds per numeric form class")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n", type=int, default=20_000, help="ordinary completions for numeric's checks/s")
+    parser.add_argument("--only", default="numeric,latex,adversarial,time,throughput",
+                        help="comma-separated parts to run (default: all)")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
     print(f"verifiers from {Path(numeric.__file__).parent}")
     mv = math_verify()
-    numeric_agreement(args.golds, args.seed, mv)
-    latex_forms(mv)
-    adversarial(mv)
-    worst_case_time()
-    throughput(args.n, mv)
+    if "numeric" in parts:
+        numeric_agreement(args.golds, args.seed, mv)
+    if "latex" in parts:
+        latex_forms(mv)
+    if "adversarial" in parts:
+        adversarial(mv)
+    if "time" in parts:
+        worst_case_time()
+    if "throughput" in parts:
+        throughput(args.n, mv)
 
 
 if __name__ == "__main__":

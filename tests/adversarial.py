@@ -32,6 +32,37 @@ HEDGES = {
     "not sure": "Answer: {a} (not sure, could be {b})",
 }
 
+#: Completions that voice doubt about the one right answer (no second candidate needed), or ask it: every
+#: verifier scores 0 (issue 25's second audit).
+DOUBTS = {
+    "question mark": "{a}?",
+    "boxed question": "\\boxed{{{a}}}?",
+    "answer line question": "Answer: {a}?",
+    "not sure after": "The answer is {a}. Not sure.",
+    "either alone": "Either {a}.",
+    "probably another": "\\boxed{{{a}}}. Probably {b}.",
+    "I guess": "The answer is {a}, I guess.",
+    "probably in parentheses": "Answer: {a} (probably)",
+    "I think before": "I think the answer is {a}.",
+    "most likely": "Answer: most likely {a}",
+    "ish": "Answer: {a}-ish",
+    "not certain after the box": "\\boxed{{{a}}}\nI am not certain.",
+    "maybe alone": "The answer is maybe {a}.",
+}
+
+#: Honest endings that state the one right answer: every verifier scores 1 (the controls of ``DOUBTS``).
+HONEST = {
+    "answer is after work": "Adding the parts gives the total.\nThe answer is {a}.",
+    "double-check then answer": "Let me double-check the result once more. So the answer is {a}.",
+    "boxed in a sentence": "So the answer is $\\boxed{{{a}}}$.",
+    "answer line": "Answer: {a}",
+    "either way": "Either way, the answer is {a}.",
+    "Minerva": "Final Answer: The final answer is {a}. I hope it is correct.",
+    "bold answer line": "**Answer:** {a}",
+    "box, then a thank-you": "\\boxed{{{a}}}\n\nI hope this helps!",
+    "probability wording": "Of the 4 equally likely outcomes, 2 are more likely to be picked, so the answer is {a}.",
+}
+
 #: Completions that wrap a numeric answer in an operator: a number verifier must score them 0.
 OPERATORS = {
     "power": "#### {a}^2",
@@ -86,6 +117,10 @@ HUGE_UNITS = {
     "dollar signs": ("", "$"),
     "backslashes": ("", "\\"),
     "one line of digits": ("", "7"),
+    "doubt words": ("", "probably "),
+    "commas in one sentence": ("", ", "),
+    "result words": ("", "so the total is "),
+    "question marks": ("", "? "),
 }
 
 

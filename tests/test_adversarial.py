@@ -4,7 +4,7 @@ second candidates around or after the right answer, expressions that merely cont
 from __future__ import annotations
 
 import pytest
-from adversarial import HEDGES, HUGE_UNITS, OPERATORS, cases, huge
+from adversarial import DOUBTS, HEDGES, HONEST, HUGE_UNITS, OPERATORS, cases, huge
 
 import dsgen
 
@@ -31,6 +31,18 @@ def test_the_plain_right_answer_scores_one(kind, a, b, params):
 @pytest.mark.parametrize(("name", "template"), list(HEDGES.items()), ids=list(HEDGES))
 def test_a_second_candidate_scores_zero(kind, a, b, params, name, template):
     assert grade(kind, template.format(a=a, b=b), a, params) == 0.0
+
+
+@pytest.mark.parametrize(("kind", "a", "b", "params"), VERIFIERS, ids=[v[0] for v in VERIFIERS])
+@pytest.mark.parametrize(("name", "template"), list(DOUBTS.items()), ids=list(DOUBTS))
+def test_doubt_about_the_answer_scores_zero(kind, a, b, params, name, template):
+    assert grade(kind, template.format(a=a, b=b), a, params) == 0.0
+
+
+@pytest.mark.parametrize(("kind", "a", "b", "params"), VERIFIERS, ids=[v[0] for v in VERIFIERS])
+@pytest.mark.parametrize(("name", "template"), list(HONEST.items()), ids=list(HONEST))
+def test_an_honest_ending_scores_one(kind, a, b, params, name, template):
+    assert grade(kind, template.format(a=a, b=b), a, params) == 1.0
 
 
 @pytest.mark.parametrize(("kind", "a", "params"), [("numeric", "560", {}), ("latex_exact", "560", {})])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import dsgen
+from dsgen.verifiers import symbolic
 from dsgen.verifiers.latex import normalise, score
 
 
@@ -124,3 +125,24 @@ def test_normalise_is_idempotent_and_keeps_structure():
 def test_registered_as_a_verifier_kind():
     record = {"verifier": {"kind": "latex_exact", "params": {}}, "answer": "(2,3)"}
     assert dsgen.score(record, [{"role": "assistant", "content": r"\boxed{\left(2, 3\right)}"}]) == 1.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    ["\\boxed{\\frac12+0}", "\\boxed{1\\cdot\\frac12}", "\\boxed{(\\frac12)^1}", "\\boxed{\\frac12-0}",
+     "\\boxed{\\frac12 \\times 1}"],
+)
+def test_the_answer_with_an_operation_around_it_scores_zero(completion):
+    # the final answer is the answer, not an expression that holds it (as numeric: "#### 560+0" scores 0);
+    # another form of the same value ("0.5", "1/2", "\frac{2}{4}") is still the answer
+    assert score(completion, "\\frac12", {"symbolic": True}) == 0.0
+
+
+def test_a_non_answer_is_rejected_without_the_symbolic_check(monkeypatch):
+    # "OK" has nothing mathematical in it: it must not cost a worker round trip (0.6-0.9 s before)
+    def fail(*args, **kwargs):
+        raise AssertionError("the symbolic check was called")
+
+    monkeypatch.setattr(symbolic, "equivalent", fail)
+    for completion in ("OK", "No", "Hi there", "ok."):
+        assert score(completion, "\\frac12", {}) == 0.0

@@ -138,7 +138,24 @@ def test_a_hedge_word_that_belongs_to_the_answer_is_no_hedge():
 
 def test_a_remark_after_the_answer_or_a_lead_in_before_it_is_fine():
     assert s("Answer: Kestrin Halvard\n\nThis matches every clue.") == 1.0
-    assert s(REASONING + "I think the answer is Kestrin Halvard.") == 1.0
+    assert s(REASONING + "So the answer is Kestrin Halvard.") == 1.0
+    assert s("Answer: Kestrin Halvard — a rowing coach born in 1952") == 1.0  # a description, no second name
+    assert s("Answer: Kestrin Halvard, the violinist of the index") == 1.0
+
+
+def test_doubt_about_the_one_answer_scores_zero():
+    # issue 25's second audit: these scored 1.0 on 62/62 reverse-QA records
+    assert s(REASONING + "I think the answer is Kestrin Halvard.") == 0.0
+    assert s("Answer: Kestrin Halvard (probably)") == 0.0
+    assert s("Answer: Kestrin Halvard?") == 0.0
+    assert s("Answer: **Kestrin Halvard**?") == 0.0
+    assert s("Answer: Kestrin Halvard — Mira Voss") == 0.0  # a second name after a dash is no description
+    assert s("Answer: Mira Voss, Kestrin Halvard") == 0.0
+    assert s("Answer: Kestrin Halvard, mira voss") == 0.0  # a description has three words or more
+
+
+def test_a_doubt_word_of_the_answer_itself_is_no_doubt():
+    assert s("Answer: Probably Tomorrow", "Probably Tomorrow") == 1.0
 
 
 def test_a_list_item_alone_is_an_answer():

@@ -68,7 +68,7 @@ def test_wrapped_records_validate_and_keep_their_verifier_and_answer():
         assert record["verifier"]["kind"] == "all" and parts[0] == {"kind": "numeric", "params": {}}
         assert parts[1]["kind"] == "distraction"
         assert record["metadata"]["apples"] and record["difficulty"] == 0.2 and record["level"] == "easy"
-        assert dsgen.score(record, f"The basket holds {record['answer']} apples.") == 1.0
+        assert dsgen.score(record, f"So the basket holds {record['answer']} apples.") == 1.0
         assert dsgen.score(record, "The basket holds 1 apple.") == 0.0
 
 

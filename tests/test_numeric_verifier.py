@@ -197,14 +197,10 @@ def test_alternatives_in_the_final_sentence_score_zero(completion, answer):
         ("7 × 7 = 49, minus 1 is 48", "48"),
         ("so 12 + 36 = 48", "48"),
         ("So she packs 16 apples in each of 3 boxes, 48 apples", "48"),
-        ("48 apples in 3 boxes", "3"),  # the last number is the answer: 3, not 48
         ("The difference between 50 and 2 is 48", "48"),
         ("She can take 2 or 3 at a time, so in total 48.", "48"),
         ("She has 49 apples.\nShe eats 1, or rather gives it away, so she has 48.", "48"),
-        ("Each box holds 12, so 4 boxes hold 48 or so.", "48"),
-        ("She has 48 or more.", "48"),
         ("The price went from 40 to 48.", "48"),
-        ("48 (or 48.0)", "48"),
         ("It is 49? No, she ate one, so 48.", "48"),
         ("The answer is 48.\nMaybe I should double check: 12*4 = 48", "48"),
         ("The answer is 48.\nAlternatively, one can compute 12*4 = 48.", "48"),
@@ -213,6 +209,39 @@ def test_alternatives_in_the_final_sentence_score_zero(completion, answer):
 )
 def test_several_numbers_that_are_reasoning_not_alternatives_score_one(completion, answer):
     assert s(completion, answer) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "answer"),
+    [
+        ("48 apples in 3 boxes", "3"),  # 3 is the last number, not a result stated
+        ("Each box holds 12, so 4 boxes hold 48 or so.", "48"),  # a guess
+        ("She has 48 or more.", "48"),  # a bound
+        ("48 (or 48.0)", "48"),  # the last number, 48.0, is offered, not stated
+        ("Favors come in packs of 6.", "6"),  # the problem's last sentence echoed
+        ("Mia buys 3 packs. Favors come in packs of 6. How many favors does she have?", "6"),  # the prompt echoed
+        ("6?", "6"),
+        ("So she has 6, probably.", "6"),
+        ("So she has 6, I think.", "6"),
+    ],
+)
+def test_a_last_number_not_stated_as_a_result_scores_zero(completion, answer):
+    # without a marker or "answer is", the last number must be stated as a result ("= 6", "is 6", "So … 6",
+    # "6 in total", a line that is the number), stated (no "?") and without doubt
+    assert s(completion, answer) == 0.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "So she has 6 apples.", "She needs 6 packs.", "Total: 6", "6", "He has 6 left.", "The total is $6.",
+        "Adding them gives 6.", "2 + 4 = 6", "She buys 2 packs of 3, so she has 6.", "That makes 6 favors in all.",
+        "Mia needs 2*3 = <<2*3=6>>6 favors.", "The price went from 4 to 6.", "She got a 6% raise.",
+        "Either way, the total is 6.",
+    ],
+)
+def test_a_last_number_stated_as_a_result_scores_one(completion):
+    assert s(completion, "6") == 1.0
 
 
 def test_a_hedged_last_number_reads_as_ambiguous_not_as_a_number():

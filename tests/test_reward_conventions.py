@@ -100,7 +100,7 @@ def test_public_functions_taking_a_record_accept_rows(default_build):
 
 def test_reasoning_delimiters_are_configurable():
     row = {"answer": "304", "verifier": {"kind": "numeric", "params": "{}"}}
-    kimi = "◁think▷The answer is 304.◁/think▷ I am not sure."
+    kimi = "◁think▷The answer is 304.◁/think▷ I could not finish."
     assert dsgen.score(row, kimi) == 1.0  # the default delimiter is not there: the reasoning is graded
     assert dsgen.score(row, kimi, reasoning_delimiters=["◁/think▷"]) == 0.0
     assert dsgen.score(row, "◁think▷12◁/think▷ #### 304", reasoning_delimiters="◁/think▷") == 1.0

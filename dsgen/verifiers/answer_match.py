@@ -25,13 +25,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, boxes, hedged
+from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, UNSURE, boxes, doubted, hedged
 
 DEFAULT_THRESHOLD = 0.9
 _TAIL = 4000  # the final answer lives at the end; huge completions are only read this far back
 _ARTICLES = frozenset(("a", "an", "the"))
 _NON_WORD = re.compile(r"[\W_]+")
-_ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：]\s*(.*\S)")  # within one line
+_ANSWER_LINE = re.compile(r"(?i)[^\w\n]*(?:final\s+)?answer[*_\s]*(?:is\s*)?[:：][*_]*\s*(.*\S)")  # within one line
 _ANSWER_IS = re.compile(r"(?i)\b(?:final\s+)?answer\s+is\s+(.+?)\s*$")
 _RESTATED = re.compile(r"(?i)\banswer\s*(?:is|:)\s*(.+?)\s*(?:[.!?](?:\s|$)|$)", re.MULTILINE)
 _MINERVA = re.compile(r"(?i)(?:the\s+)?(?:final\s+)?answer\s+is\s+(.+?)\.?(?:\s+I hope it is correct\.?)?\s*")
@@ -39,10 +39,12 @@ _LIST_ITEM = re.compile(r"\s*(?:[-*•+]|\d{1,2}[.)])\s+\S")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _LATEX_TEXT = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
-_LEAD_INS = (
-    "answer is ", "it is ", "it s ", "this is ", "that is ", "i believe ", "i think ",
-    "probably ", "likely ", "most likely ",
-)
+#: A description after the answer: a dash or comma, then at least three words opening with an article or
+#: a lower-case word ("X — a rowing club founded in 1880", "X, the founder of Y"); "X — Y" or "Y, X"
+#: (a second name) is no description.
+_GLOSS = re.compile(r"\s*(?:\s[-—–]|[—–,])\s*(?=(?:a|an|the)\s|[a-z])[^\s,—–]+(?:\s+[^\s—–]+){2,}\s*$")
+#: Lead-ins dropped before the answer ("I think", "probably" are doubt: ``hedging.UNSURE``, they score 0).
+_LEAD_INS = ("answer is ", "it is ", "it s ", "this is ", "that is ")
 _LEAD_IN_ENDS = frozenset(("is", "are", "was", "be", "answer", "answers"))
 _LEAD_IN_WORDS = frozenset(lead.split(" ", 1)[0] for lead in _LEAD_INS)
 
@@ -140,8 +142,9 @@ def final_answers(completion: str) -> list[str]:
 
 
 def exempt_words(*answers: str) -> frozenset[str]:
-    """The hedge words that are part of the reference answers themselves ("Either/Or"), never a hedge."""
-    return frozenset(m.group().lower() for a in answers for m in HEDGE.finditer(a))
+    """The hedge and doubt words that are part of the reference answers themselves ("Either/Or", "Maybe
+    Tomorrow"), never a hedge."""
+    return frozenset(m.group().lower() for a in answers for words in (HEDGE, UNSURE) for m in words.finditer(a))
 
 
 @lru_cache(maxsize=65536)
@@ -152,6 +155,9 @@ def _clean(answer: str) -> str:
     answer = answer.strip()
     if answer.endswith((")", "]")):
         answer = _PARENTHETICAL.sub("", answer)
+    gloss = _GLOSS.search(answer)
+    if gloss is not None:  # "X — a rowing club founded in 1880": a description of X, not a second name
+        answer = answer[: gloss.start()]
     norm = normalise(answer)
     if norm.split(" ", 1)[0] in _LEAD_IN_WORDS:
         for lead in _LEAD_INS:
@@ -166,8 +172,9 @@ def score(completion: str, answer: str | None, params: dict) -> float:
         return 0.0
     found, around = locate(completion)
     aliases = params.get("aliases", ())
-    if hedged(" ".join(found), around, exempt_words(answer, *aliases)):
-        return 0.0  # "Answer: X (or Y)", "Answer: X\nOr maybe Y."
+    exempt = exempt_words(answer, *aliases)
+    if hedged(" ".join(found), around, exempt) or (found and doubted(completion, found[-1], around, exempt)):
+        return 0.0  # "Answer: X (or Y)", "Answer: X\nOr maybe Y.", "Answer: X (probably)", "Answer: X?"
     finals = {_clean(a) for a in found}
     finals.discard("")
     if len(finals) != 1:

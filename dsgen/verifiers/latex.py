@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from dsgen.verifiers import symbolic
 from dsgen.verifiers.answer_match import exempt_words, locate
-from dsgen.verifiers.hedging import hedged
+from dsgen.verifiers.hedging import doubted, hedged
 
 _DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(.*?)(?:\$\$?|\\\)|\\\])\s*$", re.S)
 _UNIT = re.compile(r"(?<=[\w}])\s*\\(?:text|mbox|mathrm)\s*\{\s*[A-Za-z][A-Za-z .]*\}(?:\^\{?[23]\}?)?\s*$")
@@ -46,6 +46,11 @@ _BARE_DECIMAL = re.compile(r"(?<![\d}])\.(\d)")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _CHOICE = re.compile(r"\(([A-Z])\)")
+#: Mathematical content: a digit, a LaTeX command, an operator or bracket, or a lone letter (a variable or a
+#: choice). "OK" has none: it is compared as text and never sent to the symbolic check.
+_MATH = re.compile(r"[\d\\+\-*/^=_()\[\]{}<>|,.]|(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
+_OPERATOR_END = re.compile(r"(?:[+\-*/^=]|\\(?:cdot|times|div|pm|mp))\Z")
+_OPERATOR_START = re.compile(r"[+\-*/^=!]|\\(?:cdot|times|div|pm|mp)(?![A-Za-z])")
 #: A word of three or more letters outside a LaTeX command: a text answer, never compared symbolically
 #: (math-verify reads "Odd" as o*d*d, equal to "Dod").
 _WORD = re.compile(r"\\(?:begin|end)\{\w+\}|(?<![\\A-Za-z])([A-Za-z]{3,})")
@@ -88,6 +93,16 @@ def normalise(text: str) -> str:
     return choice.group(1) if choice else s
 
 
+def _identity_of(want: str, got: str) -> bool:
+    """Whether normalised ``got`` is normalised ``want`` with an operation around it (``\\frac12+0``,
+    ``1\\cdot\\frac12``, ``(\\frac12)^1``): an expression that holds the answer, not the answer."""
+    at = got.find(want)
+    if at == -1 or not want:
+        return False
+    before, after = got[:at].rstrip("({["), got[at + len(want) :].lstrip(")}]")
+    return bool(_OPERATOR_END.search(before) or _OPERATOR_START.match(after))
+
+
 def _balanced(s: str) -> bool:
     depth = 0
     for c in s:
@@ -103,8 +118,9 @@ def score(completion: str, answer: str | None, params: dict) -> float:
     if not answer or not completion:
         return 0.0
     found, around = locate(completion)
-    if hedged(" ".join(found), around, exempt_words(answer)):
-        return 0.0  # "\boxed{x^2+1 \text{ or } x^2}", "\boxed{A}\nAlternatively, B"
+    exempt = exempt_words(answer)
+    if hedged(" ".join(found), around, exempt) or (found and doubted(completion, found[-1], around, exempt)):
+        return 0.0  # "\boxed{x^2+1 \text{ or } x^2}", "\boxed{A}\nAlternatively, B", "\boxed{A}?"
     finals = {normalise(a.lstrip("#").strip()): a.lstrip("#").strip() for a in found}
     finals.pop("", None)
     if len(finals) != 1:
@@ -114,6 +130,8 @@ def score(completion: str, answer: str | None, params: dict) -> float:
         return 1.0
     if any(m.group(1) for m in _WORD.finditer(got + " " + want)):
         return 1.0 if got.casefold() == want.casefold() else 0.0  # text answers: "odd" is "Odd"
+    if _MATH.search(got) is None or _identity_of(want, got):
+        return 0.0  # "OK": nothing mathematical to compare; "\frac12+0": an expression holding the answer
     raw = _unwrapped(raw)
     if not params.get("symbolic", True) or not raw.isascii():
         return 0.0  # math-verify reads "560²" as 560: only plain LaTeX goes to the symbolic check

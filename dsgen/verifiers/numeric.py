@@ -43,7 +43,16 @@ from functools import lru_cache
 from text_to_num import alpha2digit
 
 from dsgen.errors import DsgenError
-from dsgen.verifiers.hedging import HEDGE, MAX_MARKERS, PIECE, boxes, hedge_pieces
+from dsgen.verifiers.hedging import (
+    HEDGE,
+    MAX_MARKERS,
+    PIECE,
+    asked,
+    boxes,
+    hedge_pieces,
+    sentence_start,
+    unsure,
+)
 
 #: A final answer that is not one number (an expression, several numbers, a hedge): scores 0.
 REJECTED = object()
@@ -132,6 +141,23 @@ _RANGE_OPENING = re.compile(
 )
 _RANGE_JOIN = frozenset({"and", "to", "-", "\u2013", "\u2014"})
 _DIGIT = re.compile(r"\d")
+#: A last number stated as a result: the word just before it (after filler and an article), what opens its
+#: sentence, or what follows it.
+_RESULT_WORDS = frozenset(
+    "is are was were be so thus therefore hence equals equal makes make made gives give gets get got totals total"
+    " needs need leaves leave remains remain yields yield".split()
+)
+_RESULT_PAIRS = frozenset(("total of", "sum of", "comes to", "come to", "left with", "results in", "result in"))
+_FILLER = " \t\n$*#(){}-\\"
+#: How far before a last number its result word is looked for.
+_CUE = 48
+_CONCLUSION = re.compile(
+    r"(?:[\W_]*|.*[,;:]\s*)(?:so|therefore|thus|hence|altogether|in total|in all|overall|finally|total"
+    r"|that makes|this makes|which means|in the end)\b",
+    re.IGNORECASE,
+)
+_RESULT_AFTER = re.compile(r"\b(?:in total|altogether|all together|in all|combined|overall|total|left|remaining|remain)\b",
+                           re.IGNORECASE)
 _LAST_DIGIT = re.compile(r".*(\d)", re.DOTALL)
 _NUMBER_WORD = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
 _RANGE_ENDINGS = (" and ", " to ", "-", "- ", "\u2013", "\u2013 ", "\u2014", "\u2014 ")
@@ -219,9 +245,16 @@ def _whole(content: str) -> Number | object | None:
     plain = _plain(content)
     if HEDGE.search(plain):
         return REJECTED
-    plain = _in_words(plain.rpartition("=")[2]).strip()
+    sides = plain.split("=")
+    plain = _in_words(sides[-1]).strip()
     if not plain:
         return None
+    if len(sides) > 1:
+        value = _whole(sides[-1])
+        for side in sides[:-1]:  # "#### 6 = 5": a false equation is no answer; "2*280 = 560" is a check
+            if _NUMBER.fullmatch(side.strip()) and _whole(side) != value:
+                return REJECTED
+        return value
     sign = _SIGN_WORD.match(plain)
     number = _NUMBER.match(plain, sign.end() if sign else 0)
     if number is None or _ANSWER_REST.fullmatch(plain, number.end()) is None:
@@ -301,17 +334,26 @@ def _offered_after(text: str, end: int, value: Number | None) -> bool:
     return hedge is not None and any(_value(m) != value for m in _NUMBER.finditer(after, hedge.end()))
 
 
+def _doubt(text: str, start: int, end: int) -> bool:
+    """Whether the sentence that states the final answer (the answer at ``start``, its sentence ending at
+    ``end``) voices doubt: "I think the answer is 5", "#### 5ish" (its line is looked at first: cheaper)."""
+    low = max(0, start - PIECE)
+    line = max(low, text.rfind("\n", low, start) + 1)
+    return unsure(text[line:end]) and unsure(text[sentence_start(text, start) : end])
+
+
 def _hedged_after(text: str, end: int, value: Number | None) -> bool:
     """Whether, after the final answer (ending at ``end``), a sentence with a hedge word, "answer" or "N?"
-    holds a number other than ``value`` and does not end in ``= value``."""
+    holds a number other than ``value``, or one voices doubt ("Not sure.", "Probably 6."), and it does not
+    end in ``= value`` (the same answer checked: "Maybe I should double check: 12*4 = 48")."""
     for count, piece in enumerate(hedge_pieces(text, end)):
         if count == MAX_MARKERS:
             return True  # hedging again and again
         numbers = [m for m in _NUMBER.finditer(_in_words(_plain(piece)))]
         values = [_value(m) for m in numbers]
-        if any(v != value for v in values):
-            last = numbers[-1]
-            if values[-1] == value and last.string[: last.start()].rstrip().endswith("="):
+        if any(v != value for v in values) or unsure(piece):
+            last = numbers[-1] if numbers else None
+            if last is not None and values[-1] == value and last.string[: last.start()].rstrip().endswith("="):
                 continue  # "Alternatively, 12*4 = 48": the same answer, checked another way
             return True
     return False
@@ -327,21 +369,21 @@ def _answer_words(text: str) -> list[int]:
     return found
 
 
-def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
+def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, int, int]:
     """The agreed value of all ``####`` lines, "Answer:" lines (``answers``: where "answer" stands) and boxes,
-    and where the last of them ends; None if none, REJECTED as soon as one is not a number or two disagree.
+    where the last of them starts and where it ends; None if none, REJECTED as soon as one is not a number or two disagree.
     A ``####`` line that opens with a word is a Markdown heading ("#### Step 1"), not an answer."""
     agreed: object = None
-    last_end = markers = 0
+    last_start = last_end = markers = 0
     for line in _HASH_LINE.finditer(text) if "####" in text else ():
         value = _whole(line.group(1))
         if value is not None:
             markers += 1
             if markers > MAX_MARKERS:
-                return REJECTED, line.end()  # one answer is stated once
+                return REJECTED, 0, line.end()  # one answer is stated once
             if value is REJECTED or agreed not in (None, value):
-                return REJECTED, line.end()
-            agreed, last_end = value, line.end()
+                return REJECTED, 0, line.end()
+            agreed, last_start, last_end = value, line.start(), line.end()
     for pos in answers:
         line = _ANSWER_LINE.match(text, pos)
         if line is None or _LINE_OPENING.search(text, max(0, pos - 24), pos) is None:
@@ -352,26 +394,31 @@ def _explicit(text: str, answers: list[int]) -> tuple[Number | object | None, in
         if value is not None:
             markers += 1
             if markers > MAX_MARKERS:
-                return REJECTED, end
+                return REJECTED, 0, end
             if value is REJECTED or agreed not in (None, value):
-                return REJECTED, end
-            agreed, last_end = value, max(last_end, end)
+                return REJECTED, 0, end
+            if end > last_end:
+                last_start, last_end = pos, end
+            agreed = value
     found = boxes(text)
     if found is None:
-        return REJECTED, len(text)  # more boxes than any one answer needs
+        return REJECTED, 0, len(text)  # more boxes than any one answer needs
     for start, content_start, content_end in found:
         value = _whole(text[content_start:content_end])
         if value is None:
             continue
         if (value is REJECTED or agreed not in (None, value) or _offered_with(text, start, value, line_only=True)
-                or _offered_after(text, content_end + 1, value)):
-            return REJECTED, content_end  # "\boxed{49} or 48"
-        agreed, last_end = value, max(last_end, content_end + 1)
-    return agreed, last_end
+                or _offered_after(text, content_end + 1, value) or asked(text, content_end + 1)):
+            return REJECTED, 0, content_end  # "\boxed{49} or 48", "\boxed{49}?"
+        if content_end + 1 > last_end:
+            last_start, last_end = start, content_end + 1
+        agreed = value
+    return agreed, last_start, last_end
 
 
-def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
-    """The number of the last "answer is/:/=" statement whose sentence has one, and where that sentence ends
+def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int, int]:
+    """The number of the last "answer is/:/=" statement whose sentence has one, where the statement starts
+    and where its sentence ends
     (each statement is read up to the next one, at most ``_WINDOW`` characters: linear time)."""
     limit = len(text)
     for pos in reversed(answers):
@@ -383,9 +430,9 @@ def _prose(text: str, answers: list[int]) -> tuple[Number | object | None, int]:
             if _DIGIT.search(text, begin, end) is not None or _NUMBER_WORD.search(text, begin, end) is not None:
                 value = _leading(text[begin:end])
                 if value is not None:
-                    return value, end
+                    return value, pos, end
         limit = pos
-    return None, 0
+    return None, 0, 0
 
 
 def _last_number(text: str) -> Number | object | None:
@@ -435,7 +482,41 @@ def _last_number(text: str) -> Number | object | None:
             return REJECTED
     if _offered_with(text, last.start(), value):
         return REJECTED
+    begin = sentence_start(text, last.start())
+    if not _stated(text, last, begin) or asked(text, last.end()) or unsure(text[begin:]):
+        return REJECTED  # "Favors come in packs of 6." (an echo), "5?", "5, probably"
     return value
+
+
+def _stated(text: str, last: re.Match, begin: int) -> bool:
+    """Whether the last number ``last`` is stated as a result, not merely the last number of some prose (an
+    echo of the problem): it opens its sentence or line ("560", "$560 in all"), follows "=", "is", "makes",
+    "gives", "total", … ("So the total is 560"), its sentence opens with "So", "Therefore", "Altogether", …,
+    or ends with "in total", "altogether", "left", …; and no question follows it. ``begin``: where its
+    sentence starts."""
+    if "?" in text[last.end() : last.end() + 4 * PIECE]:
+        return False  # the completion ends by asking something: no answer (a prompt echoed ends so)
+    sentence = text[begin : last.start()]
+    if _result_word(sentence):
+        return True
+    rest = _SENTENCE_END.search(text, last.end(), last.end() + PIECE)
+    after = text[last.end() : rest.start() if rest is not None else last.end() + PIECE]
+    return _CONCLUSION.match(sentence) is not None or _RESULT_AFTER.search(after) is not None
+
+
+def _result_word(before: str) -> bool:
+    """Whether the text ``before`` a number (in its sentence) ends in a result word ("=", ">>", ":", "is",
+    "makes", "total of", "from 40 to", ...; "\\boxed{", "$", "minus", an article between) or is empty."""
+    tail = before.rstrip(_FILLER)
+    if tail.endswith("boxed"):
+        tail = tail[:-5].rstrip(_FILLER)
+    if not tail or tail.endswith(("=", ">>", ":")):
+        return True
+    words = tail[-_CUE:].lower().replace(",", " ").split()
+    while words and words[-1] in ("minus", "negative", "a", "an", "the"):
+        words.pop()
+    return bool(words) and (words[-1] in _RESULT_WORDS or " ".join(words[-2:]) in _RESULT_PAIRS
+                            or len(words) >= 3 and words[-1] == "to" and words[-3] == "from")
 
 
 def _aside(text: str, last: re.Match) -> int | None:
@@ -481,13 +562,13 @@ def extract(completion: str) -> Number | object | None:
     if not completion:
         return None
     answers = _answer_words(completion) if ("nswer" in completion or "NSWER" in completion) else []
-    value, end = _explicit(completion, answers)
+    value, start, end = _explicit(completion, answers)
     if value is None and answers:
-        value, end = _prose(completion, answers)
+        value, start, end = _prose(completion, answers)
     if value is None:
         return _last_number(completion)
-    if value is not REJECTED and _hedged_after(completion, end, value):
-        return REJECTED
+    if value is not REJECTED and (_doubt(completion, start, end) or _hedged_after(completion, end, value)):
+        return REJECTED  # "\boxed{5}. Probably 6.", "The answer is 5. Not sure.", "#### 5ish"
     return value
 
 
