@@ -263,3 +263,19 @@ def test_a_repeated_request_is_not_part_of_the_answer():
     }
     assert distraction.breakdown(params, f"{request}\nNo, it is not mentioned.")["reward"] == 1.0
     assert distraction.breakdown(params, f"{request}\nYes and no.")["reward"] == 0.0
+
+
+def test_convert_needs_every_value_right_and_one_value_a_field(records):
+    for record in by_type(records, "convert"):
+        c = record["verifier"]["params"]["content"]
+        fields = c["fields"]
+        assert c["min_values"] == len(fields)
+        assert content.check(c, json.dumps(fields))["ok"]
+        name = next(iter(fields))
+        one_wrong = {**fields, name: "Tessmere Quay 4471"}
+        assert not content.check(c, json.dumps(one_wrong))["checks"]["values"]
+        listed = {**fields, name: [fields[name], "Tessmere Quay 4471"]}
+        assert not content.check(c, json.dumps(listed))["checks"]["single_values"]
+        either = {**fields, name: f"{fields[name]} or Tessmere Quay 4471"}
+        assert not content.check(c, json.dumps(either))["checks"]["single_values"]
+        assert dsgen.score(record, json.dumps(listed)) < 1.0

@@ -94,7 +94,7 @@ def content(
         out.update(min_recall=0.8, min_precision=0.8)
     elif task_type == "convert":
         out["fields"] = dict(ref.fields)
-        out["min_values"] = max(1, len(ref.fields) - 1)
+        out["min_values"] = len(ref.fields)
     else:
         out["key"] = list(ref.key)
         out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 2}.get(task_type, len(ref.key))

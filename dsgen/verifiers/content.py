@@ -22,7 +22,8 @@ Section-marker lines ("Section 2") are layout, not content: they are dropped bef
 - ``summarise``, ``rewrite``, ``list_items``, ``preserve``: ``key`` facts, at least ``min_key`` of them
   present; ``list_items`` also needs ``min_lines`` list-marked lines.
 - ``convert``: ``fields`` (name -> gold value): the response parses as a JSON object holding every
-  field (names compared without case, spaces, ``_`` or ``-``) and at least ``min_values`` of the values.
+  field (names compared without case, spaces, ``_`` or ``-``), one value a field (a list or "X or Y"
+  offers several candidates) and at least ``min_values`` of the values (the builder asks for all).
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ _TITLE = re.compile(r"^\s*<<[^<>]*>>\s*$")
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 _HEADER = re.compile(r"^[ \t]*[A-Za-z]+[ \t]+\d{1,2}[ \t]*$", re.MULTILINE)
 _STOP = frozenset("the a an of and to for in on at by with from".split())
-#: The content kinds and the task types that use them.
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+
 TASKS = ("answer", "yes_no", "extract", "summarise", "rewrite", "list_items", "convert", "preserve")
 
 
@@ -164,10 +166,16 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
         fields = content["fields"]
         names = {name: "".join(folding.tokens(name)) for name in fields}
         checks["fields"] = all(n in flat for n in names.values())
+        given = {name: flat[n] for name, n in names.items() if n in flat}
+        # one value a field: a list or "X or Y" in place of a scalar offers several candidates
+        checks["single_values"] = not any(
+            isinstance(value, list) or (isinstance(value, str) and _OR.search(value) and not _OR.search(fields[name]))
+            for name, value in given.items()
+        )
         right = sum(
             1
             for name, gold in fields.items()
-            if names[name] in flat and _fact_present(gold, folding.Haystack(json.dumps(flat[names[name]])))
+            if name in given and _fact_present(gold, folding.Haystack(json.dumps(given[name])))
         )
         checks["values"] = right >= content["min_values"]
     else:
