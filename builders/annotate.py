@@ -12,7 +12,7 @@ answer, a verifier, difficulty features, and a difficulty from one of three sour
   problems share one scale.
   MATH: ``0.5 L + 0.2 S + 0.15 C + 0.15 M`` with ``L = (level - 1) / 4``, ``S = min(1, (steps - 1) / 11)``
   where ``steps`` counts the ``=`` signs of the solution, ``C = min(1, characters of the solution / 2000)``
-  and ``M`` as above; without a level (``Level ?``) the other terms are rescaled to sum to 1.
+  and ``M = min(1, log10(largest number) / 6)``; without a level (``Level ?``) the other terms are rescaled to sum to 1.
 * ``pass_rate`` — ``1 - (c + 1) / (n + 2)`` over the ``n`` models of a response matrix (``dsgen.irt``);
 * ``irt`` — ``sigmoid(b)`` of a 1PL / 2PL fit to the response matrix (``dsgen.irt.fit_irt``).
 Levels: easy below 0.35, medium below 0.6, hard from 0.6 (``dsgen.irt.level_of``).

@@ -7,6 +7,7 @@ import ast
 import math
 import random
 import re
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -86,8 +87,8 @@ def test_bakery_boxes_renders_exactly():
     assert item["metadata"]["solution"] == (
         "Carlos bakes 4*9 = <<4*9=36>>36 cupcakes.\nHe fills 36/9 = <<36/9=4>>4 boxes.\n#### 4"
     )
-    # 0.5 * 1/11 + 0.25 * log10(36)/6 + 0.25 * 0.7 (div)
-    assert (item["answer"], item["difficulty"], item["level"]) == ("4", 0.295, "easy")
+    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.25 div - 0.1)/0.8 + 0.2 * (log10(36) - 1)/3
+    assert (item["answer"], item["difficulty"], item["level"]) == ("4", 0.2538, "easy")
     assert item["metadata"]["operations"] == ["mul", "div"]
     assert item["template"] == "math/scenarios/bakery_boxes.yaml"
 
@@ -103,8 +104,8 @@ def test_shopping_change_renders_money_exactly():
         "He gets back 50-33.25 = <<50-33.25=16.75>>16.75 dollars.\n#### 16.75"
     )
     assert item["answer"] == "16.75"
-    # 0.4 * 1/7 + 0.4 * (0.15 mul + 0.1 sub + 0.15 fraction) + 0.2 * log10(50)/4
-    assert (item["difficulty"], item["level"], item["metadata"]["max_number"]) == (0.3021, "easy", 50)
+    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.1 sub + 0.15 fraction - 0.1)/0.8 + 0.2 * (log10(50) - 1)/3
+    assert (item["difficulty"], item["level"], item["metadata"]["max_number"]) == (0.2633, "easy", 50)
 
 
 def test_school_trip_renders_ceil_exactly():
@@ -308,13 +309,14 @@ def test_capacity_reports_small_spaces():
 
 
 def test_difficulty_formula_bounds_and_levels():
-    assert difficulty(1, ["add"], 1) == (0.02, "easy")
-    assert difficulty(1, [], 1) == (0.0, "easy")
+    # the easiest problem (one addition of small numbers) is 0, the hardest 1
+    assert difficulty(1, ["add"], 9) == (0.0, "easy")
+    assert difficulty(1, ["sub"], 1) == difficulty(1, [], 1) == (0.0, "easy")
     hardest = ["add", "sub", "mul", "div", "percent", "ceil", "back_solve"]
-    assert difficulty(8, hardest, 10**4) == (1.0, "hard")
+    assert difficulty(7, hardest, 10**4) == (1.0, "hard")
     assert difficulty(30, hardest, 10**9) == (1.0, "hard")
-    # 0.4 * 3/7 + 0.4 * (0.15 + 0.25 + 0.35) + 0.2 * 3/4
-    assert difficulty(4, ["mul", "div", "ceil"], 1000) == (0.6214, "hard")
+    # 0.4 * 3/6 + 0.4 * (0.15 + 0.25 + 0.35 - 0.1)/0.8 + 0.2 * (3 - 1)/3
+    assert difficulty(4, ["mul", "div", "ceil"], 1000) == (0.6583, "hard")
     assert difficulty(4, ["mul", "div", "floor"], 1000) == difficulty(4, ["mul", "div", "ceil"], 1000)
 
 
@@ -323,6 +325,37 @@ def test_difficulty_counts_kinds_not_repeats_and_back_solving_raises_it():
     assert difficulty(3, ["add", "back_solve"], 50)[0] > difficulty(3, ["add", "sub"], 50)[0]
     # a non-whole operand adds a little, it no longer makes a problem the hardest
     assert difficulty(2, ["mul", "fraction"], 30)[1] == "easy"
+
+
+def test_difficulty_is_monotone_in_each_feature():
+    """With the other features fixed, more steps, one more kind of operation, or a larger number never
+    lowers the difficulty; steps raise it strictly up to 7, where S saturates."""
+    kind_sets = [["add"], ["mul", "div"], ["percent", "ceil"], ["sub", "back_solve", "combine"], ["fraction", "rate"]]
+    numbers = [1, 9, 36, 500, 12_000, 10**7]
+    for kinds in kind_sets:
+        for n in numbers:
+            by_steps = [difficulty(k, kinds, n)[0] for k in range(1, 13)]
+            assert by_steps == sorted(by_steps)
+            if difficulty(7, kinds, n)[0] < 1:
+                assert len(set(by_steps[:7])) == 7, (kinds, n, by_steps)
+            by_number = [difficulty(3, kinds, m)[0] for m in numbers]
+            assert by_number == sorted(by_number)
+            for extra in ("rounding", "back_solve", "percent", "div", "fraction"):
+                assert difficulty(3, kinds + [extra], n)[0] >= difficulty(3, kinds, n)[0]
+    # rounding, back-solving and percentages each raise a plain multiplication problem
+    for extra in ("ceil", "back_solve", "percent"):
+        assert difficulty(3, ["mul", extra], 100)[0] > difficulty(3, ["mul"], 100)[0]
+
+
+@pytest.mark.parametrize("builder, low, high", [(TemplateProblems, 0.16, 0.9), (ComposedProblems, 0.05, 0.9)])
+def test_default_build_spans_the_scale_with_three_levels(builder, low, high):
+    """The default build reaches both ends of [0, 1] (math.template has no 1-step addition; its easiest
+    scenario, times_as_old, multiplies then adds small numbers: about 0.157) and every level holds at least 10%."""
+    records = make(builder(), 3000, seed=11)
+    values = [r["difficulty"] for r in records]
+    assert min(values) <= low and max(values) >= high
+    shares = Counter(r["level"] for r in records)
+    assert set(shares) == {"easy", "medium", "hard"} and min(shares.values()) >= 300, shares
 
 
 def test_difficulty_grows_with_steps():

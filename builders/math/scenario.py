@@ -560,6 +560,8 @@ class Scenario:
         self.graph_kinds = set(self.operations)
         if "unknown_start" in self.kinds:
             self.graph_kinds.add("back_solve")
+        # percentages and rates are written as mul/div; the declared kind counts as annotate's cue does
+        self.graph_kinds |= {"percent", "rate"} & set(self.kinds)
         step_names = {s.name for s in self.steps}
         if any(len(step_names & set(s.expression.names)) >= 2 for s in self.steps):
             self.graph_kinds.add("combine")
