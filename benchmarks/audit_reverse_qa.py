@@ -93,7 +93,7 @@ def shortcuts(kb, record: dict) -> dict:
 
     def unique(depth: int, chosen) -> bool:
         cut = Chain(chain.types[:depth + 1], chain.edges[:depth])
-        return kb.candidates(cut, [c for c in chosen if c.var <= depth]) == {answer}
+        return kb.pins(cut, [c for c in chosen if c.var <= depth], answer)  # path entities distinct
 
     hops = len(chain.edges)
     effective = next((d for d in range(hops + 1) if unique(d, clues)), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from dsgen.builders.reverse_qa.kb import KB, Clue
+from dsgen.builders.reverse_qa.kb import KB, Chain, Clue
 from dsgen.builders.reverse_qa.question import compose, join_clauses
 from dsgen.builders.reverse_qa.world import taxonomy
 
@@ -60,3 +60,26 @@ def test_clauses_join_with_commas_and_a_final_and():
     assert join_clauses(["a"]) == "a"
     assert join_clauses(["a", "b"]) == "a and b"
     assert join_clauses(["a", "b", "c"]) == "a, b and c"
+
+
+def test_a_same_type_entity_under_another_noun_reads_different():
+    text, _, nouns = sentences([0, 1], [("located_in", True)],
+                               [Clue(0, "category", 0, "market town"), Clue(1, "founding_year", 1, 1100)], seed=2)
+    assert nouns == ["market town", "place"]
+    assert text.endswith("in a different place that was founded in the 1100s.") or text.endswith(
+        "in a different place that was established in the 1100s.") or text.endswith(
+        "in a different place that came into being in the 1100s."), text
+
+
+def test_the_proof_reads_path_entities_as_distinct_like_the_words():
+    """A place in a province that contains a place founded in the 1530s: Tessmere itself fits if the two
+    places may be one, so only distinctness ("another place") pins Roulgim, and the prover uses it."""
+    kb = small_kb()
+    chain = Chain(("place", "place", "place"), (("located_in", True), ("located_in", False)))
+    clues = [Clue(2, "founding_year", 1, 1530)]
+    assert kb.candidates(chain, clues) == {0, 2}
+    assert kb.pins(chain, clues, 0)
+    assert not kb.pins(chain, clues, 2)
+    assert not kb.pins(chain, [], 0)  # both towns then have a distinct witness
+    text, _, _ = sentences([0, 1, 2], list(chain.edges), clues)
+    assert "another place" in text and "a third place" in text

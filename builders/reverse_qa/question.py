@@ -37,12 +37,17 @@ def clause(kb: KB, rng: random.Random, entity: int, clue: Clue) -> str:
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 
 
-def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue], seen: int = 0) -> tuple[str, str]:
+def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue], seen: int = 0,
+             others: int = 0) -> tuple[str, str]:
     """(noun, noun phrase with its relative clauses) for one path entity; ``seen``: how many earlier entities
-    the question called by the same noun ("another organisation", "a third place")."""
+    the question called by the same noun ("another organisation", "a third place"), ``others``: how many of
+    its type by another noun ("a different event" after "a chess tournament"). Path entities are distinct
+    and the proofs rely on it, so the words say so whenever two could be taken for one."""
     name = noun(kb, entity, etype, clues)
     clauses = [clause(kb, rng, entity, c) for c in clues if c.attr != "category"]
-    if seen == 0:
+    if others:
+        phrase = f"a different {name}"
+    elif seen == 0:
         phrase = f"{obfuscate.article(name)} {name}"
     else:
         phrase = f"another {name}" if seen == 1 else f"a {ORDINALS[seen]} {name}"
@@ -68,7 +73,9 @@ def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, 
     phrases, refs = [], []
     for i, e in enumerate(path):
         own = [c for c in clues if c.var == i]
-        name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(noun(kb, e, types[i], own)))
+        name = noun(kb, e, types[i], own)
+        others = sum(1 for j in range(i) if types[j] == types[i] and nouns[j] != name)
+        name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(name), others=others)
         seen = nouns.count(name)
         refs.append(f"that {name}" if seen == 0 else f"that {ORDINALS[seen]} {name}")
         nouns.append(name)
