@@ -51,9 +51,13 @@ def test_repeated_nouns_read_another_and_ordinals():
     text, _, nouns = sentences([0, 1, 2], [("located_in", True), ("located_in", False)],
                                [Clue(0, "founding_year", 1, 1410), Clue(2, "founding_year", 2, 1530)], seed=3)
     assert nouns == ["place", "place", "place"]
-    assert "lies in another place" in text or "is located in another place" in text
+    assert text == ("Picture a place that was founded in the 1410s. This place is located in another place that "
+                    "includes a third place that came into being between the 1530s and the 1550s.")
+    text, _, _ = sentences([0, 1, 2], [("located_in", True), ("located_in", False)],
+                           [Clue(0, "founding_year", 1, 1410), Clue(1, "founding_year", 1, 1100),
+                            Clue(2, "founding_year", 2, 1530)], seed=3)
     assert "That second place" in text and "a third place that" in text
-    assert not re.search(r"\b(1412|1530)\b", text)  # blurred: "the 1410s", "the 1530s, 1540s or 1550s"
+    assert not re.search(r"\b(1412|1530)\b", text)  # blurred: "the 1410s", "between the 1530s and the 1550s"
 
 
 def test_clauses_join_with_commas_and_a_final_and():
@@ -83,3 +87,21 @@ def test_the_proof_reads_path_entities_as_distinct_like_the_words():
     assert not kb.pins(chain, [], 0)  # both towns then have a distinct witness
     text, _, _ = sentences([0, 1, 2], list(chain.edges), clues)
     assert "another place" in text and "a third place" in text
+
+
+def test_a_broad_category_is_referred_back_to_by_its_head_noun():
+    text, _, nouns = sentences([4, 3, 0], [("founded_by", True), ("born_in", True)],
+                               [Clue(0, "founding_year", 1, 1880), Clue(1, "category", 2, "person working in the arts"),
+                                Clue(2, "population", 2, 10_000)])
+    assert nouns[1] == "person working in the arts"
+    assert text == ("Picture an organisation that was established in the 1880s. This organisation was founded by a "
+                    "person working in the arts. That person came into the world in a place that is home to between "
+                    "10,000 and 99,999 people.")
+
+
+def test_a_hop_to_an_entity_with_no_clue_runs_on_into_the_next_hop():
+    text, _, _ = sentences([3, 0, 1], [("born_in", True), ("located_in", True)],
+                           [Clue(0, "birth_year", 2, 1830), Clue(2, "founding_year", 1, 1100)], seed=2)
+    assert text == ("I'm trying to identify a person who was born between the 1830s and the 1850s. This person was "
+                    "born in a place that lies in another place that was founded in the 1100s.")
+    assert "in a place." not in text

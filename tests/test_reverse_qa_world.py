@@ -67,7 +67,8 @@ def test_category_blur_reads_as_broader():
 def test_year_and_number_phrases():
     assert obfuscate.phrase("year", 0, 1953, {}) == "in 1953"
     assert obfuscate.phrase("year", 1, 1953, {}) == "in the 1950s"
-    assert obfuscate.phrase("year", 2, 1953, {}) == "in the 1950s, 1960s or 1970s"
+    assert obfuscate.phrase("year", 2, 1953, {}) == "between the 1950s and the 1970s"
+    assert obfuscate.phrase("year", 2, 1085, {}) == "between the 1080s and the 1100s"
     assert obfuscate.phrase("number", 1, 12_400, {}) == "between 10,000 and 19,999"
     assert obfuscate.phrase("number", 2, 12_400, {}) == "between 10,000 and 99,999"
     assert obfuscate.constraint("year", 2, 1953, {}) == {"range": [1950, 1979]}
