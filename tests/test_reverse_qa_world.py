@@ -6,8 +6,13 @@ import re
 
 import pytest
 from dsgen.builders.reverse_qa import obfuscate
-from dsgen.builders.reverse_qa.world import (World, is_profane, plausibility_violations, taxonomy,
-                                                  temporal_violations)
+from dsgen.builders.reverse_qa.world import (
+    World,
+    is_profane,
+    plausibility_violations,
+    taxonomy,
+    temporal_violations,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
