@@ -105,3 +105,11 @@ def test_a_hop_to_an_entity_with_no_clue_runs_on_into_the_next_hop():
     assert text == ("I'm trying to identify a person who was born between the 1830s and the 1850s. This person was "
                     "born in a place that lies in another place that was founded in the 1100s.")
     assert "in a place." not in text
+
+
+def test_same_type_entities_under_other_nouns_read_different_then_ordinal():
+    text, _, nouns = sentences([0, 1, 2], [("located_in", True), ("located_in", False)],
+                               [Clue(0, "category", 0, "market town"), Clue(2, "founding_year", 1, 1530)])
+    assert nouns == ["market town", "place", "place"]
+    assert text == ("I have in mind a market town that lies in a different place that contains a third place that "
+                    "was established in the 1530s.")

@@ -41,12 +41,12 @@ def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Cl
              others: int = 0) -> tuple[str, str]:
     """(noun, noun phrase with its relative clauses) for one path entity; ``seen``: how many earlier entities
     the question called by the same noun ("another organisation", "a third place"), ``others``: how many of
-    its type by another noun ("a different event" after "a chess tournament"). Path entities are distinct
-    and the proofs rely on it, so the words say so whenever two could be taken for one."""
+    its type by another noun ("a different event" after "a chess tournament", then "a third place"). Path
+    entities are distinct and the proofs rely on it, so the words say so whenever two could be taken for one."""
     name = noun(kb, entity, etype, clues)
     clauses = [clause(kb, rng, entity, c) for c in clues if c.attr != "category"]
     if others:
-        phrase = f"a different {name}"
+        phrase = f"a different {name}" if seen + others == 1 else f"a {ORDINALS[seen + others]} {name}"
     elif seen == 0:
         phrase = f"{obfuscate.article(name)} {name}"
     else:
@@ -82,7 +82,8 @@ def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, 
         name = noun(kb, e, types[i], own)
         others = sum(1 for j in range(i) if types[j] == types[i] and nouns[j] != name)
         name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(name), others=others)
-        seen, head = nouns.count(name), short(name)
+        head = short(name)
+        seen = sum(1 for n in nouns if short(n) == head)  # referring back must single it out by its head noun
         refs.append(f"that {head}" if seen == 0 else f"that {ORDINALS[seen]} {head}")
         nouns.append(name)
         phrases.append(phrase)
@@ -92,6 +93,9 @@ def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, 
     opening, first = phrases[0], 0
     if edges and not any(c.var == 0 and c.attr != "category" for c in clues):
         opening, first = f"{phrases[0]} {relative(types[0])} {links[0]}", 1
+        while first < len(edges) and not any(c.var == first for c in clues):  # nothing to say of it alone
+            opening += f" {relative(types[first])} {links[first]}"
+            first += 1
     sentences = [rng.choice(specs["openers"]).format(np=opening)]
     i = first
     while i < len(edges):
