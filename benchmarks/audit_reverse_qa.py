@@ -14,6 +14,7 @@ audits older builds (records without effective_hops or gold_docs) and newer ones
 - unblurred clues: clues at level 0 (an exact value or a name);
 - temporal violations: facts of the world (and of answer paths) that break causality;
 - profanity hits: names the generator's filter (better-profanity's list) flags, where it has one;
+- implausible sizes: villages of thousands, port cities of hundreds, firms bigger than their town;
 - BM25 recall@10: share of a record's gold documents in the top 10 for the whole question as the query;
 - answers shared across splits: test answers that appear on a train question's path (train 0.9 / test 0.1);
 - extraction precision / recall on the hand-written corpus of tests/data, where present.
@@ -93,7 +94,7 @@ def shortcuts(kb, record: dict) -> dict:
 
     def unique(depth: int, chosen) -> bool:
         cut = Chain(chain.types[:depth + 1], chain.edges[:depth])
-        return kb.candidates(cut, [c for c in chosen if c.var <= depth]) == {answer}
+        return kb.pins(cut, [c for c in chosen if c.var <= depth], answer)  # path entities distinct
 
     hops = len(chain.edges)
     effective = next((d for d in range(hops + 1) if unique(d, clues)), None)
@@ -118,6 +119,30 @@ def temporal(kb) -> tuple[int, set[tuple[str, int, int]]]:
             if rule(years, s, o):
                 broken.add((rel, s, o))
     return checked, broken
+
+
+def implausible_sizes(kb) -> Counter:
+    """Sizes a reader would find absurd, by rule, judged from raw values (not the generator's own table):
+    villages of 5,000+, towns outside 1,000-99,999, port cities under 20,000, regions with fewer people
+    than the places they contain, organisations employing more than their headquarters' population,
+    events drawing more than 5x their venue's, organisations with fewer than 10 staff."""
+    pop, cat, found = kb.attrs["population"], kb.attrs["category"], Counter()
+    for p in kb.by_type.get("place", ()):
+        kind = cat[p].split()[-1]
+        found["village of 5,000+"] += kind == "village" and pop[p] >= 5_000
+        found["town outside 1,000-99,999"] += kind == "town" and not 1_000 <= pop[p] < 100_000
+        found["city under 20,000"] += kind == "city" and pop[p] < 20_000
+    inside: Counter = Counter()
+    for place, region in kb.relations.get("located_in", ()):
+        inside[region] += pop[place]
+    found["region smaller than its places"] = sum(1 for r, total in inside.items() if pop[r] < total)
+    staff, visitors = kb.attrs["employees"], kb.attrs["attendance"]
+    found["staff > headquarters population"] = sum(1 for o, t in kb.relations.get("headquartered_in", ())
+                                                   if staff[o] > pop[t])
+    found["attendance > 5x venue population"] = sum(1 for ev, t in kb.relations.get("held_in", ())
+                                                    if visitors[ev] > 5 * pop[t])
+    found["staff under 10"] = sum(1 for o in kb.by_type.get("organisation", ()) if staff[o] < 10)
+    return found
 
 
 def path_facts(record: dict) -> list[tuple[str, int, int]]:
@@ -218,6 +243,7 @@ def main() -> None:
     found = [shortcuts(kb, r) for r in records]
     n = len(records)
     checked, broken = temporal(kb)
+    sizes = implausible_sizes(kb)
     broken_paths = sum(1 for r in records if any(f in broken for f in path_facts(r)))
     try:
         from dsgen.builders.reverse_qa.world import is_profane
@@ -244,6 +270,7 @@ def main() -> None:
         ("temporal violations (world facts)", f"{len(broken)} of {checked:,}"),
         ("answer paths with a temporal violation", f"{broken_paths} of {n}"),
         ("profanity hits", profane),
+        ("implausible sizes (world facts)", f"{sum(sizes.values())}  {dict(sizes)}"),
         ("answers shared across splits (test answer on a train path)",
          f"{leaked} of {test} test records (train {train}, dropped {dropped})"),
         *((f"extraction, {name}", extraction_quality(corpus, facts)[0]) for name, corpus, facts in CORPORA),

@@ -90,7 +90,8 @@ def raw_links(kb) -> dict[tuple[str, bool], dict[int, list[int]]]:
 
 
 def solutions(kb, record: dict) -> list[int]:
-    """Every entity that fits the question: brute force over the raw relation pairs, memoised per hop."""
+    """Every entity that fits the question with a path of distinct entities ("another event"): brute force over
+    the raw relation pairs, each hop's fit memoised, then a witness path searched."""
     meta = record["metadata"]
     path = meta["path"]
     types = [step["type"] for step in path]
@@ -107,7 +108,13 @@ def solutions(kb, record: dict) -> list[int]:
             memo[(i, e)] = ok
         return memo[(i, e)]
 
-    return [e for e in range(len(kb.names)) if fits(0, e)]
+    def distinct(i: int, walked: list[int]) -> bool:  # a witness path of distinct entities, as the words say
+        if i + 1 == len(path):
+            return True
+        ahead = links.get((path[i]["relation"], path[i]["forward"]), {}).get(walked[-1], ())
+        return any(distinct(i + 1, [*walked, n]) for n in ahead if n not in walked and fits(i + 1, n))
+
+    return [e for e in range(len(kb.names)) if fits(0, e) and distinct(0, [e])]
 
 
 def cut(record: dict, depth: int | None = None, clues: list[dict] | None = None) -> dict:

@@ -6,7 +6,13 @@ import re
 
 import pytest
 from dsgen.builders.reverse_qa import obfuscate
-from dsgen.builders.reverse_qa.world import World, is_profane, taxonomy, temporal_violations
+from dsgen.builders.reverse_qa.world import (
+    World,
+    is_profane,
+    plausibility_violations,
+    taxonomy,
+    temporal_violations,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,7 +72,8 @@ def test_category_blur_reads_as_broader():
 def test_year_and_number_phrases():
     assert obfuscate.phrase("year", 0, 1953, {}) == "in 1953"
     assert obfuscate.phrase("year", 1, 1953, {}) == "in the 1950s"
-    assert obfuscate.phrase("year", 2, 1953, {}) == "in the 1950s, 1960s or 1970s"
+    assert obfuscate.phrase("year", 2, 1953, {}) == "between the 1950s and the 1970s"
+    assert obfuscate.phrase("year", 2, 1085, {}) == "between the 1080s and the 1100s"
     assert obfuscate.phrase("number", 1, 12_400, {}) == "between 10,000 and 19,999"
     assert obfuscate.phrase("number", 2, 12_400, {}) == "between 10,000 and 99,999"
     assert obfuscate.constraint("year", 2, 1953, {}) == {"range": [1950, 1979]}
@@ -191,8 +198,47 @@ def test_sizes_are_plausible_for_their_kind(world):
     for attr, table in (("employees", spec["workforce"]), ("attendance", spec["attendance"])):
         for e, value in enumerate(kb.attrs[attr]):
             if value is not None:
-                lo, hi = table[broader[kb.attrs["category"][e]][0]]
-                assert 10 ** lo - 1 <= value <= 10 ** hi + 2, (kb.names[e], value)
+                lo, hi = table[broader[kb.attrs["category"][e]][0]]  # lower when its home town is small
+                assert 10 <= value <= 10 ** hi + 2, (kb.names[e], value)
     societies = [kb.attrs["employees"][e] for e in kb.type_lists["organisation"]
                  if broader[kb.attrs["category"][e]][0] == "learned society"]
     assert societies and max(societies) < 40
+
+
+def test_no_size_is_implausible_in_a_100k_world(big_world):
+    """An independent reading of the sizes: villages of hundreds, towns of thousands, cities of tens of
+    thousands or more, regions bigger than their places, and no organisation or event too big for its town."""
+    kb, broader = big_world.kb, taxonomy()[1]
+    pop, category = kb.attrs["population"], kb.attrs["category"]
+    sizes: dict[str, list[int]] = {}
+    for p in kb.type_lists["place"]:
+        word = category[p].split()[-1]
+        sizes.setdefault(word if word in ("village", "town", "city") else broader[category[p]][1], []).append(pop[p])
+    assert max(sizes["village"]) < 5_000 and min(sizes["village"]) >= 100
+    assert 1_000 <= min(sizes["town"]) and max(sizes["town"]) < 100_000
+    assert min(sizes["city"]) >= 20_000
+    assert min(sizes["territory"]) >= 20_000 and min(sizes["state"]) >= 300_000
+    inside: dict[int, int] = {}
+    for place, region in kb.relations["located_in"]:
+        inside[region] = inside.get(region, 0) + pop[place]
+    assert all(pop[r] >= total for r, total in inside.items())
+    staff, visitors = kb.attrs["employees"], kb.attrs["attendance"]
+    assert [(o, t) for o, t in kb.relations["headquartered_in"] if staff[o] > pop[t] // 4] == []
+    assert [(ev, t) for ev, t in kb.relations["held_in"] if visitors[ev] > 2 * pop[t]] == []
+    assert min(staff[o] for o in kb.type_lists["organisation"]) >= 10
+    assert plausibility_violations(kb) == []
+
+
+def test_the_plausibility_check_finds_absurd_sizes(world):
+    kb = world.kb
+    pop, category = kb.attrs["population"], kb.attrs["category"]
+    village = next(p for p in kb.type_lists["place"] if category[p].endswith("village"))
+    org, town = kb.relations["headquartered_in"][0]
+    saved = pop[village], kb.attrs["employees"][org]
+    pop[village], kb.attrs["employees"][org] = 2_855_222, pop[town] + 1
+    try:
+        found = plausibility_violations(kb)
+        assert ("population_for_kind", village, village) in found
+        assert ("workforce_for_home", org, town) in found
+    finally:
+        pop[village], kb.attrs["employees"][org] = saved

@@ -123,18 +123,19 @@ def _choose(kb: KB, chain: Chain, answer: int, pool: list[list[Clue]], target: i
 
 
 def _minimise(kb: KB, chain: Chain, answer: int, chosen: list[Clue]) -> list[Clue]:
-    """Drop clues (in order) whose removal keeps the answer unique; the rest are each necessary."""
+    """Drop clues (in order) whose removal keeps the answer unique; the rest are each necessary. Unique means
+    with the path's entities distinct, which is how the question words them ("another event")."""
     kept = list(chosen)
     for clue in chosen:
         trial = [c for c in kept if c is not clue]
-        if kb.candidates(chain, trial) == {answer}:
+        if kb.pins(chain, trial, answer):
             kept = trial
     return kept
 
 
 def is_minimal(kb: KB, chain: Chain, answer: int, chosen: list[Clue]) -> bool:
-    """Whether dropping any one clue lets another entity fit."""
-    return all(kb.candidates(chain, chosen[:i] + chosen[i + 1:]) != {answer} for i in range(len(chosen)))
+    """Whether dropping any one clue lets another entity fit (path entities distinct, as the wording says)."""
+    return all(not kb.pins(chain, chosen[:i] + chosen[i + 1:], answer) for i in range(len(chosen)))
 
 
 def prefix(chain: Chain, clues: list[Clue], depth: int) -> tuple[Chain, list[Clue]]:
@@ -145,7 +146,7 @@ def prefix(chain: Chain, clues: list[Clue], depth: int) -> tuple[Chain, list[Clu
 def effective_hops(kb: KB, chain: Chain, answer: int, clues: list[Clue]) -> int | None:
     """The fewest hops of the path whose clues already pin the answer (None: not even all of them)."""
     for depth in range(len(chain.types)):
-        if kb.candidates(*prefix(chain, clues, depth)) == {answer}:
+        if kb.pins(*prefix(chain, clues, depth), answer):
             return depth
     return None
 

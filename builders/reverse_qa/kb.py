@@ -151,10 +151,10 @@ class KB:
         return self._linked[key]
 
     def admitted_alone(self, chain: Chain, clue: Clue) -> int:
-        """How many entities fit ``chain`` with ``clue`` as its only clue (memoised: questions share them)."""
+        """How many entities fit ``chain`` (path entities distinct) with ``clue`` as its only clue (memoised)."""
         key = (chain, clue)
         if key not in self._alone:
-            self._alone[key] = len(self.candidates(chain, [clue]))
+            self._alone[key] = len(self.fitting(chain, [clue]))
         return self._alone[key]
 
     def admits_at_least(self, chain: Chain, clue: Clue, n: int) -> bool:
@@ -163,7 +163,7 @@ class KB:
         own = self.matching(clue, chain.types[clue.var])
         if len(own) > 4 * SAMPLE:
             few = set(itertools.islice(own, SAMPLE))
-            if len(self.candidates(chain, [], restrict=(clue.var, few))) >= n:
+            if len(self.fitting(chain, [], restrict=(clue.var, few))) >= n:
                 return True
         return self.admitted_alone(chain, clue) >= n
 
@@ -202,6 +202,43 @@ class KB:
                     reached.update(back.get(e, ()))
                 current = reached & (self.by_type.get(etype, _EMPTY) if base is None else base)
         return set(self.by_type.get(chain.types[0], _EMPTY)) if current is None else current
+
+
+    def pins(self, chain: Chain, clues: list[Clue], answer: int) -> bool:
+        """Whether ``answer`` is the only entity that fits, with the path's entities all distinct, as the
+        question's wording says ("another event", "that second place") and as paths are walked."""
+        found = self.candidates(chain, clues)
+        if answer not in found or found == {answer}:
+            return found == {answer}
+        walks = self._distinct_walk(chain, clues, found)
+        return not any(walks(e) for e in found if e != answer)
+
+    def fitting(self, chain: Chain, clues: list[Clue], restrict: tuple[int, set[int]] | None = None) -> set[int]:
+        """``candidates`` that also have a path of distinct entities (the answers the wording admits)."""
+        found = self.candidates(chain, clues, restrict)
+        walks = self._distinct_walk(chain, clues, found, restrict)
+        return {e for e in found if walks(e)}
+
+    def _distinct_walk(self, chain: Chain, clues: list[Clue], found: set[int],
+                       restrict: tuple[int, set[int]] | None = None):
+        """Whether an entity of ``found`` starts a path of distinct entities through the chain. Without
+        distinctness ``candidates`` is a superset: a witness is searched forward within each variable's
+        candidates (the chain from that variable on, with its clues)."""
+        last = len(chain.types) - 1
+        fits = [found] + [
+            self.candidates(Chain(chain.types[i:], chain.edges[i:]), [c._replace(var=c.var - i) for c in clues if c.var >= i],
+                            (restrict[0] - i, restrict[1]) if restrict is not None and restrict[0] >= i else None)
+            for i in range(1, last + 1)]
+
+        def walk(path: list[int]) -> bool:
+            i = len(path) - 1
+            if i == last:
+                return True
+            rel, forward = chain.edges[i]
+            ahead = (self.out if forward else self.inc)[rel].get(path[i], ())
+            return any(walk([*path, n]) for n in ahead if n in fits[i + 1] and n not in path)
+
+        return lambda e: walk([e])
 
 
 def _intersect(sets: list[set[int]]) -> set[int]:

@@ -63,7 +63,7 @@ def phrase(kind: str, level: int, value, broader: dict[str, tuple[str, str]]) ->
             return f"in {value}"
         if level == 1:
             return f"in the {lo}s"
-        return f"in the {lo}s, {lo + 10}s or {lo + 20}s"
+        return f"between the {lo}s and the {lo + 20}s"
     if kind == "number":
         if level == 0:
             return f"{value:,}"

@@ -37,18 +37,28 @@ def clause(kb: KB, rng: random.Random, entity: int, clue: Clue) -> str:
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 
 
-def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue], seen: int = 0) -> tuple[str, str]:
+def describe(kb: KB, rng: random.Random, entity: int, etype: str, clues: list[Clue], seen: int = 0,
+             others: int = 0) -> tuple[str, str]:
     """(noun, noun phrase with its relative clauses) for one path entity; ``seen``: how many earlier entities
-    the question called by the same noun ("another organisation", "a third place")."""
+    the question called by the same noun ("another organisation", "a third place"), ``others``: how many of
+    its type by another noun ("a different event" after "a chess tournament", then "a third place"). Path
+    entities are distinct and the proofs rely on it, so the words say so whenever two could be taken for one."""
     name = noun(kb, entity, etype, clues)
     clauses = [clause(kb, rng, entity, c) for c in clues if c.attr != "category"]
-    if seen == 0:
+    if others:
+        phrase = f"a different {name}" if seen + others == 1 else f"a {ORDINALS[seen + others]} {name}"
+    elif seen == 0:
         phrase = f"{obfuscate.article(name)} {name}"
     else:
         phrase = f"another {name}" if seen == 1 else f"a {ORDINALS[seen]} {name}"
     if clauses:
         phrase += f" {relative(etype)} {join_clauses(clauses)}"
     return name, phrase
+
+
+def short(name: str) -> str:
+    """The head of a noun for referring back: "this person" for "a person in trade and industry"."""
+    return name.split(" working ", 1)[0].split(" in ", 1)[0]
 
 
 def relative(etype: str) -> str:
@@ -60,7 +70,8 @@ def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, 
     """The question's sentences, its closing ask, and the noun each path entity is called by.
 
     When the answer has no clue of its own, its first hop joins the opening ("a creative work that was
-    created by a novelist who …"), as BrowseComp questions read.
+    created by a novelist who …"), as BrowseComp questions read; likewise a hop to an entity with no clue
+    runs on into the next hop ("was born in a place that hosted an event …"), not "… in a place.".
     """
     specs = config("facts.yaml")
     types = [kb.types[e] for e in path]
@@ -68,18 +79,31 @@ def compose(kb: KB, rng: random.Random, path: list[int], edges: list[tuple[str, 
     phrases, refs = [], []
     for i, e in enumerate(path):
         own = [c for c in clues if c.var == i]
-        name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(noun(kb, e, types[i], own)))
-        seen = nouns.count(name)
-        refs.append(f"that {name}" if seen == 0 else f"that {ORDINALS[seen]} {name}")
+        name = noun(kb, e, types[i], own)
+        others = sum(1 for j in range(i) if types[j] == types[i] and nouns[j] != name)
+        name, phrase = describe(kb, rng, e, types[i], own, seen=nouns.count(name), others=others)
+        head = short(name)
+        seen = sum(1 for n in nouns if short(n) == head)  # referring back must single it out by its head noun
+        refs.append(f"that {head}" if seen == 0 else f"that {ORDINALS[seen]} {head}")
         nouns.append(name)
         phrases.append(phrase)
-    refs[0] = f"this {nouns[0]}"
+    refs[0] = f"this {short(nouns[0])}"
     links = [rng.choice(specs["relations"][rel]["forward" if forward else "backward"]).format(o=phrases[i + 1])
              for i, (rel, forward) in enumerate(edges)]
     opening, first = phrases[0], 0
     if edges and not any(c.var == 0 and c.attr != "category" for c in clues):
         opening, first = f"{phrases[0]} {relative(types[0])} {links[0]}", 1
+        while first < len(edges) and not any(c.var == first for c in clues):  # nothing to say of it alone
+            opening += f" {relative(types[first])} {links[first]}"
+            first += 1
     sentences = [rng.choice(specs["openers"]).format(np=opening)]
-    sentences += [f"{refs[i][0].upper()}{refs[i][1:]} {links[i]}." for i in range(first, len(edges))]
+    i = first
+    while i < len(edges):
+        said = f"{refs[i][0].upper()}{refs[i][1:]} {links[i]}"
+        while i + 1 < len(edges) and not any(c.var == i + 1 for c in clues):  # nothing to say of it alone
+            i += 1
+            said += f" {relative(types[i])} {links[i]}"
+        sentences.append(said + ".")
+        i += 1
     asks = specs["asks"]
     return sentences, rng.choice(asks.get(types[0], asks["entity"])), nouns

@@ -10,6 +10,7 @@ category), so the facts behind a question are spread over several documents.
 from __future__ import annotations
 
 import bisect
+import math
 import random
 import re
 from collections.abc import Iterator
@@ -44,10 +45,11 @@ def taxonomy() -> tuple[dict[str, dict[str, list[str]]], dict[str, tuple[str, st
     return leaves, broader
 
 
-def _off_boundary(value: int) -> int:
-    """A number that is not the end of a blur bucket, so a blurred number never states the exact one."""
+def _off_boundary(value: int, step: int = 1) -> int:
+    """A number that is not the end of a blur bucket, so a blurred number never states the exact one
+    (found by stepping up, or down with ``step`` -1 where the number must not grow)."""
     while any(value in obfuscate.number_range(level, value) for level in (1, 2)):
-        value += 1
+        value += step
     return value
 
 
@@ -273,12 +275,13 @@ def _generate(n: int, seed: int) -> KB:
     def number(lo: float, hi: float) -> int:
         return _off_boundary(int(10 ** rng.uniform(lo, hi)))
 
-    for tier, spread in (("state", (6.0, 8.0)), ("territory", (5.0, 7.0)), ("settlement", (2.3, 6.5))):
+    for tier in ("state", "territory", "settlement"):
         tier_leaves = [leaf for group, names_ in leaves["place"].items() if broader[names_[0]][1] == tier
                        for leaf in names_]
         for _ in range(tier_counts[tier]):
-            add("place", make.place(), rng.choice(tier_leaves),
-                {"founding_year": rng.randint(900, 1900), "population": number(*spread)})
+            kind = rng.choice(tier_leaves)
+            add("place", make.place(), kind,
+                {"founding_year": rng.randint(900, 1900), "population": number(*cfg["population"][kind])})
     person_leaves = [leaf for names_ in leaves["person"].values() for leaf in names_]
     for _ in range(counts["person"]):
         given, name = make.person()
@@ -316,7 +319,34 @@ def _generate(n: int, seed: int) -> KB:
         t = rng.choice(territories)
         rels["located_in"].append((s, t))
         region[s] = t
+    population, bounds = attrs["population"], cfg["home_bounds"]
+    for outer in (territories, states):  # a region's people include those of the places it contains
+        members = set(outer)
+        for inner, parent in rels["located_in"]:
+            if parent in members:
+                population[parent] += population[inner]
+        for e in outer:
+            population[e] = _off_boundary(population[e])
     towns = _Regional(settlements, founding, region)
+
+    def home(year: int, local: int | None, size: int, per_inhabitant: float) -> int | None:
+        """A town founded by ``year`` (in region ``local`` if there is one), big enough for ``size`` if a
+        few draws find one."""
+        found = towns.before(rng, year, local)
+        for _ in range(20):
+            if found is None or population[found] * per_inhabitant >= size:
+                break
+            found = towns.before(rng, year, local)
+        return found
+
+    def fit(value: int, kind_range: tuple[float, float], place: int | None, per_inhabitant: float) -> int:
+        """``value``, redrawn within its kind's range but below what ``place`` can hold when it is too big."""
+        cap = int(population[place] * per_inhabitant) if place is not None else value
+        if value <= cap:
+            return value
+        lo, hi = kind_range
+        top = math.log10(cap)
+        return _off_boundary(int(10 ** rng.uniform(min(lo, top), min(hi, top))), -1)
     for p in persons:  # born in a town founded before their birth, which makes their home region
         region[p] = _link(rels["born_in"], p, towns.before(rng, births[p]), region)
     # Organisations: a founder founds one between the ages of 20 and 65 while alive, in their home region;
@@ -327,11 +357,14 @@ def _generate(n: int, seed: int) -> KB:
         if founder is not None and births[founder] + 20 <= last:
             founding[o] = rng.randint(births[founder] + 20, last)
             rels["founded_by"].append((o, founder))
-            home = towns.before(rng, founding[o], region[founder])
+            local = region[founder]
         else:
             founding[o] = rng.randint(1650, 2015)
-            home = towns.before(rng, founding[o])
-        region[o] = _link(rels["headquartered_in"], o, home, region)
+            local = None
+        share = bounds["employees_per_inhabitant"]
+        hq = home(founding[o], local, attrs["employees"][o], share)
+        attrs["employees"][o] = fit(attrs["employees"][o], cfg["workforce"][broader[attrs["category"][o]][0]], hq, share)
+        region[o] = _link(rels["headquartered_in"], o, hq, region)
     clubs = _Regional(orgs, founding, region)
     for p in persons:  # a member of an organisation founded within their life, nine times in ten a local one
         if rng.random() < 0.5:
@@ -347,7 +380,10 @@ def _generate(n: int, seed: int) -> KB:
         region[w] = region[author]
     for ev in ids["event"]:  # in a town founded before, organised by an organisation founded before, locally
         year = attrs["event_year"][ev]
-        region[ev] = _link(rels["held_in"], ev, towns.before(rng, year), region)
+        share, group = bounds["visitors_per_inhabitant"], broader[attrs["category"][ev]][0]
+        venue = home(year, None, attrs["attendance"][ev], share)
+        attrs["attendance"][ev] = fit(attrs["attendance"][ev], cfg["attendance"][group], venue, share)
+        region[ev] = _link(rels["held_in"], ev, venue, region)
         if rng.random() < 0.6:
             _link(rels["organised_by"], ev, clubs.before(rng, year, region[ev] if rng.random() < 0.9 else None))
 
@@ -421,6 +457,48 @@ def temporal_violations(kb: KB) -> list[tuple[str, int, int]]:
     }
     for rel, broken in rules.items():
         found += [(rel, s, o) for s, o in kb.relations.get(rel, ()) if broken(s, o)]
+    return found
+
+
+def plausibility_violations(kb: KB) -> list[tuple[str, int, int]]:
+    """Every size a reader would find absurd, as (rule, subject, object): a population, workforce or
+    attendance outside its kind's range (a village of a million, a port city of 200, a society of 3), a
+    region with fewer people than the places it contains, an organisation employing more than its share of
+    its headquarters' town, and an event drawing more visitors than its venue plausibly holds."""
+    cfg = config("world.yaml")
+    a, bounds = kb.attrs, cfg["home_bounds"]
+    population, category = a["population"], a["category"]
+    found: list[tuple[str, int, int]] = []
+
+    def outside(value: int, kind_range: list[float]) -> bool:
+        return not int(10 ** kind_range[0]) <= value <= int(10 ** kind_range[1]) + 2  # +2: moved off a bucket end
+
+    for p in kb.by_type.get("place", ()):
+        if kb.broader[category[p]][1] == "settlement" and outside(population[p], cfg["population"][category[p]]):
+            found.append(("population_for_kind", p, p))
+    contained: dict[int, int] = {}
+    for inner, outer in kb.relations.get("located_in", ()):
+        contained[outer] = contained.get(outer, 0) + population[inner]
+    found += [("region_smaller_than_its_places", r, r) for r, total in contained.items() if population[r] < total]
+    home = dict(kb.relations.get("headquartered_in", ()))
+    for o in kb.by_type.get("organisation", ()):
+        group = kb.broader[category[o]][0]
+        staff = a["employees"][o]
+        if o not in home and outside(staff, cfg["workforce"][group]):
+            found.append(("workforce_for_kind", o, o))
+        if o in home and (staff > population[home[o]] * bounds["employees_per_inhabitant"]
+                          or staff > int(10 ** cfg["workforce"][group][1]) + 2):
+            found.append(("workforce_for_home", o, home[o]))
+        if staff < 10:
+            found.append(("workforce_below_ten", o, o))
+    venue = dict(kb.relations.get("held_in", ()))
+    for ev in kb.by_type.get("event", ()):
+        group, visitors = kb.broader[category[ev]][0], a["attendance"][ev]
+        if ev not in venue and outside(visitors, cfg["attendance"][group]):
+            found.append(("attendance_for_kind", ev, ev))
+        if ev in venue and (visitors > population[venue[ev]] * bounds["visitors_per_inhabitant"]
+                            or visitors > int(10 ** cfg["attendance"][group][1]) + 2):
+            found.append(("attendance_for_venue", ev, venue[ev]))
     return found
 
 
