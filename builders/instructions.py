@@ -15,7 +15,6 @@ found); IFBench sets rely on the conflict rules of the drawing (no witness write
 
 from __future__ import annotations
 
-import copy
 import random
 from functools import lru_cache
 from typing import Any, Literal
@@ -23,7 +22,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from dsgen.builder import Builder, Params, Wrapper, user_prompt
+from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
 from dsgen.verifiers import ifbench, instructions
@@ -239,11 +238,7 @@ class AddInstructions(Wrapper):
 
     def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
-        prompt = record["prompt"]
-        messages = user_prompt(prompt) if isinstance(prompt, str) else copy.deepcopy(prompt)
-        users = [m for m in messages if m["role"] == "user"]
-        if not users:
-            raise Skip("record has no user message to add constraints to")
+        messages, message = last_user_turn(record["prompt"], "to add constraints to")
         answer = record.get("answer") or ""
         exclude = WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE
         if answer.lower() != answer.upper():
@@ -251,7 +246,6 @@ class AddInstructions(Wrapper):
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
-        message = users[-1]
         ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
         marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
         message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)

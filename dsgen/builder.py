@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from .errors import Skip
 
 
 class Params(BaseModel):
@@ -85,3 +88,13 @@ def user_prompt(text: str, system: str | None = None) -> list[dict[str, str]]:
     if system:
         return [{"role": "system", "content": system}, {"role": "user", "content": text}]
     return [{"role": "user", "content": text}]
+
+
+def last_user_turn(prompt: str | list[dict[str, Any]], purpose: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A copy of a record's prompt as chat messages, and its last user message for a wrapper to edit;
+    Skip (naming ``purpose``) when the prompt has no user message."""
+    messages = user_prompt(prompt) if isinstance(prompt, str) else copy.deepcopy(prompt)
+    users = [m for m in messages if m["role"] == "user"]
+    if not users:
+        raise Skip(f"record has no user message {purpose}")
+    return messages, users[-1]

@@ -15,7 +15,6 @@ Difficulty: see ``dsgen.builders.distraction.distractors`` (count, type, conflic
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 from functools import lru_cache
@@ -24,7 +23,7 @@ from typing import Any, ClassVar, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from dsgen.builder import Builder, Params, Wrapper, user_prompt
+from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
@@ -514,12 +513,7 @@ class InjectDistractors(Wrapper):
 
     def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
-        prompt = record["prompt"]
-        messages = user_prompt(prompt) if isinstance(prompt, str) else copy.deepcopy(prompt)
-        users = [m for m in messages if m["role"] == "user"]
-        if not users:
-            raise Skip("record has no user message to inject into")
-        message = users[-1]
+        messages, message = last_user_turn(record["prompt"], "to inject into")
         text = message["content"]
         paragraphs = refs.split(text)
         sentences = sum(len(par.sentences) for par in paragraphs)
