@@ -61,6 +61,11 @@ class Builder:
         """
         return {}
 
+    def source_report(self) -> dict[str, Any]:
+        """What ``setup`` found in a user-supplied source (a corpus's extraction coverage): shown in the build
+        summary and kept in the manifest, so a thin extraction is seen before questions are trusted."""
+        return {}
+
     def capacity(self) -> int | None:
         """Estimated number of distinct items these parameters allow (None: unknown or unbounded).
 

@@ -207,18 +207,20 @@ def capacity_warnings(recipe: Recipe) -> list[str]:
     return warnings
 
 
-def _write_extra_configs(out: Path, recipe: Recipe) -> dict[str, dict[str, Any]]:
+def _write_extra_configs(out: Path, recipe: Recipe, reports: dict[str, DatasetReport]) -> dict[str, dict[str, Any]]:
     """Write the configs builders ship beside their records (``Builder.extra_configs``), one Parquet file each,
-    named after the dataset when two would share a name; {config: {dataset, rows, files}} for the manifest."""
+    named after the dataset when two would share a name; {config: {dataset, rows, files}} for the manifest.
+    Each such builder's ``source_report()`` goes into its dataset's report."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     written: dict[str, dict[str, Any]] = {}
     for dataset, ds in recipe.datasets.items():
         builder = registry.load("builder", ds.builder)(**ds.params)
-        if type(builder).extra_configs is Builder.extra_configs:
+        if type(builder).extra_configs is Builder.extra_configs and type(builder).source_report is Builder.source_report:
             continue
         builder.setup()
+        reports[dataset].source = builder.source_report()
         for key, rows in builder.extra_configs().items():
             name = key if key not in written and key not in recipe.datasets else f"{dataset}_{key}"
             columns = list(rows[0]) if rows else ["id"]
@@ -248,7 +250,7 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
             rows = [line for p in parts for line in p.read_text(encoding="utf-8").splitlines() if line]
             if rows:
                 atomic_write_text(out / "rejects" / f"{name}.jsonl", "\n".join(rows) + "\n")
-    extras = _write_extra_configs(out, recipe)
+    extras = _write_extra_configs(out, recipe, reports)
     manifest = {
         "extra_configs": extras,
         "dsgen_version": __version__,
@@ -262,6 +264,7 @@ def _finish(out: Path, recipe: Recipe, units: list[Unit], markers: dict, reports
                 "splits": dict(sorted(r.splits.items())),
                 "rejects": dict(sorted(r.rejects.items())),
                 "files": {rel: {"sha256": i["sha256"], "rows": i["rows"]} for rel, i in sorted(r.files.items())},
+                **({"source": r.source} if r.source else {}),
             }
             for name, r in reports.items()
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.progress import (
@@ -111,6 +111,17 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+def _source_line(source: dict[str, Any]) -> str:
+    """One line of a builder's source report: its numbers, then any per-kind counts in brackets."""
+    flat = [f"{key.replace('_', ' ')} {value:,}" for key, value in source.items() if not isinstance(value, dict)]
+    nested = [
+        f"{key.replace('_', ' ')} ({', '.join(f'{k} {v:,}' for k, v in value.items())})"
+        for key, value in source.items()
+        if isinstance(value, dict)
+    ]
+    return "; ".join(flat + nested)
+
+
 def summary(result: BuildResult) -> Group:
     """Records per config and split, then drops by reason, then time and rate."""
     table = Table(title=f"dsgen build → {result.out}", title_justify="left")
@@ -130,6 +141,7 @@ def summary(result: BuildResult) -> Group:
         for name, reason, n in dropped:
             drops.add_row(name, reason, f"{n:,}")
         parts.append(drops)
+    parts += [Text(f"{r.name} source: {_source_line(r.source)}") for r in result.datasets.values() if r.source]
     parts += [Text(f"warning: {w}", style="yellow") for w in result.warnings]
     rate = result.records / result.seconds if result.seconds else 0.0
     reused = f", {result.reused_units} reused" if result.reused_units else ""

@@ -49,6 +49,7 @@ class DatasetReport:
     splits: Counter = field(default_factory=Counter)
     rejects: Counter = field(default_factory=Counter)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)  # Builder.source_report()
 
     @property
     def written(self) -> int:

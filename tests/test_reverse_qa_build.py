@@ -71,3 +71,23 @@ def test_no_test_answer_is_on_a_train_question_path(built):
     assert len(test) >= 0.1 * (len(train) + len(test))  # regions keep paths whole, so few are dropped
     reason = "split: its split keys (answer and path entities) fall in different splits"
     assert result.datasets["qa"].rejects[reason] < 0.2 * len(train + test)
+
+
+def test_a_user_corpus_build_reports_extraction_coverage_in_the_summary_and_manifest(tmp_path):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+    from dsgen.cli.main import main
+
+    corpus = Path(__file__).parent / "data" / "reverse_qa_corpus.jsonl"
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: rqc\nseed: 1\ndatasets:\n  qa:\n    builder: reverse_qa\n    count: 12\n    allow_empty: true\n"
+        f"    params: {{corpus: {{path: {json.dumps(str(corpus))}}}, min_hops: 1, max_hops: 2, min_candidates: 2}}\n"
+    )
+    result = CliRunner().invoke(main, ["build", str(recipe), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    source = json.loads((tmp_path / "out" / "manifest.json").read_text())["configs"]["qa"]["source"]
+    assert source["documents"] == 34 and source["facts"] > 100 and source["per_fact_kind"]
+    line = " ".join(result.output.split())
+    assert f"qa source: documents 34; facts {source['facts']:,}" in line and "per fact kind (" in line

@@ -97,6 +97,10 @@ class ReverseQA(Builder):
             self.setup()
         return {"corpus": list(self.source.documents())}
 
+    def source_report(self) -> dict[str, Any]:
+        """A user corpus's extraction coverage (facts per document and per relation); nothing for a world."""
+        return self.source.coverage() if hasattr(self.source, "coverage") else {}
+
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         if not hasattr(self, "source"):
             self.setup()
