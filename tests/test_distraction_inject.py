@@ -153,3 +153,17 @@ def test_gsmic_sentences_reuse_only_goods_name_people_of_the_problem_and_stay_pl
         n = int(next(w for w in text.replace(".", " ").split() if w.isdigit()))
         assert (5 <= n <= 30) == (labels["num_range"] == "in")  # the problem's numbers span 5..30
         assert n <= 900  # every template's plausible range
+
+
+def test_gsmic_sentences_never_take_a_question_word_for_a_person_and_vary():
+    import random
+
+    from dsgen.builders.distraction import distractors as noise
+
+    problem = "What is left? Then Ravi buys 4 pens. Today is busy. How many pens does Ravi have after 3 days?"
+    texts = {noise.irrelevant_sentence(random.Random(seed), problem)[0] for seed in range(200)}
+    for word in ("What", "Then", "Today", "How"):
+        assert not any(f"{word}'s" in t for t in texts)
+    assert any("Ravi's" in t for t in texts)
+    skeletons = {"".join(c for c in t if not c.isdigit()) for t in texts}
+    assert len(skeletons) >= 12  # not the same two sentences in most records

@@ -306,7 +306,10 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COUNTED_NOUN = re.compile(r"\b\d+\s+([a-z]{3,}s)\b")
 #: A person of the problem: a capitalised word that starts a sentence and is followed by a verb.
 _SUBJECT = re.compile(
-    r"(?:^|[.!?]\s+)(?!(?:She|They|The|This|That|There|Each|Every|Some|His|Her|Their)\b)([A-Z][a-z]{2,})\s+(?:has|had|is|was|buys|bought|gets|got|wants|needs|makes|made|"
+    r"(?:^|[.!?]\s+)(?!(?:She|They|The|This|That|There|These|Those|Each|Every|Some|His|Her|Their|What|Which|"
+    r"How|Who|Whom|Whose|When|Where|Why|If|After|Before|Then|Now|All|Both|Its|One|Another|Our|Your|Everyone|"
+    r"Nobody|Someone|Today|Yesterday|Tomorrow|Last|Next|During|Later|Meanwhile|Also|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday)\b)([A-Z][a-z]{2,})\s+(?:has|had|is|was|buys|bought|gets|got|wants|needs|makes|made|"
     r"sells|sold|reads|read|runs|ran|walks|walked|earns|earned|spends|spent|saves|saved|pays|paid|"
     r"collects|collected|bakes|baked|plants|planted|picks|picked|gives|gave|takes|took|owns|owned)\b"
 )
