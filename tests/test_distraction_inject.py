@@ -160,7 +160,7 @@ def test_gsmic_sentences_never_take_a_question_word_for_a_person_and_vary():
 
     from dsgen.builders.distraction import distractors as noise
 
-    problem = "What is left? Then Ravi buys 4 pens. Today is busy. How many pens does Ravi have after 3 days?"
+    problem = "What is left? Then it rains. Ravi buys 4 pens. Today is busy. How many pens does Ravi have after 3 days?"
     texts = {noise.irrelevant_sentence(random.Random(seed), problem)[0] for seed in range(200)}
     for word in ("What", "Then", "Today", "How"):
         assert not any(f"{word}'s" in t for t in texts)
