@@ -279,3 +279,17 @@ def test_convert_needs_every_value_right_and_one_value_a_field(records):
         either = {**fields, name: f"{fields[name]} or Tessmere Quay 4471"}
         assert not content.check(c, json.dumps(either))["checks"]["single_values"]
         assert dsgen.score(record, json.dumps(listed)) < 1.0
+
+
+def test_a_summary_or_rewrite_that_copies_part_of_the_reference_is_not_one(records):
+    for kind in ("summarise", "rewrite"):
+        for record in by_type(records, kind)[:5]:
+            c = record["verifier"]["params"]["content"]
+            assert c["max_copied"] == 0.6
+            words = c["reference"].split()
+            opening = " ".join(words[: int(len(words) * 0.35)])  # under the copy limit of the whole reference
+            keys = ". ".join(c["key"])
+            assert content.check(c, f"In short: {keys}.")["checks"]["own_words"]
+            copied = content.check(c, f"{opening} {keys}.")
+            assert copied["checks"]["not_a_copy"] and not copied["checks"]["own_words"]
+            assert dsgen.score(record, f"{opening} {keys}.") < 1.0

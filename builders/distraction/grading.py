@@ -56,6 +56,9 @@ EXCLUDED = {
 }
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 COPY_LIMIT = 0.5  # a response holding over half of the reference's 5-token windows is a copy
+#: Summaries and rewrites are in the response's own words: at most this share of its 5-token windows may be
+#: the reference's (a verbatim opening third of the document passed the copy limit above).
+MAX_COPIED = 0.6
 
 
 def allowed_ids(task_type: str, ids: list[str]) -> list[str]:
@@ -96,6 +99,8 @@ def content(
         out["fields"] = dict(ref.fields)
         out["min_values"] = len(ref.fields)
     else:
+        if task_type in ("summarise", "rewrite"):
+            out["max_copied"] = MAX_COPIED
         out["key"] = list(ref.key)
         out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 2}.get(task_type, len(ref.key))
         out["min_key"] = min(out["min_key"], len(ref.key))

@@ -8,6 +8,8 @@ see ``folding``):
   copy task copies the planted notes, not the reference, so it has the limit too);
   ``allowed_numbers``: numbers of 2+ digits a response may use (those of the prompt); any other is
   invented, where ``no_new_numbers`` is set.
+- ``summarise``, ``rewrite``: ``max_copied``: at most that share of the response's own 5-token windows may
+  be the reference's (a response of 10+ windows), so a verbatim opening third of the document is no summary.
 - ``answer``: ``answers`` (the gold and its aliases; one must appear in the first two sentences: an
   answer leads, a "three" deep in filler is not one) and ``others`` (the document's
   other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
@@ -138,6 +140,10 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
     limit = content.get("copy_limit")
     if limit is not None:
         checks["not_a_copy"] = copied_share(content["reference"], hay) <= limit
+    if "max_copied" in content:  # summarise / rewrite: the response's own windows, mostly not the reference's
+        own = folding.shingles(hay.tokens)
+        copied = len(own & _reference_shingles(content["reference"])) / len(own) if len(own) >= 10 else 0.0
+        checks["own_words"] = copied <= content["max_copied"]
     if content.get("no_new_numbers"):
         checks["no_invented_numbers"] = numbers(response) <= set(content["allowed_numbers"])
     kind = content["type"]
