@@ -69,12 +69,13 @@ def _reference_shingles(reference: str) -> frozenset:
     return frozenset(folding.shingles(folding.tokens(reference)))
 
 
-def copied_share(reference: str, hay: folding.Haystack) -> float:
-    """The share of the reference's 5-token windows that the response contains."""
+def copied_shares(reference: str, hay: folding.Haystack) -> tuple[float, float]:
+    """(share of the reference's 5-token windows the response holds, share of the response's windows that
+    are the reference's — 0 for a response of fewer than 10 windows, too short to judge)."""
     ref = _reference_shingles(reference)
-    if not ref:
-        return 0.0
-    return len(ref & folding.shingles(hay.tokens)) / len(ref)
+    own = folding.shingles(hay.tokens)
+    shared = len(ref & own)
+    return (shared / len(ref) if ref else 0.0), (shared / len(own) if len(own) >= 10 else 0.0)
 
 
 def _fact_present(value: str, hay: folding.Haystack) -> bool:
@@ -137,13 +138,11 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
     response = strip_headers(response)
     hay = folding.Haystack(response)
     checks: dict[str, bool] = {"not_empty": bool(hay.tokens)}
-    limit = content.get("copy_limit")
-    if limit is not None:
-        checks["not_a_copy"] = copied_share(content["reference"], hay) <= limit
+    of_reference, of_response = copied_shares(content["reference"], hay)
+    if content.get("copy_limit") is not None:
+        checks["not_a_copy"] = of_reference <= content["copy_limit"]
     if "max_copied" in content:  # summarise / rewrite: the response's own windows, mostly not the reference's
-        own = folding.shingles(hay.tokens)
-        copied = len(own & _reference_shingles(content["reference"])) / len(own) if len(own) >= 10 else 0.0
-        checks["own_words"] = copied <= content["max_copied"]
+        checks["own_words"] = of_response <= content["max_copied"]
     if content.get("no_new_numbers"):
         checks["no_invented_numbers"] = numbers(response) <= set(content["allowed_numbers"])
     kind = content["type"]
