@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from dsgen.builders.distraction import DistractionTasks, constraints, texts
+from dsgen.builders.distraction import DistractionTasks, texts, witness
 from dsgen.builders.distraction import distractors as noise
 from num2words import num2words
 from rich.console import Console
@@ -84,7 +84,7 @@ def non_answers(record: dict, row: dict) -> dict[str, str | None]:
         # with constrained_response the constraint's own witness ("My answer is yes.") is an answer
         "constraint-only filler": None
         if "detectable_format:constrained_response" in p["instruction_id_list"]
-        else constraints.witness_response(p["instruction_id_list"], p["kwargs"]) or None,
+        else witness.witness_response(p["instruction_id_list"], p["kwargs"]) or None,
     }
 
 

@@ -11,7 +11,7 @@ import argparse
 import random
 import time
 
-from dsgen.builders.distraction import DistractionTasks, constraints
+from dsgen.builders.distraction import DistractionTasks, constraints, witness
 from rich.console import Console
 from rich.table import Table
 
@@ -42,9 +42,9 @@ def _sample_sets(count: int) -> list[tuple[list[str], list[dict], str]]:
     while len(out) < count:
         ids = constraints.choose_ids(rng, rng.randint(1, 4), list(ifeval.INSTRUCTION_IDS))
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat="Summarise the text below.")
-        witness = constraints.witness_response(ids, kwargs)
-        if witness is not None:
-            out.append((ids, kwargs, witness))
+        response = witness.witness_response(ids, kwargs)
+        if response is not None:
+            out.append((ids, kwargs, response))
     return out
 
 
@@ -66,7 +66,7 @@ def rewards_per_second(count: int = 1000) -> float:
     pairs = [
         (
             r["verifier"]["params"],
-            constraints.witness_response(
+            witness.witness_response(
                 r["verifier"]["params"]["instruction_id_list"], r["verifier"]["params"]["kwargs"]
             ),
         )

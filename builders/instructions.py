@@ -9,8 +9,9 @@ drawn and worded by ``dsgen.builders.distraction.constraints``. The reward optio
 ``reward``: all-or-nothing or the fraction of constraints met) go into the verifier params and the
 record's metadata.
 
-IFEval sets are proved satisfiable by a witness response (the builder draws again when none is
-found); IFBench sets rely on the conflict rules of the drawing (no witness writer exists for them).
+Every record's set is proved satisfiable by a witness response (``distraction.witness``, checked with the
+real checkers and the verifier's guards); a set without one is drawn again, and ``metadata.instructions.
+redraws`` counts the sets drawn before it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
 from dsgen.verifiers import ifbench, instructions
 
-from .distraction import constraints
+from .distraction import constraints, witness
 from .distraction import texts as refs
 
 Family = Literal["ifeval", "ifbench_test"]
@@ -152,14 +153,18 @@ def _metadata(family: str, ids: list[str], kwargs: list[dict], described: list[s
 
 
 def _draw(
-    rng: random.Random, p: ConstraintParams, allowed: list[str], prompt: str, *, avoid: str = "", witness: bool
+    rng: random.Random, p: ConstraintParams, allowed: list[str], prompt: str, *, avoid: str = "", proved: bool
 ) -> tuple[list[str], list[dict], list[str]] | None:
-    """Ids, kwargs and wordings of one constraint set; None when an IFEval set has no witness."""
+    """Ids, kwargs and wordings of one constraint set; None when ``proved`` asks for a witness response
+    (one that also passes the verifier's guards) and there is none."""
     ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints), allowed)
     kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid)
-    if witness and p.constraint_family == "ifeval" and constraints.witness_response(ids, kwargs) is None:
-        return None
-    return ids, kwargs, constraints.describe(rng, ids, kwargs)
+    described = constraints.describe(rng, ids, kwargs)
+    if proved:
+        response = witness.witness_response(ids, kwargs)
+        if response is None or instructions.score(response, None, _verifier(ids, kwargs, described, p)["params"]) != 1.0:
+            return None
+    return ids, kwargs, described
 
 
 class InstructionPrompts(Builder):
@@ -194,19 +199,19 @@ class InstructionPrompts(Builder):
         custom = sorted(set(ifbench.CUSTOM_PROMPTS) & set(p.instruction_ids or ifbench.CUSTOM_PROMPTS))
         if family == "ifbench_test" and custom and rng.random() < p.custom_rate:
             iid = rng.choice(custom)
-            ids, kwargs, described = [iid], [{}], []
+            ids, kwargs, described, redraws = [iid], [{}], [], 0
             text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
         else:
             text, origin = self._request(rng, index)
             allowed = p.allowed(REQUEST_EXCLUDED)
             if not allowed:
                 raise Skip("none of instruction_ids can be drawn onto a request")
-            for _ in range(_ATTEMPTS):
-                drawn = _draw(rng, p, allowed, text, witness=True)
+            for redraws in range(_ATTEMPTS):
+                drawn = _draw(rng, p, allowed, text, proved=True)
                 if drawn is not None:
                     break
             else:
-                raise Skip("no satisfiable constraint set found")
+                raise Skip("no constraint set with a witness response found")
             ids, kwargs, described = drawn
         prompt = " ".join([text, *described])
         value, level = _difficulty(ids, family)
@@ -216,16 +221,17 @@ class InstructionPrompts(Builder):
             "verifier": _verifier(ids, kwargs, described, p),
             "difficulty": value,
             "level": level,
-            "metadata": {"request": {"text": text, **origin}, "instructions": _metadata(family, ids, kwargs, described, p)},
+            "metadata": {
+                "request": {"text": text, **origin},
+                "instructions": {**_metadata(family, ids, kwargs, described, p), "redraws": redraws},
+            },
             "template": None,
         }
 
     def reference_completion(self, record: dict[str, Any]) -> str | None:
-        """A witness response for an IFEval set (None for IFBench sets, which have no witness writer)."""
+        """The witness response that proved the record's constraint set satisfiable."""
         params = record["verifier"]["params"]
-        if record["metadata"]["instructions"]["family"] != "ifeval":
-            return None
-        return constraints.witness_response(params["instruction_id_list"], params["kwargs"])
+        return witness.witness_response(params["instruction_id_list"], params["kwargs"])
 
 
 class AddInstructions(Wrapper):
@@ -246,7 +252,7 @@ class AddInstructions(Wrapper):
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
-        ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
+        ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, proved=False)
         marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
         message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
         check = _verifier(ids, kwargs, described, p, graded_task=True)

@@ -9,7 +9,7 @@ from collections import defaultdict
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dsgen.builders.distraction import DistractionTasks, constraints
+from dsgen.builders.distraction import DistractionTasks, constraints, witness
 
 import dsgen
 from dsgen.errors import Skip
@@ -63,7 +63,7 @@ def test_non_answers_never_earn_full_reward(records):
         ]
         if "detectable_format:constrained_response" not in p["instruction_id_list"]:
             # (there the constraint's own witness, "My answer is yes.", is an answer: graded by content)
-            fillers.append(constraints.witness_response(p["instruction_id_list"], p["kwargs"]) or "x")
+            fillers.append(witness.witness_response(p["instruction_id_list"], p["kwargs"]) or "x")
         for text in fillers:
             assert dsgen.score(record, text) < 1.0, (p["content"]["type"], text[:80])
 

@@ -34,11 +34,61 @@ def test_records_draw_one_family_without_conflicts(family):
         assert scoring.score(record, record["prompt"][0]["content"]) < 1.0 or ids == ["repeat:repeat_simple"]
 
 
-def test_ifeval_records_have_a_witness_that_scores_one():
-    builder = builders.InstructionPrompts(constraint_family="ifeval")
-    for record in records("ifeval"):
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+def test_every_record_has_a_witness_that_scores_one(family):
+    builder = builders.InstructionPrompts(constraint_family=family)
+    found = records(family, count=12, custom_rate=0.2)
+    for record in found:
         witness = builder.reference_completion(record)
         assert witness is not None and scoring.score(record, witness) == 1.0
+        assert record["metadata"]["instructions"]["redraws"] >= 0
+    assert {r["metadata"]["request"]["source"] for r in found} >= {"generated"}
+
+
+def test_ifbench_witnesses_follow_every_drawn_set_and_break_with_one_constraint():
+    """Sets of 1-5 drawn IFBench constraints: a witness passes the real checks; dropping what one
+    constraint needs from it (a keyword, the emoji, the quotes, ...) fails that constraint."""
+    import random
+
+    from dsgen.builders.distraction import witness
+
+    proved = broken = 0
+    for seed in range(60):
+        rng = random.Random(seed)
+        ids = constraints.choose_ids(rng, rng.randint(1, 5), constraints.family_ids("ifbench_test"))
+        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat="Write a guide to dry-summer gardening.")
+        text = witness.witness_response(ids, kwargs)
+        if text is None:
+            continue
+        proved += 1
+        assert all(instructions.check(text, ids, kwargs))
+        assert text == witness.witness_response(ids, kwargs)  # deterministic
+        kw = dict(zip(ids, kwargs))
+        for iid, bad in breakers(kw).items():
+            if iid in kw:
+                verdicts = dict(zip(ids, instructions.check(bad(text), ids, kwargs)))
+                assert verdicts[iid] is False, (iid, bad(text))
+                broken += 1
+    assert proved >= 50 and broken >= 20
+
+
+def breakers(kw):
+    """Per id, a change to a response that breaks that constraint."""
+    import re
+
+    return {
+        "format:title_case": str.lower,
+        "format:emoji": lambda t: re.sub(r"[\U0001F300-\U0001FAFF\u2705]", "", t),
+        "format:quotes": lambda t: t.replace('"', "").replace("'", ""),
+        "format:parentheses": lambda t: re.sub(r"[()\[\]{}]", "", t),
+        "count:numbers": lambda t: t + " 7",
+        "count:keywords_multiple": lambda t: t + " " + kw["count:keywords_multiple"]["keyword1"],
+        "format:thesis": lambda t: t.replace("<i>", ""),
+        "format:output_template": lambda t: t.replace("My Conclusion:", "Conclusion:"),
+        "words:palindrome": lambda t: re.sub(r"\b(level|radar|civic|kayak|refer|rotor|madam)\b", "plan", t, flags=re.I),
+        "count:person_names": lambda t: re.sub(r"\b(Emma|Liam|Sophia)\b", "someone", t),
+        "format:sub-bullets": lambda t: t.replace("-", ""),
+    }
 
 
 def test_exclusive_ifbench_constraints_are_drawn_alone():

@@ -1,20 +1,16 @@
-"""Sampling constraint sets of a family, wording them, and proving IFEval sets satisfiable.
+"""Sampling constraint sets of a family and wording them.
 
 Families (``FAMILIES``): ``ifeval`` (IFEval's ids) and ``ifbench_test`` (IFBench's out-of-distribution
 constraints; training and held-out evaluation must not share a family, so one set never mixes them).
 ``choose_ids`` draws ids that never conflict (IFEval's table plus one rule of dsgen's, see
 ``EXTRA_CONFLICTS``; for IFBench, ``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``) and
-``sample_kwargs`` their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``;
-``witness_response`` builds, without randomness, a response that satisfies the whole set (checked with
-``dsgen.verifiers.ifeval``), or returns None when it cannot: the builder then draws another set, so
-every record it writes has a witness.
+``sample_kwargs`` their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``.
+``dsgen.builders.distraction.witness`` proves a drawn set satisfiable (a response that meets it).
 """
 
 from __future__ import annotations
 
-import json
 import random
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -47,7 +43,8 @@ IFBENCH_GROUPS = (
 )
 #: Pairs that can contradict for some kwargs or in their wording (keyword5 seven times vs a repeat cap;
 #: a word range vs a unique-word floor above it; every Nth word Japanese vs title case; three
-#: sentences of "all different words" vs repeated keywords or a long word range).
+#: sentences of "all different words" vs repeated keywords or a long word range), and pairs no
+#: response meets that the witness writer (``witness``) revealed.
 IFBENCH_PAIRS = frozenset(
     {
         frozenset({"words:repeats", "count:keywords_multiple"}),
@@ -56,7 +53,22 @@ IFBENCH_PAIRS = frozenset(
         frozenset({"ratio:sentence_words", "count:keywords_multiple"}),  # "all different words"
         frozenset({"ratio:sentence_words", "words:repeats"}),
         frozenset({"ratio:sentence_words", "count:word_count_range"}),  # 80+ words in three sentences
+        # found by the witness writer (no response meets both, or only a degenerate one):
+        frozenset({"words:last_first", "words:no_consecutive"}),  # the shared word is two consecutive words
+        frozenset({"words:last_first", "format:emoji"}),  # the shared last/first word would be the emoji
+        frozenset({"words:paragraph_last_first", "format:emoji"}),  # a paragraph would start with its emoji
+        frozenset({"words:last_first", "format:output_template"}),  # "My Answer:" starts a sentence: the one
+        # before would have to end with "My"
+        frozenset({"format:title_case", "words:keywords_specific_position"}),  # the keyword is checked in
+        frozenset({"format:title_case", "words:words_position"}),  # lower case, as drawn
+        frozenset({"sentence:alliteration_increment", "words:no_consecutive"}),  # a run is consecutive words
+        frozenset({"sentence:alliteration_increment", "count:words_japanese"}),  # every Nth word cuts the runs
+        frozenset({"ratio:sentence_words", "format:no_bullets_bullets"}),  # 2 sentences + 2 bullets > 3
     }
+)
+#: IFBench ids whose check depends on where sentences end (``format:list``'s "!?!?" would end several).
+SENTENCE_COUNTED = frozenset(
+    {*IFBENCH_GROUPS[0], "format:emoji", "sentence:keyword", "words:keywords_specific_position"}
 )
 #: IFBench ids that are checked but never drawn onto another task, and why.
 IFBENCH_NOT_DRAWN = {
@@ -64,20 +76,6 @@ IFBENCH_NOT_DRAWN = {
     "format:options": "needs a question that its options (yes/no/maybe, a-d) answer",
     **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
 }
-
-_FILLER = (
-    "report team plan work notes review budget dates costs items group owner track points risk steady "
-    "week month today final draft clear short main next first open close agreed checked listed shared "
-    "noted moved kept found looked began ended stays looks covers lists needs holds shows gives takes "
-    "makes brings sets runs about after before while these those each every most some many few two three "
-    "four other same new old good small large long brief early late quiz jazz box fox jump zone quick "
-    "vivid kayak wax yes why gym"
-).split()
-#: Function words alternate with the filler so witnesses read as natural English.
-_FUNCTION = (
-    "the and of to with for is that this from on at by as or was it are be we will can all which".split()
-)
-
 
 @lru_cache(maxsize=None)
 def spec() -> dict[str, Any]:
@@ -234,7 +232,9 @@ def _ifbench_kwargs(
     if iid == "sentence:increment":
         return {"small_n": rng.randint(1, 4)}
     if iid == "format:list":
-        return {"sep": rng.choice(["...", "SEPARATOR", "!?!?", "-"])}
+        # "!?!?" ends sentences (every ! and ?): never with a constraint on sentences or their order
+        counted = SENTENCE_COUNTED.intersection(ids)
+        return {"sep": rng.choice(["...", "SEPARATOR", "-"] if counted else ["...", "SEPARATOR", "!?!?", "-"])}
     if iid == "count:keywords_multiple":
         return {f"keyword{i}": words.pop() for i in range(1, 6)}
     if iid == "words:keywords_specific_position":
@@ -268,231 +268,3 @@ def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -
         )
         for iid, kw in zip(ids, kwargs)
     ]
-
-
-def _sentences(vocab: tuple[list[str], list[str]], count: int, words: int, offset: int) -> list[list[str]]:
-    content, function = vocab
-    count = max(1, count)
-    per, extra = divmod(max(words, count), count)
-    out, pos = [], offset
-    for i in range(count):
-        n = per + (1 if i < extra else 0)
-        out.append(
-            [
-                content[(pos + j) % len(content)] if j % 2 == 0 else function[(pos + j) % len(function)]
-                for j in range(n)
-            ]
-        )
-        pos += n + 7
-    return out
-
-
-def _sentence(words: list[str]) -> str:
-    text = " ".join(words)
-    return text[:1].upper() + text[1:] + "."
-
-
-@dataclass
-class _Plan:
-    """Target counts of a witness response, corrected round by round."""
-
-    words: int
-    sentences: int
-    letters: int = 0
-    capitals: int = 0
-
-
-def _vocab(kw: dict[str, dict], avoid: list[str]) -> tuple[list[str], list[str]]:
-    """Content and function words the filler may use (none containing a banned word or letter)."""
-    banned = [w.lower() for w in avoid]
-    banned += [w.lower() for w in kw.get("keywords:forbidden_words", {}).get("forbidden_words", [])]
-    frequency = kw.get("keywords:frequency")
-    if frequency and frequency["relation"] == "less than":
-        banned.append(frequency["keyword"].lower())
-    letter = kw.get("keywords:letter_frequency")
-    if letter and letter["let_relation"] == "less than":
-        banned.append(letter["letter"])
-    content = [w for w in _FILLER if not any(b in w for b in banned)] or ["ok"]
-    function = [w for w in _FUNCTION if not any(b in w for b in banned)] or content
-    return content, function
-
-
-def _render(
-    ids: list[str],
-    kw: dict[str, dict],
-    plan: _Plan,
-    quotes: list[str],
-    vocab: tuple[list[str], list[str]],
-    offset: int,
-) -> str:
-    if "detectable_format:constrained_response" in kw:
-        return "\n".join(quotes + ["My answer is yes."])
-    bodies = _bodies(kw, plan, vocab, offset)
-    words = vocab[0]
-    if "detectable_format:json_format" in kw:
-        obj = {"notes": quotes} if quotes else {}
-        obj["answer"] = " ".join(_sentence(s) for s in bodies)
-        return json.dumps(obj, ensure_ascii=False)
-    head = []
-    if "combination:repeat_prompt" in kw:
-        head.append(kw["combination:repeat_prompt"]["prompt_to_repeat"])
-    if "detectable_format:title" in kw:
-        head.append("<<" + " ".join(words[(offset + 3 + i) % len(words)] for i in range(2)) + ">>")
-    head += quotes
-    text = _layout(kw, bodies, head, words, offset)
-    if "combination:two_responses" in kw:
-        text += "\n******\n" + _layout(kw, _bodies(kw, plan, vocab, offset + 11), [], words, offset + 11)
-    if "change_case:english_capital" in kw:
-        text = text.upper()
-    elif "change_case:english_lowercase" in kw:
-        text = text.lower()
-    if "startend:quotation" in kw:
-        text = f'"{text}"'
-    return text
-
-
-def _bodies(
-    kw: dict[str, dict], plan: _Plan, vocab: tuple[list[str], list[str]], offset: int
-) -> list[list[str]]:
-    """Body sentences (as word lists) with the required words, placeholders and highlights worked in."""
-    sentences = _sentences(vocab, plan.sentences, plan.words, offset)
-    content = vocab[0]
-    extra: list[str] = []
-    extra += kw.get("keywords:existence", {}).get("keywords", [])
-    frequency = kw.get("keywords:frequency")
-    if frequency and frequency["relation"] == "at least":
-        extra += [frequency["keyword"]] * frequency["frequency"]
-    letter = kw.get("keywords:letter_frequency")
-    if letter and plan.letters:
-        rich = [w for w in _FILLER if letter["letter"] in w] or [letter["letter"]]
-        extra += [rich[i % len(rich)] for i in range(plan.letters)]
-    extra += [content[(offset + i) % len(content)].upper() for i in range(plan.capitals)]
-    placeholders = kw.get("detectable_content:number_placeholders")
-    if placeholders:
-        extra += [
-            f"[{content[(offset + 5 + i) % len(content)]}]" for i in range(placeholders["num_placeholders"])
-        ]
-    for i, word in enumerate(extra):
-        sentences[i % len(sentences)].append(word)
-    highlights = kw.get("detectable_format:number_highlighted_sections")
-    if highlights:
-        for i in range(highlights["num_highlights"]):
-            words = sentences[i % len(sentences)]
-            words.append(f"*{content[(offset + 9 + i) % len(content)]}*")
-    return sentences
-
-
-def _layout(
-    kw: dict[str, dict], sentences: list[list[str]], head: list[str], vocab: list[str], offset: int
-) -> str:
-    nth = kw.get("length_constraints:nth_paragraph_first_word")
-    numbered = kw.get("length_constraints:number_paragraphs")
-    count = (nth or numbered or {}).get("num_paragraphs", 1)
-    while len(sentences) < count:
-        sentences.append([vocab[(offset + len(sentences)) % len(vocab)]])
-    size = len(sentences) // count
-    groups = [sentences[i * size : (i + 1) * size] for i in range(count - 1)] + [
-        sentences[(count - 1) * size :]
-    ]
-    paragraphs: list[list[str]] = []  # each paragraph a list of lines
-    for p, group in enumerate(groups):
-        lines = [_sentence(s) for s in group]
-        if nth and nth["nth_paragraph"] == p + 1:
-            lines[0] = nth["first_word"] + " " + lines[0][0].lower() + lines[0][1:]
-        paragraphs.append([" ".join(lines)])
-    sections = kw.get("detectable_format:multiple_sections")
-    if sections:
-        _add_sections(paragraphs, sections, nth)
-    if head:
-        if nth and nth["nth_paragraph"] == 1:
-            paragraphs[0][1:1] = head
-        else:
-            paragraphs[0][0:0] = head
-    last = paragraphs[-1]
-    bullets = kw.get("detectable_format:number_bullet_lists")
-    if bullets:
-        last += [
-            "* " + _sentence([vocab[(offset + 2 * i + j) % len(vocab)] for j in range(3)])
-            for i in range(bullets["num_bullets"])
-        ]
-    postscript = kw.get("detectable_content:postscript")
-    if postscript:
-        last.append(
-            postscript["postscript_marker"]
-            + " "
-            + _sentence([vocab[(offset + 13 + j) % len(vocab)] for j in range(3)])
-        )
-    end = kw.get("startend:end_checker")
-    if end:
-        last.append(end["end_phrase"])
-    divider = "\n***\n" if numbered else "\n\n"
-    return divider.join("\n".join(lines) for lines in paragraphs)
-
-
-def _add_sections(paragraphs: list[list[str]], sections: dict, nth: dict | None) -> None:
-    """Section headers: a paragraph may hold several; never before the paragraph's required first word."""
-    for i in range(sections["num_sections"]):
-        p = i % len(paragraphs)
-        header = f"{sections['section_spliter']} {i + 1}"
-        if nth and nth["nth_paragraph"] == p + 1:
-            paragraphs[p].append(header)
-        else:
-            position = i // len(paragraphs)
-            paragraphs[p].insert(min(position * 2, len(paragraphs[p])), header)
-
-
-def witness_response(
-    ids: list[str], kwargs: list[dict[str, Any]], *, quotes: tuple[str, ...] = (), avoid: tuple[str, ...] = ()
-) -> str | None:
-    """A response that follows every IFEval constraint (and copies ``quotes`` verbatim), or None if none
-    is found (always None for another family's constraints).
-
-    Deterministic: the same constraints always give the same witness. ``avoid`` lists strings the
-    filler must not contain (canaries of distractors). Counts (words, sentences, letters, capital
-    words) are corrected over a few rounds against the real checker.
-    """
-    if any(instructions.family_of(iid) != "ifeval" for iid in ids):
-        return None  # witnesses are written for IFEval's constraints only
-    kw = dict(zip(ids, kwargs))
-    vocab = _vocab(kw, list(avoid))
-    words, sentences = 40, 4
-    if "length_constraints:number_words" in kw:
-        num, rel = (
-            kw["length_constraints:number_words"]["num_words"],
-            kw["length_constraints:number_words"]["relation"],
-        )
-        words = num if rel == "at least" else max(4, num // 2)
-    if "length_constraints:number_sentences" in kw:
-        num, rel = (kw["length_constraints:number_sentences"][k] for k in ("num_sentences", "relation"))
-        sentences = num if rel == "at least" else max(1, num // 2)
-    plan = _Plan(words, sentences)
-    for _ in range(8):
-        text = _render(ids, kw, plan, list(quotes), vocab, 0)
-        verdicts = ifeval.check(text, ids, kwargs)
-        if all(verdicts):
-            return text
-        for iid, ok in zip(ids, verdicts):
-            if not ok and not _adjust(plan, iid, kw[iid], text):
-                return None
-    return None
-
-
-def _adjust(plan: _Plan, iid: str, kw: dict, text: str) -> bool:
-    """Move the plan towards satisfying a failed counting constraint; False if the failure cannot be fixed."""
-    if iid == "length_constraints:number_words":
-        gap = ifeval.count_words(text) - kw["num_words"]
-        plan.words += -gap + 1 if kw["relation"] == "at least" else -(gap + 1)
-        plan.sentences = min(plan.sentences, max(1, plan.words))
-        return plan.words >= 1
-    if iid == "length_constraints:number_sentences":
-        gap = ifeval.count_sentences(text) - kw["num_sentences"]
-        plan.sentences += -gap if kw["relation"] == "at least" else -(gap + 1)
-        plan.words = max(plan.words, plan.sentences)
-        return plan.sentences >= 1
-    if iid == "keywords:letter_frequency" and kw["let_relation"] == "at least":
-        plan.letters += kw["let_frequency"] - text.lower().count(kw["letter"])
-        return True
-    if iid == "change_case:capital_word_frequency" and kw["capital_relation"] == "at least":
-        plan.capitals += kw["capital_frequency"] - ifeval.capital_words(text)
-        return True
-    return False

@@ -15,8 +15,8 @@ from typing import Any
 from dsgen.verifiers import content as checks
 from dsgen.verifiers import folding, ifeval
 
-from . import constraints
 from .texts import Reference
+from .witness import witness_response
 
 #: IFEval ids a task type may carry besides the general ones (the rest are excluded for it).
 ONLY_FOR = {
@@ -145,7 +145,7 @@ def witness(params: dict[str, Any]) -> str | None:
         if d["witness"] and d["witness"]["type"] == "contains"
     )
     if c is None:
-        return constraints.witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
+        return witness_response(ids, kwargs, quotes=quotes, avoid=canaries)
     if c["type"] == "convert":
         text = json.dumps(c["fields"], indent=2, ensure_ascii=False)
         if "change_case:english_capital" in ids:
@@ -157,4 +157,4 @@ def witness(params: dict[str, Any]) -> str | None:
         text = _body(c)[0]
         return text if all(ifeval.check(text, ids, kwargs)) else None
     avoid = canaries + (("yes", "no", "maybe") if c["type"] == "yes_no" else ())
-    return constraints.witness_response(ids, kwargs, quotes=quotes + tuple(_body(c)), avoid=avoid)
+    return witness_response(ids, kwargs, quotes=quotes + tuple(_body(c)), avoid=avoid)
