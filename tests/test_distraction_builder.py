@@ -296,3 +296,35 @@ def test_witness_builder_is_deterministic_and_honours_quotes():
         )
         is None
     )
+
+
+def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks_when_bent():
+    """constraint_family: ifbench_test draws only grading.FAMILY_IDS; every record's witness answers the
+    task, meets the IFBench constraints and obeys no distractor; the witness with one constraint broken,
+    or obeying a distractor, fails."""
+    from dsgen.builders.distraction import grading
+
+    from dsgen.verifiers import distraction as verifier
+    from tests.test_instructions_builders import breakers
+
+    found = dsgen.sample("distraction", {"constraint_family": "ifbench_test", "min_constraints": 2}, count=10, seed=9)
+    builder = DistractionTasks(constraint_family="ifbench_test")
+    bent = obeyed = 0
+    for record in found:
+        ids = record["verifier"]["params"]["instruction_id_list"]
+        kwargs = record["verifier"]["params"]["kwargs"]
+        assert ids and set(ids) <= set(grading.FAMILY_IDS["ifbench_test"])
+        assert record["metadata"]["ifeval"]["family"] == "ifbench_test"
+        response = builder.reference_completion(record)
+        assert verifier.breakdown(record, response)["reward"] == 1.0
+        for iid, bad in breakers(dict(zip(ids, kwargs))).items():
+            if iid in ids:
+                result = verifier.breakdown(record, bad(response))
+                assert result["reward"] == 0.0 and not result["parts"]["constraints"], (iid, bad(response))
+                bent += 1
+        for d in record["verifier"]["params"]["distractors"]:
+            if d["witness"] and d["witness"]["type"] == "contains" and d["expect"] == "ignore":
+                result = verifier.breakdown(record, response + "\n" + d["witness"]["text"])
+                assert result["reward"] == 0.0 and not result["parts"]["distractors"]
+                obeyed += 1
+    assert bent >= 3 and obeyed >= 2

@@ -27,7 +27,7 @@ from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
-from dsgen.verifiers import folding, ifeval
+from dsgen.verifiers import folding
 
 from . import constraints, grading
 from . import distractors as noise
@@ -78,8 +78,13 @@ class DistractionParams(Params):
     variants: Literal["noisy", "clean", "both"] = Field(
         default="noisy", description="both: records 2k, 2k+1 are one item noisy and clean (shared group_id)"
     )
+    constraint_family: Literal["ifeval", "ifbench_test"] = Field(
+        default="ifeval",
+        description="ifeval (IFEval's ids) or ifbench_test (IFBench's, only those that add to a response "
+        "that also answers the task: see grading.FAMILY_IDS)",
+    )
     instruction_ids: list[str] | None = Field(
-        default=None, description="IFEval ids to draw from (default all 24)"
+        default=None, description="ids of constraint_family to draw from (default all it allows here)"
     )
     min_constraints: int = Field(default=1, ge=0, le=6)
     max_constraints: int = Field(default=3, ge=0, le=6)
@@ -123,7 +128,9 @@ class DistractionParams(Params):
 
     _genres = field_validator("genres")(lambda v: _subset("genres", v, refs.GENRES))
     _tasks = field_validator("tasks")(lambda v: _subset("tasks", v, TASK_TYPES))
-    _ids = field_validator("instruction_ids")(lambda v: _subset("instruction_ids", v, ifeval.INSTRUCTION_IDS))
+    _ids = field_validator("instruction_ids")(
+        lambda v: _subset("instruction_ids", v, tuple(i for ids in grading.FAMILY_IDS.values() for i in ids))
+    )
     _types = field_validator("distractor_types")(lambda v: _subset("distractor_types", v, noise.TYPES))
 
     @model_validator(mode="after")
@@ -138,6 +145,9 @@ class DistractionParams(Params):
             )
         if self.min_words > self.max_words:
             raise ValueError(f"min_words ({self.min_words}) > max_words ({self.max_words})")
+        other = [i for i in self.instruction_ids or () if i not in grading.FAMILY_IDS[self.constraint_family]]
+        if other:
+            raise ValueError(f"instruction_ids {other} are not drawn for constraint_family {self.constraint_family!r}")
         if self.texts is not None and self.genres is not None:
             raise ValueError("give either 'texts' (user texts) or 'genres' (generated documents), not both")
         return self
@@ -146,7 +156,7 @@ class DistractionParams(Params):
 class DistractionTasks(Builder):
     description = (
         "Instruction following over a reference text cluttered with typed distractors (DistractionIF): "
-        "IFEval-compatible constraints, witness-checked distractors, optional clean twins"
+        "IFEval or IFBench constraints, witness-checked distractors, optional clean twins"
     )
     kind = "distraction"
     Params = DistractionParams
@@ -243,7 +253,7 @@ class DistractionTasks(Builder):
         """Draw task, constraints and distractors (the same for both variants); None if no witness exists."""
         p = self.params
         task_type, question, mention = self._task(rng, ref)
-        pool = grading.allowed_ids(task_type, p.instruction_ids or list(ifeval.INSTRUCTION_IDS))
+        pool = grading.allowed_ids(task_type, p.instruction_ids or list(grading.FAMILY_IDS[p.constraint_family]))
         if len(pool) < p.min_constraints:
             return None  # this task type cannot carry enough of the allowed constraints: draw another
         ids = constraints.choose_ids(
@@ -257,7 +267,9 @@ class DistractionTasks(Builder):
             mention=refs.mention_phrase(mention[0]) if mention else "",
             fields=list(ref.fields),
         )
-        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text)
+        # IFBench keywords counted exactly never come from the document the answer quotes
+        avoid = ref.text() if p.constraint_family != "ifeval" else ""
+        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=task_text, avoid=avoid)
         if _forbids_needed_words(ids, kwargs, f"{ref.text()} {task_text} {ref.label}"):
             return None  # a forbidden word the task's own text uses: draw another set
         described = constraints.describe(rng, ids, kwargs)
@@ -350,6 +362,7 @@ class DistractionTasks(Builder):
                 "structure": ref.structure,
             },
             "ifeval": {
+                "family": self.params.constraint_family,
                 "key": index,
                 "prompt": prompt,
                 "instruction_id_list": built["ids"],

@@ -13,11 +13,40 @@ import re
 from typing import Any
 
 from dsgen.verifiers import content as checks
-from dsgen.verifiers import folding, ifeval
+from dsgen.verifiers import folding, ifeval, instructions
 
 from .texts import Reference
 from .witness import witness_response
 
+#: The ids a distraction task may carry, per constraint family. IFBench's are only those that add to a
+#: response without reshaping it, since the response must also hold the task's answer (lines the witness
+#: copies: an answer, key facts, a list, a JSON object): words and marks to include (conjunctions, names,
+#: pronouns, palindromes, keywords a number of times, punctuation, nested brackets and quotes), a word range
+#: or unique-word floor, title case, an italic thesis, the answer template, a list separator. Not drawn
+#: here: sentence shapes and positions (ratio:*, sentence:*, words:last_first, words:*position*,
+#: format:emoji), every-word rules (words:no_consecutive, words:repeats, count:words_japanese),
+#: line layouts (format:line_indent, bullets, words:paragraph_last_first), an exact count of numbers
+#: (the answer's own numbers), and the whole-response ids drawn alone.
+FAMILY_IDS: dict[str, tuple[str, ...]] = {
+    "ifeval": ifeval.INSTRUCTION_IDS,
+    "ifbench_test": (
+        "count:conjunctions",
+        "count:person_names",
+        "count:pronouns",
+        "count:unique_word_count",
+        "count:word_count_range",
+        "count:keywords_multiple",
+        "words:palindrome",
+        "count:punctuation",
+        "format:parentheses",
+        "format:quotes",
+        "format:quote_unquote",
+        "format:thesis",
+        "format:output_template",
+        "format:title_case",
+        "format:list",
+    ),
+}
 #: IFEval ids a task type may carry besides the general ones (the rest are excluded for it).
 ONLY_FOR = {
     "detectable_format:constrained_response": ("yes_no",),
@@ -36,14 +65,16 @@ EXCLUDED = {
         "length_constraints:number_words",
         "length_constraints:number_sentences",
         "language:response_language",
+        "format:title_case",  # would change the copied notes
     },
     # a yes/no or short answer is graded on its English words ("yes", "the culture fund")
     "yes_no": {"language:response_language"},
     "answer": {"language:response_language"},
     "list_items": {"detectable_format:number_bullet_lists"},  # an exact bullet count fights "list them"
+    # the answer is a bare JSON object: no IFBench constraint, and of IFEval's only these five
     "convert": {
         iid
-        for iid in ifeval.INSTRUCTION_IDS
+        for iid in ifeval.INSTRUCTION_IDS + FAMILY_IDS["ifbench_test"]
         if iid
         not in {
             "detectable_format:json_format",
@@ -152,9 +183,9 @@ def witness(params: dict[str, Any]) -> str | None:
             text = text.upper()
         elif "change_case:english_lowercase" in ids:
             text = text.lower()
-        return text if all(ifeval.check(text, ids, kwargs)) else None
+        return text if all(instructions.check(text, ids, kwargs)) else None
     if c["type"] == "yes_no" and "detectable_format:constrained_response" in ids:
         text = _body(c)[0]
-        return text if all(ifeval.check(text, ids, kwargs)) else None
+        return text if all(instructions.check(text, ids, kwargs)) else None
     avoid = canaries + (("yes", "no", "maybe") if c["type"] == "yes_no" else ())
     return witness_response(ids, kwargs, quotes=quotes + tuple(_body(c)), avoid=avoid)
