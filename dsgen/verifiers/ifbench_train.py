@@ -21,6 +21,8 @@ from . import folding, ifbench, ifeval
 
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
+    "copy:repeat_phrase": "reads the phrase literally: upstream compiles its first and last words as a regular "
+    "expression ('C++' crashes it, '(Time)' becomes a group and no copy matches)",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
     "at all)",
     "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation and skips "
@@ -29,6 +31,8 @@ FIXES: dict[str, str] = {
     "о), so a second, disguised use passes 'exactly once'",
     "keywords:word_count_different_numbers": "counts the keyword in look-alike-folded text: upstream misses "
     "'fоcus' (Cyrillic о), so disguised uses pass 'less than'",
+    "count:count_increment_word": "counts the keywords in look-alike-folded text: upstream misses 'cаt' "
+    "(Cyrillic а), so a disguised extra use passes 'once'",
     "keywords:exclude_word_harder": "matches the whole word in any case, followed by anything but a letter: "
     "upstream only finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
     "detectable_format:bigram_wrapping": "needs every word inside a two-word <<pair>>: upstream leaves an "
