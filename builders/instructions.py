@@ -3,8 +3,8 @@
 ``instructions`` makes IF-RLVR-style records (as ``allenai/IF_multi_constraints_upto5``: a prompt plus up
 to five constraints) over generated requests or the user's own prompts; ``instructions.add`` adds
 constraints to any record (a math problem, a QA item), keeping its verifier as the first part of an
-``all`` verifier. Constraints come from one family (``constraint_family``: ``ifeval`` or
-``ifbench_test``; IFBench's point is that training and held-out evaluation use different families),
+``all`` verifier. Constraints come from one family (``constraint_family``: ``ifeval``, ``ifbench_test`` or
+``ifbench_train``; IFBench's point is that training and held-out evaluation use different families),
 drawn and worded by ``dsgen.builders.distraction.constraints``. The reward options (``loose``,
 ``reward``: all-or-nothing or the fraction of constraints met) go into the verifier params and the
 record's metadata.
@@ -26,12 +26,12 @@ from pydantic import Field, field_validator, model_validator
 from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifbench, instructions
+from dsgen.verifiers import ifbench, ifbench_train, instructions
 
 from .distraction import constraints, witness
 from .distraction import texts as refs
 
-Family = Literal["ifeval", "ifbench_test"]
+Family = Literal["ifeval", "ifbench_test", "ifbench_train"]
 Reward = Literal["all", "fraction"]
 _ATTEMPTS = 20
 #: IFEval ids never added onto another task: they dictate the whole response (a fixed sentence, two
@@ -52,6 +52,10 @@ REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench
 FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
+#: Training constraints that forbid a character, not added where the answer has it (a decimal answer's
+#: dot, a factorial's "!"); hyphen-joined sentences are never added (negative numbers, ranges).
+ANSWER_CHARACTERS = {".": "punctuation:punctuation_dot", "!": "punctuation:punctuation_exclamation"}
+WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
 
 
 @lru_cache(maxsize=None)
@@ -64,7 +68,7 @@ def requests() -> dict[str, Any]:
 
 def _subset(name: str, values: list[str] | None) -> list[str] | None:
     if values is not None:
-        known = set(constraints.family_ids("ifeval")) | set(constraints.family_ids("ifbench_test"))
+        known = {iid for family in constraints.FAMILIES for iid in constraints.family_ids(family)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"{name}: unknown or undrawable instruction ids {unknown}")
@@ -76,7 +80,7 @@ def _subset(name: str, values: list[str] | None) -> list[str] | None:
 class ConstraintParams(Params):
     """What both builders share: the family, how many constraints, and how the reward is computed."""
 
-    constraint_family: Family = Field(default="ifeval", description="ifeval or ifbench_test")
+    constraint_family: Family = Field(default="ifeval", description="ifeval, ifbench_test or ifbench_train")
     min_constraints: int = Field(default=1, ge=1, le=5)
     max_constraints: int = Field(default=3, ge=1, le=5)
     instruction_ids: list[str] | None = Field(default=None, description="draw only these ids (of the family)")
@@ -120,7 +124,14 @@ class InstructionParams(ConstraintParams):
 #: single token or a fixed-prompt task's short answer.
 MIN_WORDS = 10
 SHORT_ANSWERS = frozenset(
-    {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span", "format:no_whitespace", *ifbench.CUSTOM_PROMPTS}
+    {
+        "repeat:repeat_simple",
+        "repeat:repeat_change",
+        "repeat:repeat_span",
+        "format:no_whitespace",
+        *ifbench.CUSTOM_PROMPTS,
+        *ifbench_train.COPY_IDS,
+    }
 )
 
 
@@ -135,8 +146,9 @@ def _verifier(
 
 
 def _difficulty(ids: list[str], family: str) -> tuple[float, str]:
-    """More constraints are harder; IFBench's (out of distribution, often whole-response) more so."""
-    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + (0.3 if family == "ifbench_test" else 0.0))
+    """More constraints are harder; IFBench's (out of distribution, often whole-response) more so, its
+    training constraints (word positions, counts, copies) in between."""
+    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + {"ifbench_test": 0.3, "ifbench_train": 0.15}.get(family, 0.0))
     level = "easy" if value < 0.35 else "medium" if value < 0.65 else "hard"
     return round(value, 4), level
 
@@ -246,9 +258,10 @@ class AddInstructions(Wrapper):
         p = self.params
         messages, message = last_user_turn(record["prompt"], "to add constraints to")
         answer = record.get("answer") or ""
-        exclude = WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE
+        exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
+        exclude |= {iid for char, iid in ANSWER_CHARACTERS.items() if char in answer}
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")

@@ -19,7 +19,7 @@ def records(family: str, count: int = 8, **params):
     return dsgen.sample("instructions", {"constraint_family": family, **params}, count=count, seed=5)
 
 
-@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test", "ifbench_train"])
 def test_records_draw_one_family_without_conflicts(family):
     for record in records(family):
         ids = record["verifier"]["params"]["instruction_id_list"]
@@ -34,7 +34,7 @@ def test_records_draw_one_family_without_conflicts(family):
         assert scoring.score(record, record["prompt"][0]["content"]) < 1.0 or ids == ["repeat:repeat_simple"]
 
 
-@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test", "ifbench_train"])
 def test_every_record_has_a_witness_that_scores_one(family):
     builder = builders.InstructionPrompts(constraint_family=family)
     found = records(family, count=12, custom_rate=0.2)
@@ -55,7 +55,8 @@ def test_ifbench_witnesses_follow_every_drawn_set_and_break_with_one_constraint(
     proved = broken = 0
     for seed in range(60):
         rng = random.Random(seed)
-        ids = constraints.choose_ids(rng, rng.randint(1, 5), constraints.family_ids("ifbench_test"))
+        family = ("ifbench_test", "ifbench_train")[seed % 2]
+        ids = constraints.choose_ids(rng, rng.randint(1, 5), constraints.family_ids(family))
         kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat="Write a guide to dry-summer gardening.")
         text = witness.witness_response(ids, kwargs)
         if text is None:
@@ -88,6 +89,14 @@ def breakers(kw):
         "words:palindrome": lambda t: re.sub(r"\b(level|radar|civic|kayak|refer|rotor|madam)\b", "plan", t, flags=re.I),
         "count:person_names": lambda t: re.sub(r"\b(Emma|Liam|Sophia)\b", "someone", t),
         "format:sub-bullets": lambda t: t.replace("-", ""),
+        "keywords:word_once": lambda t: t + " " + kw["keywords:word_once"]["keyword"],
+        "count:count_increment_word": lambda t: t + " " + kw["count:count_increment_word"]["keyword2"],
+        "keywords:exclude_word_harder": lambda t: t + " " + kw["keywords:exclude_word_harder"]["keyword"],
+        "punctuation:punctuation_exclamation": lambda t: t + "!",
+        "punctuation:punctuation_dot": lambda t: t + ".",
+        "count:lowercase_counting": str.lower,
+        "last_word:last_word_answer": lambda t: t + " Done.",
+        "keywords:palindrome": lambda t: re.sub(r"\blevel\b", "plain", t, flags=re.I),
     }
 
 
@@ -132,7 +141,8 @@ def test_user_prompts_are_read_from_a_file(tmp_path):
         ({"min_constraints": 4, "max_constraints": 2}, "min_constraints"),
         ({"instruction_ids": ["count:made_up"]}, "unknown"),
         ({"instruction_ids": ["format:title_case"]}, "not of constraint_family"),
-        ({"constraint_family": "ifbench_train"}, "constraint_family"),
+        ({"constraint_family": "ifbench_hidden"}, "constraint_family"),
+        ({"constraint_family": "ifbench_train", "instruction_ids": ["count:numbers"]}, "not of constraint_family"),
         ({"reward": "mean"}, "reward"),
     ],
 )
@@ -141,7 +151,7 @@ def test_bad_params_are_clear_errors(params, message):
         builders.InstructionPrompts(**params)
 
 
-@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test", "ifbench_train"])
 def test_wrapper_keeps_the_inner_verifier_and_adds_composable_constraints(family):
     wrapped = dsgen.sample(
         "math.template", {}, count=10, seed=2, wrappers=[("instructions.add", {"constraint_family": family})]
@@ -151,7 +161,7 @@ def test_wrapper_keeps_the_inner_verifier_and_adds_composable_constraints(family
         inner, added = record["verifier"]["params"]["parts"]
         assert inner["kind"] == "numeric" and added["kind"] == "ifeval"
         ids = added["params"]["instruction_id_list"]
-        assert not set(ids) & (builders.WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE)
+        assert not set(ids) & (builders.WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE)
         # the bare answer does not meet the added constraints in general; a wrong answer never scores 1
         assert scoring.score(record, "The answer is 0.") < 1.0 or record["answer"] == "0"
 

@@ -1,9 +1,11 @@
 """Sampling constraint sets of a family and wording them.
 
-Families (``FAMILIES``): ``ifeval`` (IFEval's ids) and ``ifbench_test`` (IFBench's out-of-distribution
-constraints; training and held-out evaluation must not share a family, so one set never mixes them).
-``choose_ids`` draws ids that never conflict (IFEval's table plus one rule of dsgen's, see
-``EXTRA_CONFLICTS``; for IFBench, ``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``) and
+Families (``FAMILIES``): ``ifeval`` (IFEval's ids), ``ifbench_test`` (IFBench's out-of-distribution
+constraints) and ``ifbench_train`` (the IF-RLVR training constraints released with IFBench; training and
+held-out evaluation must not share a family, so one set never mixes them). ``choose_ids`` draws ids
+that never conflict (IFEval's table plus one rule of dsgen's, see ``EXTRA_CONFLICTS``; for IFBench,
+``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``; for the training family,
+``TRAIN_EXCLUSIVE``, ``TRAIN_GROUPS`` and ``TRAIN_PAIRS``) and
 ``sample_kwargs`` their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``.
 ``dsgen.builders.distraction.witness`` proves a drawn set satisfiable (a response that meets it).
 """
@@ -11,19 +13,20 @@ constraints; training and held-out evaluation must not share a family, so one se
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifbench, ifeval, instructions
+from dsgen.verifiers import ifbench, ifbench_train, ifeval, instructions
 
 #: Pairs dsgen never samples together besides IFEval's table: IFEval's section splitters are
 #: capitalised ("Section", "SECTION"), so all-lowercase text cannot mark sections.
 EXTRA_CONFLICTS = {("change_case:english_lowercase", "detectable_format:multiple_sections")}
 
-FAMILIES = ("ifeval", "ifbench_test")
+FAMILIES = ("ifeval", "ifbench_test", "ifbench_train")
 #: IFBench constraints that shape the whole response (every word, every line, or the response is a
 #: copy): drawn alone, never with another constraint.
 IFBENCH_EXCLUSIVE = frozenset(
@@ -70,6 +73,64 @@ IFBENCH_PAIRS = frozenset(
 SENTENCE_COUNTED = frozenset(
     {*IFBENCH_GROUPS[0], "format:emoji", "sentence:keyword", "words:keywords_specific_position"}
 )
+#: Training constraints that fix the whole response (a copy of the request; every word bracketed or
+#: paired in <<...>>): drawn alone, as upstream's conflict table has the copies.
+TRAIN_EXCLUSIVE = ifbench_train.COPY_IDS | {
+    "detectable_format:square_brackets",
+    "detectable_format:bigram_wrapping",
+}
+#: At most one of each group: the layout (two paragraphs by *** or by blank lines, three paragraphs of
+#: counted sentences, one hyphen-joined line), the first word, the last word.
+TRAIN_GROUPS = (
+    frozenset(
+        "paragraphs:paragraphs paragraphs:paragraphs2 count:counting_composition "
+        "detectable_format:sentence_hyphens".split()
+    ),
+    frozenset({"first_word:first_word_sent", "first_word:first_word_answer"}),
+    frozenset({"last_word:last_word_sent", "last_word:last_word_answer"}),
+)
+#: Pairs that contradict for some kwargs: the same first and last word vs a required first or last word;
+#: hyphen-joined sentences start with '-' (no sentence can start with a given word or keep its word
+#: positions) and need sentence ends other than dots; no repeated word vs a word required twice (or at
+#: every sentence start or end, or first and last); a repeated phrase's lowercase words vs a lowercase cap
+#: (or its adjacent initials); counted words and sentences vs a letter count or a keyword position;
+#: sentences counted by their end marks vs no dots.
+TRAIN_PAIRS = frozenset(
+    frozenset(pair.split())
+    for pair in (
+        "keywords:start_end first_word:first_word_sent",
+        "keywords:start_end first_word:first_word_answer",
+        "keywords:start_end last_word:last_word_sent",
+        "keywords:start_end last_word:last_word_answer",
+        "detectable_format:sentence_hyphens first_word:first_word_sent",
+        "detectable_format:sentence_hyphens keywords:keyword_specific_position",
+        "detectable_format:sentence_hyphens punctuation:punctuation_dot",
+        "count:count_unique count:count_increment_word",
+        "count:count_unique keywords:word_count_different_numbers",
+        "count:count_unique first_word:first_word_sent",
+        "count:count_unique last_word:last_word_sent",
+        "count:count_unique copy:repeat_phrase",
+        "count:count_unique count:counting_composition",
+        "count:count_unique keywords:start_end",
+        "count:lowercase_counting copy:repeat_phrase",
+        "keywords:no_adjacent_consecutive copy:repeat_phrase",
+        "letters:letter_counting count:counting_composition",
+        "keywords:keyword_specific_position count:counting_composition",
+        "punctuation:punctuation_dot count:counting_composition",
+        "punctuation:punctuation_dot keywords:keyword_specific_position",
+        # found by the witness writer: a *** divider starts the next sentence, so that sentence's first
+        # word is "***" (only a divider before a full stop, ". Next", escapes it, which a 3-paragraph
+        # composition then counts as a sentence)
+        "first_word:first_word_sent paragraphs:paragraphs",
+        "first_word:first_word_sent count:counting_composition",
+    )
+)
+#: Exclusive ids, groups and pairs per family with rules of that shape.
+_RULES = {
+    "ifbench_test": (IFBENCH_EXCLUSIVE, IFBENCH_GROUPS, IFBENCH_PAIRS),
+    "ifbench_train": (TRAIN_EXCLUSIVE, TRAIN_GROUPS, TRAIN_PAIRS),
+}
+
 #: IFBench ids that are checked but never drawn onto another task, and why.
 IFBENCH_NOT_DRAWN = {
     "ratio:overlap": "needs a reference text for the trigram overlap, which a drawn task does not carry",
@@ -77,16 +138,26 @@ IFBENCH_NOT_DRAWN = {
     **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
 }
 
+#: Words of a request's frame rather than its subject, never the word a constraint excludes.
+_REQUEST_WORDS = frozenset(
+    "write could draft need please introduces compose describing aimed help prepare read about meant that "
+    "this with from what which your their there have will would should into give make tell".split()
+)
+
+
 @lru_cache(maxsize=None)
 def spec() -> dict[str, Any]:
     """The constraint wordings and word lists (parsed once per process)."""
     data = yaml.safe_load(read_text("distraction/constraints.yaml"))
     data["compiled"] = {
         iid: [environment().from_string(t) for t in variants]
-        for iid, variants in {**data["descriptions"], **data["ifbench_descriptions"]}.items()
+        for iid, variants in {
+            **data["descriptions"],
+            **data["ifbench_descriptions"],
+            **data["ifbench_train_descriptions"],
+        }.items()
     }
-    missing = sorted(set(family_ids("ifeval")) | set(family_ids("ifbench_test")) - set(data["compiled"]))
-    missing = [iid for iid in missing if iid not in data["compiled"]]
+    missing = sorted({iid for family in FAMILIES for iid in family_ids(family)} - set(data["compiled"]))
     assert not missing, f"constraints.yaml lacks descriptions for {missing}"
     return data
 
@@ -100,15 +171,16 @@ def family_ids(family: str) -> list[str]:
 
 def conflicting(a: str, b: str) -> bool:
     """Whether ids ``a`` and ``b`` are never combined (never across families; within IFEval, IFEval's
-    table or ``EXTRA_CONFLICTS``; within IFBench, the exclusive ids, groups and pairs above)."""
+    table or ``EXTRA_CONFLICTS``; within an IFBench family, its exclusive ids, groups and pairs above)."""
     fa, fb = instructions.family_of(a), instructions.family_of(b)
     if fa != fb or a == b:
         return True
     if fa == "ifeval":
         return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
-    if a in IFBENCH_EXCLUSIVE or b in IFBENCH_EXCLUSIVE or frozenset({a, b}) in IFBENCH_PAIRS:
+    exclusive, groups, pairs = _RULES[fa]
+    if a in exclusive or b in exclusive or frozenset({a, b}) in pairs:
         return True
-    return any(a in group and b in group for group in IFBENCH_GROUPS)
+    return any(a in group and b in group for group in groups)
 
 
 def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
@@ -192,6 +264,8 @@ def sample_kwargs(
             kw = {"language": language}
         elif iid in ifbench.KWARGS:
             kw = _ifbench_kwargs(rng, iid, ids, words, prompt_to_repeat)
+        elif iid in ifbench_train.KWARGS:
+            kw = _train_kwargs(rng, iid, words, prompt_to_repeat, avoid)
         elif iid == "change_case:capital_word_frequency":
             rel = relation()
             kw = {
@@ -201,6 +275,8 @@ def sample_kwargs(
         else:
             kw = {}
         out.append(kw)
+    if "letters:letter_counting2" in ids:
+        _train_letter(rng, out[ids.index("letters:letter_counting2")], out)
     return out
 
 
@@ -248,6 +324,84 @@ def _ifbench_kwargs(
         start = rng.randint(1, max(1, size - 2))  # IFBench reads n_start 0 as "not given"
         return {"prompt_to_repeat": prompt, "n_start": start, "n_end": rng.randint(start + 1, max(start + 1, size))}
     return {}
+
+
+def _train_kwargs(rng: random.Random, iid: str, words: list[str], prompt: str, avoid: str) -> dict[str, Any]:
+    """Kwargs of one IF-RLVR training constraint, in ranges a good answer to a request can meet (upstream
+    draws from 2-3 letters or words for some, which no request answer can follow)."""
+    if iid == "copy:repeat_phrase":
+        return {"phrase": rng.choice(spec()["lexicon"]["train_phrases"]), "small_n": rng.randint(2, 4)}
+    if iid in ("copy:copy", "copy:copying_simple"):
+        return {"prompt_to_repeat": prompt}
+    if iid == "copy:copying_multiple":
+        return {"prompt_to_repeat": prompt, "N": rng.randint(2, 3)}
+    if iid == "new:copy_span_idx":
+        return _copy_span(rng, prompt)
+    if iid in ("keywords:word_once", "first_word:first_word_sent", "first_word:first_word_answer"):
+        return {"first_word" if iid.startswith("first") else "keyword": words.pop()}
+    if iid in ("last_word:last_word_sent", "last_word:last_word_answer"):
+        return {"last_word": words.pop()}
+    if iid == "keywords:word_count_different_numbers":
+        rel = rng.choice(ifeval.RELATIONS)
+        frequency = rng.randint(1, 4) if rel == "at least" else rng.randint(2, 4)
+        return {"keyword": words.pop(), "frequency": frequency, "relation": rel}
+    if iid == "keywords:exclude_word_harder":
+        return {"keyword": _request_word(rng, prompt, avoid) or words.pop()}
+    if iid == "count:lowercase_counting":
+        return {"N": rng.randint(2, 4)}
+    if iid == "letters:letter_counting":
+        rel = rng.choice(ifeval.RELATIONS)
+        return {"N": 10 * (rng.randint(10, 60) if rel == "at least" else rng.randint(30, 150)), "relation": rel}
+    if iid == "letters:letter_counting2":  # the letter is chosen last (_train_letter), knowing every other word
+        return {"letter": "", "let_frequency": 0, "let_relation": rng.choice(ifeval.RELATIONS)}
+    if iid == "count:counting_composition":
+        return {"n_sent": rng.randint(2, 3), "n_words": rng.randint(4, 8)}
+    if iid == "count:count_increment_word":
+        return {"keyword1": words.pop(), "keyword2": words.pop()}
+    if iid == "keywords:keyword_specific_position":
+        # m >= 2: upstream compares case-sensitively, so a sentence-initial keyword would need a lowercase start
+        return {"keyword": words.pop(), "n": rng.randint(1, 5), "m": rng.randint(2, 8)}
+    return {}
+
+
+def _copy_span(rng: random.Random, prompt: str) -> dict[str, Any]:
+    """A span of 3 to 12 whole words of the request as character offsets (upstream's n_end is exclusive),
+    never from offset 0 (upstream reads n_start 0 as "not given" and draws one)."""
+    spans = [m.span() for m in re.finditer(r"\S+", prompt)]
+    if len(spans) < 2:
+        raise ValueError(f"new:copy_span_idx needs a request of two words or more, got {prompt!r}")
+    first = rng.randint(1, max(1, len(spans) - 3))
+    last = min(len(spans) - 1, first + rng.randint(2, 11))
+    return {"prompt_to_repeat": prompt, "n_start": spans[first][0], "n_end": spans[last][1]}
+
+
+def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
+    """A content word of the request (upstream's "harder" exclusion: the model is tempted to reuse it), none
+    overlapping a lexicon word or phrase another constraint may require, nor the wrapped task's answer."""
+    lexicon = spec()["lexicon"]
+    taken = " ".join(lexicon["keywords"] + lexicon["train_phrases"]).lower()
+    avoid = avoid.casefold()
+    candidates = sorted(
+        {
+            w
+            for w in re.findall(r"[a-z]+", prompt.lower())
+            if len(w) >= 4 and w not in _REQUEST_WORDS and w not in taken and w not in avoid
+            and not any(k in w for k in lexicon["keywords"])
+        }
+    )
+    return rng.choice(candidates) if candidates else None
+
+
+def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, Any]]) -> None:
+    """The letter of ``letters:letter_counting2``: for "less than", one that no word another constraint
+    requires contains (so the two never fight)."""
+    relation = kw["let_relation"]
+    required = " ".join(
+        str(v) for other in drawn for k, v in other.items() if k != "prompt_to_repeat" and isinstance(v, str)
+    ).lower()
+    letters = [c for c in "abcdefghijklmnopqrstuvwxyz" if relation == "at least" or c not in required]
+    kw["letter"] = rng.choice(letters)
+    kw["let_frequency"] = rng.randint(3, 12) if relation == "at least" else rng.randint(8, 40)
 
 
 def ordinal(n: int) -> str:

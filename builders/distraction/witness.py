@@ -1,7 +1,7 @@
 """Witness responses: a response that meets a whole constraint set, so every drawn set is proved satisfiable.
 
 ``witness_response(ids, kwargs, quotes=, avoid=)`` writes, without randomness, a response that follows
-every constraint of one family (``ifeval`` or ``ifbench_test``), copies ``quotes`` (lines the response
+every constraint of one family (``ifeval``, ``ifbench_test`` or ``ifbench_train``), copies ``quotes`` (lines the response
 must hold, such as a task's answer) verbatim and contains none of ``avoid``; it returns None when it finds
 none, and the builders then draw another set. Every witness is checked with the real checkers
 (``dsgen.verifiers.instructions``), so a returned witness is a proof, never an assumption.
@@ -27,7 +27,7 @@ def witness_response(
     families = {instructions.family_of(iid) for iid in ids}
     if families <= {"ifeval"}:
         return _ifeval_witness(ids, kwargs, quotes=quotes, avoid=avoid)
-    if families == {"ifbench_test"}:
+    if families in ({"ifbench_test"}, {"ifbench_train"}):
         return _ifbench_witness(ids, kwargs, quotes=quotes, avoid=avoid)
     return None
 
@@ -276,7 +276,7 @@ def _adjust(plan: _Plan, iid: str, kw: dict, text: str) -> bool:
     return False
 
 
-# --- IFBench (``ifbench_test``) -------------------------------------------------------------------------
+# --- IFBench (``ifbench_test`` and ``ifbench_train``) -------------------------------------------------------------------------
 
 #: Filler for IFBench witnesses: many first letters and lengths (for "no two consecutive words share a
 #: first letter", equal-length sentences, repeat caps), no digits, apostrophes or quote marks.
@@ -314,8 +314,12 @@ _PRONOUNS = (
     "theirs ours mine hers himself herself myself yourself"
 ).split()
 _CONJUNCTIONS = ("and", "but", "or", "so", "yet")
+#: The word changed in each copy of copy:repeat_phrase's phrase.
+_SUBSTITUTES = ("really", "always", "often", "surely")
 _NUMBERS = ("12", "37", "45", "58", "64", "71", "83", "96")
 _MIXED = [_WORDS[(i * 37) % len(_WORDS)] for i in range(len(_WORDS))] if len(_WORDS) % 37 else _WORDS
+#: Ids drawn alone (they fix the whole response), with IFBench's fixed-prompt tasks.
+_ALONE = constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE | set(ifbench.CUSTOM_PROMPTS)
 #: Sentence-shaping ids (IFBench's first group): at most one per set.
 _SHAPES = constraints.IFBENCH_GROUPS[0]
 _STRIP = ifbench.PUNCTUATION + " "
@@ -349,18 +353,20 @@ class _Shape:
     words: int  # filler words a sentence (the first, for sentence:increment)
     shift: int = 0  # where words:keywords_specific_position's keyword goes, relative to its m-th word
     pad: int = 0  # extra words in the first sentence (moves every later word by one)
+    rich: int = 0  # words holding letters:letter_counting2's letter, for "at least"
     extra: int = 0  # words added to (or, negative, taken from) the sentences one each, from the first
 
 
 def _ifbench_witness(
     ids: list[str], kwargs: list[dict[str, Any]], *, quotes: tuple[str, ...] = (), avoid: tuple[str, ...] = ()
 ) -> str | None:
-    """A response that meets every IFBench constraint of the set, or None if none is found."""
+    """A response that meets every IFBench constraint of the set (test or training family), or None if
+    none is found."""
     kw = dict(zip(ids, kwargs))
-    if len(ids) == 1 and (ids[0] in constraints.IFBENCH_EXCLUSIVE or ids[0] in ifbench.CUSTOM_PROMPTS):
+    if len(ids) == 1 and ids[0] in _ALONE:
         text = _whole_response(ids[0], kw[ids[0]])
         return text if text is not None and all(instructions.check(text, ids, kwargs)) else None
-    if any(i in constraints.IFBENCH_EXCLUSIVE or i in ifbench.CUSTOM_PROMPTS for i in ids):
+    if any(i in _ALONE for i in ids):
         return None  # drawn alone: never with another constraint
     banned = _banned(kw, avoid)
     for variant in range(4):
@@ -381,8 +387,18 @@ def _ifbench_witness(
 def _banned(kw: dict[str, dict], avoid: tuple[str, ...]) -> list[str]:
     """Strings no filler word may contain: counted keywords (their counts are exact) and canaries."""
     banned = [a.casefold() for a in avoid if a]
-    for iid in ("count:keywords_multiple", "sentence:keyword", "words:keywords_specific_position", "words:words_position"):
+    for iid in (
+        "count:keywords_multiple", "sentence:keyword", "words:keywords_specific_position", "words:words_position",
+        "keywords:word_once", "keywords:word_count_different_numbers", "keywords:exclude_word_harder",
+        "count:count_increment_word", "keywords:keyword_specific_position",
+    ):
         banned += [str(v).casefold() for k, v in kw.get(iid, {}).items() if k.startswith(("keyword", "word"))]
+    phrase = kw.get("copy:repeat_phrase")
+    if phrase:  # its copies are found from its first to its last word
+        banned += [w.casefold() for w in (phrase["phrase"].split()[0], phrase["phrase"].split()[-1])]
+    letter = kw.get("letters:letter_counting2")
+    if letter and letter["let_relation"] == "less than":
+        banned.append(letter["letter"])
     return banned
 
 
@@ -400,7 +416,17 @@ def _initial_shape(kw: dict[str, dict], variant: int) -> _Shape:
     if "sentence:increment" in kw:
         sentences = min(sentences, 4 + variant % 2)
         words = max(4 + variant // 2, 2 * -(-len(_required(kw)) // sentences) + 1 - sentences)
-    return _Shape(sentences, words, pad=variant // 2)
+    letters = kw.get("letters:letter_counting")
+    if letters and letters["relation"] == "at least":
+        words = max(words, letters["N"] // 6 // sentences + 2)
+    phrase = kw.get("copy:repeat_phrase")
+    if phrase:
+        sentences = max(sentences, phrase["small_n"])
+        words = max(words, len(phrase["phrase"].split()) + 4)
+    composition = kw.get("count:counting_composition")
+    if composition:
+        sentences, words = 3 * composition["n_sent"], composition["n_words"]
+    return _Shape(sentences, words, pad=0 if composition else variant // 2)
 
 
 def _reshape(shape: _Shape, iid: str, kw: dict, text: str) -> bool:
@@ -415,7 +441,14 @@ def _reshape(shape: _Shape, iid: str, kw: dict, text: str) -> bool:
     if iid == "count:unique_word_count":
         shape.words += 2 + (kw["N"] - len({w.strip(_STRIP) for w in text.lower().split()})) // shape.sentences
         return True
-    if iid == "words:keywords_specific_position":
+    if iid == "letters:letter_counting":
+        gap = kw["N"] - sum(1 for c in text if c.isalpha())
+        shape.extra += gap // 6 + (1 if gap > 0 else -1)
+        return True
+    if iid == "letters:letter_counting2" and kw["let_relation"] == "at least":
+        shape.rich += kw["let_frequency"] - text.lower().count(kw["letter"])
+        return True
+    if iid in ("words:keywords_specific_position", "keywords:keyword_specific_position"):
         sentences = ifbench.split_sentences(text)
         if len(sentences) < kw["n"]:
             return False
@@ -444,6 +477,10 @@ def _sizes(kw: dict[str, dict], shape: _Shape) -> tuple[list[int], list[str]]:
         count = max(3, count)
         marks = ["."] * count
         marks[1], marks[2] = "?", "!"
+    if "punctuation:punctuation_dot" in kw:
+        marks = ["?" if m == "." and "punctuation:punctuation_exclamation" in kw else "!" if m == "." else m for m in marks]
+    if "keywords:start_end" in kw:
+        marks[-1] = ""  # the response ends with its first word, no mark after it
     if "format:sub-bullets" in kw and count % 2 == 0:
         count, marks = count + 1, marks + ["."]
     if "format:no_bullets_bullets" in kw and count < 4:
@@ -458,7 +495,7 @@ def _sizes(kw: dict[str, dict], shape: _Shape) -> tuple[list[int], list[str]]:
         words = max(words, count + 4)
     step = kw.get("sentence:increment", {}).get("small_n", 0)
     sizes = [words + step * i for i in range(count)]
-    if step == 0 and "ratio:sentence_words" not in kw:
+    if step == 0 and "ratio:sentence_words" not in kw and "count:counting_composition" not in kw:
         for i in range(abs(shape.extra)):
             sizes[i % count] += 1 if shape.extra > 0 else -1
     sizes[0] += shape.pad
@@ -478,11 +515,29 @@ def _required(kw: dict[str, dict]) -> list[str]:
         out += _PALINDROMES[:10]
     if "count:numbers" in kw:
         out += _NUMBERS[: kw["count:numbers"]["N"]]
+    if "keywords:word_once" in kw:
+        out.append(kw["keywords:word_once"]["keyword"])
+    counted = kw.get("keywords:word_count_different_numbers")
+    if counted:
+        times = counted["frequency"] if counted["relation"] == "at least" else min(1, counted["frequency"] - 1)
+        out += [counted["keyword"]] * times
+    increment = kw.get("count:count_increment_word")
+    if increment:
+        out += [increment["keyword1"], increment["keyword2"], increment["keyword2"]]
+    if "keywords:palindrome" in kw:
+        out.append("level")
     multiple = kw.get("count:keywords_multiple")
     if multiple:
         for i, times in zip(range(1, 6), (1, 2, 3, 5, 7)):
             out += [multiple[f"keyword{i}"]] * times
     return out
+
+
+def _rich(kw: dict[str, dict], shape: _Shape) -> list[str]:
+    """Words holding letters:letter_counting2's letter, as many as the shape asks for."""
+    letter = kw.get("letters:letter_counting2", {}).get("letter")
+    found = [w for w in _WORDS if letter and letter in w] or [letter or ""]
+    return [found[i % len(found)] for i in range(max(0, shape.rich))]
 
 
 def _ifbench_text(
@@ -503,12 +558,12 @@ def _ifbench_text(
     _fill(slots, kw, banned, variant)
     if "ratio:sentence_words" in kw and not _equalise(sentences, kw, banned):
         return None
-    _capitalise(sentences, title="format:title_case" in kw)
+    _capitalise(sentences, title="format:title_case" in kw or "count:lowercase_counting" in kw)
     body = "".join((s.brk if i else "") + s.text() for i, s in enumerate(slots))
     if not quotes:
         return body
     head = "\n".join(_title_words(q) if "format:title_case" in kw else q for q in quotes)
-    return head + "\n\n" + body
+    return head + ("\n" if "paragraphs:paragraphs2" in kw else "\n\n") + body
 
 
 def _free(sentence: list[_Slot], start: int = 1) -> list[int]:
@@ -538,7 +593,7 @@ def _place_required(kw: dict[str, dict], sentences: list[list[_Slot]], shape: _S
         end = sentences[-1][-1] = _Slot(position["keyword"], fixed=True, exact=True)
         if "words:paragraph_last_first" in kw:
             sentences[-1][0] = _Slot(mirror=end)  # the line then starts with the keyword too
-    specific = kw.get("words:keywords_specific_position")
+    specific = kw.get("words:keywords_specific_position") or kw.get("keywords:keyword_specific_position")
     if specific:
         n, at = specific["n"] - 1, specific["m"] - 1 + shape.shift
         if n >= count or not 0 <= at < len(sentences[n]) - 1 or sentences[n][at].fixed:
@@ -551,7 +606,9 @@ def _place_required(kw: dict[str, dict], sentences: list[list[_Slot]], shape: _S
         if not free:
             return False
         sentences[n][free[len(free) // 2]] = _Slot(keyword["word"], fixed=True)
-    required = _required(kw)
+    if not _place_edges(kw, sentences):
+        return False
+    required = _required(kw) + _rich(kw, shape)
     for i, word in enumerate(required):
         target = sentences[(i + variant) % count]
         free = _free(target)
@@ -563,10 +620,41 @@ def _place_required(kw: dict[str, dict], sentences: list[list[_Slot]], shape: _S
     return True
 
 
+def _place_edges(kw: dict[str, dict], sentences: list[list[_Slot]]) -> bool:
+    """Training constraints on sentence edges: required first and last words, a response ending on its
+    first word, and copies of a phrase with one word changed (one copy a sentence)."""
+    first = kw.get("first_word:first_word_sent", kw.get("first_word:first_word_answer", {})).get("first_word")
+    for sentence in sentences if "first_word:first_word_sent" in kw else sentences[:1]:
+        if first:
+            sentence[0] = _Slot(first, fixed=True)
+    last = kw.get("last_word:last_word_sent", kw.get("last_word:last_word_answer", {})).get("last_word")
+    for sentence in sentences if "last_word:last_word_sent" in kw else sentences[-1:]:
+        if last:
+            sentence[-1] = _Slot(last, fixed=True)
+    if "keywords:start_end" in kw:
+        sentences[-1][-1] = _Slot(mirror=sentences[0][0])
+    phrase = kw.get("copy:repeat_phrase")
+    if phrase:
+        words = phrase["phrase"].split()
+        changed = len(words) // 2
+        specific = kw.get("keywords:keyword_specific_position", {}).get("n", 0) - 1
+        hosts = [sentence for i, sentence in enumerate(sentences) if i != specific][: phrase["small_n"]]
+        if len(hosts) < phrase["small_n"]:
+            return False
+        for n, sentence in enumerate(hosts):
+            copy = [_Slot(w, fixed=True, exact=True) for w in words]
+            copy[changed] = _Slot(_SUBSTITUTES[n % len(_SUBSTITUTES)] if words[changed].lower() != "really" else "truly", fixed=True, exact=True)
+            at = 1 if len(sentence) >= len(copy) + 2 else 0
+            if len(sentence) < len(copy):
+                return False
+            sentence[at : at + len(copy)] = copy
+    return True
+
+
 def _decorate(kw: dict[str, dict], sentences: list[list[_Slot]], marks: list[str], variant: int) -> None:
     """End marks, emoji, brackets, quotes and punctuation glued onto the sentences' words."""
     count = len(sentences)
-    positional = {kw[i]["n"] - 1 for i in ("words:keywords_specific_position",) if i in kw}
+    positional = {kw[i]["n"] - 1 for i in ("words:keywords_specific_position", "keywords:keyword_specific_position") if i in kw}
     plain = [i for i in range(count) if i not in positional] or list(range(count))
     host = plain[(1 + variant) % len(plain)] if len(plain) > 1 else plain[0]
     for i, sentence in enumerate(sentences):
@@ -664,6 +752,17 @@ def _lay_out(kw: dict[str, dict], sentences: list[list[_Slot]], quotes: tuple[st
     if "format:no_bullets_bullets" in kw:
         for sentence in sentences[count - 2 :]:
             sentence.insert(0, _Slot("*", fixed=True, brk="\n"))
+    groups = 2 if "paragraphs:paragraphs" in kw or "paragraphs:paragraphs2" in kw else 0
+    if "count:counting_composition" in kw:
+        groups = 3
+    if groups:
+        divider = "\n\n" if "paragraphs:paragraphs2" in kw else "\n***\n"
+        size = -(-count // groups)
+        for start in range(size, count, size):
+            sentences[start][0].brk = divider
+    if "detectable_format:sentence_hyphens" in kw:
+        for sentence in sentences[1:]:
+            sentence[0].brk = "-"
     slots = [slot for sentence in sentences for slot in sentence]
     if quotes and "format:line_indent" in kw:
         slots[0].brk = "\n" + " " * 2 * len(quotes)
@@ -737,10 +836,15 @@ def _neighbour(slots: list[_Slot], start: int, step: int) -> str:
     return ""
 
 
+def _next_letter(letter: str) -> str:
+    return chr(ord(letter) + 1) if letter else ""
+
+
 def _fill(slots: list[_Slot], kw: dict[str, dict], banned: list[str], variant: int) -> None:
     """Filler for every free slot: a first letter unlike its neighbours', unused words first, never over
     the repeat cap."""
-    cap = kw.get("words:repeats", {}).get("small_n", 3)
+    cap = 1 if "count:count_unique" in kw else kw.get("words:repeats", {}).get("small_n", 3)
+    successor = "keywords:no_adjacent_consecutive" in kw  # no word starting with the letter after the last one's
     vocab = [w for w in _MIXED if not any(b in w for b in banned)]
     used: dict[str, int] = {}
     for slot in slots:
@@ -762,6 +866,8 @@ def _fill(slots: list[_Slot], kw: dict[str, dict], banned: list[str], variant: i
             for step in range(len(vocab)):
                 word = vocab[(pointer + step) % len(vocab)]
                 if (slot.letter and word[0] != slot.letter) or (not slot.letter and word[0] in (before, after)):
+                    continue
+                if successor and (_next_letter(before) == word[0] or _next_letter(word[0]) == after):
                     continue
                 if used.get(word, 0) >= limit:
                     continue
@@ -900,6 +1006,17 @@ def _whole_response(iid: str, kw: dict[str, Any]) -> str | None:
         return " ".join(["Kindly" if words[0] != "Kindly" else "Please", *words[1:]])
     if iid == "repeat:repeat_span":
         return " ".join(kw["prompt_to_repeat"].split()[kw["n_start"] : kw["n_end"]])
+    if iid in ("copy:copy", "copy:copying_simple"):
+        return kw["prompt_to_repeat"]
+    if iid == "copy:copying_multiple":
+        return "\n******\n".join([kw["prompt_to_repeat"]] * kw["N"])
+    if iid == "new:copy_span_idx":
+        return kw["prompt_to_repeat"][kw["n_start"] : kw["n_end"]].strip()
+    if iid == "detectable_format:square_brackets":
+        return " ".join(f"[{w}]" for w in "The plan is ready and the team starts work on Monday".split())
+    if iid == "detectable_format:bigram_wrapping":
+        words = "The plan is ready and the team starts work on Monday morning".split()
+        return " ".join(f"<<{a} {b}>>" for a, b in zip(words[::2], words[1::2]))
     if iid == "words:odd_even_syllables":
         return "The garden is quiet when morning comes over the yellow fields."
     return None
