@@ -298,8 +298,9 @@ def test_witness_builder_is_deterministic_and_honours_quotes():
     )
 
 
-def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks_when_bent():
-    """constraint_family: ifbench_test draws only grading.FAMILY_IDS; every record's witness answers the
+@pytest.mark.parametrize("family", ["ifbench_test", "ifbench_train"])
+def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks_when_bent(family):
+    """constraint_family: an IFBench family draws only grading.FAMILY_IDS; every record's witness answers the
     task, meets the IFBench constraints and obeys no distractor; the witness with one constraint broken,
     or obeying a distractor, fails."""
     from dsgen.builders.distraction import grading
@@ -307,14 +308,14 @@ def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks
     from dsgen.verifiers import distraction as verifier
     from tests.test_instructions_builders import breakers
 
-    found = dsgen.sample("distraction", {"constraint_family": "ifbench_test", "min_constraints": 2}, count=10, seed=9)
-    builder = DistractionTasks(constraint_family="ifbench_test")
+    found = dsgen.sample("distraction", {"constraint_family": family, "min_constraints": 2}, count=10, seed=9)
+    builder = DistractionTasks(constraint_family=family)
     bent = obeyed = 0
     for record in found:
         ids = record["verifier"]["params"]["instruction_id_list"]
         kwargs = record["verifier"]["params"]["kwargs"]
-        assert ids and set(ids) <= set(grading.FAMILY_IDS["ifbench_test"])
-        assert record["metadata"]["ifeval"]["family"] == "ifbench_test"
+        assert ids and set(ids) <= set(grading.FAMILY_IDS[family])
+        assert record["metadata"]["ifeval"]["family"] == family
         response = builder.reference_completion(record)
         assert verifier.breakdown(record, response)["reward"] == 1.0
         for iid, bad in breakers(dict(zip(ids, kwargs))).items():

@@ -78,10 +78,10 @@ class DistractionParams(Params):
     variants: Literal["noisy", "clean", "both"] = Field(
         default="noisy", description="both: records 2k, 2k+1 are one item noisy and clean (shared group_id)"
     )
-    constraint_family: Literal["ifeval", "ifbench_test"] = Field(
+    constraint_family: Literal["ifeval", "ifbench_test", "ifbench_train"] = Field(
         default="ifeval",
-        description="ifeval (IFEval's ids) or ifbench_test (IFBench's, only those that add to a response "
-        "that also answers the task: see grading.FAMILY_IDS)",
+        description="ifeval (IFEval's ids), ifbench_test or ifbench_train (IFBench's held-out or training "
+        "constraints, only those that add to a response that also answers the task: grading.FAMILY_IDS)",
     )
     instruction_ids: list[str] | None = Field(
         default=None, description="ids of constraint_family to draw from (default all it allows here)"

@@ -18,7 +18,7 @@ from dsgen.verifiers import folding, ifeval, instructions
 from .texts import Reference
 from .witness import witness_response
 
-#: The ids a distraction task may carry, per constraint family. IFBench's are only those that add to a
+#: The ids a distraction task may carry, per constraint family. IFBench's (test and training) are only those that add to a
 #: response without reshaping it, since the response must also hold the task's answer (lines the witness
 #: copies: an answer, key facts, a list, a JSON object): words and marks to include (conjunctions, names,
 #: pronouns, palindromes, keywords a number of times, punctuation, nested brackets and quotes), a word range
@@ -46,6 +46,24 @@ FAMILY_IDS: dict[str, tuple[str, ...]] = {
         "format:title_case",
         "format:list",
     ),
+    # the training family's, chosen the same way: keyword counts and exclusions, a palindrome, letter counts,
+    # no exclamation mark, a lowercase cap (the answer is written in capitals), the answer's last word,
+    # copies of a phrase. Not drawn here: first words and start_end (the answer leads), every sentence's
+    # first or last word, positions, paragraphs and hyphen-joined sentences (layouts), no dots (the answer's
+    # sentences end in one), unique words and no alphabet-adjacent initials (the answer's own words).
+    "ifbench_train": (
+        "keywords:word_once",
+        "keywords:word_count_different_numbers",
+        "keywords:exclude_word_harder",
+        "count:count_increment_word",
+        "keywords:palindrome",
+        "letters:letter_counting",
+        "letters:letter_counting2",
+        "last_word:last_word_answer",
+        "punctuation:punctuation_exclamation",
+        "count:lowercase_counting",
+        "copy:repeat_phrase",
+    ),
 }
 #: IFEval ids a task type may carry besides the general ones (the rest are excluded for it).
 ONLY_FOR = {
@@ -66,6 +84,9 @@ EXCLUDED = {
         "length_constraints:number_sentences",
         "language:response_language",
         "format:title_case",  # would change the copied notes
+        "count:lowercase_counting",
+        "letters:letter_counting",
+        "letters:letter_counting2",
     },
     # a yes/no or short answer is graded on its English words ("yes", "the culture fund")
     "yes_no": {"language:response_language"},
@@ -74,7 +95,7 @@ EXCLUDED = {
     # the answer is a bare JSON object: no IFBench constraint, and of IFEval's only these five
     "convert": {
         iid
-        for iid in ifeval.INSTRUCTION_IDS + FAMILY_IDS["ifbench_test"]
+        for iid in ifeval.INSTRUCTION_IDS + FAMILY_IDS["ifbench_test"] + FAMILY_IDS["ifbench_train"]
         if iid
         not in {
             "detectable_format:json_format",

@@ -562,7 +562,8 @@ def _ifbench_text(
     body = "".join((s.brk if i else "") + s.text() for i, s in enumerate(slots))
     if not quotes:
         return body
-    head = "\n".join(_title_words(q) if "format:title_case" in kw else q for q in quotes)
+    title = "format:title_case" in kw or "count:lowercase_counting" in kw
+    head = "\n".join(_title_words(q) if title else q for q in quotes)
     return head + ("\n" if "paragraphs:paragraphs2" in kw else "\n\n") + body
 
 
