@@ -46,8 +46,8 @@ IFBENCH_GROUPS = (
 )
 #: Pairs that can contradict for some kwargs or in their wording (keyword5 seven times vs a repeat cap;
 #: a word range vs a unique-word floor above it; every Nth word Japanese vs title case; three
-#: sentences of "all different words" vs repeated keywords or a long word range), and pairs no
-#: response meets that the witness writer (``witness``) revealed.
+#: sentences of "all different words" vs repeated keywords or a long word range); see also
+#: ``WITNESS_PAIRS``.
 IFBENCH_PAIRS = frozenset(
     {
         frozenset({"words:repeats", "count:keywords_multiple"}),
@@ -56,17 +56,6 @@ IFBENCH_PAIRS = frozenset(
         frozenset({"ratio:sentence_words", "count:keywords_multiple"}),  # "all different words"
         frozenset({"ratio:sentence_words", "words:repeats"}),
         frozenset({"ratio:sentence_words", "count:word_count_range"}),  # 80+ words in three sentences
-        # found by the witness writer (no response meets both, or only a degenerate one):
-        frozenset({"words:last_first", "words:no_consecutive"}),  # the shared word is two consecutive words
-        frozenset({"words:last_first", "format:emoji"}),  # the shared last/first word would be the emoji
-        frozenset({"words:paragraph_last_first", "format:emoji"}),  # a paragraph would start with its emoji
-        frozenset({"words:last_first", "format:output_template"}),  # "My Answer:" starts a sentence: the one
-        # before would have to end with "My"
-        frozenset({"format:title_case", "words:keywords_specific_position"}),  # the keyword is checked in
-        frozenset({"format:title_case", "words:words_position"}),  # lower case, as drawn
-        frozenset({"sentence:alliteration_increment", "words:no_consecutive"}),  # a run is consecutive words
-        frozenset({"sentence:alliteration_increment", "count:words_japanese"}),  # every Nth word cuts the runs
-        frozenset({"ratio:sentence_words", "format:no_bullets_bullets"}),  # 2 sentences + 2 bullets > 3
     }
 )
 #: IFBench ids whose check depends on where sentences end (``format:list``'s "!?!?" would end several).
@@ -118,9 +107,25 @@ TRAIN_PAIRS = frozenset(
         "keywords:keyword_specific_position count:counting_composition",
         "punctuation:punctuation_dot count:counting_composition",
         "punctuation:punctuation_dot keywords:keyword_specific_position",
-        # found by the witness writer: a *** divider starts the next sentence, so that sentence's first
-        # word is "***" (only a divider before a full stop, ". Next", escapes it, which a 3-paragraph
-        # composition then counts as a sentence)
+    )
+)
+#: Pairs that no response meets, or only a degenerate one, found by the witness writer (``witness``:
+#: sets it could not prove, read one by one); never drawn together, in either IFBench family.
+WITNESS_PAIRS = frozenset(
+    frozenset(pair.split())
+    for pair in (
+        "words:last_first words:no_consecutive",  # the shared word makes two consecutive words
+        "words:last_first format:emoji",  # the shared last/first word would have to be the emoji
+        "words:paragraph_last_first format:emoji",  # a paragraph would have to start with its emoji
+        "words:last_first format:output_template",  # "My Answer:" starts a sentence: the one before would
+        # have to end with "My"
+        "format:title_case words:keywords_specific_position",  # the keyword is checked as drawn, in
+        "format:title_case words:words_position",  # lower case, which title case forbids
+        "sentence:alliteration_increment words:no_consecutive",  # a run is consecutive words
+        "sentence:alliteration_increment count:words_japanese",  # every Nth word cuts the runs
+        "ratio:sentence_words format:no_bullets_bullets",  # two sentences and two bullets are four
+        # a *** divider starts the next sentence, so its first word is "***" (only a divider before a full
+        # stop, ". Next", escapes it, which a 3-paragraph composition then counts as a sentence)
         "first_word:first_word_sent paragraphs:paragraphs",
         "first_word:first_word_sent count:counting_composition",
     )
@@ -171,14 +176,15 @@ def family_ids(family: str) -> list[str]:
 
 def conflicting(a: str, b: str) -> bool:
     """Whether ids ``a`` and ``b`` are never combined (never across families; within IFEval, IFEval's
-    table or ``EXTRA_CONFLICTS``; within an IFBench family, its exclusive ids, groups and pairs above)."""
+    table or ``EXTRA_CONFLICTS``; within an IFBench family, its exclusive ids, groups and pairs above and
+    ``WITNESS_PAIRS``)."""
     fa, fb = instructions.family_of(a), instructions.family_of(b)
     if fa != fb or a == b:
         return True
     if fa == "ifeval":
         return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
     exclusive, groups, pairs = _RULES[fa]
-    if a in exclusive or b in exclusive or frozenset({a, b}) in pairs:
+    if a in exclusive or b in exclusive or frozenset({a, b}) in pairs or frozenset({a, b}) in WITNESS_PAIRS:
         return True
     return any(a in group and b in group for group in groups)
 

@@ -65,10 +65,16 @@ FAMILY_IDS: dict[str, tuple[str, ...]] = {
         "copy:repeat_phrase",
     ),
 }
-#: IFEval ids a task type may carry besides the general ones (the rest are excluded for it).
+#: Ids that only these task types carry (every other id goes with any task type not excluding it below).
 ONLY_FOR = {
     "detectable_format:constrained_response": ("yes_no",),
     "detectable_format:json_format": ("convert",),
+    # IFBench's layouts only where their wording fits the task: a list "instead of bullet points" never
+    # where the task asks for one item per line; a thesis per section and an answer/conclusion/outlook
+    # template only over prose
+    "format:list": ("summarise", "rewrite"),
+    "format:thesis": ("summarise", "rewrite"),
+    "format:output_template": ("answer", "yes_no", "summarise"),
 }
 #: Constraints a task type never carries: they contradict what the task asks (a verbatim copy, a
 #: JSON object that must parse, a list of lines).

@@ -1,0 +1,129 @@
+"""Audit of the satisfiability proofs: constraint sets drawn, proved by a witness response, and redrawn,
+per family; records/s of the two builders that prove every record.
+
+Run: ``python benchmarks/bench_witness.py [--sets N] [--records N]``. Prints:
+
+1. per family, ``--sets`` sets of 1-5 constraints drawn as the ``instructions`` builder draws them (seeds
+   0..N-1): how many have a witness (``dsgen.builders.distraction.witness``, checked with the real
+   checkers), with the drawing's rules as they are ("after") and without the pairs the witness writer
+   revealed (``constraints.WITNESS_PAIRS``, and ``format:list``'s "!?!?" kept from sentence-counted ids:
+   ``SENTENCE_COUNTED``; "before"), and the witness writer's sets/s;
+2. per family, the ids most often in a drawn set without a witness (after);
+3. per family and builder (``instructions``, ``distraction``): records, sets redrawn per record
+   (``metadata.instructions.redraws``, instructions only), skipped indices, records/s; every record's
+   witness is checked again with the record's own verifier (content, constraints, distractors).
+
+Rates use this process's CPU time (``time.process_time``); set-up (models, templates) is done before
+the timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+from dsgen.builders import instructions as builders
+from dsgen.builders.distraction import DistractionTasks, constraints, witness
+from rich.console import Console
+from rich.table import Table
+
+import dsgen
+from dsgen import scoring
+from dsgen.verifiers import distraction as distraction_verifier
+
+FAMILIES = ("ifeval", "ifbench_test", "ifbench_train")
+REQUEST = "Write a short guide to keeping a vegetable garden alive through a dry summer, for first-time owners."
+
+
+@contextmanager
+def rules_before():
+    """The drawing without the rules the witness writer revealed."""
+    pairs, counted = constraints.WITNESS_PAIRS, constraints.SENTENCE_COUNTED
+    constraints.WITNESS_PAIRS, constraints.SENTENCE_COUNTED = frozenset(), frozenset()
+    try:
+        yield
+    finally:
+        constraints.WITNESS_PAIRS, constraints.SENTENCE_COUNTED = pairs, counted
+
+
+def draw_sets(family: str, n: int) -> tuple[int, Counter, Counter, float]:
+    """(sets without a witness, ids in such sets, ids drawn, witness sets/s) over ``n`` drawn sets."""
+    allowed = [i for i in constraints.family_ids(family) if i not in builders.REQUEST_EXCLUDED]
+    missing, in_missing, drawn, spent = 0, Counter(), Counter(), 0.0
+    for seed in range(n):
+        rng = random.Random(seed)
+        ids = constraints.choose_ids(rng, rng.randint(1, 5), allowed)
+        kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=REQUEST)
+        start = time.process_time()
+        found = witness.witness_response(ids, kwargs)
+        spent += time.process_time() - start
+        drawn.update(ids)
+        if found is None:
+            missing += 1
+            in_missing.update(ids)
+    return missing, in_missing, drawn, n / spent
+
+
+def sets_tables(n: int) -> list[Table]:
+    table = Table(title=f"Constraint sets with a witness ({n} sets of 1-5 drawn per family)")
+    for column in ("family", "no witness before", "no witness after", "proved after", "witness sets/s"):
+        table.add_column(column, justify="left" if column == "family" else "right")
+    worst = Table(title="Ids most often in a set without a witness (after)")
+    for column in ("family", "id", "sets without a witness / sets drawn with it"):
+        worst.add_column(column)
+    for family in FAMILIES:
+        with rules_before():
+            before, _, _, _ = draw_sets(family, n)
+        after, in_missing, drawn, rate = draw_sets(family, n)
+        table.add_row(
+            family, f"{before} ({100 * before / n:.1f}%)", f"{after} ({100 * after / n:.1f}%)",
+            f"{n - after}", f"{rate:,.0f}",
+        )
+        for iid, count in in_missing.most_common(4):
+            worst.add_row(family, iid, f"{count} / {drawn[iid]}")
+    return [table, worst]
+
+
+def records_table(count: int) -> Table:
+    table = Table(title=f"Builders that prove every record ({count} records each, witness re-checked)")
+    for column in ("builder", "family", "records", "redraws/record", "skipped", "records/s"):
+        table.add_column(column, justify="left" if column in ("builder", "family") else "right")
+    for name in ("instructions", "distraction"):
+        for family in FAMILIES:
+            params = {"constraint_family": family}
+            dsgen.sample(name, params, count=2, seed=0)  # set-up (templates, models) outside the timing
+            start = time.process_time()
+            made = dsgen.sample(name, params, count=count, seed=1)
+            spent = time.process_time() - start
+            builder = (builders.InstructionPrompts if name == "instructions" else DistractionTasks)(**params)
+            for record in made:
+                response = builder.reference_completion(record)
+                if name == "distraction":
+                    assert distraction_verifier.breakdown(record, response)["reward"] == 1.0, record["id"]
+                else:
+                    assert scoring.score(record, response) == 1.0, record["id"]
+            skipped = made[-1]["provenance"]["index"] + 1 - len(made) if made else 0
+            redraws = (
+                f"{sum(r['metadata']['instructions']['redraws'] for r in made) / len(made):.2f}"
+                if name == "instructions"
+                else "-"
+            )
+            table.add_row(name, family, str(len(made)), redraws, str(skipped), f"{len(made) / spent:,.1f}")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", type=int, default=400, help="constraint sets drawn per family")
+    parser.add_argument("--records", type=int, default=100, help="records per builder and family")
+    args = parser.parse_args()
+    console = Console(width=140)
+    for table in [*sets_tables(args.sets), records_table(args.records)]:
+        console.print(table)
+
+
+if __name__ == "__main__":
+    main()
