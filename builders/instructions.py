@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifbench, ifbench_train, instructions
+from dsgen.verifiers import ifbench, ifbench_train, ifeval, instructions
 
 from .distraction import constraints, witness
 from .distraction import texts as refs
@@ -190,6 +190,10 @@ class InstructionPrompts(Builder):
         requests()
         source = self.params.prompts
         self._prompts = refs.load_texts(source.path, source.column) if source is not None else None
+
+    def preload(self) -> None:
+        """The checks that prove each record's witness (NLTK; lingua for IFEval's), once for all workers."""
+        ifeval.preload(languages=self.params.constraint_family == "ifeval")
 
     def _request(self, rng: random.Random, index: int) -> tuple[str, dict[str, Any]]:
         if self.params.prompts is not None:

@@ -50,6 +50,11 @@ class Builder:
     def setup(self) -> None:
         """Expensive one-time preparation (a corpus, a world); called once per worker process."""
 
+    def preload(self) -> None:
+        """Read-only resources to load once in the build's driver before its worker processes fork, which
+        then share them copy-on-write (language models loaded once, not once a worker); called only when
+        workers fork. Keep to module-level caches: the workers still call ``setup``."""
+
     def generate(self, rng: random.Random, index: int) -> dict[str, Any]:
         raise NotImplementedError
 

@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from . import registry
 from .errors import DsgenError
 from .recipe import FilterSpec, Recipe
 from .units import STATE, Unit, WorkerState, new_filter, run_unit
@@ -38,6 +39,15 @@ def executor_for(name: str, recipe: Recipe, out: Path, *, workers: int | None, a
 
 def _run_unit_task(args: tuple[Unit, bool]) -> tuple[Unit, dict[str, Any]]:
     return args[0], run_unit(*args)
+
+
+def preload(recipe: Recipe) -> None:
+    """Each dataset's builder and wrappers load their shared read-only resources (``Builder.preload``)
+    in this process, before it forks the workers."""
+    for ds in recipe.datasets.values():
+        registry.load("builder", ds.builder)(**ds.params).preload()
+        for wrapper in ds.wrappers:
+            registry.load("builder", wrapper.builder)(**wrapper.params).preload()
 
 
 class LocalExecutor:
@@ -63,6 +73,8 @@ class LocalExecutor:
             yield from map(_run_unit_task, pending)
             return
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            preload(self.recipe)
         pool = multiprocessing.get_context(method).Pool(
             workers, initializer=WorkerState.init, initargs=(recipe_json, str(self.out))
         )

@@ -329,3 +329,25 @@ def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks
                 assert result["reward"] == 0.0 and not result["parts"]["distractors"]
                 obeyed += 1
     assert bent >= 3 and obeyed >= 2
+
+
+def test_a_forking_build_preloads_each_builders_shared_resources_in_the_driver(monkeypatch):
+    """Workers forked after executors.preload share lingua's models instead of each loading ~1 GB."""
+    from dsgen import executors
+    from dsgen.builders import instructions
+    from dsgen.recipe import Recipe
+
+    called = []
+    monkeypatch.setattr(DistractionTasks, "preload", lambda self: called.append(self.params.constraint_family))
+    monkeypatch.setattr(instructions.AddInstructions, "preload", lambda self: called.append("wrapper"))
+    recipe = Recipe.model_validate(
+        {
+            "name": "preload",
+            "datasets": {
+                "noisy": {"builder": "distraction", "count": 2, "params": {"constraint_family": "ifbench_test"}},
+                "math": {"builder": "math.template", "count": 2, "wrappers": [{"builder": "instructions.add"}]},
+            },
+        }
+    )
+    executors.preload(recipe)
+    assert called == ["ifbench_test", "wrapper"]

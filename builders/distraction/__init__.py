@@ -27,7 +27,7 @@ from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text, template
 from dsgen.verifiers import distraction as distraction_verifier
-from dsgen.verifiers import folding
+from dsgen.verifiers import folding, ifeval
 
 from . import constraints, grading
 from . import distractors as noise
@@ -184,6 +184,11 @@ class DistractionTasks(Builder):
         _tasks()
         if source is None:
             refs.genres()
+
+    def preload(self) -> None:
+        """The checks that prove each record's witness: NLTK's tokenizers, and for IFEval's constraints
+        (the case and language checks) lingua's models, loaded once for all workers."""
+        ifeval.preload(languages=self.params.constraint_family == "ifeval")
 
     def _reference(self, rng: random.Random, item: int) -> refs.Reference:
         p = self.params
