@@ -327,7 +327,7 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _NO_PUNCTUATION = str.maketrans("", "", ifbench.PUNCTUATION)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: two blank slots are different slots
 class _Slot:
     """One whitespace-separated token of a witness: a word (None until filled) with what is glued to it."""
 
@@ -339,6 +339,7 @@ class _Slot:
     letter: str | None = None  # first letter the filler must have (an alliterative run)
     mirror: _Slot | None = None  # must repeat this slot's word (last word = next first word)
     japanese: bool = False
+    joined: bool = False  # must follow the slot before it ("Answer:" after "My")
     brk: str = " "  # what comes before it: a space, a newline, a newline and an indent
 
     def text(self) -> str:
@@ -553,7 +554,8 @@ def _ifbench_text(
     _decorate(kw, sentences, marks, variant)
     slots = _lay_out(kw, sentences, quotes)
     japanese = kw.get("count:words_japanese")
-    if japanese and not _mark_japanese(slots, sentences, japanese["N"], len(quotes)):
+    counted = {"sentence:increment", "ratio:sentence_words", "count:counting_composition"}
+    if japanese and not _mark_japanese(slots, sentences, japanese["N"], len(quotes), grow=not counted & set(kw)):
         return None
     _fill(slots, kw, banned, variant)
     if "ratio:sentence_words" in kw and not _equalise(sentences, kw, banned):
@@ -705,13 +707,25 @@ def _decorate(kw: dict[str, dict], sentences: list[list[_Slot]], marks: list[str
         # inside the sentence (its first and last words may be compared with other sentences' words)
         thesis = sentences[plain[0] if count == 1 else plain[min(1, len(plain) - 1)]]
         start, end = (1, len(thesis) - 2) if len(thesis) >= 4 else (0, len(thesis) - 1)
+        # "<i>word" is compared on its "i": never inside an alliterative run
+        start = next((j for j in range(start, end) if not thesis[j].letter and not thesis[j].exact), start)
         thesis[start].pre = "<i>" + thesis[start].pre
         thesis[end].post = "</i>" + thesis[end].post
     if "format:list" in kw and kw["format:list"]["sep"] in ("SEPARATOR", "-", "!?!?"):
         sep = kw["format:list"]["sep"]
         target = sentences[-1]
         for j in (len(target) - 1, len(target) // 2):
-            target.insert(j, _Slot(sep, fixed=True, exact=True))
+            _put(target, j, [_Slot(sep, fixed=True, exact=True)], counted="sentence:increment" in kw and sep.isalpha())
+
+
+def _put(sentence: list[_Slot], at: int, new: list[_Slot], *, counted: bool) -> None:
+    """Insert ``new`` at ``at``; where the sentence's word count is checked (``counted``), as many free
+    filler words of the sentence go, so the count stays."""
+    sentence[at:at] = new
+    if counted:
+        spare = [s for s in sentence[:-1] if s not in new and _movable(s)][-len(new) :]
+        for slot in spare if len(spare) == len(new) else ():
+            sentence.remove(slot)
 
 
 def _run(sentence: list[_Slot], size: int, *, skip_last: bool = False, free: bool = False) -> int | None:
@@ -745,7 +759,8 @@ def _lay_out(kw: dict[str, dict], sentences: list[list[_Slot]], quotes: tuple[st
         for host, label in zip(hosts, ("My Answer:", "My Conclusion:", "Future Outlook:")):
             first, second = label.split()
             sentence = sentences[host]
-            sentence[0:0] = [_Slot(first, fixed=True, brk="\n"), _Slot(second, fixed=True)]
+            labels = [_Slot(first, fixed=True, brk="\n"), _Slot(second, fixed=True, joined=True)]
+            _put(sentence, 0, labels, counted="sentence:increment" in kw)
     if "format:sub-bullets" in kw:
         for i, sentence in enumerate(sentences[1:]):
             marker = "*" if i % 2 == 0 else "-"
@@ -780,36 +795,49 @@ def _first(word: str) -> str:
     return bare[:1]
 
 
-def _mark_japanese(slots: list[_Slot], sentences: list[list[_Slot]], n: int, quoted: int) -> bool:
-    """Every ``n``-th token must be Japanese: free slots there become Japanese words; a required word
-    there trades places with the next free word of its sentence (sentence lengths stay)."""
+def _mark_japanese(slots: list[_Slot], sentences: list[list[_Slot]], n: int, quoted: int, *, grow: bool) -> bool:
+    """Every ``n``-th token must be Japanese: free slots there become Japanese words; before a required word
+    there (a label: all its words) goes the next free word of its sentence (sentence lengths stay), or,
+    with ``grow`` (no sentence length is checked), a new word."""
     if quoted:
         return False
     owner = {id(slot): sentence for sentence in sentences for slot in sentence}
-    for i in range(n - 1, len(slots), n):
-        slot = slots[i]
-        bare = slot.text().strip(_STRIP)
-        if slot.fixed or slot.mirror is not None or slot.letter:
-            if not bare or bare.isdigit() or _JAPANESE.search(bare) or (slot.word or "").isdigit():
-                continue
+    for p in range(n - 1, len(slots), n):
+        for _ in range(4):
+            slot = slots[p]
+            bare = slot.text().strip(_STRIP)
+            if _free_slot(slot) or not bare or bare.isdigit() or _JAPANESE.search(bare):
+                break
             sentence = owner[id(slot)]
             at = sentence.index(slot)
+            while at > 0 and sentence[at].joined:  # a label's words move together
+                at -= 1
+            first = sentence[at]
             later = next((j for j in range(at + 1, len(sentence)) if _movable(sentence[j])), None)
-            if later is None:
+            if later is None and not grow:
                 return False
-            moved = sentence.pop(later)
+            moved = _Slot() if later is None else sentence.pop(later)
+            if later is not None:
+                slots.remove(moved)
+            owner[id(moved)] = sentence
             sentence.insert(at, moved)
-            flat = slots.index(moved)
-            slots.pop(flat)
-            slots.insert(i, moved)
-            moved.brk, slot.brk = slot.brk, moved.brk
-            slot = moved
-        slot.japanese = True
+            slots.insert(slots.index(first), moved)
+            moved.brk, first.brk = first.brk, " "
+        else:
+            return False
+        if _free_slot(slots[p]):
+            slots[p].japanese = True
     return True
 
 
+def _free_slot(slot: _Slot) -> bool:
+    """Filler to choose (its decoration aside)."""
+    return not (slot.fixed or slot.mirror or slot.letter)
+
+
 def _movable(slot: _Slot) -> bool:
-    return not (slot.fixed or slot.mirror or slot.letter or slot.pre or slot.post or slot.japanese)
+    """Undecorated filler, not yet Japanese: free to move within its sentence."""
+    return _free_slot(slot) and not (slot.pre or slot.post or slot.japanese)
 
 
 def _alliterate(sentences: list[list[_Slot]]) -> None:
@@ -894,8 +922,11 @@ def _equalise(sentences: list[list[_Slot]], kw: dict[str, dict], banned: list[st
         if not any(b in word for b in banned):
             by_first.setdefault(word[0], []).append(word)
     used = {s.word.lower() for sentence in sentences for s in sentence if s.word}
+    sources = {id(s.mirror) for sentence in sentences for s in sentence if s.mirror is not None}
     for sentence in sentences:
         for slot in sentence:
+            if id(slot) in sources:
+                continue
             gap = target - len(_sentence_text(sentence))
             if gap == 0:
                 break
