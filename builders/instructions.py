@@ -55,6 +55,10 @@ CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowerc
 #: dot, a factorial's "!"); hyphen-joined sentences are never added (negative numbers, ranges).
 ANSWER_CHARACTERS = {".": "punctuation:punctuation_dot", "!": "punctuation:punctuation_exclamation"}
 WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
+#: Training constraints that the "#### <answer>" line of a numeric record always breaks: wherever it goes,
+#: it starts a sentence (or joins one), so no sentence could start with a given word and no sentence count
+#: its words exactly.
+NUMERIC_EXCLUDED_TRAIN = frozenset({"first_word:first_word_sent", "count:counting_composition"})
 
 
 @lru_cache(maxsize=None)
@@ -256,11 +260,14 @@ class AddInstructions(Wrapper):
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
         exclude |= {iid for char, iid in ANSWER_CHARACTERS.items() if char in answer}
+        numeric = record["verifier"]["kind"] == "numeric"
+        if numeric:
+            exclude |= NUMERIC_EXCLUDED_TRAIN
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
         ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
-        marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
+        marker = [FINAL_ANSWER] if numeric else []
         message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
         check = _verifier(ids, kwargs, described, p, graded_task=True)
         return {

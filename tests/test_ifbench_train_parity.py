@@ -67,7 +67,7 @@ def _first_letters_dressed(text: str, kw: dict) -> bool:
 
 
 def _exclusion_dressed(text: str, kw: dict) -> bool:
-    return kw["keyword"].lower() in folding.clean(text)
+    return folding.clean(kw["keyword"]) in folding.clean(text)
 
 
 EXPLAINED = {

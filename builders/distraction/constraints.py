@@ -386,16 +386,25 @@ def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
     return rng.choice(candidates) if candidates else None
 
 
+_COMMON_LETTERS = "etaoinsrhl"  # the ten most frequent letters of English text
+
+
 def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, Any]]) -> None:
-    """The letter of ``letters:letter_counting2``: for "less than", one that no word another constraint
-    requires contains (so the two never fight)."""
-    relation = kw["let_relation"]
+    """The letter of ``letters:letter_counting2``, so that the count is a real constraint: for "less than", a
+    common letter that no word another constraint requires contains (so the two never fight), capped at
+    10-40; for "at least", a common letter 20-60 times or a rarer one 3-12 times."""
     required = " ".join(
         str(v) for other in drawn for k, v in other.items() if k != "prompt_to_repeat" and isinstance(v, str)
     ).lower()
-    letters = [c for c in "abcdefghijklmnopqrstuvwxyz" if relation == "at least" or c not in required]
-    kw["letter"] = rng.choice(letters)
-    kw["let_frequency"] = rng.randint(3, 12) if relation == "at least" else rng.randint(8, 40)
+    if kw["let_relation"] == "less than":
+        letters = [c for c in _COMMON_LETTERS if c not in required] or [
+            c for c in "abcdefghijklmnopqrstuvwxyz" if c not in required
+        ]
+        kw["letter"] = rng.choice(letters)
+        kw["let_frequency"] = rng.randint(10, 40)
+    else:
+        kw["letter"] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        kw["let_frequency"] = rng.randint(20, 60) if kw["letter"] in _COMMON_LETTERS else rng.randint(3, 12)
 
 
 def ordinal(n: int) -> str:
