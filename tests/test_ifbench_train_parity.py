@@ -70,7 +70,22 @@ def _exclusion_dressed(text: str, kw: dict) -> bool:
     return folding.clean(kw["keyword"]) in folding.clean(text)
 
 
+def _first_word_dressed(text: str, kw: dict) -> bool:
+    firsts = [s.split()[0] for s in ifbench.split_sentences(text) if s.split()] + text.split()[:1]
+    return any(re.search(r"[^\w\s]", w) for w in firsts)
+
+
+def _position_dressed(text: str, kw: dict) -> bool:
+    sentences = ifbench.split_sentences(text)
+    return len(sentences) >= kw["n"] and any(
+        not any(c.isalnum() for c in t) for t in ifeval.word_tokens(sentences[kw["n"] - 1])
+    )
+
+
 EXPLAINED = {
+    "first_word:first_word_sent": _first_word_dressed,
+    "first_word:first_word_answer": _first_word_dressed,
+    "keywords:keyword_specific_position": _position_dressed,
     "detectable_format:sentence_hyphens": lambda t, kw: len(ifbench.split_sentences(t.replace("-", " "))) < 2,
     "keywords:no_adjacent_consecutive": _first_letters_dressed,
     "keywords:word_once": lambda t, kw: _folds(t),
@@ -171,6 +186,10 @@ def test_upstreams_false_passes_fail_here(iid, kwargs, response):
         ("count:counting_composition", {"n_sent": 1, "n_words": 3},  # a leading divider upstream means to allow
          "***\nCats sleep often\n***\nDogs bark loudly\n***\nBirds sing early"),
         ("keywords:palindrome", {}, "Anna, the level."),
+        ("first_word:first_word_sent", {"first_word": "growth"}, "Growth, in short, matters. Growth helps."),
+        ("first_word:first_word_answer", {"first_word": "growth"}, '"Growth" is the word.'),
+        ("keywords:keyword_specific_position", {"keyword": "quality", "n": 1, "m": 3},
+         "Honestly, the quality is high."),
     ],
 )  # fmt: skip
 def test_upstreams_false_failures_pass_here(iid, kwargs, response):

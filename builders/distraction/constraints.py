@@ -81,8 +81,9 @@ TRAIN_GROUPS = (
 #: hyphen-joined sentences start with '-' (no sentence can start with a given word or keep its word
 #: positions) and need sentence ends other than dots; no repeated word vs a word required twice (or at
 #: every sentence start or end, or first and last); a repeated phrase's lowercase words vs a lowercase cap
-#: (or its adjacent initials); counted words and sentences vs a letter count or a keyword position;
-#: sentences counted by their end marks vs no dots.
+#: (or its adjacent initials); counted words and sentences vs a letter count, a letter cap, a keyword
+#: position, a phrase or a twice-used keyword (upstream's table); sentences counted by their end marks vs
+#: no dots; two letter counts.
 TRAIN_PAIRS = frozenset(
     frozenset(pair.split())
     for pair in (
@@ -106,6 +107,10 @@ TRAIN_PAIRS = frozenset(
         "keywords:keyword_specific_position count:counting_composition",
         "punctuation:punctuation_dot count:counting_composition",
         "punctuation:punctuation_dot keywords:keyword_specific_position",
+        "copy:repeat_phrase count:counting_composition",
+        "letters:letter_counting letters:letter_counting2",
+        "letters:letter_counting2 count:counting_composition",
+        "count:count_increment_word count:counting_composition",
     )
 )
 #: Exclusive ids, groups and pairs per family with rules of that shape.

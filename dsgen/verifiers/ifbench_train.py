@@ -35,6 +35,12 @@ FIXES: dict[str, str] = {
     "(Cyrillic а), so a disguised extra use passes 'once'",
     "keywords:exclude_word_harder": "matches the whole word in any case, followed by anything but a letter: "
     "upstream only finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
+    "first_word:first_word_sent": "reads the first word without punctuation, as upstream reads the last word: "
+    "upstream fails 'Growth, in short, ...' and '\"Growth ...' for the word growth",
+    "first_word:first_word_answer": "reads the first word without punctuation, as upstream reads the last "
+    "word: upstream fails 'Growth, in short, ...' for the word growth",
+    "keywords:keyword_specific_position": "counts words, not punctuation tokens: upstream's word_tokenize makes "
+    "the comma of 'Honestly, the quality' the 2nd word and 'quality' the 4th",
     "detectable_format:bigram_wrapping": "needs every word inside a two-word <<pair>>: upstream leaves an "
     "odd last word unchecked (a single word passes) and accepts <<one>> <<word>> wrapped each on its own",
     "punctuation:punctuation_dot": "also refuses look-alike dots ('․' one-dot leader, '．' full-width, '…', "
@@ -151,13 +157,18 @@ def _exclude(keyword: str) -> Callable[[str], bool]:
     return lambda t: pattern.search(folding.clean(t)) is None
 
 
+def _bare(word: str) -> str:
+    """A word without its punctuation, lowercased (upstream's reading of a last word)."""
+    return _NOT_WORD_CHARS.sub("", word).lower()
+
+
 def _first_word_sent(word: str) -> Callable[[str], bool]:
     word = word.lower()
-    return lambda t: all(s.split() and s.split()[0].lower() == word for s in ifbench.split_sentences(t))
+    return lambda t: all(s.split() and _bare(s.split()[0]) == word for s in ifbench.split_sentences(t))
 
 
 def _last_word(words: list[str]) -> str:
-    return _NOT_WORD_CHARS.sub("", words[-1]).lower()
+    return _bare(words[-1])
 
 
 def _last_word_sent(word: str) -> Callable[[str], bool]:
@@ -234,6 +245,20 @@ def _start_end(text: str) -> bool:
         return False
     a, b = head[0], tail[-1]
     return any(c.isalnum() for c in a) and any(c.isalnum() for c in b) and a.lower() == b.lower()
+
+
+def _keyword_position(keyword: str, n: int, m: int) -> Callable[[str], bool]:
+    """The ``m``-th word of the ``n``-th sentence (upstream's sentences; word_tokenize's tokens that hold a
+    letter or digit) is ``keyword``."""
+
+    def check(text: str) -> bool:
+        sentences = ifbench.split_sentences(text)
+        if len(sentences) < n:
+            return False
+        words = [w for w in ifeval.word_tokens(sentences[n - 1]) if any(c.isalnum() for c in w)]
+        return len(words) >= m and words[m - 1] == keyword
+
+    return check
 
 
 def _letters(text: str) -> int:
@@ -324,7 +349,7 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         return _first_word_sent(_text(kw, "first_word", iid))
     if iid == "first_word:first_word_answer":
         word = _text(kw, "first_word", iid).lower()
-        return lambda t: bool(t.split()) and t.split()[0].lower() == word
+        return lambda t: bool(t.split()) and _bare(t.split()[0]) == word
     if iid == "last_word:last_word_sent":
         return _last_word_sent(_text(kw, "last_word", iid))
     if iid == "last_word:last_word_answer":
@@ -350,6 +375,4 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         one, two = _count(_text(kw, "keyword1", iid)), _count(_text(kw, "keyword2", iid))
         return lambda t: one(t) == 1 and two(t) == 2
     assert iid == "keywords:keyword_specific_position", iid
-    # the same check as IFBench's words:keywords_specific_position (word_tokenize tokens of the nth sentence)
-    args = {"keyword": _text(kw, "keyword", iid), "n": _number(kw, "n", iid), "m": _number(kw, "m", iid)}
-    return ifbench.compile_check("words:keywords_specific_position", args)
+    return _keyword_position(_text(kw, "keyword", iid), _number(kw, "n", iid), _number(kw, "m", iid))
