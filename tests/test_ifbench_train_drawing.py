@@ -55,6 +55,9 @@ def test_kwargs_are_sensible_for_an_answer_and_never_fight_each_other():
             banned = kw["keywords:exclude_word_harder"]["keyword"]
             assert banned in REQUEST.lower()  # upstream's "harder": a word of the request itself
             assert not any(banned in w or w in banned for w in words if w != banned)
+        cap = kw.get("keywords:word_count_different_numbers")
+        if cap and cap["relation"] == "less than":
+            assert cap["keyword"] in REQUEST.lower() and cap["frequency"] >= 2
         letter = kw.get("letters:letter_counting2")
         if letter and letter["let_relation"] == "less than":
             assert not any(letter["letter"] in w for w in words if w != letter["letter"])

@@ -342,8 +342,10 @@ def _train_kwargs(rng: random.Random, iid: str, words: list[str], prompt: str, a
         return {"last_word": words.pop()}
     if iid == "keywords:word_count_different_numbers":
         rel = rng.choice(ifeval.RELATIONS)
-        frequency = rng.randint(1, 4) if rel == "at least" else rng.randint(2, 4)
-        return {"keyword": words.pop(), "frequency": frequency, "relation": rel}
+        if rel == "at least":
+            return {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": rel}
+        # a cap binds only on a word the answer is drawn to: one of the request's own, as the exclusion
+        return {"keyword": _request_word(rng, prompt, avoid) or words.pop(), "frequency": rng.randint(2, 4), "relation": rel}
     if iid == "keywords:exclude_word_harder":
         return {"keyword": _request_word(rng, prompt, avoid) or words.pop()}
     if iid == "count:lowercase_counting":
