@@ -206,6 +206,12 @@ def test_a_phrase_is_read_literally_not_as_a_regex():
         ifbench_train.compile_check("copy:repeat_phrase", crash)("(Re)start the day with tea coffee") is False
     )
     assert ifbench_train.compile_check("copy:repeat_phrase", crash)("(Re)start the night with coffee") is True
+    bracket = {"phrase": "[Time flies when having fun", "small_n": 1}  # an unterminated set: upstream crashes
+    assert (
+        ifbench_train_reference.reference_check("[Time runs when having fun", "copy:repeat_phrase", bracket)
+        is None
+    )
+    assert ifbench_train.compile_check("copy:repeat_phrase", bracket)("[Time runs when having fun") is True
     group = {"phrase": "(Time) flies when having fun", "small_n": 1}
     assert (
         ifbench_train_reference.reference_check("(Time) runs when having fun", "copy:repeat_phrase", group)

@@ -22,7 +22,7 @@ from . import folding, ifbench, ifeval
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
     "copy:repeat_phrase": "reads the phrase literally: upstream compiles its first and last words as a regular "
-    "expression ('C++' crashes it, '(Time)' becomes a group and no copy matches)",
+    "expression ('(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it)",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
     "at all)",
     "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation and skips "
@@ -33,8 +33,8 @@ FIXES: dict[str, str] = {
     "'fоcus' (Cyrillic о), so disguised uses pass 'less than'",
     "count:count_increment_word": "counts the keywords in look-alike-folded text: upstream misses 'cаt' "
     "(Cyrillic а), so a disguised extra use passes 'once'",
-    "keywords:exclude_word_harder": "matches the whole word in any case, followed by anything but a letter: "
-    "upstream only finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
+    "keywords:exclude_word_harder": "finds the word in any case wherever no letter touches it: upstream only "
+    "finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
     "first_word:first_word_sent": "reads the first word without punctuation, as upstream reads the last word: "
     "upstream fails 'Growth, in short, ...' and '\"Growth ...' for the word growth",
     "first_word:first_word_answer": "reads the first word without punctuation, as upstream reads the last "
