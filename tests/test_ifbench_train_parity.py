@@ -63,7 +63,7 @@ def _start_end_differs(text: str, kw: dict) -> bool:
 
 
 def _first_letters_dressed(text: str, kw: dict) -> bool:
-    return any(not w[0].isalnum() or len(w[0].lower()) != 1 for w in text.split())
+    return any(not w[0].isalnum() or not w[0].isascii() for w in text.split())
 
 
 def _exclusion_dressed(text: str, kw: dict) -> bool:
@@ -92,7 +92,9 @@ EXPLAINED = {
     "keywords:word_count_different_numbers": lambda t, kw: _folds(t),
     "count:count_increment_word": lambda t, kw: _folds(t),
     "keywords:exclude_word_harder": _exclusion_dressed,
-    "copy:repeat_phrase": lambda t, kw: re.escape(kw["phrase"]) != kw["phrase"],
+    "copy:repeat_phrase": lambda t, kw: (
+        re.escape(kw["phrase"]) != kw["phrase"] or _folds(t) or t != t.lower()
+    ),
     "detectable_format:bigram_wrapping": lambda t, kw: _bigram_broken(t),
     "punctuation:punctuation_dot": lambda t, kw: "." not in t and "." in folding.clean(t),
     "punctuation:punctuation_exclamation": lambda t, kw: (
@@ -154,6 +156,9 @@ def test_the_registry_is_upstreams_training_block_and_a_family():
     [
         ("detectable_format:sentence_hyphens", {}, "Just one sentence with no hyphen."),
         ("keywords:no_adjacent_consecutive", {}, "*alpha* *beta* *gamma*"),
+        ("keywords:no_adjacent_consecutive", {}, "alpha \u0412eta"),
+        ("copy:repeat_phrase", {"phrase": "The early bird catches the worm", "small_n": 2},
+         "The early Bird catches the worm. The early b\u0456rd catches the worm."),
         ("keywords:word_once", {"keyword": "focus"}, "Focus on one thing, then f\u043ecus again."),
         ("keywords:word_count_different_numbers", {"keyword": "plan", "frequency": 2, "relation": "less than"},
          "The plan is a pl\u0430n, a pl\u0430n."),

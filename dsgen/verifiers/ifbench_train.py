@@ -21,12 +21,15 @@ from . import folding, ifbench, ifeval
 
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
-    "copy:repeat_phrase": "reads the phrase literally: upstream compiles its first and last words as a regular "
-    "expression ('(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it)",
+    "copy:repeat_phrase": "reads the phrase literally (upstream compiles its first and last words as a regular "
+    "expression: '(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it), and a changed "
+    "word must differ in more than case or look-alike letters: upstream takes 'Bird' for 'bird', or 'bіrd' "
+    "with a Cyrillic і, as the replaced word",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
     "at all)",
-    "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation and skips "
-    "punctuation-only tokens: upstream compares '*' or '(' instead, so '*alpha* *beta*' passes",
+    "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation, skips "
+    "punctuation-only tokens and folds look-alike letters: upstream compares '*' or '(' instead, so "
+    "'*alpha* *beta*' passes, and so does 'alpha Вeta' (Cyrillic В)",
     "keywords:word_once": "counts the keyword in look-alike-folded text: upstream misses 'fоcus' (Cyrillic "
     "о), so a second, disguised use passes 'exactly once'",
     "keywords:word_count_different_numbers": "counts the keyword in look-alike-folded text: upstream misses "
@@ -132,10 +135,13 @@ def _repeat_phrase(phrase: str, times: int) -> Callable[[str], bool]:
     reference = phrase.split()
     found = re.compile(rf"{re.escape(reference[0])} .*? {re.escape(reference[-1])}")
 
+    folded = [folding.clean(w) for w in reference]
+
     def check(text: str) -> bool:
         copies = [m.split() for m in found.findall(text)]
         return len(copies) == times and all(
-            len(c) == len(reference) and sum(a != b for a, b in zip(c, reference)) == 1 for c in copies
+            len(c) == len(reference) and sum(folding.clean(a) != b for a, b in zip(c, folded)) == 1
+            for c in copies
         )
 
     return check
@@ -148,7 +154,8 @@ def _sentence_hyphens(text: str) -> bool:
 
 
 def _no_adjacent_consecutive(text: str) -> bool:
-    firsts = [w[0].lower()[0] for w in (_LEADING_NON_ALNUM.sub("", w) for w in text.split()) if w]
+    firsts = [_LEADING_NON_ALNUM.sub("", w)[:1] for w in text.split()]
+    firsts = [(c if c.isascii() else folding.clean(c) or c)[0].lower() for c in firsts if c]
     return all(ord(b) - ord(a) != 1 for a, b in zip(firsts, firsts[1:]))
 
 
