@@ -22,6 +22,8 @@ SEEDS: dict[str, list[str]] = {
         "The late bird catches the worm and The early bird catches the worm",
         "The early bird catches the worm.",
         "The big bird catches the worm\nThe early bird grabs the worm\nThe early bird catches a worm",
+        "The early Bird catches the worm. The early bird, catches the worm.",
+        "The early b\u0456rd catches the worm and The early bird eats the worm",
     ],
     "copy:copy": [PROMPT, PROMPT.lower(), PROMPT + " Sure!", "  " + PROMPT + "\n"],
     "new:copy_span_idx": ["a short story", "short story about", "a short", "story about a lighthouse"],

@@ -82,6 +82,19 @@ def _position_dressed(text: str, kw: dict) -> bool:
     )
 
 
+def _phrase_change_cosmetic(text: str, kw: dict) -> bool:
+    """The phrase is a regex upstream, or a copy differs from it by case, punctuation or look-alikes only."""
+    words = kw["phrase"].split()
+    if re.escape(kw["phrase"]) != kw["phrase"]:
+        return True
+    copies = [m.split() for m in re.findall(rf"{words[0]} .*? {words[-1]}", text)]
+    return any(a != b and _plain(a) == _plain(b) for c in copies for a, b in zip(c, words))
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[^\w\s]", "", folding.clean(word))
+
+
 EXPLAINED = {
     "first_word:first_word_sent": _first_word_dressed,
     "first_word:first_word_answer": _first_word_dressed,
@@ -92,9 +105,7 @@ EXPLAINED = {
     "keywords:word_count_different_numbers": lambda t, kw: _folds(t),
     "count:count_increment_word": lambda t, kw: _folds(t),
     "keywords:exclude_word_harder": _exclusion_dressed,
-    "copy:repeat_phrase": lambda t, kw: (
-        re.escape(kw["phrase"]) != kw["phrase"] or _folds(t) or t != t.lower()
-    ),
+    "copy:repeat_phrase": _phrase_change_cosmetic,
     "detectable_format:bigram_wrapping": lambda t, kw: _bigram_broken(t),
     "punctuation:punctuation_dot": lambda t, kw: "." not in t and "." in folding.clean(t),
     "punctuation:punctuation_exclamation": lambda t, kw: (
@@ -159,6 +170,8 @@ def test_the_registry_is_upstreams_training_block_and_a_family():
         ("keywords:no_adjacent_consecutive", {}, "alpha \u0412eta"),
         ("copy:repeat_phrase", {"phrase": "The early bird catches the worm", "small_n": 2},
          "The early Bird catches the worm. The early b\u0456rd catches the worm."),
+        ("copy:repeat_phrase", {"phrase": "The early bird catches the worm", "small_n": 1},
+         "The early bird, catches the worm"),
         ("keywords:word_once", {"keyword": "focus"}, "Focus on one thing, then f\u043ecus again."),
         ("keywords:word_count_different_numbers", {"keyword": "plan", "frequency": 2, "relation": "less than"},
          "The plan is a pl\u0430n, a pl\u0430n."),

@@ -23,8 +23,8 @@ from . import folding, ifbench, ifeval
 FIXES: dict[str, str] = {
     "copy:repeat_phrase": "reads the phrase literally (upstream compiles its first and last words as a regular "
     "expression: '(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it), and a changed "
-    "word must differ in more than case or look-alike letters: upstream takes 'Bird' for 'bird', or 'bіrd' "
-    "with a Cyrillic і, as the replaced word",
+    "word must differ in more than case, punctuation or look-alike letters: upstream takes 'Bird', 'bird,' "
+    "or 'bіrd' (Cyrillic і) for a replaced 'bird'",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
     "at all)",
     "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation, skips "
@@ -135,12 +135,12 @@ def _repeat_phrase(phrase: str, times: int) -> Callable[[str], bool]:
     reference = phrase.split()
     found = re.compile(rf"{re.escape(reference[0])} .*? {re.escape(reference[-1])}")
 
-    folded = [folding.clean(w) for w in reference]
+    folded = [_bare(folding.clean(w)) for w in reference]
 
     def check(text: str) -> bool:
         copies = [m.split() for m in found.findall(text)]
         return len(copies) == times and all(
-            len(c) == len(reference) and sum(folding.clean(a) != b for a, b in zip(c, folded)) == 1
+            len(c) == len(reference) and sum(_bare(folding.clean(a)) != b for a, b in zip(c, folded)) == 1
             for c in copies
         )
 
