@@ -45,6 +45,8 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Words a request needs before ``new:copy_span_idx`` (copy a character span of it) is drawn onto it.
+SPAN_MIN_WORDS = 4
 #: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
 #: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
 #: verifier reads a ``####`` line before any other number.
@@ -214,7 +216,8 @@ class InstructionPrompts(Builder):
             text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
         else:
             text, origin = self._request(rng, index)
-            allowed = p.allowed(REQUEST_EXCLUDED)
+            short = len(text.split()) < SPAN_MIN_WORDS  # a user prompt of a word or three has no span to copy
+            allowed = p.allowed(REQUEST_EXCLUDED | ({"new:copy_span_idx"} if short else frozenset()))
             if not allowed:
                 raise Skip("none of instruction_ids can be drawn onto a request")
             for _ in range(_ATTEMPTS):

@@ -112,3 +112,12 @@ def test_the_wrapper_never_adds_a_constraint_the_graded_answer_breaks(answer):
         assert ("." not in answer) or "punctuation:punctuation_dot" not in ids
         assert ("!" not in answer) or "punctuation:punctuation_exclamation" not in ids
         assert {instructions.family_of(i) for i in ids} == {"ifbench_train"}
+
+
+def test_short_user_prompts_never_get_a_span_to_copy(tmp_path):
+    path = tmp_path / "prompts.jsonl"
+    path.write_text('{"prompt": "Describe rain."}\n')
+    params = {"constraint_family": "ifbench_train", "instruction_ids": ["new:copy_span_idx", "keywords:palindrome"]}
+    records = dsgen.sample("instructions", {**params, "prompts": {"path": str(path)}}, count=6, seed=1)
+    assert len(records) == 6
+    assert all(r["verifier"]["params"]["instruction_id_list"] == ["keywords:palindrome"] for r in records)
