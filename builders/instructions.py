@@ -53,9 +53,17 @@ SPAN_MIN_WORDS = 4
 FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
-#: Training constraints that forbid a character, not added where the answer has it (a decimal answer's
-#: dot, a factorial's "!"); hyphen-joined sentences are never added (negative numbers, ranges).
-ANSWER_CHARACTERS = {".": "punctuation:punctuation_dot", "!": "punctuation:punctuation_exclamation"}
+#: Training constraints on the whole text (with the kwargs that bind least) that the graded answer, which
+#: the response must hold, can break by itself: a decimal's dot, a factorial's "!", the consecutive
+#: initials of "Alan Bennett", a repeated word, lowercase words. Not added where the answer alone fails
+#: them; hyphen-joined sentences are never added (negative numbers, ranges).
+ANSWER_BOUND: dict[str, dict[str, Any]] = {
+    "punctuation:punctuation_dot": {},
+    "punctuation:punctuation_exclamation": {},
+    "keywords:no_adjacent_consecutive": {},
+    "count:count_unique": {},
+    "count:lowercase_counting": {"N": 2},
+}
 WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
 #: Training constraints that the "#### <answer>" line of a numeric record always breaks: wherever it goes,
 #: it starts a sentence (or joins one), so no sentence could start with a given word and no sentence count
@@ -262,7 +270,7 @@ class AddInstructions(Wrapper):
         exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
-        exclude |= {iid for char, iid in ANSWER_CHARACTERS.items() if char in answer}
+        exclude |= {iid for iid, kw in ANSWER_BOUND.items() if answer and not ifbench_train.compile_check(iid, kw)(answer)}
         numeric = record["verifier"]["kind"] == "numeric"
         if numeric:
             exclude |= NUMERIC_EXCLUDED_TRAIN
