@@ -65,10 +65,13 @@ ANSWER_BOUND: dict[str, dict[str, Any]] = {
     "count:lowercase_counting": {"N": 2},
 }
 WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
-#: Training constraints that the "#### <answer>" line of a numeric record always breaks: wherever it goes,
-#: it starts a sentence (or joins one), so no sentence could start with a given word and no sentence count
-#: its words exactly.
-NUMERIC_EXCLUDED_TRAIN = frozenset({"first_word:first_word_sent", "count:counting_composition"})
+#: Training constraints that the "#### <answer>" line of a numeric record breaks: wherever it goes it starts
+#: a sentence (or joins one), so no sentence can start with a given word and no sentence count its words
+#: exactly; every sentence ending with a given word holds only with the line put first, a trap rather
+#: than a constraint (the answer line usually comes last).
+NUMERIC_EXCLUDED_TRAIN = frozenset(
+    {"first_word:first_word_sent", "count:counting_composition", "last_word:last_word_sent"}
+)
 
 
 @lru_cache(maxsize=None)
