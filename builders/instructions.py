@@ -46,16 +46,33 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Words a request needs before ``new:copy_span_idx`` (copy a character span of it) is drawn onto it.
+SPAN_MIN_WORDS = 4
 #: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
 #: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
 #: verifier reads a ``####`` line before any other number.
 FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
-#: Training constraints that forbid a character, not added where the answer has it (a decimal answer's
-#: dot, a factorial's "!"); hyphen-joined sentences are never added (negative numbers, ranges).
-ANSWER_CHARACTERS = {".": "punctuation:punctuation_dot", "!": "punctuation:punctuation_exclamation"}
+#: Training constraints on the whole text (with the kwargs that bind least) that the graded answer, which
+#: the response must hold, can break by itself: a decimal's dot, a factorial's "!", the consecutive
+#: initials of "Alan Bennett", a repeated word, lowercase words. Not added where the answer alone fails
+#: them; hyphen-joined sentences are never added (negative numbers, ranges).
+ANSWER_BOUND: dict[str, dict[str, Any]] = {
+    "punctuation:punctuation_dot": {},
+    "punctuation:punctuation_exclamation": {},
+    "keywords:no_adjacent_consecutive": {},
+    "count:count_unique": {},
+    "count:lowercase_counting": {"N": 2},
+}
 WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
+#: Training constraints that the "#### <answer>" line of a numeric record breaks: wherever it goes it starts
+#: a sentence (or joins one), so no sentence can start with a given word and no sentence count its words
+#: exactly; every sentence ending with a given word holds only with the line put first, a trap rather
+#: than a constraint (the answer line usually comes last).
+NUMERIC_EXCLUDED_TRAIN = frozenset(
+    {"first_word:first_word_sent", "count:counting_composition", "last_word:last_word_sent"}
+)
 
 
 @lru_cache(maxsize=None)
@@ -219,7 +236,8 @@ class InstructionPrompts(Builder):
             text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
         else:
             text, origin = self._request(rng, index)
-            allowed = p.allowed(REQUEST_EXCLUDED)
+            short = len(text.split()) < SPAN_MIN_WORDS  # a user prompt of a word or three has no span to copy
+            allowed = p.allowed(REQUEST_EXCLUDED | ({"new:copy_span_idx"} if short else frozenset()))
             if not allowed:
                 raise Skip("none of instruction_ids can be drawn onto a request")
             for redraws in range(_ATTEMPTS):
@@ -265,12 +283,15 @@ class AddInstructions(Wrapper):
         exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
-        exclude |= {iid for char, iid in ANSWER_CHARACTERS.items() if char in answer}
+        exclude |= {iid for iid, kw in ANSWER_BOUND.items() if answer and not ifbench_train.compile_check(iid, kw)(answer)}
+        numeric = record["verifier"]["kind"] == "numeric"
+        if numeric:
+            exclude |= NUMERIC_EXCLUDED_TRAIN
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
         ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, proved=False)
-        marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
+        marker = [FINAL_ANSWER] if numeric else []
         message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
         check = _verifier(ids, kwargs, described, p, graded_task=True)
         return {

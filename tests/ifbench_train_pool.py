@@ -22,6 +22,8 @@ SEEDS: dict[str, list[str]] = {
         "The late bird catches the worm and The early bird catches the worm",
         "The early bird catches the worm.",
         "The big bird catches the worm\nThe early bird grabs the worm\nThe early bird catches a worm",
+        "The early Bird catches the worm. The early bird, catches the worm.",
+        "The early b\u0456rd catches the worm and The early bird eats the worm",
     ],
     "copy:copy": [PROMPT, PROMPT.lower(), PROMPT + " Sure!", "  " + PROMPT + "\n"],
     "new:copy_span_idx": ["a short story", "short story about", "a short", "story about a lighthouse"],
@@ -218,6 +220,14 @@ def kwargs_for(rng: random.Random, iid: str, response: str) -> dict:
     """Upstream kwargs for ``iid``, thresholds drawn around the response's counts."""
     near = lambda n: max(1, n + rng.randint(-1, 1))  # noqa: E731
     letters = sum(1 for c in response if c.isalpha())
+    own = [w for w in (re.sub(r"^\W+|\W+$", "", w) for w in response.split()) if w]
+
+    # half the time a word of the response itself (its first or last for those ids), so checks pass often
+    def pick(at: int | None = None) -> str:
+        if own and rng.random() < 0.5:
+            return own[at] if at is not None else rng.choice(own)
+        return rng.choice(KEYWORDS)
+
     if iid == "copy:repeat_phrase":
         return {"phrase": PHRASE, "small_n": rng.randint(1, 3)}
     if iid in ("copy:copy", "copy:copying_simple"):
@@ -228,7 +238,7 @@ def kwargs_for(rng: random.Random, iid: str, response: str) -> dict:
         start = rng.choice([6, 8, 14])
         return {"prompt_to_repeat": PROMPT, "n_start": start, "n_end": start + rng.choice([5, 7, 13, 19, 25])}
     if iid in ("keywords:word_once", "keywords:keyword_specific_position"):
-        kw = {"keyword": rng.choice(KEYWORDS)}
+        kw = {"keyword": pick()}
         return kw | ({"n": rng.randint(1, 2), "m": rng.randint(1, 3)} if "position" in iid else {})
     if iid == "keywords:word_count_different_numbers":
         return {
@@ -237,11 +247,11 @@ def kwargs_for(rng: random.Random, iid: str, response: str) -> dict:
             "relation": rng.choice(RELATIONS),
         }
     if iid == "keywords:exclude_word_harder":
-        return {"keyword": rng.choice(KEYWORDS)}
+        return {"keyword": pick()}
     if iid.startswith("first_word:"):
-        return {"first_word": rng.choice(KEYWORDS)}
+        return {"first_word": pick(0)}
     if iid.startswith("last_word:"):
-        return {"last_word": rng.choice(KEYWORDS)}
+        return {"last_word": pick(-1)}
     if iid == "count:lowercase_counting":
         return {"N": rng.randint(1, 4)}
     if iid == "letters:letter_counting":

@@ -12,6 +12,7 @@ import re
 
 import ifbench_train_pool
 import ifbench_train_reference
+import parity
 import pytest
 
 from dsgen.errors import DsgenError
@@ -63,21 +64,49 @@ def _start_end_differs(text: str, kw: dict) -> bool:
 
 
 def _first_letters_dressed(text: str, kw: dict) -> bool:
-    return any(not w[0].isalnum() or len(w[0].lower()) != 1 for w in text.split())
+    return any(not w[0].isalnum() or not w[0].isascii() for w in text.split())
 
 
 def _exclusion_dressed(text: str, kw: dict) -> bool:
-    return kw["keyword"].lower() in folding.clean(text)
+    return folding.clean(kw["keyword"]) in folding.clean(text)
+
+
+def _first_word_dressed(text: str, kw: dict) -> bool:
+    firsts = [s.split()[0] for s in ifbench.split_sentences(text) if s.split()] + text.split()[:1]
+    return any(re.search(r"[^\w\s]", w) for w in firsts)
+
+
+def _position_dressed(text: str, kw: dict) -> bool:
+    sentences = ifbench.split_sentences(text)
+    return len(sentences) >= kw["n"] and any(
+        not any(c.isalnum() for c in t) for t in ifeval.word_tokens(sentences[kw["n"] - 1])
+    )
+
+
+def _phrase_change_cosmetic(text: str, kw: dict) -> bool:
+    """The phrase is a regex upstream, or a copy differs from it by case, punctuation or look-alikes only."""
+    words = kw["phrase"].split()
+    if re.escape(kw["phrase"]) != kw["phrase"]:
+        return True
+    copies = [m.split() for m in re.findall(rf"{words[0]} .*? {words[-1]}", text)]
+    return any(a != b and _plain(a) == _plain(b) for c in copies for a, b in zip(c, words))
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[^\w\s]", "", folding.clean(word))
 
 
 EXPLAINED = {
+    "first_word:first_word_sent": _first_word_dressed,
+    "first_word:first_word_answer": _first_word_dressed,
+    "keywords:keyword_specific_position": _position_dressed,
     "detectable_format:sentence_hyphens": lambda t, kw: len(ifbench.split_sentences(t.replace("-", " "))) < 2,
     "keywords:no_adjacent_consecutive": _first_letters_dressed,
     "keywords:word_once": lambda t, kw: _folds(t),
     "keywords:word_count_different_numbers": lambda t, kw: _folds(t),
     "count:count_increment_word": lambda t, kw: _folds(t),
     "keywords:exclude_word_harder": _exclusion_dressed,
-    "copy:repeat_phrase": lambda t, kw: re.escape(kw["phrase"]) != kw["phrase"],
+    "copy:repeat_phrase": _phrase_change_cosmetic,
     "detectable_format:bigram_wrapping": lambda t, kw: _bigram_broken(t),
     "punctuation:punctuation_dot": lambda t, kw: "." not in t and "." in folding.clean(t),
     "punctuation:punctuation_exclamation": lambda t, kw: (
@@ -99,20 +128,12 @@ def explained(iid: str, kwargs: dict, response: str, theirs: bool | None) -> boo
 
 
 def compare(ids, n_per_id: int, seed: int) -> dict[str, dict]:
-    table: dict[str, dict] = {}
-    for iid, kwargs, response in ifbench_train_pool.cases(ids, n_per_id, seed):
-        row = table.setdefault(iid, {"cases": 0, "agree": 0, "fixed": 0, "passes": 0, "bad": []})
-        ours = bool(response.strip()) and ifbench_train.compile_check(iid, kwargs)(response)
-        theirs = ifbench_train_reference.reference_check(response, iid, kwargs)
-        row["cases"] += 1
-        row["passes"] += ours
-        if ours == theirs:
-            row["agree"] += 1
-        elif explained(iid, kwargs, response, theirs):
-            row["fixed"] += 1
-        else:
-            row["bad"].append((kwargs, response, ours, theirs))
-    return table
+    return parity.compare(
+        ifbench_train_pool.cases(ids, n_per_id, seed),
+        lambda response, iid, kwargs: bool(response.strip()) and ifbench_train.compile_check(iid, kwargs)(response),
+        ifbench_train_reference.reference_check,
+        explained,
+    )
 
 
 def test_every_id_agrees_with_upstream_except_the_documented_fixes():
@@ -139,6 +160,11 @@ def test_the_registry_is_upstreams_training_block_and_a_family():
     [
         ("detectable_format:sentence_hyphens", {}, "Just one sentence with no hyphen."),
         ("keywords:no_adjacent_consecutive", {}, "*alpha* *beta* *gamma*"),
+        ("keywords:no_adjacent_consecutive", {}, "alpha \u0412eta"),
+        ("copy:repeat_phrase", {"phrase": "The early bird catches the worm", "small_n": 2},
+         "The early Bird catches the worm. The early b\u0456rd catches the worm."),
+        ("copy:repeat_phrase", {"phrase": "The early bird catches the worm", "small_n": 1},
+         "The early bird, catches the worm"),
         ("keywords:word_once", {"keyword": "focus"}, "Focus on one thing, then f\u043ecus again."),
         ("keywords:word_count_different_numbers", {"keyword": "plan", "frequency": 2, "relation": "less than"},
          "The plan is a pl\u0430n, a pl\u0430n."),
@@ -171,6 +197,10 @@ def test_upstreams_false_passes_fail_here(iid, kwargs, response):
         ("count:counting_composition", {"n_sent": 1, "n_words": 3},  # a leading divider upstream means to allow
          "***\nCats sleep often\n***\nDogs bark loudly\n***\nBirds sing early"),
         ("keywords:palindrome", {}, "Anna, the level."),
+        ("first_word:first_word_sent", {"first_word": "growth"}, "Growth, in short, matters. Growth helps."),
+        ("first_word:first_word_answer", {"first_word": "growth"}, '"Growth" is the word.'),
+        ("keywords:keyword_specific_position", {"keyword": "quality", "n": 1, "m": 3},
+         "Honestly, the quality is high."),
     ],
 )  # fmt: skip
 def test_upstreams_false_failures_pass_here(iid, kwargs, response):
@@ -187,6 +217,12 @@ def test_a_phrase_is_read_literally_not_as_a_regex():
         ifbench_train.compile_check("copy:repeat_phrase", crash)("(Re)start the day with tea coffee") is False
     )
     assert ifbench_train.compile_check("copy:repeat_phrase", crash)("(Re)start the night with coffee") is True
+    bracket = {"phrase": "[Time flies when having fun", "small_n": 1}  # an unterminated set: upstream crashes
+    assert (
+        ifbench_train_reference.reference_check("[Time runs when having fun", "copy:repeat_phrase", bracket)
+        is None
+    )
+    assert ifbench_train.compile_check("copy:repeat_phrase", bracket)("[Time runs when having fun") is True
     group = {"phrase": "(Time) flies when having fun", "small_n": 1}
     assert (
         ifbench_train_reference.reference_check("(Time) runs when having fun", "copy:repeat_phrase", group)

@@ -82,8 +82,9 @@ TRAIN_GROUPS = (
 #: hyphen-joined sentences start with '-' (no sentence can start with a given word or keep its word
 #: positions) and need sentence ends other than dots; no repeated word vs a word required twice (or at
 #: every sentence start or end, or first and last); a repeated phrase's lowercase words vs a lowercase cap
-#: (or its adjacent initials); counted words and sentences vs a letter count or a keyword position;
-#: sentences counted by their end marks vs no dots.
+#: (or its adjacent initials); counted words and sentences vs a letter count, a letter cap, a keyword
+#: position, a phrase or a twice-used keyword (upstream's table); sentences counted by their end marks vs
+#: no dots; two letter counts.
 TRAIN_PAIRS = frozenset(
     frozenset(pair.split())
     for pair in (
@@ -107,6 +108,10 @@ TRAIN_PAIRS = frozenset(
         "keywords:keyword_specific_position count:counting_composition",
         "punctuation:punctuation_dot count:counting_composition",
         "punctuation:punctuation_dot keywords:keyword_specific_position",
+        "copy:repeat_phrase count:counting_composition",
+        "letters:letter_counting letters:letter_counting2",
+        "letters:letter_counting2 count:counting_composition",
+        "count:count_increment_word count:counting_composition",
     )
 )
 #: Pairs that no response meets, or only a degenerate one, found by the witness writer (``witness``:
@@ -349,8 +354,10 @@ def _train_kwargs(rng: random.Random, iid: str, words: list[str], prompt: str, a
         return {"last_word": words.pop()}
     if iid == "keywords:word_count_different_numbers":
         rel = rng.choice(ifeval.RELATIONS)
-        frequency = rng.randint(1, 4) if rel == "at least" else rng.randint(2, 4)
-        return {"keyword": words.pop(), "frequency": frequency, "relation": rel}
+        if rel == "at least":
+            return {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": rel}
+        # a cap binds only on a word the answer is drawn to: one of the request's own, as the exclusion
+        return {"keyword": _request_word(rng, prompt, avoid) or words.pop(), "frequency": rng.randint(2, 4), "relation": rel}
     if iid == "keywords:exclude_word_harder":
         return {"keyword": _request_word(rng, prompt, avoid) or words.pop()}
     if iid == "count:lowercase_counting":
@@ -398,16 +405,25 @@ def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
     return rng.choice(candidates) if candidates else None
 
 
+_COMMON_LETTERS = "etaoinsrhl"  # the ten most frequent letters of English text
+
+
 def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, Any]]) -> None:
-    """The letter of ``letters:letter_counting2``: for "less than", one that no word another constraint
-    requires contains (so the two never fight)."""
-    relation = kw["let_relation"]
+    """The letter of ``letters:letter_counting2``, so that the count is a real constraint: for "less than", a
+    common letter that no word another constraint requires contains (so the two never fight), capped at
+    10-40; for "at least", a common letter 20-60 times or a rarer one 3-12 times."""
     required = " ".join(
         str(v) for other in drawn for k, v in other.items() if k != "prompt_to_repeat" and isinstance(v, str)
     ).lower()
-    letters = [c for c in "abcdefghijklmnopqrstuvwxyz" if relation == "at least" or c not in required]
-    kw["letter"] = rng.choice(letters)
-    kw["let_frequency"] = rng.randint(3, 12) if relation == "at least" else rng.randint(8, 40)
+    if kw["let_relation"] == "less than":
+        letters = [c for c in _COMMON_LETTERS if c not in required] or [
+            c for c in "abcdefghijklmnopqrstuvwxyz" if c not in required
+        ]
+        kw["letter"] = rng.choice(letters)
+        kw["let_frequency"] = rng.randint(10, 40)
+    else:
+        kw["letter"] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        kw["let_frequency"] = rng.randint(20, 60) if kw["letter"] in _COMMON_LETTERS else rng.randint(3, 12)
 
 
 def ordinal(n: int) -> str:

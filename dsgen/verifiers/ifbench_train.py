@@ -18,23 +18,33 @@ from typing import Any
 
 from ..errors import DsgenError
 from . import folding, ifbench, ifeval
+from .kwargs import as_int, as_str, known
 
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
-    "copy:repeat_phrase": "reads the phrase literally: upstream compiles its first and last words as a regular "
-    "expression ('C++' crashes it, '(Time)' becomes a group and no copy matches)",
+    "copy:repeat_phrase": "reads the phrase literally (upstream compiles its first and last words as a regular "
+    "expression: '(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it), and a changed "
+    "word must differ in more than case, punctuation or look-alike letters: upstream takes 'Bird', 'bird,' "
+    "or 'bіrd' (Cyrillic і) for a replaced 'bird'",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
     "at all)",
-    "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation and skips "
-    "punctuation-only tokens: upstream compares '*' or '(' instead, so '*alpha* *beta*' passes",
+    "keywords:no_adjacent_consecutive": "reads a word's first letter past leading punctuation, skips "
+    "punctuation-only tokens and folds look-alike letters: upstream compares '*' or '(' instead, so "
+    "'*alpha* *beta*' passes, and so does 'alpha Вeta' (Cyrillic В)",
     "keywords:word_once": "counts the keyword in look-alike-folded text: upstream misses 'fоcus' (Cyrillic "
     "о), so a second, disguised use passes 'exactly once'",
     "keywords:word_count_different_numbers": "counts the keyword in look-alike-folded text: upstream misses "
     "'fоcus' (Cyrillic о), so disguised uses pass 'less than'",
     "count:count_increment_word": "counts the keywords in look-alike-folded text: upstream misses 'cаt' "
     "(Cyrillic а), so a disguised extra use passes 'once'",
-    "keywords:exclude_word_harder": "matches the whole word in any case, followed by anything but a letter: "
-    "upstream only finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
+    "keywords:exclude_word_harder": "finds the word in any case wherever no letter touches it: upstream only "
+    "finds it between two spaces, so 'Focus', 'focus,' and a first or last word pass",
+    "first_word:first_word_sent": "reads the first word without punctuation, as upstream reads the last word: "
+    "upstream fails 'Growth, in short, ...' and '\"Growth ...' for the word growth",
+    "first_word:first_word_answer": "reads the first word without punctuation, as upstream reads the last "
+    "word: upstream fails 'Growth, in short, ...' for the word growth",
+    "keywords:keyword_specific_position": "counts words, not punctuation tokens: upstream's word_tokenize makes "
+    "the comma of 'Honestly, the quality' the 2nd word and 'quality' the 4th",
     "detectable_format:bigram_wrapping": "needs every word inside a two-word <<pair>>: upstream leaves an "
     "odd last word unchecked (a single word passes) and accepts <<one>> <<word>> wrapped each on its own",
     "punctuation:punctuation_dot": "also refuses look-alike dots ('․' one-dot leader, '．' full-width, '…', "
@@ -126,10 +136,13 @@ def _repeat_phrase(phrase: str, times: int) -> Callable[[str], bool]:
     reference = phrase.split()
     found = re.compile(rf"{re.escape(reference[0])} .*? {re.escape(reference[-1])}")
 
+    folded = [_bare(folding.clean(w)) for w in reference]
+
     def check(text: str) -> bool:
         copies = [m.split() for m in found.findall(text)]
         return len(copies) == times and all(
-            len(c) == len(reference) and sum(a != b for a, b in zip(c, reference)) == 1 for c in copies
+            len(c) == len(reference) and sum(_bare(folding.clean(a)) != b for a, b in zip(c, folded)) == 1
+            for c in copies
         )
 
     return check
@@ -142,7 +155,8 @@ def _sentence_hyphens(text: str) -> bool:
 
 
 def _no_adjacent_consecutive(text: str) -> bool:
-    firsts = [w[0].lower()[0] for w in (_LEADING_NON_ALNUM.sub("", w) for w in text.split()) if w]
+    firsts = [_LEADING_NON_ALNUM.sub("", w)[:1] for w in text.split()]
+    firsts = [(c if c.isascii() else folding.clean(c) or c)[0].lower() for c in firsts if c]
     return all(ord(b) - ord(a) != 1 for a, b in zip(firsts, firsts[1:]))
 
 
@@ -151,13 +165,18 @@ def _exclude(keyword: str) -> Callable[[str], bool]:
     return lambda t: pattern.search(folding.clean(t)) is None
 
 
+def _bare(word: str) -> str:
+    """A word without its punctuation, lowercased (upstream's reading of a last word)."""
+    return _NOT_WORD_CHARS.sub("", word).lower()
+
+
 def _first_word_sent(word: str) -> Callable[[str], bool]:
     word = word.lower()
-    return lambda t: all(s.split() and s.split()[0].lower() == word for s in ifbench.split_sentences(t))
+    return lambda t: all(s.split() and _bare(s.split()[0]) == word for s in ifbench.split_sentences(t))
 
 
 def _last_word(words: list[str]) -> str:
-    return _NOT_WORD_CHARS.sub("", words[-1]).lower()
+    return _bare(words[-1])
 
 
 def _last_word_sent(word: str) -> Callable[[str], bool]:
@@ -236,6 +255,20 @@ def _start_end(text: str) -> bool:
     return any(c.isalnum() for c in a) and any(c.isalnum() for c in b) and a.lower() == b.lower()
 
 
+def _keyword_position(keyword: str, n: int, m: int) -> Callable[[str], bool]:
+    """The ``m``-th word of the ``n``-th sentence (upstream's sentences; word_tokenize's tokens that hold a
+    letter or digit) is ``keyword``."""
+
+    def check(text: str) -> bool:
+        sentences = ifbench.split_sentences(text)
+        if len(sentences) < n:
+            return False
+        words = [w for w in ifeval.word_tokens(sentences[n - 1]) if any(c.isalnum() for c in w)]
+        return len(words) >= m and words[m - 1] == keyword
+
+    return check
+
+
 def _letters(text: str) -> int:
     return sum(1 for c in text if c.isalpha())
 
@@ -244,25 +277,9 @@ def _compare(value: int, relation: str, threshold: int) -> bool:
     return value < threshold if relation == "less than" else value >= threshold
 
 
-def _number(kw: dict, name: str, iid: str, *, minimum: int = 1) -> int:
-    """An integer kwarg (upstream's data may store counts as floats such as 3.0)."""
-    value = kw.get(name)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DsgenError(
-            f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}"
-        )
-    return value
-
-
-def _text(kw: dict, name: str, iid: str, choices: tuple[str, ...] | None = None) -> str:
-    value = kw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty string, got {value!r}")
-    if choices is not None and value not in choices:
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be one of {list(choices)}, got {value!r}")
-    return value.strip()
+def _word(kw: dict, name: str, iid: str, choices: tuple[str, ...] | None = None) -> str:
+    """A string kwarg without surrounding spaces (upstream strips its keywords, words and prompts)."""
+    return as_str(kw, name, iid, choices).strip()
 
 
 _PLAIN: dict[str, Callable[[str], bool]] = {
@@ -286,25 +303,22 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one training constraint as a function of the response (kwargs validated)."""
     if iid not in KWARGS:
         raise DsgenError(f"unknown IFBench training instruction id '{iid}'")
-    kw = {k: v for k, v in kw.items() if v is not None}
-    unknown = sorted(set(kw) - set(KWARGS[iid]))
-    if unknown:
-        raise DsgenError(f"instruction '{iid}': unknown kwargs {unknown}; expected {list(KWARGS[iid])}")
+    kw = known(iid, kw, KWARGS[iid])
     if iid in _PLAIN:
         return _PLAIN[iid]
     if iid == "copy:repeat_phrase":
-        phrase = _text(kw, "phrase", iid)
+        phrase = _word(kw, "phrase", iid)
         if len(phrase.split()) < 3:
             raise DsgenError(f"instruction '{iid}': kwarg 'phrase' needs at least 3 words, got {phrase!r}")
-        return _repeat_phrase(phrase, _number(kw, "small_n", iid))
+        return _repeat_phrase(phrase, as_int(kw, "small_n", iid))
     if iid in ("copy:copy", "copy:copying_simple"):
-        prompt = _text(kw, "prompt_to_repeat", iid).lower()
+        prompt = _word(kw, "prompt_to_repeat", iid).lower()
         return lambda t: t.strip().lower() == prompt
     if iid == "copy:copying_multiple":
-        return _copies(_text(kw, "prompt_to_repeat", iid), _number(kw, "N", iid))
+        return _copies(_word(kw, "prompt_to_repeat", iid), as_int(kw, "N", iid))
     if iid == "new:copy_span_idx":
-        _text(kw, "prompt_to_repeat", iid)
-        start, end = _number(kw, "n_start", iid, minimum=0), _number(kw, "n_end", iid)
+        _word(kw, "prompt_to_repeat", iid)
+        start, end = as_int(kw, "n_start", iid, minimum=0), as_int(kw, "n_end", iid)
         if end <= start:
             raise DsgenError(f"instruction '{iid}': n_end {end} must be larger than n_start {start}")
         span = kw["prompt_to_repeat"][start:end].strip().lower()  # upstream slices: n_end is not included
@@ -312,44 +326,42 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
             raise DsgenError(f"instruction '{iid}': characters {start}:{end} of prompt_to_repeat are blank")
         return lambda t: t.strip().lower() == span
     if iid == "keywords:word_once":
-        count = _count(_text(kw, "keyword", iid))
+        count = _count(_word(kw, "keyword", iid))
         return lambda t: count(t) == 1
     if iid == "keywords:word_count_different_numbers":
-        count = _count(_text(kw, "keyword", iid))
-        freq, rel = _number(kw, "frequency", iid), _text(kw, "relation", iid, ifeval.RELATIONS)
+        count = _count(_word(kw, "keyword", iid))
+        freq, rel = as_int(kw, "frequency", iid), _word(kw, "relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(count(t), rel, freq)
     if iid == "keywords:exclude_word_harder":
-        return _exclude(_text(kw, "keyword", iid))
+        return _exclude(_word(kw, "keyword", iid))
     if iid == "first_word:first_word_sent":
-        return _first_word_sent(_text(kw, "first_word", iid))
+        return _first_word_sent(_word(kw, "first_word", iid))
     if iid == "first_word:first_word_answer":
-        word = _text(kw, "first_word", iid).lower()
-        return lambda t: bool(t.split()) and t.split()[0].lower() == word
+        word = _word(kw, "first_word", iid).lower()
+        return lambda t: bool(t.split()) and _bare(t.split()[0]) == word
     if iid == "last_word:last_word_sent":
-        return _last_word_sent(_text(kw, "last_word", iid))
+        return _last_word_sent(_word(kw, "last_word", iid))
     if iid == "last_word:last_word_answer":
-        word = _text(kw, "last_word", iid).lower()
+        word = _word(kw, "last_word", iid).lower()
         return lambda t: bool(t.split()) and _last_word(t.split()) == word
     if iid == "count:lowercase_counting":
-        n = _number(kw, "N", iid, minimum=0)
+        n = as_int(kw, "N", iid, minimum=0)
         return lambda t: _lowercase_words(t) <= n
     if iid == "letters:letter_counting":
-        n, rel = _number(kw, "N", iid), _text(kw, "relation", iid, ifeval.RELATIONS)
+        n, rel = as_int(kw, "N", iid), _word(kw, "relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(_letters(t), rel, n)
     if iid == "letters:letter_counting2":
-        letter = _text(kw, "letter", iid).lower()
+        letter = _word(kw, "letter", iid).lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
             raise DsgenError(
                 f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
             )
-        freq, rel = _number(kw, "let_frequency", iid), _text(kw, "let_relation", iid, ifeval.RELATIONS)
+        freq, rel = as_int(kw, "let_frequency", iid), _word(kw, "let_relation", iid, ifeval.RELATIONS)
         return lambda t: _compare(folding.clean(t).count(letter), rel, freq)
     if iid == "count:counting_composition":
-        return _composition(_number(kw, "n_sent", iid), _number(kw, "n_words", iid))
+        return _composition(as_int(kw, "n_sent", iid), as_int(kw, "n_words", iid))
     if iid == "count:count_increment_word":
-        one, two = _count(_text(kw, "keyword1", iid)), _count(_text(kw, "keyword2", iid))
+        one, two = _count(_word(kw, "keyword1", iid)), _count(_word(kw, "keyword2", iid))
         return lambda t: one(t) == 1 and two(t) == 2
     assert iid == "keywords:keyword_specific_position", iid
-    # the same check as IFBench's words:keywords_specific_position (word_tokenize tokens of the nth sentence)
-    args = {"keyword": _text(kw, "keyword", iid), "n": _number(kw, "n", iid), "m": _number(kw, "m", iid)}
-    return ifbench.compile_check("words:keywords_specific_position", args)
+    return _keyword_position(_word(kw, "keyword", iid), as_int(kw, "n", iid), as_int(kw, "m", iid))
