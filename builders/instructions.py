@@ -3,8 +3,8 @@
 ``instructions`` makes IF-RLVR-style records (as ``allenai/IF_multi_constraints_upto5``: a prompt plus up
 to five constraints) over generated requests or the user's own prompts; ``instructions.add`` adds
 constraints to any record (a math problem, a QA item), keeping its verifier as the first part of an
-``all`` verifier. Constraints come from one family (``constraint_family``: ``ifeval`` or
-``ifbench_test``; IFBench's point is that training and held-out evaluation use different families),
+``all`` verifier. Constraints come from one family (``constraint_family``: ``ifeval``, ``ifbench_test`` or
+``ifbench_train``; IFBench's point is that training and held-out evaluation use different families),
 drawn and worded by ``dsgen.builders.distraction.constraints``. The reward options (``loose``,
 ``reward``: all-or-nothing or the fraction of constraints met) go into the verifier params and the
 record's metadata.
@@ -25,12 +25,12 @@ from pydantic import Field, field_validator, model_validator
 from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifbench, instructions
+from dsgen.verifiers import ifbench, ifbench_train, instructions
 
 from .distraction import constraints
 from .distraction import texts as refs
 
-Family = Literal["ifeval", "ifbench_test"]
+Family = Literal["ifeval", "ifbench_test", "ifbench_train"]
 Reward = Literal["all", "fraction"]
 _ATTEMPTS = 20
 #: IFEval ids never added onto another task: they dictate the whole response (a fixed sentence, two
@@ -45,12 +45,33 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Words a request needs before ``new:copy_span_idx`` (copy a character span of it) is drawn onto it.
+SPAN_MIN_WORDS = 4
 #: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
 #: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
 #: verifier reads a ``####`` line before any other number.
 FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
+#: Training constraints on the whole text (with the kwargs that bind least) that the graded answer, which
+#: the response must hold, can break by itself: a decimal's dot, a factorial's "!", the consecutive
+#: initials of "Alan Bennett", a repeated word, lowercase words. Not added where the answer alone fails
+#: them; hyphen-joined sentences are never added (negative numbers, ranges).
+ANSWER_BOUND: dict[str, dict[str, Any]] = {
+    "punctuation:punctuation_dot": {},
+    "punctuation:punctuation_exclamation": {},
+    "keywords:no_adjacent_consecutive": {},
+    "count:count_unique": {},
+    "count:lowercase_counting": {"N": 2},
+}
+WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
+#: Training constraints that the "#### <answer>" line of a numeric record breaks: wherever it goes it starts
+#: a sentence (or joins one), so no sentence can start with a given word and no sentence count its words
+#: exactly; every sentence ending with a given word holds only with the line put first, a trap rather
+#: than a constraint (the answer line usually comes last).
+NUMERIC_EXCLUDED_TRAIN = frozenset(
+    {"first_word:first_word_sent", "count:counting_composition", "last_word:last_word_sent"}
+)
 
 
 @lru_cache(maxsize=None)
@@ -63,7 +84,7 @@ def requests() -> dict[str, Any]:
 
 def _subset(name: str, values: list[str] | None) -> list[str] | None:
     if values is not None:
-        known = set(constraints.family_ids("ifeval")) | set(constraints.family_ids("ifbench_test"))
+        known = {iid for family in constraints.FAMILIES for iid in constraints.family_ids(family)}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"{name}: unknown or undrawable instruction ids {unknown}")
@@ -75,7 +96,7 @@ def _subset(name: str, values: list[str] | None) -> list[str] | None:
 class ConstraintParams(Params):
     """What both builders share: the family, how many constraints, and how the reward is computed."""
 
-    constraint_family: Family = Field(default="ifeval", description="ifeval or ifbench_test")
+    constraint_family: Family = Field(default="ifeval", description="ifeval, ifbench_test or ifbench_train")
     min_constraints: int = Field(default=1, ge=1, le=5)
     max_constraints: int = Field(default=3, ge=1, le=5)
     instruction_ids: list[str] | None = Field(default=None, description="draw only these ids (of the family)")
@@ -119,7 +140,14 @@ class InstructionParams(ConstraintParams):
 #: single token or a fixed-prompt task's short answer.
 MIN_WORDS = 10
 SHORT_ANSWERS = frozenset(
-    {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span", "format:no_whitespace", *ifbench.CUSTOM_PROMPTS}
+    {
+        "repeat:repeat_simple",
+        "repeat:repeat_change",
+        "repeat:repeat_span",
+        "format:no_whitespace",
+        *ifbench.CUSTOM_PROMPTS,
+        *ifbench_train.COPY_IDS,
+    }
 )
 
 
@@ -134,8 +162,10 @@ def _verifier(
 
 
 def _difficulty(ids: list[str], family: str) -> tuple[float, str]:
-    """More constraints are harder; IFBench's (out of distribution, often whole-response) more so."""
-    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + (0.3 if family == "ifbench_test" else 0.0))
+    """More constraints are harder; IFBench's (out of distribution, often whole-response) more so, its
+    training constraints (word positions, counts, copies) in between."""
+    family_bonus = {"ifbench_test": 0.3, "ifbench_train": 0.15}.get(family, 0.0)
+    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + family_bonus)
     level = "easy" if value < 0.35 else "medium" if value < 0.65 else "hard"
     return round(value, 4), level
 
@@ -198,7 +228,8 @@ class InstructionPrompts(Builder):
             text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
         else:
             text, origin = self._request(rng, index)
-            allowed = p.allowed(REQUEST_EXCLUDED)
+            short = len(text.split()) < SPAN_MIN_WORDS  # a user prompt of a word or three has no span to copy
+            allowed = p.allowed(REQUEST_EXCLUDED | ({"new:copy_span_idx"} if short else frozenset()))
             if not allowed:
                 raise Skip("none of instruction_ids can be drawn onto a request")
             for _ in range(_ATTEMPTS):
@@ -240,14 +271,19 @@ class AddInstructions(Wrapper):
         p = self.params
         messages, message = last_user_turn(record["prompt"], "to add constraints to")
         answer = record.get("answer") or ""
-        exclude = WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE
+        exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
+        if answer:
+            exclude |= {iid for iid, kw in ANSWER_BOUND.items() if not ifbench_train.compile_check(iid, kw)(answer)}
+        numeric = record["verifier"]["kind"] == "numeric"
+        if numeric:
+            exclude |= NUMERIC_EXCLUDED_TRAIN
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
         ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, witness=False)
-        marker = [FINAL_ANSWER] if record["verifier"]["kind"] == "numeric" else []
+        marker = [FINAL_ANSWER] if numeric else []
         message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
         check = _verifier(ids, kwargs, described, p, graded_task=True)
         return {

@@ -15,6 +15,7 @@ pytest.importorskip("lm_eval")  # ifeval_reference's punkt set-up
 
 import ifbench_pool  # noqa: E402
 import ifbench_reference  # noqa: E402
+import parity  # noqa: E402
 
 from dsgen.errors import DsgenError  # noqa: E402
 from dsgen.verifiers import ifbench  # noqa: E402
@@ -47,20 +48,12 @@ def explained(iid: str, kwargs: dict, response: str, theirs: bool | None) -> boo
 
 
 def compare(ids, n_per_id: int, seed: int) -> dict[str, dict]:
-    table: dict[str, dict] = {}
-    for iid, kwargs, response in ifbench_pool.cases(ids, n_per_id, seed):
-        row = table.setdefault(iid, {"cases": 0, "agree": 0, "fixed": 0, "passes": 0, "bad": []})
-        ours = bool(response.strip()) and ifbench.compile_check(iid, kwargs)(response)
-        theirs = ifbench_reference.ifbench_check(response, iid, kwargs)
-        row["cases"] += 1
-        row["passes"] += ours
-        if ours == theirs:
-            row["agree"] += 1
-        elif explained(iid, kwargs, response, theirs):
-            row["fixed"] += 1
-        else:
-            row["bad"].append((kwargs, response, ours, theirs))
-    return table
+    return parity.compare(
+        ifbench_pool.cases(ids, n_per_id, seed),
+        lambda response, iid, kwargs: bool(response.strip()) and ifbench.compile_check(iid, kwargs)(response),
+        ifbench_reference.ifbench_check,
+        explained,
+    )
 
 
 def test_every_id_agrees_with_ifbench_except_the_documented_fixes():

@@ -19,7 +19,7 @@ def records(family: str, count: int = 8, **params):
     return dsgen.sample("instructions", {"constraint_family": family, **params}, count=count, seed=5)
 
 
-@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test", "ifbench_train"])
 def test_records_draw_one_family_without_conflicts(family):
     for record in records(family):
         ids = record["verifier"]["params"]["instruction_id_list"]
@@ -82,7 +82,8 @@ def test_user_prompts_are_read_from_a_file(tmp_path):
         ({"min_constraints": 4, "max_constraints": 2}, "min_constraints"),
         ({"instruction_ids": ["count:made_up"]}, "unknown"),
         ({"instruction_ids": ["format:title_case"]}, "not of constraint_family"),
-        ({"constraint_family": "ifbench_train"}, "constraint_family"),
+        ({"constraint_family": "ifbench_hidden"}, "constraint_family"),
+        ({"constraint_family": "ifbench_train", "instruction_ids": ["count:numbers"]}, "not of constraint_family"),
         ({"reward": "mean"}, "reward"),
     ],
 )
@@ -91,7 +92,7 @@ def test_bad_params_are_clear_errors(params, message):
         builders.InstructionPrompts(**params)
 
 
-@pytest.mark.parametrize("family", ["ifeval", "ifbench_test"])
+@pytest.mark.parametrize("family", ["ifeval", "ifbench_test", "ifbench_train"])
 def test_wrapper_keeps_the_inner_verifier_and_adds_composable_constraints(family):
     wrapped = dsgen.sample(
         "math.template", {}, count=10, seed=2, wrappers=[("instructions.add", {"constraint_family": family})]
@@ -101,7 +102,7 @@ def test_wrapper_keeps_the_inner_verifier_and_adds_composable_constraints(family
         inner, added = record["verifier"]["params"]["parts"]
         assert inner["kind"] == "numeric" and added["kind"] == "ifeval"
         ids = added["params"]["instruction_id_list"]
-        assert not set(ids) & (builders.WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE)
+        assert not set(ids) & (builders.WRAP_EXCLUDED | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE)
         # the bare answer does not meet the added constraints in general; a wrong answer never scores 1
         assert scoring.score(record, "The answer is 0.") < 1.0 or record["answer"] == "0"
 

@@ -1,9 +1,11 @@
 """Sampling constraint sets of a family, wording them, and proving IFEval sets satisfiable.
 
-Families (``FAMILIES``): ``ifeval`` (IFEval's ids) and ``ifbench_test`` (IFBench's out-of-distribution
-constraints; training and held-out evaluation must not share a family, so one set never mixes them).
-``choose_ids`` draws ids that never conflict (IFEval's table plus one rule of dsgen's, see
-``EXTRA_CONFLICTS``; for IFBench, ``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``) and
+Families (``FAMILIES``): ``ifeval`` (IFEval's ids), ``ifbench_test`` (IFBench's out-of-distribution
+constraints) and ``ifbench_train`` (the IF-RLVR training constraints released with IFBench; training and
+held-out evaluation must not share a family, so one set never mixes them). ``choose_ids`` draws ids
+that never conflict (IFEval's table plus one rule of dsgen's, see ``EXTRA_CONFLICTS``; for IFBench,
+``IFBENCH_EXCLUSIVE``, ``IFBENCH_GROUPS`` and ``IFBENCH_PAIRS``; for the training family,
+``TRAIN_EXCLUSIVE``, ``TRAIN_GROUPS`` and ``TRAIN_PAIRS``) and
 ``sample_kwargs`` their kwargs; ``describe`` words them from ``templates/distraction/constraints.yaml``;
 ``witness_response`` builds, without randomness, a response that satisfies the whole set (checked with
 ``dsgen.verifiers.ifeval``), or returns None when it cannot: the builder then draws another set, so
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,13 +24,13 @@ from typing import Any
 import yaml
 
 from dsgen.templating import environment, read_text
-from dsgen.verifiers import ifbench, ifeval, instructions
+from dsgen.verifiers import ifbench, ifbench_train, ifeval, instructions
 
 #: Pairs dsgen never samples together besides IFEval's table: IFEval's section splitters are
 #: capitalised ("Section", "SECTION"), so all-lowercase text cannot mark sections.
 EXTRA_CONFLICTS = {("change_case:english_lowercase", "detectable_format:multiple_sections")}
 
-FAMILIES = ("ifeval", "ifbench_test")
+FAMILIES = ("ifeval", "ifbench_test", "ifbench_train")
 #: IFBench constraints that shape the whole response (every word, every line, or the response is a
 #: copy): drawn alone, never with another constraint.
 IFBENCH_EXCLUSIVE = frozenset(
@@ -58,6 +61,64 @@ IFBENCH_PAIRS = frozenset(
         frozenset({"ratio:sentence_words", "count:word_count_range"}),  # 80+ words in three sentences
     }
 )
+#: Training constraints that fix the whole response (a copy of the request; every word bracketed or
+#: paired in <<...>>): drawn alone, as upstream's conflict table has the copies.
+TRAIN_EXCLUSIVE = ifbench_train.COPY_IDS | {
+    "detectable_format:square_brackets",
+    "detectable_format:bigram_wrapping",
+}
+#: At most one of each group: the layout (two paragraphs by *** or by blank lines, three paragraphs of
+#: counted sentences, one hyphen-joined line), the first word, the last word.
+TRAIN_GROUPS = (
+    frozenset(
+        "paragraphs:paragraphs paragraphs:paragraphs2 count:counting_composition "
+        "detectable_format:sentence_hyphens".split()
+    ),
+    frozenset({"first_word:first_word_sent", "first_word:first_word_answer"}),
+    frozenset({"last_word:last_word_sent", "last_word:last_word_answer"}),
+)
+#: Pairs that contradict for some kwargs: the same first and last word vs a required first or last word;
+#: hyphen-joined sentences start with '-' (no sentence can start with a given word or keep its word
+#: positions) and need sentence ends other than dots; no repeated word vs a word required twice (or at
+#: every sentence start or end, or first and last); a repeated phrase's lowercase words vs a lowercase cap
+#: (or its adjacent initials); counted words and sentences vs a letter count, a letter cap, a keyword
+#: position, a phrase or a twice-used keyword (upstream's table); sentences counted by their end marks vs
+#: no dots; two letter counts.
+TRAIN_PAIRS = frozenset(
+    frozenset(pair.split())
+    for pair in (
+        "keywords:start_end first_word:first_word_sent",
+        "keywords:start_end first_word:first_word_answer",
+        "keywords:start_end last_word:last_word_sent",
+        "keywords:start_end last_word:last_word_answer",
+        "detectable_format:sentence_hyphens first_word:first_word_sent",
+        "detectable_format:sentence_hyphens keywords:keyword_specific_position",
+        "detectable_format:sentence_hyphens punctuation:punctuation_dot",
+        "count:count_unique count:count_increment_word",
+        "count:count_unique keywords:word_count_different_numbers",
+        "count:count_unique first_word:first_word_sent",
+        "count:count_unique last_word:last_word_sent",
+        "count:count_unique copy:repeat_phrase",
+        "count:count_unique count:counting_composition",
+        "count:count_unique keywords:start_end",
+        "count:lowercase_counting copy:repeat_phrase",
+        "keywords:no_adjacent_consecutive copy:repeat_phrase",
+        "letters:letter_counting count:counting_composition",
+        "keywords:keyword_specific_position count:counting_composition",
+        "punctuation:punctuation_dot count:counting_composition",
+        "punctuation:punctuation_dot keywords:keyword_specific_position",
+        "copy:repeat_phrase count:counting_composition",
+        "letters:letter_counting letters:letter_counting2",
+        "letters:letter_counting2 count:counting_composition",
+        "count:count_increment_word count:counting_composition",
+    )
+)
+#: Exclusive ids, groups and pairs per family with rules of that shape.
+_RULES = {
+    "ifbench_test": (IFBENCH_EXCLUSIVE, IFBENCH_GROUPS, IFBENCH_PAIRS),
+    "ifbench_train": (TRAIN_EXCLUSIVE, TRAIN_GROUPS, TRAIN_PAIRS),
+}
+
 #: IFBench ids that are checked but never drawn onto another task, and why.
 IFBENCH_NOT_DRAWN = {
     "ratio:overlap": "needs a reference text for the trigram overlap, which a drawn task does not carry",
@@ -78,6 +139,12 @@ _FUNCTION = (
     "the and of to with for is that this from on at by as or was it are be we will can all which".split()
 )
 
+#: Words of a request's frame rather than its subject, never the word a constraint excludes.
+_REQUEST_WORDS = frozenset(
+    "write could draft need please introduces compose describing aimed help prepare read about meant that "
+    "this with from what which your their there have will would should into give make tell".split()
+)
+
 
 @lru_cache(maxsize=None)
 def spec() -> dict[str, Any]:
@@ -85,10 +152,13 @@ def spec() -> dict[str, Any]:
     data = yaml.safe_load(read_text("distraction/constraints.yaml"))
     data["compiled"] = {
         iid: [environment().from_string(t) for t in variants]
-        for iid, variants in {**data["descriptions"], **data["ifbench_descriptions"]}.items()
+        for iid, variants in {
+            **data["descriptions"],
+            **data["ifbench_descriptions"],
+            **data["ifbench_train_descriptions"],
+        }.items()
     }
-    missing = sorted(set(family_ids("ifeval")) | set(family_ids("ifbench_test")) - set(data["compiled"]))
-    missing = [iid for iid in missing if iid not in data["compiled"]]
+    missing = sorted({iid for family in FAMILIES for iid in family_ids(family)} - set(data["compiled"]))
     assert not missing, f"constraints.yaml lacks descriptions for {missing}"
     return data
 
@@ -102,15 +172,16 @@ def family_ids(family: str) -> list[str]:
 
 def conflicting(a: str, b: str) -> bool:
     """Whether ids ``a`` and ``b`` are never combined (never across families; within IFEval, IFEval's
-    table or ``EXTRA_CONFLICTS``; within IFBench, the exclusive ids, groups and pairs above)."""
+    table or ``EXTRA_CONFLICTS``; within an IFBench family, its exclusive ids, groups and pairs above)."""
     fa, fb = instructions.family_of(a), instructions.family_of(b)
     if fa != fb or a == b:
         return True
     if fa == "ifeval":
         return b in ifeval.CONFLICTS[a] or (a, b) in EXTRA_CONFLICTS or (b, a) in EXTRA_CONFLICTS
-    if a in IFBENCH_EXCLUSIVE or b in IFBENCH_EXCLUSIVE or frozenset({a, b}) in IFBENCH_PAIRS:
+    exclusive, groups, pairs = _RULES[fa]
+    if a in exclusive or b in exclusive or frozenset({a, b}) in pairs:
         return True
-    return any(a in group and b in group for group in IFBENCH_GROUPS)
+    return any(a in group and b in group for group in groups)
 
 
 def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
@@ -194,6 +265,8 @@ def sample_kwargs(
             kw = {"language": language}
         elif iid in ifbench.KWARGS:
             kw = _ifbench_kwargs(rng, iid, ids, words, prompt_to_repeat)
+        elif iid in ifbench_train.KWARGS:
+            kw = _train_kwargs(rng, iid, words, prompt_to_repeat, avoid)
         elif iid == "change_case:capital_word_frequency":
             rel = relation()
             kw = {
@@ -203,6 +276,8 @@ def sample_kwargs(
         else:
             kw = {}
         out.append(kw)
+    if "letters:letter_counting2" in ids:
+        _train_letter(rng, out[ids.index("letters:letter_counting2")], out)
     return out
 
 
@@ -248,6 +323,96 @@ def _ifbench_kwargs(
         start = rng.randint(1, max(1, size - 2))  # IFBench reads n_start 0 as "not given"
         return {"prompt_to_repeat": prompt, "n_start": start, "n_end": rng.randint(start + 1, max(start + 1, size))}
     return {}
+
+
+def _train_kwargs(rng: random.Random, iid: str, words: list[str], prompt: str, avoid: str) -> dict[str, Any]:
+    """Kwargs of one IF-RLVR training constraint, in ranges a good answer to a request can meet (upstream
+    draws from 2-3 letters or words for some, which no request answer can follow)."""
+    if iid == "copy:repeat_phrase":
+        return {"phrase": rng.choice(spec()["lexicon"]["train_phrases"]), "small_n": rng.randint(2, 4)}
+    if iid in ("copy:copy", "copy:copying_simple"):
+        return {"prompt_to_repeat": prompt}
+    if iid == "copy:copying_multiple":
+        return {"prompt_to_repeat": prompt, "N": rng.randint(2, 3)}
+    if iid == "new:copy_span_idx":
+        return _copy_span(rng, prompt)
+    if iid in ("keywords:word_once", "first_word:first_word_sent", "first_word:first_word_answer"):
+        return {"first_word" if iid.startswith("first") else "keyword": words.pop()}
+    if iid in ("last_word:last_word_sent", "last_word:last_word_answer"):
+        return {"last_word": words.pop()}
+    if iid == "keywords:word_count_different_numbers":
+        rel = rng.choice(ifeval.RELATIONS)
+        if rel == "at least":
+            return {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": rel}
+        # a cap binds only on a word the answer is drawn to: one of the request's own, as the exclusion
+        keyword = _request_word(rng, prompt, avoid) or words.pop()
+        return {"keyword": keyword, "frequency": rng.randint(2, 4), "relation": rel}
+    if iid == "keywords:exclude_word_harder":
+        return {"keyword": _request_word(rng, prompt, avoid) or words.pop()}
+    if iid == "count:lowercase_counting":
+        return {"N": rng.randint(2, 4)}
+    if iid == "letters:letter_counting":
+        rel = rng.choice(ifeval.RELATIONS)
+        return {"N": 10 * (rng.randint(10, 60) if rel == "at least" else rng.randint(30, 150)), "relation": rel}
+    if iid == "letters:letter_counting2":  # the letter is chosen last (_train_letter), knowing every other word
+        return {"letter": "", "let_frequency": 0, "let_relation": rng.choice(ifeval.RELATIONS)}
+    if iid == "count:counting_composition":
+        return {"n_sent": rng.randint(2, 3), "n_words": rng.randint(4, 8)}
+    if iid == "count:count_increment_word":
+        return {"keyword1": words.pop(), "keyword2": words.pop()}
+    if iid == "keywords:keyword_specific_position":
+        # m >= 2: upstream compares case-sensitively, so a sentence-initial keyword would need a lowercase start
+        return {"keyword": words.pop(), "n": rng.randint(1, 5), "m": rng.randint(2, 8)}
+    return {}
+
+
+def _copy_span(rng: random.Random, prompt: str) -> dict[str, Any]:
+    """A span of 3 to 12 whole words of the request as character offsets (upstream's n_end is exclusive),
+    never from offset 0 (upstream reads n_start 0 as "not given" and draws one)."""
+    spans = [m.span() for m in re.finditer(r"\S+", prompt)]
+    if len(spans) < 2:
+        raise ValueError(f"new:copy_span_idx needs a request of two words or more, got {prompt!r}")
+    first = rng.randint(1, max(1, len(spans) - 3))
+    last = min(len(spans) - 1, first + rng.randint(2, 11))
+    return {"prompt_to_repeat": prompt, "n_start": spans[first][0], "n_end": spans[last][1]}
+
+
+def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
+    """A content word of the request (upstream's "harder" exclusion: the model is tempted to reuse it), none
+    overlapping a lexicon word or phrase another constraint may require, nor the wrapped task's answer."""
+    lexicon = spec()["lexicon"]
+    taken = " ".join(lexicon["keywords"] + lexicon["train_phrases"]).lower()
+    avoid = avoid.casefold()
+    candidates = sorted(
+        {
+            w
+            for w in re.findall(r"[a-z]+", prompt.lower())
+            if len(w) >= 4 and w not in _REQUEST_WORDS and w not in taken and w not in avoid
+            and not any(k in w for k in lexicon["keywords"])
+        }
+    )
+    return rng.choice(candidates) if candidates else None
+
+
+_COMMON_LETTERS = "etaoinsrhl"  # the ten most frequent letters of English text
+#: The training kwargs that name words a response must contain.
+_WORD_KWARGS = ("keyword", "keyword1", "keyword2", "first_word", "last_word", "phrase")
+
+
+def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, Any]]) -> None:
+    """The letter of ``letters:letter_counting2``, so that the count is a real constraint: for "less than", a
+    common letter that no word another constraint requires contains (so the two never fight), capped at
+    10-40; for "at least", a common letter 20-60 times or a rarer one 3-12 times."""
+    required = " ".join(str(other[k]) for other in drawn for k in _WORD_KWARGS if k in other).lower()
+    if kw["let_relation"] == "less than":
+        letters = [c for c in _COMMON_LETTERS if c not in required] or [
+            c for c in "abcdefghijklmnopqrstuvwxyz" if c not in required
+        ]
+        kw["letter"] = rng.choice(letters)
+        kw["let_frequency"] = rng.randint(10, 40)
+    else:
+        kw["letter"] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        kw["let_frequency"] = rng.randint(20, 60) if kw["letter"] in _COMMON_LETTERS else rng.randint(3, 12)
 
 
 def ordinal(n: int) -> str:

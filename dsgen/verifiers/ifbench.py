@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import DsgenError
 from . import ifeval
+from .kwargs import as_int, as_str, known
 
 PUNCTUATION = string.punctuation
 _STRIP = PUNCTUATION + " "
@@ -636,23 +637,6 @@ def _title_case(text: str) -> bool:
     return True
 
 
-def _number(kw: dict, name: str, iid: str, *, minimum: float = 1) -> int:
-    """An integer kwarg (IFBench's data stores them as floats such as 5.0)."""
-    value = kw.get(name)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _text(kw: dict, name: str, iid: str) -> str:
-    value = kw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty string, got {value!r}")
-    return value
-
-
 _PLAIN: dict[str, Callable[[str], bool]] = {
     "ratio:sentence_type": _sentence_type,
     "ratio:sentence_balance": _sentence_balance,
@@ -704,59 +688,56 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
             if reason
             else f"unknown IFBench instruction id '{iid}'"
         )
-    kw = {k: v for k, v in kw.items() if v is not None}
-    unknown = sorted(set(kw) - set(KWARGS[iid]))
-    if unknown:
-        raise DsgenError(f"instruction '{iid}': unknown kwargs {unknown}; expected {list(KWARGS[iid])}")
+    kw = known(iid, kw, KWARGS[iid])
     if iid in _PLAIN:
         return _PLAIN[iid]
     if iid == "count:word_count_range":
-        low, high = _number(kw, "min_words", iid), _number(kw, "max_words", iid)
+        low, high = as_int(kw, "min_words", iid), as_int(kw, "max_words", iid)
         if low > high:
             raise DsgenError(f"instruction '{iid}': min_words {low} is larger than max_words {high}")
         return lambda t: low <= ifeval.count_words(t) <= high
     if iid == "count:unique_word_count":
-        n = _number(kw, "N", iid)
+        n = as_int(kw, "N", iid)
         return lambda t: len({w.strip(_STRIP) for w in t.lower().split()}) >= n
     if iid == "count:conjunctions":
-        n = _number(kw, "small_n", iid)
+        n = as_int(kw, "small_n", iid)
         return lambda t: len({w for w in t.split() if w.strip(_STRIP).lower() in CONJUNCTIONS}) >= n
     if iid == "count:person_names":
-        n = _number(kw, "N", iid)
+        n = as_int(kw, "N", iid)
         return lambda t: len(set(_PERSON.findall(t))) >= n
     if iid == "ratio:overlap":
-        return _overlap(_text(kw, "reference_text", iid), _number(kw, "percentage", iid, minimum=0))
+        return _overlap(as_str(kw, "reference_text", iid), as_int(kw, "percentage", iid, minimum=0))
     if iid == "count:numbers":
-        n = _number(kw, "N", iid, minimum=0)
+        n = as_int(kw, "N", iid, minimum=0)
         return lambda t: len(re.findall(r"\d+", t.translate(_NO_PUNCTUATION))) == n
     if iid == "format:options":
-        return _options(_text(kw, "options", iid))
+        return _options(as_str(kw, "options", iid))
     if iid == "count:words_japanese":
-        return _japanese(_number(kw, "N", iid))
+        return _japanese(as_int(kw, "N", iid))
     if iid == "words:repeats":
-        n = _number(kw, "small_n", iid)
+        n = as_int(kw, "small_n", iid)
         return lambda t: max(Counter(t.lower().translate(_NO_PUNCTUATION).split()).values(), default=0) <= n
     if iid == "sentence:keyword":
-        word, n = _text(kw, "word", iid).lower(), _number(kw, "N", iid)
+        word, n = as_str(kw, "word", iid).lower(), as_int(kw, "N", iid)
         return lambda t: len(s := split_sentences(t)) >= n and word in s[n - 1].lower()
     if iid == "count:pronouns":
-        n = _number(kw, "N", iid)
+        n = as_int(kw, "N", iid)
         return lambda t: _pronouns(t) >= n
     if iid == "sentence:increment":
-        return _increment(_number(kw, "small_n", iid))
+        return _increment(as_int(kw, "small_n", iid))
     if iid == "format:list":
-        sep = _text(kw, "sep", iid)
+        sep = as_str(kw, "sep", iid)
         return lambda t: t.count(sep) >= 2
     if iid == "count:keywords_multiple":
-        return _keywords_multiple([_text(kw, f"keyword{i}", iid) for i in range(1, 6)])
+        return _keywords_multiple([as_str(kw, f"keyword{i}", iid) for i in range(1, 6)])
     if iid == "words:keywords_specific_position":
-        return _keyword_position(_text(kw, "keyword", iid).strip(), _number(kw, "n", iid), _number(kw, "m", iid))
+        return _keyword_position(as_str(kw, "keyword", iid).strip(), as_int(kw, "n", iid), as_int(kw, "m", iid))
     if iid == "words:words_position":
-        return _words_position(_text(kw, "keyword", iid).strip())
+        return _words_position(as_str(kw, "keyword", iid).strip())
     if iid == "repeat:repeat_change":
-        return _repeat_change(_text(kw, "prompt_to_repeat", iid))
+        return _repeat_change(as_str(kw, "prompt_to_repeat", iid))
     assert iid == "repeat:repeat_span", iid
-    prompt = _text(kw, "prompt_to_repeat", iid)
-    start, end = _number(kw, "n_start", iid, minimum=0), _number(kw, "n_end", iid)
+    prompt = as_str(kw, "prompt_to_repeat", iid)
+    start, end = as_int(kw, "n_start", iid, minimum=0), as_int(kw, "n_end", iid)
     span = prompt.strip().lower().split()[start:end]
     return lambda t: t.strip().lower().split() == span

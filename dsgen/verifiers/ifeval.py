@@ -23,6 +23,7 @@ from typing import Any
 import regex
 
 from ..errors import DsgenError
+from .kwargs import as_int, as_str, known
 
 RELATIONS = ("less than", "at least")
 POSTSCRIPT_MARKERS = ("P.S.", "P.P.S")
@@ -297,24 +298,6 @@ def _postscript_pattern(marker: str) -> re.Pattern:
     return re.compile(re.escape(marker.lower()), re.MULTILINE)
 
 
-def _int(kw: dict, name: str, iid: str, *, minimum: int = 1) -> int:
-    value = kw.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise DsgenError(
-            f"instruction '{iid}': kwarg '{name}' must be an integer >= {minimum}, got {value!r}"
-        )
-    return value
-
-
-def _str(kw: dict, name: str, iid: str, choices: Sequence[str] | None = None) -> str:
-    value = kw.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a non-empty string, got {value!r}")
-    if choices is not None and value not in choices:
-        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be one of {list(choices)}, got {value!r}")
-    return value
-
-
 def _words(kw: dict, name: str, iid: str) -> list[str]:
     value = kw.get(name)
     if not isinstance(value, (list, tuple)) or not value or not all(isinstance(w, str) and w for w in value):
@@ -328,17 +311,14 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one instruction as a function of the response (kwargs validated, regexes compiled)."""
     if iid not in KWARGS:
         raise DsgenError(f"unknown IFEval instruction id '{iid}'; known ids: {', '.join(INSTRUCTION_IDS)}")
-    kw = {k: v for k, v in kw.items() if v is not None}
-    unknown = sorted(set(kw) - set(KWARGS[iid]))
-    if unknown:
-        raise DsgenError(f"instruction '{iid}': unknown kwargs {unknown}; expected {list(KWARGS[iid])}")
+    kw = known(iid, kw, KWARGS[iid])
     group, name = iid.split(":")
     if iid == "keywords:existence":
         patterns = [re.compile(re.escape(w), re.IGNORECASE) for w in _words(kw, "keywords", iid)]
         return lambda t: all(p.search(t) for p in patterns)
     if iid == "keywords:frequency":
-        pattern = re.compile(re.escape(_str(kw, "keyword", iid).strip()), re.IGNORECASE)
-        freq, rel = _int(kw, "frequency", iid), _str(kw, "relation", iid, RELATIONS)
+        pattern = re.compile(re.escape(as_str(kw, "keyword", iid).strip()), re.IGNORECASE)
+        freq, rel = as_int(kw, "frequency", iid), as_str(kw, "relation", iid, RELATIONS)
         return lambda t: _compare(len(pattern.findall(t)), rel, freq)
     if iid == "keywords:forbidden_words":
         patterns = [
@@ -347,41 +327,41 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         ]
         return lambda t: not any(p.search(t) for p in patterns)
     if iid == "keywords:letter_frequency":
-        letter = _str(kw, "letter", iid).strip().lower()
+        letter = as_str(kw, "letter", iid).strip().lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
             raise DsgenError(
                 f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
             )
-        freq, rel = _int(kw, "let_frequency", iid), _str(kw, "let_relation", iid, RELATIONS)
+        freq, rel = as_int(kw, "let_frequency", iid), as_str(kw, "let_relation", iid, RELATIONS)
         return lambda t: _compare(t.lower().count(letter), rel, freq)
     if iid == "length_constraints:number_sentences":
-        num, rel = _int(kw, "num_sentences", iid), _str(kw, "relation", iid, RELATIONS)
+        num, rel = as_int(kw, "num_sentences", iid), as_str(kw, "relation", iid, RELATIONS)
         return lambda t: _compare(count_sentences(t), rel, num)
     if iid == "length_constraints:number_paragraphs":
-        num = _int(kw, "num_paragraphs", iid)
+        num = as_int(kw, "num_paragraphs", iid)
         return lambda t: _paragraph_count(t) == num
     if iid == "length_constraints:number_words":
-        num, rel = _int(kw, "num_words", iid), _str(kw, "relation", iid, RELATIONS)
+        num, rel = as_int(kw, "num_words", iid), as_str(kw, "relation", iid, RELATIONS)
         return lambda t: _compare(count_words(t), rel, num)
     if iid == "length_constraints:nth_paragraph_first_word":
-        num, nth = _int(kw, "num_paragraphs", iid), _int(kw, "nth_paragraph", iid)
+        num, nth = as_int(kw, "num_paragraphs", iid), as_int(kw, "nth_paragraph", iid)
         if nth > num:
             raise DsgenError(f"instruction '{iid}': nth_paragraph {nth} is larger than num_paragraphs {num}")
-        first = _str(kw, "first_word", iid).lower()
+        first = as_str(kw, "first_word", iid).lower()
         return lambda t: _nth_paragraph_first_word(t, num, nth, first)
     if iid == "detectable_content:number_placeholders":
-        num = _int(kw, "num_placeholders", iid)
+        num = as_int(kw, "num_placeholders", iid)
         return lambda t: len(_PLACEHOLDER.findall(t)) >= num
     if iid == "detectable_content:postscript":
-        pattern = _postscript_pattern(_str(kw, "postscript_marker", iid).strip())
+        pattern = _postscript_pattern(as_str(kw, "postscript_marker", iid).strip())
         return lambda t: pattern.search(t.lower()) is not None
     if iid == "detectable_format:number_bullet_lists":
-        num = _int(kw, "num_bullets", iid)
+        num = as_int(kw, "num_bullets", iid)
         return lambda t: len(_BULLET_STAR.findall(t)) + len(_BULLET_DASH.findall(t)) == num
     if iid == "detectable_format:constrained_response":
         return lambda t: any(option in t for option in CONSTRAINED_RESPONSES)
     if iid == "detectable_format:number_highlighted_sections":
-        num = _int(kw, "num_highlights", iid)
+        num = as_int(kw, "num_highlights", iid)
         return lambda t: (
             (
                 sum(1 for h in _HIGHLIGHT.findall(t) if h.strip("*").strip())
@@ -390,9 +370,9 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
             >= num
         )
     if iid == "detectable_format:multiple_sections":
-        splitter = _str(kw, "section_spliter", iid).strip()
+        splitter = as_str(kw, "section_spliter", iid).strip()
         pattern = re.compile(r"\s?" + re.escape(splitter) + r"\s?\d+\s?")
-        num = _int(kw, "num_sections", iid)
+        num = as_int(kw, "num_sections", iid)
         return lambda t: len(pattern.split(t)) - 1 >= num
     if iid == "detectable_format:json_format":
         return _json
@@ -401,22 +381,22 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     if iid == "combination:two_responses":
         return _two_responses
     if iid == "combination:repeat_prompt":
-        prompt = _str(kw, "prompt_to_repeat", iid).strip().lower()
+        prompt = as_str(kw, "prompt_to_repeat", iid).strip().lower()
         return lambda t: t.strip().lower().startswith(prompt)
     if iid == "startend:end_checker":
-        phrase = _str(kw, "end_phrase", iid).strip().lower()
+        phrase = as_str(kw, "end_phrase", iid).strip().lower()
         return lambda t: t.strip().strip('"').lower().endswith(phrase)
     if iid == "startend:quotation":
         return lambda t: len(t.strip()) > 1 and t.strip()[0] == '"' and t.strip()[-1] == '"'
     if iid == "change_case:capital_word_frequency":
-        freq, rel = _int(kw, "capital_frequency", iid), _str(kw, "capital_relation", iid, RELATIONS)
+        freq, rel = as_int(kw, "capital_frequency", iid), as_str(kw, "capital_relation", iid, RELATIONS)
         return lambda t: _compare(capital_words(t), rel, freq)
     if iid == "change_case:english_capital":
         return lambda t: t.isupper() and looks_english(t)
     if iid == "change_case:english_lowercase":
         return lambda t: t.islower() and looks_english(t)
     if iid == "language:response_language":
-        language = _str(kw, "language", iid, tuple(LANGUAGES))
+        language = as_str(kw, "language", iid, tuple(LANGUAGES))
         return lambda t: follows_language(t, language)
     assert group == "punctuation" and name == "no_comma", iid
     return lambda t: "," not in t

@@ -1,7 +1,8 @@
 """Verifiable instructions of every family, and the reward a response earns from a list of them.
 
-Families: ``ifeval`` (IFEval's 25 ids, ``ifeval``) and ``ifbench_test`` (IFBench's out-of-distribution
-constraints, ``ifbench``). Ids are unique across families, so a record's ``instruction_id_list`` and
+Families: ``ifeval`` (IFEval's 25 ids, ``ifeval``), ``ifbench_test`` (IFBench's out-of-distribution
+constraints, ``ifbench``) and ``ifbench_train`` (the IF-RLVR training constraints released with IFBench,
+``ifbench_train``). Ids are unique across families, so a record's ``instruction_id_list`` and
 ``kwargs`` (IFEval's format, which IFBench shares) are graded by id. This module is the verifier kind
 ``ifeval``; its params choose the reward:
 
@@ -23,11 +24,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import DsgenError
-from . import ifbench, ifeval
+from . import ifbench, ifbench_train, ifeval
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "ifeval": ifeval.INSTRUCTION_IDS,
     "ifbench_test": ifbench.INSTRUCTION_IDS,
+    "ifbench_train": ifbench_train.INSTRUCTION_IDS,
+}
+_COMPILERS = {
+    "ifeval": ifeval.compile_check,
+    "ifbench_test": ifbench.compile_check,
+    "ifbench_train": ifbench_train.compile_check,
 }
 REWARDS = ("all", "fraction")
 _FAMILY_OF = {iid: family for family, ids in FAMILIES.items() for iid in ids}
@@ -48,8 +55,7 @@ def family_of(iid: str) -> str:
 
 def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     """The check of one instruction of any family as a function of the response."""
-    family = family_of(iid)
-    return ifeval.compile_check(iid, kw) if family == "ifeval" else ifbench.compile_check(iid, kw)
+    return _COMPILERS[family_of(iid)](iid, kw)
 
 
 def check(
