@@ -165,7 +165,8 @@ def _verifier(
 def _difficulty(ids: list[str], family: str) -> tuple[float, str]:
     """More constraints are harder; IFBench's (out of distribution, often whole-response) more so, its
     training constraints (word positions, counts, copies) in between."""
-    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + {"ifbench_test": 0.3, "ifbench_train": 0.15}.get(family, 0.0))
+    family_bonus = {"ifbench_test": 0.3, "ifbench_train": 0.15}.get(family, 0.0)
+    value = min(1.0, 0.1 + 0.15 * (len(ids) - 1) + family_bonus)
     level = "easy" if value < 0.35 else "medium" if value < 0.65 else "hard"
     return round(value, 4), level
 
@@ -283,7 +284,8 @@ class AddInstructions(Wrapper):
         exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
-        exclude |= {iid for iid, kw in ANSWER_BOUND.items() if answer and not ifbench_train.compile_check(iid, kw)(answer)}
+        if answer:
+            exclude |= {iid for iid, kw in ANSWER_BOUND.items() if not ifbench_train.compile_check(iid, kw)(answer)}
         numeric = record["verifier"]["kind"] == "numeric"
         if numeric:
             exclude |= NUMERIC_EXCLUDED_TRAIN

@@ -357,7 +357,8 @@ def _train_kwargs(rng: random.Random, iid: str, words: list[str], prompt: str, a
         if rel == "at least":
             return {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": rel}
         # a cap binds only on a word the answer is drawn to: one of the request's own, as the exclusion
-        return {"keyword": _request_word(rng, prompt, avoid) or words.pop(), "frequency": rng.randint(2, 4), "relation": rel}
+        keyword = _request_word(rng, prompt, avoid) or words.pop()
+        return {"keyword": keyword, "frequency": rng.randint(2, 4), "relation": rel}
     if iid == "keywords:exclude_word_harder":
         return {"keyword": _request_word(rng, prompt, avoid) or words.pop()}
     if iid == "count:lowercase_counting":
@@ -406,15 +407,15 @@ def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
 
 
 _COMMON_LETTERS = "etaoinsrhl"  # the ten most frequent letters of English text
+#: The training kwargs that name words a response must contain.
+_WORD_KWARGS = ("keyword", "keyword1", "keyword2", "first_word", "last_word", "phrase")
 
 
 def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, Any]]) -> None:
     """The letter of ``letters:letter_counting2``, so that the count is a real constraint: for "less than", a
     common letter that no word another constraint requires contains (so the two never fight), capped at
     10-40; for "at least", a common letter 20-60 times or a rarer one 3-12 times."""
-    required = " ".join(
-        str(v) for other in drawn for k, v in other.items() if k != "prompt_to_repeat" and isinstance(v, str)
-    ).lower()
+    required = " ".join(str(other[k]) for other in drawn for k in _WORD_KWARGS if k in other).lower()
     if kw["let_relation"] == "less than":
         letters = [c for c in _COMMON_LETTERS if c not in required] or [
             c for c in "abcdefghijklmnopqrstuvwxyz" if c not in required
