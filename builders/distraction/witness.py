@@ -380,7 +380,7 @@ def _ifbench_witness(
             if all(verdicts):
                 return text
             failed = [i for i, ok in zip(ids, verdicts) if not ok]
-            if not all(_reshape(shape, iid, kw[iid], text) for iid in failed):
+            if not all(_reshape(shape, iid, kw, text) for iid in failed):
                 break
     return None
 
@@ -430,25 +430,21 @@ def _initial_shape(kw: dict[str, dict], variant: int) -> _Shape:
     return _Shape(sentences, words, pad=0 if composition else variant // 2)
 
 
-def _reshape(shape: _Shape, iid: str, kw: dict, text: str) -> bool:
-    """Move the shape towards meeting a failed constraint; False when that failure has no fix here."""
+def _reshape(shape: _Shape, iid: str, every: dict[str, dict], text: str) -> bool:
+    """Move the shape towards meeting the failed constraint ``iid`` (``every``: the set's kwargs by id);
+    False when that failure has no fix here."""
+    kw = every[iid]
     if iid == "count:word_count_range":
-        gap = (kw["min_words"] + kw["max_words"]) // 2 - ifeval.count_words(text)
-        if "sentence:increment" in kw:
-            shape.words += round(gap / shape.sentences) or (1 if gap > 0 else -1)
-        else:
-            shape.extra += gap
-        return shape.words >= 3
+        return _grow(shape, every, (kw["min_words"] + kw["max_words"]) // 2 - ifeval.count_words(text))
     if iid == "count:unique_word_count":
-        shape.words += 2 + (kw["N"] - len({w.strip(_STRIP) for w in text.lower().split()})) // shape.sentences
-        return True
+        return _grow(shape, every, kw["N"] + 2 - len({w.strip(_STRIP) for w in text.lower().split()}))
     if iid == "letters:letter_counting":
         gap = kw["N"] - sum(1 for c in text if c.isalpha())
-        shape.extra += gap // 6 + (1 if gap > 0 else -1)
-        return True
+        return _grow(shape, every, gap // 6 + (1 if gap > 0 else -1))
     if iid == "letters:letter_counting2" and kw["let_relation"] == "at least":
-        shape.rich += kw["let_frequency"] - text.lower().count(kw["letter"])
-        return True
+        gap = kw["let_frequency"] - text.lower().count(kw["letter"])
+        shape.rich += gap
+        return _grow(shape, every, 2 * gap)  # room for the words that carry the letter
     if iid in ("words:keywords_specific_position", "keywords:keyword_specific_position"):
         sentences = ifbench.split_sentences(text)
         if len(sentences) < kw["n"]:
@@ -462,6 +458,19 @@ def _reshape(shape: _Shape, iid: str, kw: dict, text: str) -> bool:
         shape.pad += 1
         return shape.pad < 4
     return False
+
+
+def _grow(shape: _Shape, kw: dict[str, dict], words: int) -> bool:
+    """``words`` more (or, negative, fewer) words: spread over the sentences one each, or, where each
+    sentence's length is fixed relative to the others (sentence:increment, ratio:sentence_words), on every
+    sentence alike; False where every sentence's word count is given (count:counting_composition)."""
+    if "count:counting_composition" in kw:
+        return False
+    if "sentence:increment" in kw or "ratio:sentence_words" in kw:
+        shape.words += round(words / shape.sentences) or (1 if words > 0 else -1)
+    else:
+        shape.extra += words
+    return shape.words >= 3
 
 
 def _sizes(kw: dict[str, dict], shape: _Shape) -> tuple[list[int], list[str]]:
