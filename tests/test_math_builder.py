@@ -412,9 +412,10 @@ def test_params_are_validated_with_clear_messages():
 
 BASE = {
     "name": "toy",
-    "variables": {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [2, 9]}},
+    "variables": {"who": "name", "a": {"int": [2, 9], "measure": "containers"},
+                  "b": {"int": [2, 9], "measure": "items_container"}},
     "question": "{{ who }} has {{ a }} bags of {{ b }} pens. How many pens does {{ who_he }} have?",
-    "solution": [{"let": "total = a * b", "text": "{{ who }} has {{ calc }} pens."}],
+    "solution": [{"let": "total = a * b", "text": "{{ who }} has {{ calc }} pens.", "measure": "items_person"}],
     "answer": "total",
 }
 
@@ -436,10 +437,13 @@ def test_a_scenario_built_from_data_renders():
 @pytest.mark.parametrize(
     ("changes", "fragment"),
     [
-        ({"solution": [{"let": "total = a.__class__", "text": "{{ calc }}"}]}, "attribute access"),
-        ({"solution": [{"let": "total = __import__('os')", "text": "{{ calc }}"}]}, "calling '__import__'"),
-        ({"solution": [{"let": "total = a * c", "text": "{{ calc }}"}]}, "unknown name 'c'"),
-        ({"solution": [{"let": "total = a * b", "text": "no calc here"}]}, "calc"),
+        ({"solution": [{"let": "total = a.__class__", "text": "{{ calc }}", "measure": "items_person"}]},
+         "attribute access"),
+        ({"solution": [{"let": "total = __import__('os')", "text": "{{ calc }}", "measure": "items_person"}]},
+         "calling '__import__'"),
+        ({"solution": [{"let": "total = a * c", "text": "{{ calc }}", "measure": "items_person"}]},
+         "unknown name 'c'"),
+        ({"solution": [{"let": "total = a * b", "text": "no calc here", "measure": "items_person"}]}, "calc"),
         ({"constraints": ["lambda: 1"]}, "constraints[0]"),
         ({"question": "{{ who }} has {{ a }} {{ b }} {{ total }}"}, "must not show solution values"),
         ({"question": "{{ who }} has {{ a }} {{ b }} {{ nope }}"}, "undefined name(s) ['nope']"),
@@ -457,6 +461,51 @@ def test_bad_scenario_files_are_reported_with_file_and_key(changes, fragment):
         toy(**changes)
     assert "math/scenarios/toy.yaml" in str(info.value)
     assert fragment in str(info.value)
+
+
+def test_every_shipped_number_declares_a_measure_and_keeps_its_range():
+    """The rule holds for the catalogue: every numeric variable and every step names a lexicon measure."""
+    for name in scenario_names():
+        compiled = scenario(name)
+        numbers = [v for v in compiled.variables if v.kind in ("int", "money", "decimal")
+                   or v.kind == "choice" and not isinstance(v.choices[0], (dict, str))]
+        assert all(v.measure is not None for v in numbers), name
+        assert all(s.measure is not None for s in compiled.steps), name
+        assert len(compiled.measured) == len(numbers) + len(compiled.steps), name
+
+
+@pytest.mark.parametrize(
+    ("variables", "solution", "fragment"),
+    [
+        ({"a": {"int": [2, 9]}}, None, "variables.a: a number must name the lexicon measure"),
+        ({"a": {"choice": [2, 3]}}, None, "variables.a: a number must name the lexicon measure"),
+        (None, [{"let": "total = a * b", "text": "{{ calc }}"}], "solution[0]: step 'total' must name"),
+        ({"a": {"int": [2, 900], "measure": "items_container"}}, None, "variables.a: value 900 is outside"),
+        ({"a": {"choice": [2, 30], "measure": "times_factor"}}, None, "variables.a: value 30 is outside"),
+        ({"a": {"int": [2, 9], "measure": "parsecs"}}, None, "variables.a: unknown measure 'parsecs'"),
+        ({"a": {"choice": [{"n": 2, "w": "x"}, {"n": 3, "w": "y"}]}}, None, "choice of mappings holds words only"),
+    ],
+)
+def test_a_number_without_a_plausible_measure_is_a_file_error(variables, solution, fragment):
+    changes = {}
+    if variables:
+        changes["variables"] = {**BASE["variables"], **variables}
+    if solution:
+        changes["solution"] = solution
+    with pytest.raises(DsgenError) as info:
+        toy(**changes)
+    assert "templates/math/scenarios/toy.yaml" in str(info.value) and fragment in str(info.value)
+
+
+def test_a_draw_leaving_a_measure_is_redrawn():
+    # a * b ranges over 4..81; the step's measure (times_factor, 2..10) keeps 8 of the 64 pairs
+    narrow = toy(solution=[{"let": "total = a * b", "text": "{{ calc }}", "measure": "times_factor"}])
+    redrawn = 0
+    for seed in range(200):
+        drawn, tries = narrow.draw(random.Random(seed), 10**6)
+        assert narrow.named(drawn)["total"] <= 10
+        redrawn += tries > 1
+    assert redrawn > 100
 
 
 def test_impossible_constraints_skip_with_a_reason():
@@ -479,7 +528,8 @@ def test_jinja_control_flow_falls_back_to_jinja_rendering():
 
 
 def test_multiple_of_draws_only_multiples_within_the_bounds():
-    variables = {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [3, 40], "multiple_of": "12 / gcd(12, a)"}}
+    variables = {"who": "name", "a": {"int": [2, 9], "measure": "containers"},
+                 "b": {"int": [3, 40], "multiple_of": "12 / gcd(12, a)", "measure": "items_container"}}
     aligned = toy(variables=variables)
     seen = set()
     for seed in range(300):
@@ -490,6 +540,7 @@ def test_multiple_of_draws_only_multiples_within_the_bounds():
         assert env["b"] % step == 0 and 3 <= env["b"] <= 40
         seen.add((env["a"], env["b"]))
     assert (3, 4) in seen and (5, 36) in seen and not any(b < 3 for _, b in seen)
-    for bad in ({"money": [1, 2], "multiple_of": 2}, {"int": [1, 9], "step": 2, "multiple_of": 3}):
+    for bad in ({"money": [1, 2], "multiple_of": 2, "measure": "price_small"},
+                {"int": [1, 9], "step": 2, "multiple_of": 3, "measure": "items_container"}):
         with pytest.raises(DsgenError, match="multiple_of is for int variables"):
             toy(variables={**variables, "b": bad})

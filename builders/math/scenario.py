@@ -24,7 +24,7 @@ from dsgen.expressions import Expression, compile_expression, format_number, par
 from dsgen.templating import environment
 
 from .difficulty import difficulty
-from .lexicon import PRONOUN_KEYS, load_yaml, measure, people
+from .lexicon import LEXICON_FILE, PRONOUN_KEYS, load_yaml, measure, people
 from .texts import count, number_texts, plural, with_article
 
 MAX_ATTEMPTS = 200
@@ -69,6 +69,10 @@ def _largest(values: tuple[int, ...]) -> int:
 def _json_number(value: Any) -> int | float:
     """A drawn or computed number as JSON holds it (an int, or the nearest float)."""
     return value if type(value) is int else float(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
 
 
 def _whole(value: Any) -> bool:
@@ -218,7 +222,7 @@ class _Variable:
                 f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step, "
                 "multiple_of or measure"
             )
-        #: the lexicon measure whose plausible range every value must keep (None: not declared)
+        #: the lexicon measure whose plausible range every value keeps (None for a choice of words)
         self.measure = measure(str(spec["measure"]), self.origin) if "measure" in spec else None
         if "choice" in spec:
             self.kind, self.choices = "choice", spec["choice"]
@@ -228,7 +232,12 @@ class _Variable:
                 fields = set(self.choices[0])
                 if any(not isinstance(c, dict) or set(c) != fields for c in self.choices):
                     raise DsgenError(f"{self.origin}: every choice must be a mapping with the keys {sorted(fields)}")
+                if any(_is_number(v) for c in self.choices for v in c.values()):
+                    raise DsgenError(f"{self.origin}: a choice of mappings holds words only; give each number "
+                                     "its own variable with a measure")
                 self.keys = tuple(f"{name}_{k}" for k in sorted(fields))
+            elif any(_is_number(c) for c in self.choices):
+                self._check_measure(self.choices)
             return
         self.kind = next(k for k in _NUMERIC_KINDS if k in spec)
         bounds = spec[self.kind]
@@ -244,9 +253,16 @@ class _Variable:
         self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, step))
         if not isinstance(self.step, Expression) and (self.step <= 0 or not self._step_ok(self.step)):
             raise DsgenError(f"{self.origin}: step must be a positive {'whole ' if self.kind == 'int' else ''}number")
-        for bound in (self.low, self.high):
-            if self.measure is not None and not isinstance(bound, Expression) and not self.measure.holds(bound):
-                raise DsgenError(f"{self.origin}: bound {bound} is outside the plausible range "
+        self._check_measure([b for b in (self.low, self.high) if not isinstance(b, Expression)])
+
+    def _check_measure(self, constants: list[Any]) -> None:
+        """A number must name its measure, and its constant values (bounds, choices) must lie in its range."""
+        if self.measure is None:
+            raise DsgenError(f"{self.origin}: a number must name the lexicon measure of what it counts "
+                             f"(measure: ...; see templates/{LEXICON_FILE})")
+        for value in constants:
+            if not _is_number(value) or not self.measure.holds(_exact(value, self.origin)):
+                raise DsgenError(f"{self.origin}: value {value} is outside the plausible range "
                                  f"[{self.measure.low}, {self.measure.high}] of measure '{self.measure.name}'")
 
     def _step_ok(self, step: Any) -> bool:
@@ -358,8 +374,8 @@ class _Step:
     def __init__(self, index: int, spec: Any, known: list[str], origin: str):
         where = f"{origin}: solution[{index}]"
         if not isinstance(spec, dict) or set(spec) - {"let", "text", "result", "measure"} or not {"let", "text"} <= set(spec):
-            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text' and optional "
-                             "'result' and 'measure'")
+            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text', 'measure' "
+                             "and optional 'result'")
         name, sep, source = str(spec["let"]).partition("=")
         self.name = name.strip()
         if not sep or not self.name.isidentifier() or self.name in known:
@@ -372,7 +388,10 @@ class _Step:
         if len(_CALC.findall(text)) != 1:
             raise DsgenError(f"{where}: text must contain '{{{{ calc }}}}' exactly once")
         self.calc_key = f"calc_{index}"
-        self.measure = measure(str(spec["measure"]), where) if "measure" in spec else None
+        if "measure" not in spec:
+            raise DsgenError(f"{where}: step '{self.name}' must name the lexicon measure of its result "
+                             f"(measure: ...; see templates/{LEXICON_FILE})")
+        self.measure = measure(str(spec["measure"]), where)
         self.text = _CALC.sub("{{ " + self.calc_key + " }}", text)
 
     def accepts(self, value: Any) -> bool:
