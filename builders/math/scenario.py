@@ -187,7 +187,7 @@ _SCENARIO_KEYS = {"name", "topic", "kinds", "variables", "constraints", "questio
 #: The kinds of GSM8K problem a scenario may say it is (``kinds:``); ``unknown_start`` (the story gives the
 #: end and asks for the start) counts as back-solving in the difficulty.
 KINDS = ("rate", "percent", "ratio", "unit_conversion", "time", "money_change", "unknown_start", "comparison",
-         "several_entities", "remainder", "average", "geometry", "fraction", "multi_step")
+         "several_entities", "remainder", "average", "geometry", "fraction", "multi_step", "one_step")
 _NUMERIC_KINDS = ("int", "money", "decimal")
 #: Largest domain of a constant-bounds money/decimal variable whose values are tabled once.
 _TABLED_VALUES = 10_000
