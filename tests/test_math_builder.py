@@ -358,6 +358,20 @@ def test_default_build_spans_the_scale_with_three_levels(builder, low, high):
     assert set(shares) == {"easy", "medium", "hard"} and min(shares.values()) >= 300, shares
 
 
+def test_money_stated_in_cents_is_sized_in_dollars():
+    """paper_route pays cents per paper: its number-size term reads 21,000 cents as 210 dollars."""
+    paper = scenario("paper_route")
+    rng, big_cents = random.Random(4), 0
+    for _ in range(200):
+        env, _ = paper.draw(rng, 10**6)
+        values = paper.named(env)
+        largest, whole = paper.measure(env)
+        assert largest == max(values["papers"], values["total"], values["cents"] / 100)
+        assert whole == (values["total"] == int(values["total"]))
+        big_cents += values["cents"] > 1000
+    assert big_cents > 100
+
+
 def test_difficulty_grows_with_steps():
     means = []
     for k in (1, 4, 8, 12):

@@ -58,14 +58,6 @@ def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
     return pool[:count]
 
 
-def _largest(values: tuple[int, ...]) -> int:
-    """The largest absolute value of some ints (0 for none)."""
-    if not values:
-        return 0
-    high, low = max(values), min(values)
-    return high if high >= -low else -low
-
-
 def _json_number(value: Any) -> int | float:
     """A drawn or computed number as JSON holds it (an int, or the nearest float)."""
     return value if type(value) is int else float(value)
@@ -238,6 +230,7 @@ class _Variable:
                 self.keys = tuple(f"{name}_{k}" for k in sorted(fields))
             elif any(_is_number(c) for c in self.choices):
                 self._check_measure(self.choices)
+                self.choices = [_exact(c, self.origin) for c in self.choices]
             return
         self.kind = next(k for k in _NUMERIC_KINDS if k in spec)
         bounds = spec[self.kind]
@@ -607,9 +600,10 @@ class Scenario:
         numbers, slots = self._numbers, self._slots
         self._shown = [(slots[k], k in self.money, slots["~" + k], slots["=" + k], slots["#" + k])
                        for k in numbers if k not in self._int_keys]
-        self._int_numbers = _fetcher([slots[k] for k in numbers if k in self._int_keys])
-        others = [slots[k] for k in numbers if k not in self._int_keys]
-        self._other_numbers = _fetcher(others) if others else None
+        sizes = {v.name: v.measure.size for v in self.variables if getattr(v, "measure", None)}
+        sizes.update((s.name, s.measure.size) for s in self.steps)
+        #: the slot of every number and the size its measure gives one unit (see ``measure``)
+        self._sized_numbers = [(slots[k], sizes[k]) for k in numbers]
         self._answer_slot = slots[self.answer]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = [None if text.pattern is None or self._shown else (*text.question, *text.solution)
@@ -816,24 +810,15 @@ class Scenario:
         context["num"] = values
         return text.render(context)
 
-    def measure(self, env: list[Any]) -> tuple[Any, bool]:
-        """The largest absolute number in the problem and its solution (an int, or a float when that
-        number is not whole), and whether all of them are whole."""
-        largest = _largest(self._int_numbers(env))
-        if self._other_numbers is None:
-            return largest, True
-        whole, fractional = True, 0.0
-        for value in self._other_numbers(env):
-            kind = type(value)
-            if kind is int:
-                if abs(value) > largest:
-                    largest = abs(value)
-            elif kind is Fraction:  # never whole: drawn and solved values are normalised
-                whole = False
-                fractional = max(fractional, abs(value.numerator / value.denominator))
-        if fractional > largest:
-            return fractional, whole
-        return largest, whole
+    def measure(self, env: list[Any]) -> tuple[int | float, bool]:
+        """The largest absolute number in the problem and its solution, each counted in the unit of its
+        measure's ``size`` (cents as dollars: see ``Measure``), and whether every number is whole."""
+        largest, whole = 0, True
+        for slot, size in self._sized_numbers:
+            value = env[slot]
+            whole = whole and _whole(value)
+            largest = max(largest, abs(value) * size)
+        return _json_number(_normal(largest)), whole
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
         """Estimated number of distinct questions: mean domain size over valid draws × acceptance rate."""
