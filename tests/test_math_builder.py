@@ -81,14 +81,14 @@ def make(builder, n: int, *, seed: int = 1, name: str = "math") -> list[dict]:
 def test_bakery_boxes_renders_exactly():
     item = TemplateProblems(scenarios=["bakery_boxes"]).generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "For an office party, Carlos bakes 4 batches of cupcakes with 9 cupcakes in each batch. He packs all "
-        "of them into boxes that hold 9 cupcakes each. How many boxes does he fill?"
+        "For a street festival, Daniela bakes 4 batches of cookies with 18 cookies in each batch. She packs all "
+        "of them into boxes that hold 9 cookies each. How many boxes does she fill?"
     )
     assert item["metadata"]["solution"] == (
-        "Carlos bakes 4*9 = <<4*9=36>>36 cupcakes.\nHe fills 36/9 = <<36/9=4>>4 boxes.\n#### 4"
+        "Daniela bakes 4*18 = <<4*18=72>>72 cookies.\nShe fills 72/9 = <<72/9=8>>8 boxes.\n#### 8"
     )
-    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.25 div - 0.1)/0.8 + 0.2 * (log10(36) - 1)/3
-    assert (item["answer"], item["difficulty"], item["level"]) == ("4", 0.2538, "easy")
+    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.25 div - 0.1)/0.8 + 0.2 * (log10(72) - 1)/3
+    assert (item["answer"], item["difficulty"], item["level"]) == ("8", 0.2738, "easy")
     assert item["metadata"]["operations"] == ["mul", "div"]
     assert item["template"] == "math/scenarios/bakery_boxes.yaml"
 
@@ -119,6 +119,8 @@ def test_school_trip_renders_ceil_exactly():
         "They need ceil(86/40) = <<ceil(86/40)=3>>3 buses.\n#### 3"
     )
     assert item["metadata"]["operations"] == ["mul", "add", "div", "ceil"]
+    # 0.4 * 2/6 + 0.4 * (0.15 mul + 0.05 add + 0.25 div + 0.35 rounding - 0.1)/0.8 + 0.2 * (log10(86) - 1)/3
+    assert (item["difficulty"], item["level"]) == (0.5456, "medium")
 
 
 def test_compose_renders_exactly():
