@@ -223,6 +223,21 @@ def test_compose_graphs_never_make_a_quantity_the_same_way_twice():
     assert made > 100
 
 
+def test_compose_differences_never_echo_a_stated_number():
+    """'B has 11 more than A' then 'C is the difference between B and A' would make C = 11, copyable."""
+    from dsgen.builders.math.compose import Grapher, compose_data
+
+    grapher = Grapher(("add", "sub", "diff"), compose_data()[1])
+    rng, diffs = random.Random(3), 0
+    for _ in range(400):
+        quantities = grapher.graph(rng, 6, [f"e{i}" for i in range(12)], 1, 500, 20000) or []
+        for i, q in enumerate(quantities):
+            if q.op == "diff":
+                diffs += 1
+                assert q.value not in {p.amount for p in quantities[:i]}, quantities
+    assert diffs > 200
+
+
 def test_compose_respects_max_value_and_operations():
     builder = ComposedProblems(min_steps=5, max_steps=8, max_value=50, operations=["add", "sub", "mul"])
     for record in make(builder, 300):
