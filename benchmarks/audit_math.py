@@ -14,7 +14,13 @@ it prints one table row per measure:
   run/walked in a day, pages a day, laps a day, items in a container, hours in a day, ages, prices);
 * masked distinct-1/-4 over ``--diversity-n`` prompts (numbers → ``N``, names → ``P``), and the number of
   distinct masked prompts;
-* steps and level histograms and the difficulty range.
+* steps and level histograms and the difficulty range;
+* records skipped (a scenario with no valid draw in its attempts), by reason.
+
+Then how many numbers declare a plausible range, read from the raw scenario and frame files (numeric
+variables, solution steps, compose frame quantities), and each scenario's redraw rate: over
+``--draws`` draws, the mean attempts per accepted draw, the share of attempts redrawn, the share of
+constraint-passing draws that a measure's range rejects, and draws that found no value at all.
 
 Then ``dsgen annotate``'s GSM8K difficulty against the hand rating of ``tests/data/gsm8k_hand_rated.jsonl``
 (Spearman), beside single features.
@@ -79,13 +85,103 @@ def distinct(token_lists: list[list[str]], n: int) -> float:
 # -- sources ------------------------------------------------------------------------------------
 
 
-def dsgen_records(name: str, n: int, seed: int) -> list[dict[str, Any]]:
-    """``n`` records of a registered math builder with default params."""
+def dsgen_records(name: str, n: int, seed: int) -> tuple[list[dict[str, Any]], Counter]:
+    """``n`` records of a registered math builder with default params, and the skipped ones by reason."""
+    from dsgen.errors import Skip
     from dsgen.registry import load
 
     maker = RecordMaker("audit", "math", load("builder", name)(), seed=seed)
     maker.setup()
-    return [maker.make(i) for i in range(n)]
+    records, skipped = [], Counter()
+    for i in range(n):
+        try:
+            records.append(maker.make(i))
+        except Skip as exc:
+            skipped[str(exc)] += 1
+    return records, skipped
+
+
+# -- declared ranges and redraws -------------------------------------------------------------------
+
+
+def declared_coverage() -> list[tuple[str, int, int]]:
+    """(what, with a declared measure, all) for scenario variables holding numbers, solution steps and compose
+    frame quantities, counted from the raw YAML files (not through the loader, which enforces the rule)."""
+    from importlib.resources import files
+
+    from dsgen.builders.math.lexicon import load_yaml
+
+    numeric = declared_numeric = steps = declared_steps = 0
+    for path in sorted(files("dsgen.templates").joinpath("math/scenarios").iterdir()):
+        data = load_yaml(f"math/scenarios/{path.name}")
+        for spec in data["variables"].values():
+            if not isinstance(spec, dict):
+                continue
+            choices = spec.get("choice") or []
+            if {"int", "money", "decimal"} & set(spec) or any(isinstance(c, (int, float)) for c in choices):
+                numeric += 1
+                declared_numeric += "measure" in spec
+        steps += len(data["solution"])
+        declared_steps += sum("measure" in step for step in data["solution"])
+    frames = declared_frames = 0
+    for frame in load_yaml("math/compose.yaml")["frames"].values():
+        for source in frame.get("activities") or [frame]:
+            frames += 2  # each quantity, and the total
+            declared_frames += ("measure" in source) + ("total_measure" in source)
+    return [("scenario variables holding numbers", declared_numeric, numeric),
+            ("scenario solution steps", declared_steps, steps),
+            ("compose frame quantities (each one, the total)", declared_frames, frames)]
+
+
+def redraw_rates(draws: int, seed: int) -> list[tuple[str, float, float, float, int]]:
+    """Per scenario: (name, mean attempts per accepted draw, share of attempts redrawn, share of
+    constraint-passing draws a measure rejects, draws with no valid value in ``MAX_ATTEMPTS``)."""
+    import copy
+    import random
+
+    from dsgen.builders.math import scenario, scenario_names
+
+    rows = []
+    for name in scenario_names():
+        compiled = scenario(name)
+        unmeasured = copy.copy(compiled)
+        unmeasured.measured = []
+        rng, attempts, accepted, failed = random.Random(seed), 0, 0, 0
+        for _ in range(draws):
+            drawn = compiled.draw(rng, 10**6)
+            if drawn is None:
+                failed += 1
+                continue
+            accepted += 1
+            attempts += drawn[1]
+        rng, rejected, passing = random.Random(seed), 0, 0
+        for _ in range(draws):
+            drawn = unmeasured.draw(rng, 10**6)
+            if drawn is not None:
+                passing += 1
+                rejected += not all(m.holds(drawn[0][slot]) for slot, m in compiled.measured)
+        mean = attempts / max(1, accepted)
+        rows.append((name, mean, 1 - 1 / mean if accepted else 1.0, rejected / max(1, passing), failed))
+    return rows
+
+
+def range_report(draws: int, seed: int, top: int = 12) -> str:
+    """Declared-range coverage and the scenarios with the highest redraw rates, as Markdown."""
+    lines = ["| numbers | with a declared range | all |", "|---|---|---|"]
+    lines += [f"| {what} | {declared} | {total} |" for what, declared, total in declared_coverage()]
+    rows = redraw_rates(draws, seed)
+    shown = sorted(rows, key=lambda r: -r[1])[:top]
+    shown += sorted((r for r in rows if r[3] > 0 and r not in shown), key=lambda r: -r[3])
+    lines += ["", f"Redraws over {draws:,} draws per scenario ({len(rows)} scenarios: the {top} with the most "
+              "attempts, then every other one that a measure's range redraws):", "",
+              "| scenario | attempts per draw | attempts redrawn | rejected by a measure | no valid draw |",
+              "|---|---|---|---|---|"]
+    for name, mean, redrawn, by_measure, failed in shown:
+        lines.append(f"| {name} | {mean:.2f} | {redrawn:.1%} | {by_measure:.1%} | {failed} |")
+    mean_all = sum(r[1] for r in rows) / len(rows)
+    lines.append(f"| all {len(rows)} (mean) | {mean_all:.2f} | - | {sum(r[3] for r in rows) / len(rows):.1%} | "
+                 f"{sum(r[4] for r in rows)} |")
+    return "\n".join(lines)
 
 
 def gsm_symbolic_records(n: int, seed: int) -> list[dict[str, Any]]:
@@ -112,7 +208,7 @@ def people_names() -> set[str]:
 
 
 def audit(records: list[dict[str, Any]], diversity_n: int, names: set[str],
-          ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
+          ranges: dict[str, tuple[float, float]], skipped: Counter | None = None) -> dict[str, Any]:
     """The audit figures of one source (see the module docstring)."""
     slips: Counter = Counter()
     slipped = 0
@@ -142,6 +238,7 @@ def audit(records: list[dict[str, Any]], diversity_n: int, names: set[str],
         "levels": Counter(r.get("level") for r in records if r.get("level")),
         "difficulty": (min(difficulties), max(difficulties)) if difficulties else None,
         "scenarios": len({r["metadata"].get("scenario") for r in records if r["metadata"].get("scenario")}),
+        "skipped": skipped,
     }
 
 
@@ -154,6 +251,8 @@ def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
     names = list(results)
     rows: list[tuple[str, Callable[[dict], str]]] = [
         ("records audited", lambda r: f"{r['records']:,}"),
+        ("records skipped", lambda r: "; ".join(f"{k}: {v}" for k, v in r["skipped"].most_common(3))
+         or "0" if r["skipped"] is not None else "-"),
         ("records with a grammar slip", lambda r: str(r["slipped"])),
         ("grammar slips (prompt + solution)", lambda r: str(sum(r["slips"].values()))),
         ("  by pattern", lambda r: "; ".join(f"{k}: {v} (e.g. '{r['slip_examples'][k]}')"
@@ -211,19 +310,23 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--show", type=int, default=0, help="print this many prompts with a slip per source")
     parser.add_argument("--no-reasoning-gym", action="store_true", help="leave gsm_symbolic out")
+    parser.add_argument("--draws", type=int, default=1_000, help="draws per scenario for the redraw rates")
     args = parser.parse_args()
     names, ranges = people_names(), declared_ranges()
-    sources: dict[str, list[dict[str, Any]]] = {
+    sources: dict[str, tuple[list[dict[str, Any]], Counter | None]] = {
         "math.template": dsgen_records("math.template", args.n, args.seed),
         "math.compose": dsgen_records("math.compose", args.n, args.seed),
     }
     if not args.no_reasoning_gym:
-        sources["reasoning-gym gsm_symbolic"] = gsm_symbolic_records(args.n, args.seed)
-    results = {name: audit(records, args.diversity_n, names, ranges) for name, records in sources.items()}
+        sources["reasoning-gym gsm_symbolic"] = (gsm_symbolic_records(args.n, args.seed), None)
+    results = {name: audit(records, args.diversity_n, names, ranges, skipped)
+               for name, (records, skipped) in sources.items()}
     print(table(results, args.diversity_n))
     print()
+    print(range_report(args.draws, args.seed))
+    print()
     print(annotate_agreement())
-    for name, records in sources.items():
+    for name, (records, _) in sources.items():
         shown = 0
         for record in records:
             if shown >= args.show:

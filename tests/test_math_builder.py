@@ -81,14 +81,14 @@ def make(builder, n: int, *, seed: int = 1, name: str = "math") -> list[dict]:
 def test_bakery_boxes_renders_exactly():
     item = TemplateProblems(scenarios=["bakery_boxes"]).generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "For an office party, Carlos bakes 4 batches of cupcakes with 9 cupcakes in each batch. He packs all "
-        "of them into boxes that hold 9 cupcakes each. How many boxes does he fill?"
+        "For a street festival, Daniela bakes 4 batches of cookies with 18 cookies in each batch. She packs all "
+        "of them into boxes that hold 9 cookies each. How many boxes does she fill?"
     )
     assert item["metadata"]["solution"] == (
-        "Carlos bakes 4*9 = <<4*9=36>>36 cupcakes.\nHe fills 36/9 = <<36/9=4>>4 boxes.\n#### 4"
+        "Daniela bakes 4*18 = <<4*18=72>>72 cookies.\nShe fills 72/9 = <<72/9=8>>8 boxes.\n#### 8"
     )
-    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.25 div - 0.1)/0.8 + 0.2 * (log10(36) - 1)/3
-    assert (item["answer"], item["difficulty"], item["level"]) == ("4", 0.2538, "easy")
+    # 0.4 * 1/6 + 0.4 * (0.15 mul + 0.25 div - 0.1)/0.8 + 0.2 * (log10(72) - 1)/3
+    assert (item["answer"], item["difficulty"], item["level"]) == ("8", 0.2738, "easy")
     assert item["metadata"]["operations"] == ["mul", "div"]
     assert item["template"] == "math/scenarios/bakery_boxes.yaml"
 
@@ -119,6 +119,8 @@ def test_school_trip_renders_ceil_exactly():
         "They need ceil(86/40) = <<ceil(86/40)=3>>3 buses.\n#### 3"
     )
     assert item["metadata"]["operations"] == ["mul", "add", "div", "ceil"]
+    # 0.4 * 2/6 + 0.4 * (0.15 mul + 0.05 add + 0.25 div + 0.35 rounding - 0.1)/0.8 + 0.2 * (log10(86) - 1)/3
+    assert (item["difficulty"], item["level"]) == (0.5456, "medium")
 
 
 def test_compose_renders_exactly():
@@ -219,6 +221,21 @@ def test_compose_graphs_never_make_a_quantity_the_same_way_twice():
         ways = [(q.op, frozenset(q.reads), q.amount) for q in quantities if q.op != "given"]
         assert len(ways) == len(set(ways)) == 12
     assert made > 100
+
+
+def test_compose_differences_never_echo_a_stated_number():
+    """'B has 11 more than A' then 'C is the difference between B and A' would make C = 11, copyable."""
+    from dsgen.builders.math.compose import Grapher, compose_data
+
+    grapher = Grapher(("add", "sub", "diff"), compose_data()[1])
+    rng, diffs = random.Random(3), 0
+    for _ in range(400):
+        quantities = grapher.graph(rng, 6, [f"e{i}" for i in range(12)], 1, 500, 20000) or []
+        for i, q in enumerate(quantities):
+            if q.op == "diff":
+                diffs += 1
+                assert q.value not in {p.amount for p in quantities[:i]}, quantities
+    assert diffs > 200
 
 
 def test_compose_respects_max_value_and_operations():
@@ -347,15 +364,29 @@ def test_difficulty_is_monotone_in_each_feature():
         assert difficulty(3, ["mul", extra], 100)[0] > difficulty(3, ["mul"], 100)[0]
 
 
-@pytest.mark.parametrize("builder, low, high", [(TemplateProblems, 0.16, 0.9), (ComposedProblems, 0.05, 0.9)])
+@pytest.mark.parametrize("builder, low, high", [(TemplateProblems, 0.05, 0.9), (ComposedProblems, 0.05, 0.9)])
 def test_default_build_spans_the_scale_with_three_levels(builder, low, high):
-    """The default build reaches both ends of [0, 1] (math.template has no 1-step addition; its easiest
-    scenario, times_as_old, multiplies then adds small numbers: about 0.157) and every level holds at least 10%."""
+    """The default build reaches both ends of [0, 1] (math.template's one-step scenarios, such as adding two
+    small numbers, score near 0) and every level holds at least 10%."""
     records = make(builder(), 3000, seed=11)
     values = [r["difficulty"] for r in records]
     assert min(values) <= low and max(values) >= high
     shares = Counter(r["level"] for r in records)
     assert set(shares) == {"easy", "medium", "hard"} and min(shares.values()) >= 300, shares
+
+
+def test_money_stated_in_cents_is_sized_in_dollars():
+    """paper_route pays cents per paper: its number-size term reads 21,000 cents as 210 dollars."""
+    paper = scenario("paper_route")
+    rng, big_cents = random.Random(4), 0
+    for _ in range(200):
+        env, _ = paper.draw(rng, 10**6)
+        values = paper.named(env)
+        largest, whole = paper.measure(env)
+        assert largest == max(values["papers"], values["total"], values["cents"] / 100)
+        assert whole == (values["total"] == int(values["total"]))
+        big_cents += values["cents"] > 1000
+    assert big_cents > 100
 
 
 def test_difficulty_grows_with_steps():
@@ -412,9 +443,10 @@ def test_params_are_validated_with_clear_messages():
 
 BASE = {
     "name": "toy",
-    "variables": {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [2, 9]}},
+    "variables": {"who": "name", "a": {"int": [2, 9], "measure": "containers"},
+                  "b": {"int": [2, 9], "measure": "items_container"}},
     "question": "{{ who }} has {{ a }} bags of {{ b }} pens. How many pens does {{ who_he }} have?",
-    "solution": [{"let": "total = a * b", "text": "{{ who }} has {{ calc }} pens."}],
+    "solution": [{"let": "total = a * b", "text": "{{ who }} has {{ calc }} pens.", "measure": "items_person"}],
     "answer": "total",
 }
 
@@ -436,10 +468,13 @@ def test_a_scenario_built_from_data_renders():
 @pytest.mark.parametrize(
     ("changes", "fragment"),
     [
-        ({"solution": [{"let": "total = a.__class__", "text": "{{ calc }}"}]}, "attribute access"),
-        ({"solution": [{"let": "total = __import__('os')", "text": "{{ calc }}"}]}, "calling '__import__'"),
-        ({"solution": [{"let": "total = a * c", "text": "{{ calc }}"}]}, "unknown name 'c'"),
-        ({"solution": [{"let": "total = a * b", "text": "no calc here"}]}, "calc"),
+        ({"solution": [{"let": "total = a.__class__", "text": "{{ calc }}", "measure": "items_person"}]},
+         "attribute access"),
+        ({"solution": [{"let": "total = __import__('os')", "text": "{{ calc }}", "measure": "items_person"}]},
+         "calling '__import__'"),
+        ({"solution": [{"let": "total = a * c", "text": "{{ calc }}", "measure": "items_person"}]},
+         "unknown name 'c'"),
+        ({"solution": [{"let": "total = a * b", "text": "no calc here", "measure": "items_person"}]}, "calc"),
         ({"constraints": ["lambda: 1"]}, "constraints[0]"),
         ({"question": "{{ who }} has {{ a }} {{ b }} {{ total }}"}, "must not show solution values"),
         ({"question": "{{ who }} has {{ a }} {{ b }} {{ nope }}"}, "undefined name(s) ['nope']"),
@@ -457,6 +492,51 @@ def test_bad_scenario_files_are_reported_with_file_and_key(changes, fragment):
         toy(**changes)
     assert "math/scenarios/toy.yaml" in str(info.value)
     assert fragment in str(info.value)
+
+
+def test_every_shipped_number_declares_a_measure_and_keeps_its_range():
+    """The rule holds for the catalogue: every numeric variable and every step names a lexicon measure."""
+    for name in scenario_names():
+        compiled = scenario(name)
+        numbers = [v for v in compiled.variables if v.kind in ("int", "money", "decimal")
+                   or v.kind == "choice" and not isinstance(v.choices[0], (dict, str))]
+        assert all(v.measure is not None for v in numbers), name
+        assert all(s.measure is not None for s in compiled.steps), name
+        assert len(compiled.measured) == len(numbers) + len(compiled.steps), name
+
+
+@pytest.mark.parametrize(
+    ("variables", "solution", "fragment"),
+    [
+        ({"a": {"int": [2, 9]}}, None, "variables.a: a number must name the lexicon measure"),
+        ({"a": {"choice": [2, 3]}}, None, "variables.a: a number must name the lexicon measure"),
+        (None, [{"let": "total = a * b", "text": "{{ calc }}"}], "solution[0]: step 'total' must name"),
+        ({"a": {"int": [2, 900], "measure": "items_container"}}, None, "variables.a: value 900 is outside"),
+        ({"a": {"choice": [2, 30], "measure": "times_factor"}}, None, "variables.a: value 30 is outside"),
+        ({"a": {"int": [2, 9], "measure": "parsecs"}}, None, "variables.a: unknown measure 'parsecs'"),
+        ({"a": {"choice": [{"n": 2, "w": "x"}, {"n": 3, "w": "y"}]}}, None, "choice of mappings holds words only"),
+    ],
+)
+def test_a_number_without_a_plausible_measure_is_a_file_error(variables, solution, fragment):
+    changes = {}
+    if variables:
+        changes["variables"] = {**BASE["variables"], **variables}
+    if solution:
+        changes["solution"] = solution
+    with pytest.raises(DsgenError) as info:
+        toy(**changes)
+    assert "templates/math/scenarios/toy.yaml" in str(info.value) and fragment in str(info.value)
+
+
+def test_a_draw_leaving_a_measure_is_redrawn():
+    # a * b ranges over 4..81; the step's measure (times_factor, 2..10) keeps 8 of the 64 pairs
+    narrow = toy(solution=[{"let": "total = a * b", "text": "{{ calc }}", "measure": "times_factor"}])
+    redrawn = 0
+    for seed in range(200):
+        drawn, tries = narrow.draw(random.Random(seed), 10**6)
+        assert narrow.named(drawn)["total"] <= 10
+        redrawn += tries > 1
+    assert redrawn > 100
 
 
 def test_impossible_constraints_skip_with_a_reason():
@@ -479,7 +559,8 @@ def test_jinja_control_flow_falls_back_to_jinja_rendering():
 
 
 def test_multiple_of_draws_only_multiples_within_the_bounds():
-    variables = {"who": "name", "a": {"int": [2, 9]}, "b": {"int": [3, 40], "multiple_of": "12 / gcd(12, a)"}}
+    variables = {"who": "name", "a": {"int": [2, 9], "measure": "containers"},
+                 "b": {"int": [3, 40], "multiple_of": "12 / gcd(12, a)", "measure": "items_container"}}
     aligned = toy(variables=variables)
     seen = set()
     for seed in range(300):
@@ -490,6 +571,7 @@ def test_multiple_of_draws_only_multiples_within_the_bounds():
         assert env["b"] % step == 0 and 3 <= env["b"] <= 40
         seen.add((env["a"], env["b"]))
     assert (3, 4) in seen and (5, 36) in seen and not any(b < 3 for _, b in seen)
-    for bad in ({"money": [1, 2], "multiple_of": 2}, {"int": [1, 9], "step": 2, "multiple_of": 3}):
+    for bad in ({"money": [1, 2], "multiple_of": 2, "measure": "price_small"},
+                {"int": [1, 9], "step": 2, "multiple_of": 3, "measure": "items_container"}):
         with pytest.raises(DsgenError, match="multiple_of is for int variables"):
             toy(variables={**variables, "b": bad})

@@ -62,9 +62,10 @@ def test_inflection_helpers_use_inflect():
 def test_scenario_texts_have_agreement_filters():
     data = {
         "name": "toy", "variables": {"who": "name", "place": {"choice": ["opera house", "museum"]},
-                                     "hours": {"int": [1, 3]}},
+                                     "hours": {"int": [1, 3], "measure": "hours_day"}},
         "question": "{{ who }} visits {{ place | a }} for {{ hours | count('hour') }}. How long, in minutes?",
-        "solution": [{"let": "minutes = hours * 60", "text": "That is {{ calc }} minutes."}],
+        "solution": [{"let": "minutes = hours * 60", "text": "That is {{ calc }} minutes.",
+                      "measure": "minutes_task"}],
         "answer": "minutes",
     }
     toy = Scenario("toy", data, "toy.yaml")

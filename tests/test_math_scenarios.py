@@ -124,6 +124,14 @@ SOLUTIONS = {
     "taller_tree": lambda v: (v["h1"] - v["h2"]) / (v["g2"] - v["g1"]),
     "three_friends_books": lambda v: v["a_books"] + (v["a_books"] + v["more"]) * (1 + v["times"]),
     "ages_in_future": lambda v: 2 * v["age"] + v["gap"] + 2 * v["years"],
+    # -- one step
+    "gift_more_items": lambda v: v["has"] + v["more"],
+    "produce_sold_left": lambda v: v["collected"] - v["sold"],
+    "art_supply_boxes": lambda v: v["per_box"] * v["boxes"],
+    "cookies_shared": lambda v: v["total"] / v["friends"],
+    "tickets_cost": lambda v: v["price"] * v["count"],
+    "movie_minutes_left": lambda v: v["length"] - v["watched"],
+    "piggy_bank_earned": lambda v: v["has"] + v["earned"],
 }
 
 

@@ -216,7 +216,10 @@ class Grapher:
                 second = rng.choice([i for i in range(len(quantities)) if i != first])
                 c = quantities[second].value
                 value = x + c if op == "sum" else x - c
-                if low <= value <= high and not self.repeats(quantities, op, (first, second)):
+                # a difference that is a number the story states ("B has 11 more than A", then B - A)
+                # would let the answer be copied from the text
+                echo = op == "diff" and value in {q.amount for q in quantities}
+                if low <= value <= high and not echo and not self.repeats(quantities, op, (first, second)):
                     return Quantity(label, value, op, (first, second))
                 continue
             made = self.apply(rng, op, x, low, high)

@@ -18,7 +18,8 @@ near 1; every term is non-decreasing in its feature:
   had) and ``rate`` (an amount per unit). Template scenarios add ``percent`` and ``rate`` when they declare
   those kinds, as ``dsgen annotate`` adds them from a question's words;
 * ``M = clip((log10(n) - 1) / 3)`` with ``n`` the largest number in the problem or its solution
-  (≤ 10 → 0, 10,000 or more → 1).
+  (≤ 10 → 0, 10,000 or more → 1). Template scenarios count money in dollars even where the text states
+  cents (the lexicon measure's ``size``), so writing an amount in a smaller unit does not raise M.
 
 ``clip`` limits to [0, 1]. ``dsgen annotate`` uses the same formula for GSM8K data, so real and generated
 problems share one scale. Levels: ``easy`` below 0.35, ``medium`` below 0.6, ``hard`` from 0.6 (``LEVELS``).

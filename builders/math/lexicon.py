@@ -39,11 +39,13 @@ def people() -> tuple[tuple[str, ...], ...]:
 
 @dataclass(frozen=True)
 class Measure:
-    """The plausible range of one kind of quantity (both ends included)."""
+    """The plausible range of one kind of quantity (both ends included), and ``size``: what one unit of it
+    counts as in the difficulty's number-size term (0.01 for cents, so that money is sized in dollars)."""
 
     name: str
     low: int | Fraction
     high: int | Fraction
+    size: int | Fraction = 1
 
     def holds(self, value: Any) -> bool:
         return self.low <= value <= self.high
@@ -54,12 +56,17 @@ def measures() -> dict[str, Measure]:
     """The measures of the lexicon by name."""
     origin = f"templates/{LEXICON_FILE}: measures"
     found = {}
-    for name, bounds in load_yaml(LEXICON_FILE)["measures"].items():
+    for name, spec in load_yaml(LEXICON_FILE)["measures"].items():
+        bounds, size = (spec.get("range"), spec.get("size", 1)) if isinstance(spec, dict) else (spec, 1)
         try:
             low, high = (parse_number(str(b)) for b in bounds)
+            size = parse_number(str(size))
         except (TypeError, ValueError):
-            raise DsgenError(f"{origin}.{name}: expected [lowest, highest], got {bounds!r}") from None
-        found[name] = Measure(name, low, high)
+            raise DsgenError(f"{origin}.{name}: expected [lowest, highest] or {{range: [lowest, highest], "
+                             f"size: number}}, got {spec!r}") from None
+        if low > high or size <= 0:
+            raise DsgenError(f"{origin}.{name}: expected lowest <= highest and a positive size, got {spec!r}")
+        found[name] = Measure(name, low, high, size)
     return found
 
 

@@ -24,51 +24,26 @@ from dsgen.expressions import Expression, compile_expression, format_number, par
 from dsgen.templating import environment
 
 from .difficulty import difficulty
-from .lexicon import PRONOUN_KEYS, load_yaml, measure, people
+from .lexicon import LEXICON_FILE, PRONOUN_KEYS, load_yaml, measure, people
 from .texts import count, number_texts, plural, with_article
 
 MAX_ATTEMPTS = 200
 VERIFIER = {"kind": "numeric", "params": {}}
 _SEP = "\x1e"
 
-_FAST_RANGE = 1 << 31
-
-
-def _below(rng: random.Random, n: int) -> int:
-    """A uniform int in ``[0, n)``, deterministic for a given rng state."""
-    return floor(rng.random() * n) if n <= _FAST_RANGE else rng.randrange(n)
-
-
-def _distinct(random_: Any, items: tuple, count: int) -> list[Any]:
-    """``count`` of the (distinct) ``items`` in random order, drawn with ``random_`` (redrawing repeats
-    when few are needed, else a partial Fisher-Yates shuffle)."""
-    n = len(items)
-    if count * 4 <= n:
-        picked: list[Any] = []
-        for _ in range(count):
-            item = items[floor(random_() * n)]
-            while item in picked:
-                item = items[floor(random_() * n)]
-            picked.append(item)
-        return picked
-    pool = list(items)
-    for i in range(count):
-        j = i + floor(random_() * (n - i))
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[:count]
-
-
-def _largest(values: tuple[int, ...]) -> int:
-    """The largest absolute value of some ints (0 for none)."""
-    if not values:
-        return 0
-    high, low = max(values), min(values)
-    return high if high >= -low else -low
+def _pick(rng: random.Random, values: tuple) -> Any:
+    """One of ``values``, uniformly (``rng.choice`` at a third of its cost; the bias for fewer than 2**31
+    values is below 2**-22)."""
+    return values[floor(rng.random() * len(values))]
 
 
 def _json_number(value: Any) -> int | float:
     """A drawn or computed number as JSON holds it (an int, or the nearest float)."""
     return value if type(value) is int else float(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
 
 
 def _whole(value: Any) -> bool:
@@ -183,7 +158,7 @@ _SCENARIO_KEYS = {"name", "topic", "kinds", "variables", "constraints", "questio
 #: The kinds of GSM8K problem a scenario may say it is (``kinds:``); ``unknown_start`` (the story gives the
 #: end and asks for the start) counts as back-solving in the difficulty.
 KINDS = ("rate", "percent", "ratio", "unit_conversion", "time", "money_change", "unknown_start", "comparison",
-         "several_entities", "remainder", "average", "geometry", "fraction", "multi_step")
+         "several_entities", "remainder", "average", "geometry", "fraction", "multi_step", "one_step")
 _NUMERIC_KINDS = ("int", "money", "decimal")
 #: Largest domain of a constant-bounds money/decimal variable whose values are tabled once.
 _TABLED_VALUES = 10_000
@@ -218,7 +193,7 @@ class _Variable:
                 f"{self.origin}: unknown key(s) {sorted(extra)}; expected choice/int/money/decimal, step, "
                 "multiple_of or measure"
             )
-        #: the lexicon measure whose plausible range every value must keep (None: not declared)
+        #: the lexicon measure whose plausible range every value keeps (None for a choice of words)
         self.measure = measure(str(spec["measure"]), self.origin) if "measure" in spec else None
         if "choice" in spec:
             self.kind, self.choices = "choice", spec["choice"]
@@ -228,7 +203,13 @@ class _Variable:
                 fields = set(self.choices[0])
                 if any(not isinstance(c, dict) or set(c) != fields for c in self.choices):
                     raise DsgenError(f"{self.origin}: every choice must be a mapping with the keys {sorted(fields)}")
+                if any(_is_number(v) for c in self.choices for v in c.values()):
+                    raise DsgenError(f"{self.origin}: a choice of mappings holds words only; give each number "
+                                     "its own variable with a measure")
                 self.keys = tuple(f"{name}_{k}" for k in sorted(fields))
+            elif any(_is_number(c) for c in self.choices):
+                self._check_measure(self.choices)
+                self.choices = [_exact(c, self.origin) for c in self.choices]
             return
         self.kind = next(k for k in _NUMERIC_KINDS if k in spec)
         bounds = spec[self.kind]
@@ -244,9 +225,16 @@ class _Variable:
         self.low, self.high, self.step = (self._bound(b, known) for b in (*bounds, step))
         if not isinstance(self.step, Expression) and (self.step <= 0 or not self._step_ok(self.step)):
             raise DsgenError(f"{self.origin}: step must be a positive {'whole ' if self.kind == 'int' else ''}number")
-        for bound in (self.low, self.high):
-            if self.measure is not None and not isinstance(bound, Expression) and not self.measure.holds(bound):
-                raise DsgenError(f"{self.origin}: bound {bound} is outside the plausible range "
+        self._check_measure([b for b in (self.low, self.high) if not isinstance(b, Expression)])
+
+    def _check_measure(self, constants: list[Any]) -> None:
+        """A number must name its measure, and its constant values (bounds, choices) must lie in its range."""
+        if self.measure is None:
+            raise DsgenError(f"{self.origin}: a number must name the lexicon measure of what it counts "
+                             f"(measure: ...; see templates/{LEXICON_FILE})")
+        for value in constants:
+            if not _is_number(value) or not self.measure.holds(_exact(value, self.origin)):
+                raise DsgenError(f"{self.origin}: value {value} is outside the plausible range "
                                  f"[{self.measure.low}, {self.measure.high}] of measure '{self.measure.name}'")
 
     def _step_ok(self, step: Any) -> bool:
@@ -292,52 +280,13 @@ class _Variable:
             return None
         return tuple(_normal(low + step * i) for i in range(max(0, count)))
 
-    def compile_draw(self) -> Any:
-        """``draw(rng, env) -> value | None`` for a number: integer bounds that are expressions are
-        computed with plain int arithmetic, others through ``domain``."""
-        if self.kind == "int":
-            return self._int_draw()
-        return self._draw
-
-    def _int_draw(self) -> Any:
-        """Bounds that are expressions run as bare closures: ``Scenario._explain`` names one that fails."""
-        bounds = (self.low, self.high, self.step)
-        lo_const, hi_const, st_const = (not isinstance(b, Expression) for b in bounds)
-        lo, hi, st = (b.fn if isinstance(b, Expression) else b for b in bounds)
-        step_ok, aligned = self._step_ok, self.aligned
-
-        def draw(rng: random.Random, env: Any) -> int | None:
-            low = lo if lo_const else lo(env)
-            high = hi if hi_const else hi(env)
-            step = st if st_const else st(env)
-            if type(low) is not int:
-                low = math.ceil(low)
-            if type(high) is not int:
-                high = math.floor(high)
-            if type(step) is not int or step <= 0:
-                if not step_ok(step):
-                    return None
-                step = int(step)
-            if aligned:
-                low = -(-low // step) * step
-            if high < low:
-                return None
-            count = (high - low) // step + 1
-            return low + step * (floor(rng.random() * count) if count <= _FAST_RANGE else rng.randrange(count))
-
-        return draw
-
-    def _draw(self, rng: random.Random, env: Any) -> Any:
+    def draw(self, rng: random.Random, env: Any) -> Any:
+        """A value of a number drawn uniformly from its domain given earlier values; None if it is empty."""
         domain = self.domain(env)
         if domain is None:
             return None
         low, count, step = domain
-        return _normal(low + step * _below(rng, count))
-
-
-def _choice_draw(choices: list[Any]) -> Any:
-    values, count = tuple(choices), len(choices)
-    return lambda rng, env: values[_below(rng, count)]
+        return _normal(low + step * rng.randrange(count))
 
 
 def _normal(value: Any) -> Any:
@@ -358,8 +307,8 @@ class _Step:
     def __init__(self, index: int, spec: Any, known: list[str], origin: str):
         where = f"{origin}: solution[{index}]"
         if not isinstance(spec, dict) or set(spec) - {"let", "text", "result", "measure"} or not {"let", "text"} <= set(spec):
-            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text' and optional "
-                             "'result' and 'measure'")
+            raise DsgenError(f"{where}: expected a mapping with 'let' (name = expression), 'text', 'measure' "
+                             "and optional 'result'")
         name, sep, source = str(spec["let"]).partition("=")
         self.name = name.strip()
         if not sep or not self.name.isidentifier() or self.name in known:
@@ -372,7 +321,10 @@ class _Step:
         if len(_CALC.findall(text)) != 1:
             raise DsgenError(f"{where}: text must contain '{{{{ calc }}}}' exactly once")
         self.calc_key = f"calc_{index}"
-        self.measure = measure(str(spec["measure"]), where) if "measure" in spec else None
+        if "measure" not in spec:
+            raise DsgenError(f"{where}: step '{self.name}' must name the lexicon measure of its result "
+                             f"(measure: ...; see templates/{LEXICON_FILE})")
+        self.measure = measure(str(spec["measure"]), where)
         self.text = _CALC.sub("{{ " + self.calc_key + " }}", text)
 
     def accepts(self, value: Any) -> bool:
@@ -395,16 +347,16 @@ def _choice_columns(variable: _Variable) -> dict[str, list[Any]]:
 def _variable_op(variable: _Variable, slots: dict[str, int]) -> Any:
     """``op(rng, env, top) -> bool``: draw one variable into ``env``; False when it has no valid value."""
     if variable.kind == "choice":  # a choice of mappings: its fields sit in consecutive slots
-        draw_fields = _choice_draw([tuple(c[k] for k in sorted(c)) for c in variable.choices])
+        rows = tuple(tuple(c[k] for k in sorted(c)) for c in variable.choices)
         first = slots[variable.keys[0]]
         last = first + len(variable.keys)
 
         def choose_fields(rng: random.Random, env: list[Any], top: int) -> bool:
-            env[first:last] = draw_fields(rng, env)
+            env[first:last] = _pick(rng, rows)
             return True
 
         return choose_fields
-    draw = variable.compile_draw()
+    draw = variable.draw
     slot = slots[variable.name]
 
     def draw_number(rng: random.Random, env: list[Any], top: int) -> bool:
@@ -417,36 +369,22 @@ def _variable_op(variable: _Variable, slots: dict[str, int]) -> Any:
     return draw_number
 
 
-def _steps_op(steps: list[_Step], slots: dict[str, int]) -> Any:
-    """``op(rng, env, top) -> bool``: compute solution values in turn (one loop, not one call per step);
-    False at the first result that is not acceptable."""
-    entries = tuple((s.expression.fn, slots[s.name], s.result == "whole", s.result == "money", s.accepts)
-                    for s in steps)
+def _step_op(step: _Step, slot: int) -> Any:
+    """``op(rng, env, top) -> bool``: compute one solution value; False when it is not acceptable."""
+    expression, accepts = step.expression, step.accepts
 
     def solve(rng: random.Random, env: list[Any], top: int) -> bool:
-        for fn, slot, whole, money, accepts in entries:
-            value = fn(env)
-            kind = type(value)
-            if kind is Fraction:  # checked through numerator and denominator (no Fraction arithmetic)
-                num, den = value.numerator, value.denominator
-                if den == 1:
-                    value, kind = num, int
-                elif whole or money and 100 % den or num <= 0 or num > top * den:
-                    return False
-            if kind is int:
-                if value <= 0 or value > top:
-                    return False
-            elif kind is not Fraction and (not accepts(value) or value > top):
-                return False
-            env[slot] = value
+        value = expression(env)
+        if not accepts(value) or value > top:
+            return False
+        env[slot] = value
         return True
 
     return solve
 
 
 def _check_op(constraint: Expression) -> Any:
-    fn = constraint.fn
-    return lambda rng, env, top: fn(env)
+    return lambda rng, env, top: constraint(env)
 
 
 def _calc_pattern(step: _Step, whole: frozenset[str]) -> str:
@@ -588,9 +526,10 @@ class Scenario:
         numbers, slots = self._numbers, self._slots
         self._shown = [(slots[k], k in self.money, slots["~" + k], slots["=" + k], slots["#" + k])
                        for k in numbers if k not in self._int_keys]
-        self._int_numbers = _fetcher([slots[k] for k in numbers if k in self._int_keys])
-        others = [slots[k] for k in numbers if k not in self._int_keys]
-        self._other_numbers = _fetcher(others) if others else None
+        sizes = {v.name: v.measure.size for v in self.variables if getattr(v, "measure", None)}
+        sizes.update((s.name, s.measure.size) for s in self.steps)
+        #: the slot of every number and the size its measure gives one unit (see ``measure``)
+        self._sized_numbers = [(slots[k], sizes[k]) for k in numbers]
         self._answer_slot = slots[self.answer]
         #: the printf patterns and value fetchers when the text needs no formatted numbers (all whole)
         self._plain = [None if text.pattern is None or self._shown else (*text.question, *text.solution)
@@ -637,50 +576,33 @@ class Scenario:
                     self._plans[top] = None
                     return None
                 drawn = tables if variable.name in self._read else free_tables
-                drawn.append((self._slots[variable.name], table, len(table)))
+                drawn.append((self._slots[variable.name], table))
                 continue
             ops.append(_variable_op(variable, self._slots))
             defined_at.update(dict.fromkeys(variable.keys, len(ops) - 1))
         for step in self.steps:
-            ops.append(step)
+            ops.append(_step_op(step, self._slots[step.name]))
             defined_at[step.name] = len(ops) - 1
         checks: dict[int, list[Any]] = {}
         for constraint in self.constraints:
             after = max((defined_at.get(n, -1) for n in constraint.names), default=-1)
             checks.setdefault(after, []).append(_check_op(constraint))
         ops = checks.get(-1, []) + [x for i, op in enumerate(ops) for x in [op, *checks.get(i, [])]]
-        # consecutive solution steps (no constraint between them) run as one op
-        merged: list[Any] = []
-        for op in ops:
-            if isinstance(op, _Step):
-                if merged and isinstance(merged[-1], list):
-                    merged[-1].append(op)
-                    continue
-                op = [op]
-            merged.append(op)
-        ops = [_steps_op(op, self._slots) if isinstance(op, list) else op for op in merged]
         plan = self._plans[top] = (tables, ops, free_tables, free_ops)
         return plan
 
     def _names_op(self) -> Any:
         """``op(rng, env, top)`` drawing distinct people and writing each one's words (name, pronouns)
-        into the slots of its variable (consecutive, in ``_PRONOUN_KEYS`` order after the name)."""
+        into the slots of its variable (consecutive, in ``PRONOUN_KEYS`` order after the name)."""
         if not self.names:
             return None
         everyone = people()
-        count = len(everyone)
         spans = [(self._slots[v.keys[0]], self._slots[v.keys[0]] + len(v.keys)) for v in self.names]
-        if len(spans) == 1:
-            (first, last), = spans
-
-            def draw_name(rng: random.Random, env: list[Any], top: int) -> bool:
-                env[first:last] = everyone[floor(rng.random() * count)]
-                return True
-
-            return draw_name
 
         def draw_names(rng: random.Random, env: list[Any], top: int) -> bool:
-            for (first, last), words in zip(spans, _distinct(rng.random, everyone, len(spans))):
+            # one person (most scenarios): a plain pick, a tenth of rng.sample's cost
+            chosen = rng.sample(everyone, len(spans)) if len(spans) > 1 else [_pick(rng, everyone)]
+            for (first, last), words in zip(spans, chosen):
                 env[first:last] = words
             return True
 
@@ -694,43 +616,29 @@ class Scenario:
         if plan is None:
             return None
         tables, ops, free_tables, free_ops = plan
-        random_, size = rng.random, len(self._slots)
+        size = len(self._slots)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             env: list[Any] = [None] * size
-            for slot, table, n in tables:
-                env[slot] = table[floor(random_() * n)]
+            for slot, table in tables:
+                env[slot] = _pick(rng, table)
             try:
                 for op in ops:
                     if not op(rng, env, max_value):
                         break
                 else:
-                    for slot, table, n in free_tables:
-                        env[slot] = table[floor(random_() * n)]
+                    for slot, table in free_tables:
+                        env[slot] = _pick(rng, table)
                     for op in free_ops:
                         op(rng, env, max_value)
                     if all(m.holds(env[slot]) for slot, m in self.measured):
                         return env, attempt
             except ZeroDivisionError:
                 continue
-            except (OverflowError, TypeError, ValueError):
-                self._explain(env)
-                raise
         return None
 
     def named(self, env: list[Any]) -> dict[str, Any]:
         """The values of a draw by name (those drawn so far)."""
         return {key: env[slot] for key, slot in self._slots.items() if env[slot] is not None}
-
-    def _explain(self, env: list[Any]) -> None:
-        """Re-run bounds, solution and constraints with error reporting, to name the expression that failed."""
-        bounds = [b for v in self.numeric for b in (v.low, v.high, v.step) if isinstance(b, Expression)]
-        drawn = self.named(env)
-        for expression in bounds + [s.expression for s in self.steps] + self.constraints:
-            if set(expression.names) <= drawn.keys():
-                try:
-                    expression(env)
-                except ZeroDivisionError:
-                    pass
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -797,24 +705,15 @@ class Scenario:
         context["num"] = values
         return text.render(context)
 
-    def measure(self, env: list[Any]) -> tuple[Any, bool]:
-        """The largest absolute number in the problem and its solution (an int, or a float when that
-        number is not whole), and whether all of them are whole."""
-        largest = _largest(self._int_numbers(env))
-        if self._other_numbers is None:
-            return largest, True
-        whole, fractional = True, 0.0
-        for value in self._other_numbers(env):
-            kind = type(value)
-            if kind is int:
-                if abs(value) > largest:
-                    largest = abs(value)
-            elif kind is Fraction:  # never whole: drawn and solved values are normalised
-                whole = False
-                fractional = max(fractional, abs(value.numerator / value.denominator))
-        if fractional > largest:
-            return fractional, whole
-        return largest, whole
+    def measure(self, env: list[Any]) -> tuple[int | float, bool]:
+        """The largest absolute number in the problem and its solution, each counted in the unit of its
+        measure's ``size`` (cents as dollars: see ``Measure``), and whether every number is whole."""
+        largest, whole = 0, True
+        for slot, size in self._sized_numbers:
+            value = env[slot]
+            whole = whole and _whole(value)
+            largest = max(largest, abs(value) * size)
+        return _json_number(_normal(largest)), whole
 
     def space(self, rng: random.Random, draws: int = 48) -> float:
         """Estimated number of distinct questions: mean domain size over valid draws × acceptance rate."""
