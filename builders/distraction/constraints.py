@@ -145,6 +145,8 @@ _RULES = {
 IFBENCH_NOT_DRAWN = {
     "ratio:overlap": "needs a reference text for the trigram overlap, which a drawn task does not carry",
     "format:options": "needs a question that its options (yes/no/maybe, a-d) answer",
+    "words:start_verb": "needs NLTK's tagger data, which dsgen does not ship: drawing it only where it is "
+    "installed would make the same recipe and seed give other records on another machine",
     **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
 }
 
@@ -304,6 +306,9 @@ def _ifbench_kwargs(
         return {"N": rng.randint(20, 80)}
     if iid == "count:conjunctions":
         return {"small_n": rng.randint(2, 5)}
+    if iid == "ratio:stop_words":
+        # plain English prose is 40-55% NLTK stop words: 20-40% asks for a denser style, not word salad
+        return {"percentage": rng.randint(20, 40)}
     if iid == "count:person_names":
         return {"N": rng.randint(2, 8)}
     if iid == "count:numbers":

@@ -454,6 +454,10 @@ def _reshape(shape: _Shape, iid: str, every: dict[str, dict], text: str) -> bool
             return False
         shape.shift += kw["m"] - 1 - tokens.index(kw["keyword"])
         return True
+    if iid == "ratio:stop_words":  # filler holds no stop words: more of it dilutes the required ones
+        words = ifbench.STOP_WORD.findall(text)
+        stop = sum(1 for w in words if w.lower() in ifbench.stop_words())
+        return _grow(shape, every, int(stop * 100 / max(kw["percentage"], 1)) + 2 - len(words))
     if iid == "count:words_japanese":
         shape.pad += 1
         return shape.pad < 4
@@ -883,7 +887,8 @@ def _fill(slots: list[_Slot], kw: dict[str, dict], banned: list[str], variant: i
     the repeat cap."""
     cap = 1 if "count:count_unique" in kw else kw.get("words:repeats", {}).get("small_n", 3)
     successor = "keywords:no_adjacent_consecutive" in kw  # no word starting with the letter after the last one's
-    vocab = [w for w in _MIXED if not any(b in w for b in banned)]
+    stop = ifbench.stop_words() if "ratio:stop_words" in kw else frozenset()
+    vocab = [w for w in _MIXED if not any(b in w for b in banned) and w not in stop]
     used: dict[str, int] = {}
     for slot in slots:
         if slot.word is not None:
