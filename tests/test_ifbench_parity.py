@@ -106,6 +106,9 @@ def test_the_shipped_stop_words_are_nltks_english_list():
         ("Data_of_the team was in_the report.", 40, True, False),  # '_' hid three stop words upstream
         ("Thе cаt was on thе mat.", 40, True, False),  # Cyrillic е, а: 'thе' is no stop word upstream
         ("T\u200dhe cat and the dog.", 40, True, False),  # a zero-width joiner splits 'The' into 'T', 'he'
+        ("th\u00ade cat of th\u00ade dog", 40, True, False),  # soft hyphens
+        ("ｔｈｅ ｃａｔ ｏｆ ｔｈｅ ｄｏｇ", 40, True, False),  # full-width letters
+        ("Τhe cat οf the dog", 40, True, False),  # Greek Τ and ο
         ("...!!! ???", 50, None, False),  # no word: upstream divides by zero
         ("Quarterly revenue grew; margins improved.", 0, True, True),
         ("The cat sat on the mat.", 50, True, True),  # 3 of 6 is 50%: 'no more than' passes
