@@ -145,10 +145,21 @@ _RULES = {
 IFBENCH_NOT_DRAWN = {
     "ratio:overlap": "needs a reference text for the trigram overlap, which a drawn task does not carry",
     "format:options": "needs a question that its options (yes/no/maybe, a-d) answer",
-    "words:start_verb": "needs NLTK's tagger data, which dsgen does not ship: drawing it only where it is "
-    "installed would make the same recipe and seed give other records on another machine",
     **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
 }
+
+#: IFBench ids drawn only where a recipe names them (``instruction_ids``), since their check needs data
+#: dsgen does not ship: drawing them by default wherever that data happens to be installed would make the
+#: same recipe and seed give other records on another machine.
+IFBENCH_OPT_IN = {"words:start_verb": f"NLTK's {ifbench.TAGGER} data (`{ifbench.TAGGER_COMMAND}`)"}
+
+
+def opt_in_missing(iid: str) -> str | None:
+    """Why opt-in id ``iid`` cannot be drawn on this machine (its data is not installed), else None."""
+    if iid == "words:start_verb" and not ifbench.tagger_installed():
+        return f"'{iid}' needs {IFBENCH_OPT_IN[iid]}, which is not installed"
+    return None
+
 
 #: Words of a request's frame rather than its subject, never the word a constraint excludes.
 _REQUEST_WORDS = frozenset(
@@ -175,10 +186,11 @@ def spec() -> dict[str, Any]:
 
 
 def family_ids(family: str) -> list[str]:
-    """The ids drawn for a family (IFBench's less ``IFBENCH_NOT_DRAWN``)."""
+    """The ids drawn for a family by default (IFBench's less ``IFBENCH_NOT_DRAWN`` and ``IFBENCH_OPT_IN``)."""
     if family not in FAMILIES:
         raise ValueError(f"unknown constraint family {family!r}; expected one of {list(FAMILIES)}")
-    return [iid for iid in instructions.FAMILIES[family] if iid not in IFBENCH_NOT_DRAWN]
+    skipped = IFBENCH_NOT_DRAWN.keys() | IFBENCH_OPT_IN.keys()
+    return [iid for iid in instructions.FAMILIES[family] if iid not in skipped]
 
 
 def conflicting(a: str, b: str) -> bool:
