@@ -19,6 +19,7 @@ and constraints), so every wrapped record can earn full reward.
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -97,9 +98,21 @@ ANSWER_UNPROVED = frozenset(
         *(NUMERIC_EXCLUDED_TRAIN - {"count:numbers"}),
     }
 )
-#: IFBench's answer template ("My Answer: … My Conclusion: … Future Outlook: …") asks for an answer slot of
-#: its own beside the graded answer line: answer_match reads it as a second, disagreeing answer.
-WRAP_EXCLUDED_TEST = frozenset({"format:output_template"})
+#: IFBench ids not added onto a graded task: the answer template ("My Answer: … My Conclusion: …") asks for an
+#: answer slot of its own, which answer_match reads as a second, disagreeing answer; "answer with a list of
+#: items" and "each section begins with a thesis statement" ask for an essay's shape around a one-line
+#: answer; "the last word of each sentence starts the next" and "each sentence alliterates longer than the
+#: one before" hold only with the answer line put first (a trap: it usually comes last).
+WRAP_EXCLUDED_TEST = frozenset(
+    {"format:output_template", "format:list", "format:thesis", "words:last_first", "sentence:alliteration_increment"}
+)
+#: A task prompt that already asks for an "Answer: <…>" line (reverse_qa: "End your reply with a line of the
+#: form …"): the wrapper adds no answer line of its own, and no constraint on how the response ends, which
+#: would contradict where the task puts its answer.
+ASKS_ANSWER_LINE = re.compile(r'"Answer: <[^>"]*>"')
+END_IDS = frozenset(
+    {"detectable_content:postscript", "startend:end_checker", "startend:quotation", "last_word:last_word_answer"}
+)
 
 
 @lru_cache(maxsize=None)
@@ -352,14 +365,17 @@ class AddInstructions(Wrapper):
         numeric = graded_kind(record["verifier"]) == "numeric"
         if numeric:
             exclude |= NUMERIC_EXCLUDED_TRAIN
+        request = message["content"].rstrip()
+        asked = not numeric and ASKS_ANSWER_LINE.search(request) is not None
+        if asked:
+            exclude |= END_IDS
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
-        request = message["content"].rstrip()
-        marker = FINAL_ANSWER if numeric else ANSWER_LINE
+        marker = [] if asked else [FINAL_ANSWER if numeric else ANSWER_LINE]
         for redraws in range(_ATTEMPTS):
             ids, kwargs, described = _draw(rng, p, allowed, request, avoid=answer, proved=False)
-            message["content"] = request + "\n\n" + " ".join([*described, marker])
+            message["content"] = request + "\n\n" + " ".join([*described, *marker])
             check = _verifier(ids, kwargs, described, p, graded_task=True)
             wrapped = {
                 **record,

@@ -65,9 +65,16 @@ def test_every_wrapped_record_is_proved_and_its_witness_bends_only_to_zero(famil
         assert meta["redraws"] >= 0 and meta["family"] == family
         ids, kwargs = added(record)
         statement = builders.answer_statement(record["answer"], record["verifier"])
-        # the prompt asks for the line the witness states the answer on
-        marker = builders.FINAL_ANSWER if statement.startswith("####") else builders.ANSWER_LINE
-        assert record["prompt"][-1]["content"].endswith(marker)
+        # the prompt asks, once, for the line the witness states the answer on; where the task itself asks for
+        # it (reverse_qa: "End your reply with a line of the form ..."), nothing may say how the response ends
+        content = record["prompt"][-1]["content"]
+        if statement.startswith("####"):
+            assert content.endswith(builders.FINAL_ANSWER)
+        else:
+            assert len(builders.ASKS_ANSWER_LINE.findall(content)) == 1
+            if inner == "reverse_qa":
+                assert not set(ids) & builders.END_IDS
+        assert not set(ids) & (builders.WRAP_EXCLUDED_TEST | builders.ANSWER_UNPROVED)
         response = wrapper.reference_completion(record)
         assert response is not None and statement in response
         assert scoring.score(record, response) == 1.0
