@@ -245,6 +245,9 @@ def score_file(data: str | Path, completions: str | Path) -> ScoreReport:
             raise DsgenError(f"{where}: {row}")
         if "id" not in row or "completion" not in row:
             raise DsgenError(f"{where}: expected keys 'id' and 'completion', got {sorted(row)}")
+        if not (row["completion"] is None or isinstance(row["completion"], (str, dict, list))):
+            raise DsgenError(f"{where}: 'completion' must be text or chat messages, got "
+                             f"{type(row['completion']).__name__} {row['completion']!r:.40}")
         answers.setdefault(str(row["id"]), []).append(row["completion"])
     report = ScoreReport()
     seen: set[str] = set()

@@ -94,6 +94,9 @@ def test_score_grades_a_completions_file(toy_recipe, tmp_path):
     bad.write_text('{"id": "x"}\n')
     result = run("score", str(out), "-c", str(bad))
     assert result.exit_code == 2 and "line 1" in result.output and "'completion'" in result.output
+    bad.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"id": records[0]["id"], "completion": 0}) + "\n")
+    result = run("score", str(out), "-c", str(bad))
+    assert result.exit_code == 2 and "line 2" in result.output and "got int 0" in result.output
 
 
 def test_recipe_command_prints_the_default_recipe():
