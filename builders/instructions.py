@@ -146,6 +146,9 @@ class ConstraintParams(Params):
     instruction_ids: list[str] | None = Field(default=None, description="draw only these ids (of the family)")
     loose: bool = Field(default=False, description="grade in IFEval's loose mode")
     reward: Reward = Field(default="all", description="all (every constraint met) or fraction (share met)")
+    binding: bool = Field(
+        default=True, description="draw again a set that a trivial response (filler; a bare answer line) already meets"
+    )
 
     _ids = field_validator("instruction_ids")(lambda v: _subset("instruction_ids", v))
 
@@ -226,13 +229,23 @@ def _metadata(family: str, ids: list[str], kwargs: list[dict], described: list[s
 
 
 def _draw(
-    rng: random.Random, p: ConstraintParams, allowed: list[str], prompt: str, *, avoid: str = "", proved: bool
+    rng: random.Random,
+    p: ConstraintParams,
+    allowed: list[str],
+    prompt: str,
+    *,
+    avoid: str = "",
+    proved: bool,
+    probes: tuple[str, ...] = constraints.FILLER_PROBES,
 ) -> tuple[list[str], list[dict], list[str]] | None:
     """Ids, kwargs and wordings of one constraint set; None when ``proved`` asks for a witness response
-    (one that also passes the verifier's guards) and there is none."""
+    (one that also passes the verifier's guards) and there is none, or when ``p.binding`` asks that no
+    trivial response (``probes``) meets the set and one does."""
     ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints), allowed)
     kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid)
     described = constraints.describe(rng, ids, kwargs)
+    if p.binding and not constraints.binds(ids, kwargs, probes, loose=p.loose):
+        return None
     if proved:
         response = witness.witness_response(ids, kwargs)
         if response is None or instructions.score(response, None, _verifier(ids, kwargs, described, p)["params"]) != 1.0:
@@ -289,7 +302,7 @@ class InstructionPrompts(Builder):
                 if drawn is not None:
                     break
             else:
-                raise Skip("no constraint set with a witness response found")
+                raise Skip("no constraint set with a witness response found that binds (binding)")
             ids, kwargs, described = drawn
         prompt = " ".join([text, *described])
         value, level = _difficulty(ids, family)
@@ -376,8 +389,13 @@ class AddInstructions(Wrapper):
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
         marker = [] if asked else [FINAL_ANSWER if numeric else ANSWER_LINE]
+        statement = answer_statement(answer, record["verifier"])
+        probes = (statement, record.get("metadata", {}).get("solution") or statement)
         for redraws in range(_ATTEMPTS):
-            ids, kwargs, described = _draw(rng, p, allowed, request, avoid=answer, proved=False)
+            drawn = _draw(rng, p, allowed, request, avoid=answer, proved=False, probes=probes)
+            if drawn is None:
+                continue
+            ids, kwargs, described = drawn
             message["content"] = request + "\n\n" + " ".join([*described, *marker])
             check = _verifier(ids, kwargs, described, p, graded_task=True)
             wrapped = {
@@ -391,7 +409,7 @@ class AddInstructions(Wrapper):
             }
             if wrapped_witness(wrapped) is not None:
                 return wrapped
-        raise Skip("no added constraint set with a witness that also states the graded answer")
+        raise Skip("no added constraint set with a witness that also states the graded answer and binds (binding)")
 
     def reference_completion(self, record: dict[str, Any]) -> str | None:
         """The witness that proved the wrapped record: the graded answer's line plus the constraints."""

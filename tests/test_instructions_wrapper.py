@@ -140,7 +140,7 @@ def test_sets_without_a_witness_are_redrawn_and_counted(monkeypatch):
     """A set is kept only when its witness passes the record's whole verifier: a writer that finds none, or
     one whose response leaves the answer out, gets every set redrawn and the record skipped."""
     record = dsgen.sample("reverse_qa", INNERS["reverse_qa"], count=1, seed=2)[0]
-    wrapper = builders.AddInstructions(constraint_family="ifbench_train")
+    wrapper = builders.AddInstructions(constraint_family="ifbench_train", binding=False)  # every draw is proved
     calls = []
     real = witness.witness_response
 

@@ -444,6 +444,18 @@ def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, 
         kw["let_frequency"] = rng.randint(20, 60) if kw["letter"] in _COMMON_LETTERS else rng.randint(3, 12)
 
 
+#: Responses that ask for nothing: 12 words of filler, one word repeated and a plain lowercase sentence. A set
+#: that one of them meets (only prohibitions: no commas, a word left out, no "!") rewards a response with no
+#: content, so ``binds`` rejects it.
+FILLER_PROBES = (" ".join(["word"] * 12), "the cat sat on a mat and then it went to sleep on it")
+
+
+def binds(ids: list[str], kwargs: list[dict[str, Any]], probes: tuple[str, ...], *, loose: bool = False) -> bool:
+    """Whether at least one constraint of the set asks for something: no trivial response in ``probes``
+    (``FILLER_PROBES``; for a wrapped task its bare answer line or plain worked solution) meets every one."""
+    return not any(all(instructions.check(probe, ids, kwargs, loose=loose)) for probe in probes)
+
+
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st: how the wordings name a position."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
