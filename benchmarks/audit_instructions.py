@@ -21,7 +21,6 @@ import re
 import time
 from collections import Counter
 
-from dsgen.builders.distraction import constraints
 from rich.console import Console
 from rich.table import Table
 
@@ -37,7 +36,16 @@ OFFICE = frozenset(
     "balance budget clarity context deadline detail evidence focus growth impact insight outcome priority "
     "progress quality schedule signal summary support timeline update value".split()
 )
-KEYWORD_KWARGS = ("keyword", "keywords", "forbidden_words", "word", "first_word", "last_word", "keyword1", "keyword2")
+KEYWORD_KWARGS = (
+    "keyword",
+    "keywords",
+    "forbidden_words",
+    "word",
+    "first_word",
+    "last_word",
+    "keyword1",
+    "keyword2",
+)
 
 
 def keywords_of(kwargs: list[dict]) -> list[str]:
@@ -52,8 +60,17 @@ def keywords_of(kwargs: list[dict]) -> list[str]:
 def instructions_table(count: int) -> tuple[Table, dict[str, set[str]]]:
     table = Table(title=f"instructions: {count} records per family (seed 21)")
     columns = (
-        "family", "filler = 1.0", "redraws/record", "records/s", "grammar slips", "language drawn",
-        "language not en", "fixed prompts", "max repeats", "copy tasks", "office keywords",
+        "family",
+        "filler = 1.0",
+        "redraws/record",
+        "records/s",
+        "grammar slips",
+        "language drawn",
+        "language not en",
+        "fixed prompts",
+        "max repeats",
+        "copy tasks",
+        "office keywords",
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "family" else "right")
@@ -70,21 +87,38 @@ def instructions_table(count: int) -> tuple[Table, dict[str, set[str]]]:
         langs = [
             kw["language"]
             for r in made
-            for iid, kw in zip(r["verifier"]["params"]["instruction_id_list"], r["verifier"]["params"]["kwargs"])
+            for iid, kw in zip(
+                r["verifier"]["params"]["instruction_id_list"], r["verifier"]["params"]["kwargs"]
+            )
             if iid == "language:response_language"
         ]
-        fixed = Counter(r["metadata"]["request"]["text"] for r in made if r["metadata"]["request"]["source"] != "generated")
+        fixed = Counter(
+            r["metadata"]["request"]["text"]
+            for r in made
+            if r["metadata"]["request"]["source"] != "generated"
+        )
         copies = sum(
-            any(i.startswith(("copy:", "repeat:", "new:copy")) for i in r["verifier"]["params"]["instruction_id_list"])
+            any(
+                i.startswith(("copy:", "repeat:", "new:copy"))
+                for i in r["verifier"]["params"]["instruction_id_list"]
+            )
             for r in made
         )
         words = [w for r in made for w in keywords_of(r["verifier"]["params"]["kwargs"])]
         vocab[family] = set(words)
         office = sum(w in OFFICE for w in words)
         table.add_row(
-            family, f"{filler}/{len(made)}", f"{redraws:.2f}", f"{rate:.0f}", str(len(slips)), str(len(langs)),
-            str(sum(lang != "en" for lang in langs)), str(sum(fixed.values())), str(max(fixed.values(), default=0)),
-            str(copies), f"{office}/{len(words)}",
+            family,
+            f"{filler}/{len(made)}",
+            f"{redraws:.2f}",
+            f"{rate:.0f}",
+            str(len(slips)),
+            str(len(langs)),
+            str(sum(lang != "en" for lang in langs)),
+            str(sum(fixed.values())),
+            str(max(fixed.values(), default=0)),
+            str(copies),
+            f"{office}/{len(words)}",
         )
         for slip in slips[:3]:
             print(f"  slip ({family}): {slip}")
@@ -93,7 +127,13 @@ def instructions_table(count: int) -> tuple[Table, dict[str, set[str]]]:
 
 def wrapped_table(count: int) -> Table:
     table = Table(title=f"math.template + instructions.add: {count} records per family (seed 6)")
-    for column in ("family", "records", "'#### answer' meets constraints", "solution meets constraints", "records/s"):
+    for column in (
+        "family",
+        "records",
+        "'#### answer' meets constraints",
+        "solution meets constraints",
+        "records/s",
+    ):
         table.add_column(column, justify="left" if column == "family" else "right")
     for family in FAMILIES:
         wrappers = [("instructions.add", {"constraint_family": family})]
@@ -119,9 +159,11 @@ def main() -> None:
     table, vocab = instructions_table(args.records)
     console.print(table)
     shared = vocab["ifbench_test"] & (vocab["ifeval"] | vocab["ifbench_train"])
-    console.print(f"keywords drawn: ifeval {len(vocab['ifeval'])}, ifbench_test {len(vocab['ifbench_test'])}, "
-                  f"ifbench_train {len(vocab['ifbench_train'])}; ifbench_test keywords also drawn by a training "
-                  f"family: {len(shared)} {sorted(shared)[:12]}")
+    console.print(
+        f"keywords drawn: ifeval {len(vocab['ifeval'])}, ifbench_test {len(vocab['ifbench_test'])}, "
+        f"ifbench_train {len(vocab['ifbench_train'])}; ifbench_test keywords also drawn by a training "
+        f"family: {len(shared)} {sorted(shared)[:12]}"
+    )
     console.print(wrapped_table(args.wrapped))
 
 

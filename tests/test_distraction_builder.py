@@ -150,7 +150,7 @@ def test_exact_rendered_templates():
     assert prompt == "Reference text (changelog):\n\n---\nFixed: x.\n---\n\nSummarise it.\n- A.\n- B."
     spec = constraints.spec()["compiled"]
     assert (
-        spec["length_constraints:number_words"][0].render(num_words=50, relation="less than")
+        constraints.render(spec["length_constraints:number_words"][0], {"num_words": 50, "relation": "less than"})
         == "Answer with less than 50 words."
     )
     entry = noise.spec()["compiled"]["todo_note"][2]

@@ -28,7 +28,9 @@ def test_binds_rejects_a_set_of_prohibitions_and_keeps_one_that_asks_for_somethi
 def test_no_instructions_record_rewards_filler(family):
     made = dsgen.sample("instructions", {"constraint_family": family}, count=60, seed=21)
     for probe in constraints.FILLER_PROBES:
-        assert all(scoring.score(r, probe) < 1.0 for r in made if r["metadata"]["request"]["source"] == "generated")
+        assert all(
+            scoring.score(r, probe) < 1.0 for r in made if r["metadata"]["request"]["source"] == "generated"
+        )
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -43,7 +45,11 @@ def test_no_wrapped_math_record_is_met_by_its_bare_answer_or_its_solution(family
 
 
 def test_binding_off_allows_a_recipe_of_prohibitions_only():
-    params = {"constraint_family": "ifeval", "instruction_ids": ["punctuation:no_comma"], "max_constraints": 1}
+    params = {
+        "constraint_family": "ifeval",
+        "instruction_ids": ["punctuation:no_comma"],
+        "max_constraints": 1,
+    }
     assert dsgen.sample("instructions", params, count=3, seed=1) == []  # every draw is vacuous: skipped
     made = dsgen.sample("instructions", {**params, "binding": False}, count=3, seed=1)
     assert len(made) == 3 and scoring.score(made[0], constraints.FILLER_PROBES[0]) == 1.0

@@ -462,15 +462,25 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def plural(noun: str, count: int) -> str:
+    """``noun`` agreeing with ``count`` ("1 time", "2 times"), by inflect: what the wordings put after a number."""
+    from ..math.texts import inflector  # the math builders' engine, imported with them on first use
+
+    return inflector().plural(noun, count)
+
+
+def render(template: Any, kw: dict[str, Any]) -> str:
+    """One wording of a constraint: a compiled template of ``constraints.yaml`` rendered with its kwargs."""
+    return template.render(
+        **kw,
+        language_name=ifeval.LANGUAGES.get(kw.get("language")),
+        person_names=ifbench.PERSON_NAMES,
+        ordinal=ordinal,
+        plural=plural,
+    )
+
+
 def describe(rng: random.Random, ids: list[str], kwargs: list[dict[str, Any]]) -> list[str]:
     """One sentence per constraint, in a wording drawn from ``constraints.yaml``."""
     compiled = spec()["compiled"]
-    return [
-        rng.choice(compiled[iid]).render(
-            **kw,
-            language_name=ifeval.LANGUAGES.get(kw.get("language")),
-            person_names=ifbench.PERSON_NAMES,
-            ordinal=ordinal,
-        )
-        for iid, kw in zip(ids, kwargs)
-    ]
+    return [render(rng.choice(compiled[iid]), kw) for iid, kw in zip(ids, kwargs)]
