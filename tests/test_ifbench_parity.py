@@ -6,7 +6,10 @@ only on the cases each fix is about (``explained``); everything else must agree.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import string
 import unicodedata
 
 import pytest
@@ -19,7 +22,7 @@ import ifbench_reference  # noqa: E402
 import parity  # noqa: E402
 
 from dsgen.errors import DsgenError  # noqa: E402
-from dsgen.verifiers import folding, ifbench  # noqa: E402
+from dsgen.verifiers import folding, ifbench, ifeval  # noqa: E402
 
 
 def _ends(text: str) -> list[str]:
@@ -31,22 +34,95 @@ def _hidden_stop_words(text: str) -> bool:
     or in look-alike letters."""
     if not re.search(r"\w", text) or "_" in text or any(unicodedata.category(c) == "Cf" for c in text):
         return True
-    return any(not w.isascii() and folding.clean(w) in ifbench.stop_words() for w in ifbench.STOP_WORD.findall(text))
+    return any(
+        not w.isascii() and folding.clean(w) in ifbench.stop_words() for w in ifbench.STOP_WORD.findall(text)
+    )
+
+
+def _capitals(text: str) -> bool:
+    """More than one word in five in all capitals."""
+    words = ifeval.word_tokens(text)
+    return 5 * sum(len(w) > 1 and w.isupper() for w in words) > sum(
+        any(c.isalpha() for c in w) for w in words
+    )
+
+
+def _repeated_word(text: str) -> bool:
+    words = text.lower().translate(str.maketrans("", "", string.punctuation)).split()
+    return len(set(words)) != len(words)
+
+
+def _odd_palindromes(text: str) -> bool:
+    """Ten palindromes for upstream, some of them repeats, numbers or one letter repeated."""
+    words = [w for w in text.translate(str.maketrans("", "", string.punctuation)).lower().split()]
+    found = [w for w in words if len(w) >= 5 and w == w[::-1]]
+    return len(found) >= 10 and (
+        len(set(found)) < len(found) or not all(w.isalpha() and len(set(w)) > 1 for w in found)
+    )
+
+
+def _not_japanese(text: str, kw: dict) -> bool:
+    """An N-th word that is a digit or mixes Japanese with other characters."""
+    words = [w.strip(string.punctuation + " ") for w in text.split()][kw["N"] - 1 :: kw["N"]]
+    return any(
+        w and (w.isdigit() or re.search(r"[^\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff01-\uff0f]", w))
+        for w in words
+    )
+
+
+def _stray_markers(text: str) -> bool:
+    """A '*' or '-' that is not a list marker opening a line ('well-known', '**bold**')."""
+    return len(re.findall(r"[*-]", text)) != len(re.findall(r"^[ \t]*[*-][ \t]+\S", text, re.M))
+
+
+def _short_csv_rows(text: str) -> bool:
+    try:
+        rows = list(csv.reader(io.StringIO(text.replace('"', '"""'))))
+    except csv.Error:
+        return True
+    return any(len(r) != 5 for r in rows[1:])
+
+
+def _non_letter_words(text: str) -> bool:
+    return any(
+        not re.fullmatch(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", w.strip(string.punctuation + " "))
+        for w in text.split()
+    )
+
+
+def _keyword_inside(text: str, kw: dict) -> bool:
+    """A keyword found inside a longer word."""
+    return any(
+        text.lower().count(k.lower()) != len(ifbench.whole_word(k.lower()).findall(text.lower()))
+        for k in kw.values()
+    )
 
 
 EXPLAINED = {
+    "format:title_case": lambda t, kw: _capitals(t),
+    "format:thesis": lambda t, kw: "<em>" in t or "</em>" in t,
+    "ratio:sentence_words": lambda t, kw: _repeated_word(t),
+    "words:palindrome": lambda t, kw: _odd_palindromes(t),
+    "count:words_japanese": _not_japanese,
+    "words:vowel": lambda t, kw: len(set(t.lower()) & set("aeiou")) < 3,
+    "custom:csv_special_character": lambda t, kw: _short_csv_rows(t),
+    "count:unique_word_count": lambda t, kw: _non_letter_words(t),
+    "count:keywords_multiple": _keyword_inside,
     "ratio:sentence_type": lambda t, kw: "?" not in _ends(t),
     "ratio:sentence_balance": lambda t, kw: "." not in _ends(t),
-    "format:line_indent": lambda t, kw: re.search(r"\n\s*\n\s*\n", t) is not None
-    or sum(1 for line in t.split("\n") if line.strip()) < 2,
+    "format:line_indent": lambda t, kw: (
+        re.search(r"\n\s*\n\s*\n", t) is not None or sum(1 for line in t.split("\n") if line.strip()) < 2
+    ),
     "format:quote_unquote": lambda t, kw: '"' not in t.replace("“", '"').replace("”", '"'),
-    "format:sub-bullets": lambda t, kw: "*" not in t,
+    "format:sub-bullets": lambda t, kw: "*" not in t or _stray_markers(t),
     "words:last_first": lambda t, kw: len(ifbench.split_sentences(t)) < 2,
     "sentence:increment": lambda t, kw: len(ifbench.split_sentences(t)) < 2,
     "sentence:alliteration_increment": lambda t, kw: len(ifbench.split_sentences(t)) < 2,
     "ratio:stop_words": lambda t, kw: _hidden_stop_words(t),
-    "count:person_names": lambda t, kw: sum(n in t for n in ifbench.PERSON_NAMES)
-    != len(set(re.findall(r"\b(?:" + "|".join(ifbench.PERSON_NAMES) + r")\b", t))),
+    "count:person_names": lambda t, kw: (
+        sum(n in t for n in ifbench.PERSON_NAMES)
+        != len(set(re.findall(r"\b(?:" + "|".join(ifbench.PERSON_NAMES) + r")\b", t)))
+    ),
 }
 
 
@@ -168,6 +244,62 @@ def test_vacuous_and_substring_passes_of_upstream_fail_here(iid, kwargs, respons
     assert ifbench.compile_check(iid, kwargs)(response) is False
 
 
+HEADER = "ProductID,Category,Brand,Price,Stock\n"
+
+
+@pytest.mark.parametrize(
+    ("iid", "kwargs", "response", "upstream", "dsgen"),
+    [
+        ("format:title_case", {}, "THE CAT IS ON THE MAT TODAY", True, False),  # all capitals
+        ("format:title_case", {}, "The NASA Crew Is Back Home Today", True, True),  # an acronym
+        ("format:title_case", {}, "The Cat of the House", False, False),  # the wording asks for every word
+        ("format:thesis", {}, "<em></em> rest", True, False),  # upstream reads '>' as the thesis
+        ("format:thesis", {}, "<em>Cats rule.</em>", True, False),  # upstream reads '>' as what follows
+        ("format:thesis", {}, "<em>Cats rule.</em> Here is why.", True, True),
+        ("ratio:sentence_words", {}, "Abc def. Abc def. Abc def.", True, False),
+        ("ratio:sentence_words", {}, "Abc def. Ghi jkl. Mno pqr.", True, True),
+        ("words:palindrome", {}, " ".join(["aaaaa"] * 10), True, False),
+        ("words:palindrome", {}, " ".join(["level"] * 10), True, False),
+        ("words:palindrome", {}, " ".join(["12321"] * 10), True, False),
+        ("words:palindrome", {}, "level radar civic kayak refer rotor madam racecar stats tenet", True, True),
+        ("count:words_japanese", {"N": 4}, "a b c 1 d e f 2", True, False),
+        ("count:words_japanese", {"N": 4}, "a b c xの d e f yの", True, False),
+        ("count:words_japanese", {"N": 4}, "a b c 猫 d e f ねこ。", True, True),
+        ("format:sub-bullets", {}, "* a well-known fact\n* a long-term plan", True, False),
+        ("format:sub-bullets", {}, "* a fact\n  - a detail\n* a plan\n  - a step", True, True),
+        ("words:vowel", {}, "Shh. Psst. Hmm. Brr.", True, False),
+        ("words:vowel", {}, "Rob and Ted sat on a bench at the dock.", True, True),
+        ("custom:csv_special_character", {}, HEADER + '1,"a&b",x,2,3\n' + "junk\n" * 13, True, False),
+        ("custom:csv_special_character", {}, HEADER + '1,"a&b",x,2,3\n' + "2,b,c,4,5\n" * 13, True, True),
+        ("count:unique_word_count", {"N": 20}, " ".join(f"w{i}" for i in range(30)), True, False),
+        ("count:unique_word_count", {"N": 4}, "don't worry, well-known cats sat", True, True),
+        (
+            "count:keywords_multiple",
+            dict(zip(("keyword1", "keyword2", "keyword3", "keyword4", "keyword5"), "aa bb cc dd ee".split())),
+            "aa, progressive " + "bb " * 2 + "cc " * 3 + "dd " * 5 + "ee " * 7,
+            True,
+            True,
+        ),
+        (
+            "count:keywords_multiple",
+            dict(
+                zip(
+                    ("keyword1", "keyword2", "keyword3", "keyword4", "keyword5"),
+                    "progress bb cc dd ee".split(),
+                )
+            ),
+            "We made progress, progressive " + "bb " * 2 + "cc " * 3 + "dd " * 5 + "ee " * 7,
+            False,
+            True,
+        ),
+    ],
+)
+def test_checks_do_what_their_wording_says(iid, kwargs, response, upstream, dsgen):
+    """The fixes that make a check match its wording (``ifbench.FIXES``): upstream's verdict, then dsgen's."""
+    assert ifbench_reference.ifbench_check(response, iid, kwargs) is upstream
+    assert ifbench.compile_check(iid, kwargs)(response) is dsgen
+
+
 def test_line_indent_ignores_every_blank_line():
     text = "a\n\n\n b\n  c"  # upstream removes one of two blank lines while iterating and fails this
     assert ifbench_reference.ifbench_check(text, "format:line_indent", {}) is False
@@ -175,7 +307,10 @@ def test_line_indent_ignores_every_blank_line():
 
 
 def test_crashing_upstream_inputs_are_plain_failures():
-    assert ifbench_reference.ifbench_check("ab", "ratio:overlap", {"reference_text": "abc", "percentage": 50}) is None
+    assert (
+        ifbench_reference.ifbench_check("ab", "ratio:overlap", {"reference_text": "abc", "percentage": 50})
+        is None
+    )
     assert ifbench.compile_check("ratio:overlap", {"reference_text": "abc", "percentage": 50})("ab") is False
 
 

@@ -47,12 +47,31 @@ FIXES: dict[str, str] = {
     "format:line_indent": "drops every blank line and needs two lines: upstream removes from the list it "
     "iterates (two blank lines in a row keep one) and passes a single line",
     "format:quote_unquote": "needs at least one quoted phrase: upstream passes text without quotes",
-    "format:sub-bullets": "needs at least one '*' bullet: upstream passes text without bullets",
     "words:last_first": "needs two sentences: upstream passes a single sentence (and crashes on empty ones)",
     "sentence:increment": "needs two sentences: upstream passes a single sentence",
     "sentence:alliteration_increment": "needs two sentences: upstream passes a single sentence",
     "count:person_names": "matches whole names: upstream counts 'Leo' in 'Leonard' and 'Ella' in 'Stella'",
     "ratio:overlap": "a response without trigrams fails: upstream divides by zero",
+    "format:title_case": "a response mostly in capitals fails (at most one word in five may be an all-capital "
+    "acronym): upstream passes a response written entirely in capitals",
+    "format:thesis": "the italic thesis between <em> and </em> must hold text, and text must follow it: upstream "
+    "slices <em> as if it were <i> and passes '<em></em>x'",
+    "ratio:sentence_words": "no word may be used twice ('using all different words'): upstream checks only the "
+    "three sentences' lengths and passes 'Abc def. Abc def. Abc def.'",
+    "words:palindrome": "counts different palindromes made of letters, not one letter repeated: upstream passes "
+    "'aaaaa' or 'level' ten times and '12321'",
+    "count:words_japanese": "every N-th word must be written in Japanese script only: upstream passes a digit or a "
+    "Latin word holding one Japanese character ('xの')",
+    "format:sub-bullets": "needs at least one '*' bullet, and reads lines: every '* ' bullet line needs a '- ' "
+    "sub-bullet line before the next bullet: upstream passes text without bullets, and splits the text at every "
+    "'*' and passes any '-', such as a hyphenated word",
+    "words:vowel": "exactly three different vowels ('only three types'): upstream passes text with fewer, even "
+    "none ('Shh. Psst.')",
+    "custom:csv_special_character": "checks every row: upstream stops at the first row holding a quoted field "
+    "with a special character and passes whatever rows follow",
+    "count:unique_word_count": "counts only words made of letters: upstream counts 'w0 w1 w2' as three words",
+    "count:keywords_multiple": "counts whole words: upstream counts substrings, so 'progressive' is a "
+    "'progress'",
     "ratio:stop_words": "words are split at '_' and invisible format characters are dropped, and a word is a "
     "stop word also in look-alike letters: upstream counts 'the_of_and' as one word that is no stop word, "
     "and 'thе' (Cyrillic е) or 't\u200dhe' as no stop word; a response without words fails: upstream "
@@ -166,6 +185,10 @@ EUROPEAN_CAPITALS = (
 ).split()
 _PRIMES = frozenset([2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97])
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+#: A word in Japanese script only (kana, kanji, the iteration mark 々, Japanese punctuation).
+#: A word made of letters, perhaps joined by an apostrophe or a hyphen ("don't", "well-known").
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_JAPANESE_WORD = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff01-\uff0f]+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # The sentence rules of IFEval's and IFBench's ``split_into_sentences`` (a period after a title, a single
@@ -243,7 +266,7 @@ def _alphabet(text: str) -> bool:
 
 def _vowel(text: str) -> bool:
     lines = text.strip().split("\n")
-    return len(lines) == 1 and len(set(lines[0].lower()) & set("aeiou")) <= 3
+    return len(lines) == 1 and len(set(lines[0].lower()) & set("aeiou")) == 3
 
 
 def _consonants(text: str) -> bool:
@@ -275,7 +298,7 @@ def _alliteration_increment(text: str) -> bool:
 
 def _palindrome(text: str) -> bool:
     words = text.translate(_NO_PUNCTUATION).lower().split()
-    return sum(1 for w in words if len(w) >= 5 and w == w[::-1]) >= 10
+    return len({w for w in words if len(w) >= 5 and w == w[::-1] and w.isalpha() and len(set(w)) > 1}) >= 10
 
 
 def _punctuation(text: str) -> bool:
@@ -365,14 +388,15 @@ def _emoji(text: str) -> bool:
 
 def _sentence_words(text: str) -> bool:
     sentences = split_sentences(text)
-    return len(sentences) == 3 and len({len(s.strip()) for s in sentences}) == 1
+    words = _words_without_punctuation(text.lower())
+    return len(sentences) == 3 and len({len(s.strip()) for s in sentences}) == 1 and len(set(words)) == len(words)
 
 
 def _japanese(n: int) -> Callable[[str], bool]:
     def check(text: str) -> bool:
         for i, word in enumerate(text.split()):
             word = word.strip(_STRIP)
-            if (i + 1) % n == 0 and word and not word.isdigit() and not _JAPANESE.search(word):
+            if (i + 1) % n == 0 and word and not _JAPANESE_WORD.fullmatch(word):
                 return False
         return True
 
@@ -453,17 +477,23 @@ def _thesis(text: str) -> bool:
         if start == -1:
             return False
     text = text[start:]
-    end = text.find("</i>")
+    opening = text.index(">") + 1
+    end, closing = text.find("</i>"), len("</i>")
     if end == -1:
-        end = text.find("</em>")
+        end, closing = text.find("</em>"), len("</em>")
         if end == -1:
             return False
-    return text[3:end].strip() != "" and text[end + 4 :].strip() != ""
+    return text[opening:end].strip() != "" and text[end + closing :].strip() != ""
 
 
 def _sub_bullets(text: str) -> bool:
-    bullets = text.split("*")[1:]
-    return bool(bullets) and all("-" in b for b in bullets)
+    markers = "".join(m.group(1) for m in _LIST_MARKER.finditer(text))
+    bullets = markers[markers.find("*") :] if "*" in markers else ""
+    return bullets != "" and "**" not in bullets and not bullets.endswith("*")
+
+
+#: A line opening with a list marker and text: '* point', '  - sub-point'.
+_LIST_MARKER = re.compile(r"^[ \t]*([*-])[ \t]+\S", re.M)
 
 
 def _no_bullets_bullets(text: str) -> bool:
@@ -568,12 +598,9 @@ def _csv_special(text: str) -> bool:
     rows = _csv_rows(text.replace('"', '"""')) or []
     if len(rows) != 15:
         return False
-    for row in rows[1:]:
-        if len(row) != 5:
-            return False
-        if any(re.match(r'".*[^\d\w\s].*"', field) for field in row):
-            return True
-    return False
+    if any(len(row) != 5 for row in rows[1:]):
+        return False
+    return any(re.match(r'".*[^\d\w\s].*"', field) for row in rows[1:] for field in row)
 
 
 def _csv_quotes(text: str) -> bool:
@@ -600,8 +627,13 @@ def _dates(text: str) -> bool:
 
 
 def _keywords_multiple(keywords: list[str]) -> Callable[[str], bool]:
-    wanted = list(zip((k.lower() for k in keywords), (1, 2, 3, 5, 7)))
-    return lambda t: all(t.lower().count(k) == n for k, n in wanted)
+    wanted = [(whole_word(k.lower()), n) for k, n in zip(keywords, (1, 2, 3, 5, 7))]
+    return lambda t: all(len(pattern.findall(t.lower())) == n for pattern, n in wanted)
+
+
+def whole_word(word: str) -> re.Pattern:
+    """``word`` as a whole word (not inside a longer one)."""
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
 
 
 def _keyword_position(keyword: str, n: int, m: int) -> Callable[[str], bool]:
@@ -703,13 +735,15 @@ def _repeat_change(prompt: str) -> Callable[[str], bool]:
 
 
 def _title_case(text: str) -> bool:
-    for word in ifeval.word_tokens(text):
+    words = ifeval.word_tokens(text)
+    for word in words:
         head, rest = word[0], word[1:]
         if head.isupper() and rest.islower():
             continue
         if head.islower() and (rest.isupper() or rest.islower()):
             return False
-    return True
+    capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    return 5 * capitals <= sum(any(c.isalpha() for c in w) for w in words)
 
 
 _PLAIN: dict[str, Callable[[str], bool]] = {
@@ -777,7 +811,7 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         return _start_verb()
     if iid == "count:unique_word_count":
         n = as_int(kw, "N", iid)
-        return lambda t: len({w.strip(_STRIP) for w in t.lower().split()}) >= n
+        return lambda t: len({w for w in (w.strip(_STRIP) for w in t.lower().split()) if _LETTERS.fullmatch(w)}) >= n
     if iid == "count:conjunctions":
         n = as_int(kw, "small_n", iid)
         return lambda t: len({w for w in t.split() if w.strip(_STRIP).lower() in CONJUNCTIONS}) >= n
