@@ -227,13 +227,13 @@ def sample_kwargs(
     """Kwargs for each id (words drawn without repeats, so keyword constraints never clash).
 
     ``language`` is the one ``language:response_language`` asks for: the language the task's material
-    is in (English for the built-in texts, which the witness response is written in). Keywords found
-    in ``avoid`` (a wrapped task's answer) are never drawn, so no constraint forbids the answer.
+    is in (English for the built-in texts, which the witness response is written in). Keywords come from
+    ``keyword_pool``; those found in ``avoid`` (a wrapped task's answer) are never drawn, so no constraint
+    forbids the answer.
     """
     lexicon = spec()["lexicon"]
     avoid = avoid.casefold()
-    words = [w for w in lexicon["keywords"] if w not in avoid]
-    rng.shuffle(words)
+    words = keyword_pool(rng, prompt_to_repeat, instructions.family_of(ids[0]) if ids else "ifeval", avoid)
     relation = lambda: rng.choice(ifeval.RELATIONS)  # noqa: E731
     out: list[dict[str, Any]] = []
     for iid in ids:
@@ -302,6 +302,28 @@ def sample_kwargs(
         out.append(kw)
     if "letters:letter_counting2" in ids:
         _train_letter(rng, out[ids.index("letters:letter_counting2")], out)
+    return out
+
+
+@lru_cache(maxsize=None)
+def topics() -> dict[str, dict[str, list[str]]]:
+    """Keywords per request subject and side (``train``, ``test``): ``templates/instructions/prompts.yaml``."""
+    return yaml.safe_load(read_text("instructions/prompts.yaml"))["topic_keywords"]
+
+
+def keyword_pool(rng: random.Random, prompt: str, family: str, avoid: str = "") -> list[str]:
+    """Words to draw keywords from, shuffled, the next one last (``list.pop``): the words of the request's
+    subject (``topics``) before the lexicon's, on the held-out side for ``ifbench_test`` and the training
+    side otherwise, so held-out keyword constraints never ask for a training family's words."""
+    held_out = family == "ifbench_test"
+    general = spec()["lexicon"]["test_keywords" if held_out else "keywords"]
+    topic = next((words for subject, words in topics().items() if subject in prompt), None)
+    pools = [general, topic["test" if held_out else "train"] if topic else []]
+    out: list[str] = []
+    for pool in pools:
+        words = [w for w in pool if w not in avoid]
+        rng.shuffle(words)
+        out += words
     return out
 
 
@@ -410,14 +432,15 @@ def _request_word(rng: random.Random, prompt: str, avoid: str) -> str | None:
     """A content word of the request (upstream's "harder" exclusion: the model is tempted to reuse it), none
     overlapping a lexicon word or phrase another constraint may require, nor the wrapped task's answer."""
     lexicon = spec()["lexicon"]
-    taken = " ".join(lexicon["keywords"] + lexicon["train_phrases"]).lower()
+    topic = [w for words in topics().values() for w in words["train"]]
+    taken = " ".join(lexicon["keywords"] + lexicon["train_phrases"] + topic).lower()
     avoid = avoid.casefold()
     candidates = sorted(
         {
             w
             for w in re.findall(r"[a-z]+", prompt.lower())
             if len(w) >= 4 and w not in _REQUEST_WORDS and w not in taken and w not in avoid
-            and not any(k in w for k in lexicon["keywords"])
+            and not any(k in w for k in lexicon["keywords"] + topic)
         }
     )
     return rng.choice(candidates) if candidates else None
