@@ -50,6 +50,10 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
+#: Share of a request's sets holding ``language:response_language`` that are it alone, asking for an answer
+#: in another language (IFEval asks for one on about 6% of its prompts; English on an English request asks
+#: for nothing). Not on a wrapped task, whose witness states the answer in English.
+FOREIGN_LANGUAGE_RATE = 0.5
 #: Words a request needs before ``new:copy_span_idx`` (copy a character span of it) is drawn onto it.
 SPAN_MIN_WORDS = 4
 #: Added after the constraints of a record graded by the ``numeric`` verifier: text the constraints call
@@ -241,8 +245,9 @@ def _draw(
     """Ids, kwargs and wordings of one constraint set; None when ``proved`` asks for a witness response
     (one that also passes the verifier's guards) and there is none, or when ``p.binding`` asks that no
     trivial response (``probes``) meets the set and one does."""
-    ids = constraints.choose_ids(rng, rng.randint(p.min_constraints, p.max_constraints), allowed)
-    kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid)
+    count, foreign = rng.randint(p.min_constraints, p.max_constraints), FOREIGN_LANGUAGE_RATE if proved else 0.0
+    ids = constraints.choose_ids(rng, count, allowed, foreign_rate=foreign)
+    kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid, foreign=bool(foreign))
     described = constraints.describe(rng, ids, kwargs)
     if p.binding and not constraints.binds(ids, kwargs, probes, loose=p.loose):
         return None

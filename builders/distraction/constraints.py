@@ -208,8 +208,13 @@ def conflicting(a: str, b: str) -> bool:
     return any(a in group and b in group for group in groups)
 
 
-def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
-    """Up to ``count`` ids from ``allowed``, in random order, no two of them conflicting."""
+LANGUAGE = "language:response_language"
+
+
+def choose_ids(rng: random.Random, count: int, allowed: list[str], *, foreign_rate: float = 0.0) -> list[str]:
+    """Up to ``count`` ids from ``allowed``, in random order, no two of them conflicting; a set holding
+    ``language:response_language`` is, at ``foreign_rate``, that constraint alone (``sample_kwargs`` then
+    asks for another language than English, which the witness proves only alone)."""
     pool = list(allowed)
     rng.shuffle(pool)
     chosen: list[str] = []
@@ -218,16 +223,26 @@ def choose_ids(rng: random.Random, count: int, allowed: list[str]) -> list[str]:
             break
         if not any(conflicting(iid, c) for c in chosen):
             chosen.append(iid)
+    if foreign_rate and LANGUAGE in chosen and rng.random() < foreign_rate:
+        return [LANGUAGE]
     return chosen
 
 
 def sample_kwargs(
-    rng: random.Random, ids: list[str], *, prompt_to_repeat: str, language: str = "en", avoid: str = ""
+    rng: random.Random,
+    ids: list[str],
+    *,
+    prompt_to_repeat: str,
+    language: str = "en",
+    avoid: str = "",
+    foreign: bool = False,
 ) -> list[dict[str, Any]]:
     """Kwargs for each id (words drawn without repeats, so keyword constraints never clash).
 
     ``language`` is the one ``language:response_language`` asks for: the language the task's material
-    is in (English for the built-in texts, which the witness response is written in). Keywords come from
+    is in (English for the built-in texts, which the witness response is written in); with ``foreign``
+    (a plain request), drawn alone on English material, it asks for one of the languages of
+    ``lexicon.language_samples`` instead, as IFEval does. Keywords come from
     ``keyword_pool``; those found in ``avoid`` (a wrapped task's answer) are never drawn, so no constraint
     forbids the answer.
     """
@@ -285,8 +300,11 @@ def sample_kwargs(
             kw = {"prompt_to_repeat": prompt_to_repeat}
         elif iid == "startend:end_checker":
             kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
-        elif iid == "language:response_language":
-            kw = {"language": language}
+        elif iid == LANGUAGE:
+            # alone, another language than the material's (English alone asks nothing of an English answer)
+            alone = foreign and language == "en" and len(ids) == 1
+            other = sorted(lexicon["language_samples"]) if alone else [language]
+            kw = {"language": rng.choice(other)}
         elif iid in ifbench.KWARGS:
             kw = _ifbench_kwargs(rng, iid, ids, words, prompt_to_repeat)
         elif iid in ifbench_train.KWARGS:
