@@ -150,6 +150,9 @@ class ConstraintParams(Params):
     instruction_ids: list[str] | None = Field(default=None, description="draw only these ids (of the family)")
     loose: bool = Field(default=False, description="grade in IFEval's loose mode")
     reward: Reward = Field(default="all", description="all (every constraint met) or fraction (share met)")
+    copy_rate: float = Field(
+        default=0.05, ge=0, le=1, description="share of sets that are a copy-the-request task (of those allowed)"
+    )
     binding: bool = Field(
         default=True, description="draw again a set that a trivial response (filler; a bare answer line) already meets"
     )
@@ -246,7 +249,7 @@ def _draw(
     (one that also passes the verifier's guards) and there is none, or when ``p.binding`` asks that no
     trivial response (``probes``) meets the set and one does."""
     count, foreign = rng.randint(p.min_constraints, p.max_constraints), FOREIGN_LANGUAGE_RATE if proved else 0.0
-    ids = constraints.choose_ids(rng, count, allowed, foreign_rate=foreign)
+    ids = constraints.choose_ids(rng, count, allowed, foreign_rate=foreign, copy_rate=p.copy_rate)
     kwargs = constraints.sample_kwargs(rng, ids, prompt_to_repeat=prompt, avoid=avoid, foreign=bool(foreign))
     described = constraints.describe(rng, ids, kwargs)
     if p.binding and not constraints.binds(ids, kwargs, probes, loose=p.loose):
@@ -296,6 +299,7 @@ class InstructionPrompts(Builder):
             iid = rng.choice(custom)
             ids, kwargs, described, redraws = [iid], [{}], [], 0
             text, origin = ifbench.CUSTOM_PROMPTS[iid], {"source": "ifbench_custom", "row": None}
+            group = {"group_id": iid}  # one fixed prompt: its records share a split
         else:
             text, origin = self._request(rng, index)
             short = len(text.split()) < SPAN_MIN_WORDS  # a user prompt of a word or three has no span to copy
@@ -309,6 +313,7 @@ class InstructionPrompts(Builder):
             else:
                 raise Skip("no constraint set with a witness response found that binds (binding)")
             ids, kwargs, described = drawn
+            group = {}
         prompt = " ".join([text, *described])
         value, level = _difficulty(ids, family)
         return {
@@ -320,6 +325,7 @@ class InstructionPrompts(Builder):
             "metadata": {
                 "request": {"text": text, **origin},
                 "instructions": {**_metadata(family, ids, kwargs, described, p), "redraws": redraws},
+                **group,
             },
             "template": None,
         }

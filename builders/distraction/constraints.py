@@ -209,12 +209,23 @@ def conflicting(a: str, b: str) -> bool:
 
 
 LANGUAGE = "language:response_language"
+#: Copy-the-request tasks (the answer is the request, or a span of it, not a response to it), always drawn alone.
+COPY_TASKS = ifbench_train.COPY_IDS | {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span"}
 
 
-def choose_ids(rng: random.Random, count: int, allowed: list[str], *, foreign_rate: float = 0.0) -> list[str]:
+def choose_ids(
+    rng: random.Random, count: int, allowed: list[str], *, foreign_rate: float = 0.0, copy_rate: float | None = None
+) -> list[str]:
     """Up to ``count`` ids from ``allowed``, in random order, no two of them conflicting; a set holding
     ``language:response_language`` is, at ``foreign_rate``, that constraint alone (``sample_kwargs`` then
-    asks for another language than English, which the witness proves only alone)."""
+    asks for another language than English, which the witness proves only alone). With ``copy_rate``, a
+    set is a copy task (``COPY_TASKS``) at that rate and never otherwise (they would be a large share:
+    ifbench_train has five of its 29 ids)."""
+    if copy_rate is not None:
+        copies = [i for i in allowed if i in COPY_TASKS]
+        if copies and rng.random() < copy_rate:
+            return [rng.choice(copies)]
+        allowed = [i for i in allowed if i not in COPY_TASKS] or allowed
     pool = list(allowed)
     rng.shuffle(pool)
     chosen: list[str] = []
