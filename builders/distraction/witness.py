@@ -315,7 +315,8 @@ _PRONOUNS = (
     "they we it he she you them us him her their our its his your me my themselves itself ourselves yours "
     "theirs ours mine hers himself herself myself yourself"
 ).split()
-_CONJUNCTIONS = ("and", "but", "or", "so", "yet")
+#: Coordinating conjunctions, "or" last: after a stated answer it reads as a hedge ("Answer: X ... or ...").
+_CONJUNCTIONS = ("and", "but", "so", "yet", "nor", "for", "or")
 #: The word changed in each copy of copy:repeat_phrase's phrase.
 _SUBSTITUTES = ("really", "always", "often", "surely")
 _NUMBERS = ("12", "37", "45", "58", "64", "71", "83", "96")
