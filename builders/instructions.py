@@ -94,6 +94,7 @@ ANSWER_UNPROVED = frozenset(
         "format:line_indent",
         "words:words_position",
         "first_word:first_word_answer",
+        "words:start_verb",
         "keywords:start_end",
         *(NUMERIC_EXCLUDED_TRAIN - {"count:numbers"}),
     }
@@ -126,9 +127,12 @@ def requests() -> dict[str, Any]:
 def _subset(name: str, values: list[str] | None) -> list[str] | None:
     if values is not None:
         known = {iid for family in constraints.FAMILIES for iid in constraints.family_ids(family)}
-        unknown = sorted(set(values) - known)
+        unknown = sorted(set(values) - known - set(constraints.IFBENCH_OPT_IN))
         if unknown:
             raise ValueError(f"{name}: unknown or undrawable instruction ids {unknown}")
+        missing = [m for m in map(constraints.opt_in_missing, values) if m]
+        if missing:
+            raise ValueError(f"{name}: {'; '.join(missing)}")
         if not values:
             raise ValueError(f"{name}: give at least one id, or leave it out for the whole family")
     return values

@@ -8,6 +8,7 @@ and indentation added), with kwargs drawn around the response's own counts. Dete
 from __future__ import annotations
 
 import random
+import re
 
 from ifeval_pool import PIECES
 
@@ -16,6 +17,25 @@ SEEDS: dict[str, list[str]] = {
     "count:unique_word_count": ["Apples and pears and plums, apples too."],
     "ratio:sentence_type": ["It rains. It pours. Why now?", "No questions here.", "Is it? Yes. No."],
     "ratio:sentence_balance": ["It rains. Why now? Run!", "It rains. Why? Go! Stop. How? Wow!", "Hello"],
+    "ratio:stop_words": [
+        "The cat sat on the mat and it was happy there.",
+        "Quarterly revenue grew steadily; margins improved across regions.",
+        "Data_of_the team was in_the report.",
+        "Thе cаt was on thе mat, and it was there.",
+        "It is what it is, and so it was.",
+        "...!!!",
+        "Don't stop: we'll go, they're here.",
+    ],
+    "words:start_verb": [
+        "Write the report before noon.",
+        "The report is due.",
+        "Consider the options. Then decide.",
+        "Running late again, sorry.",
+        "Is it raining?",
+        "* Go home",
+        "Go",
+        "Quickly finish it.",
+    ],
     "count:conjunctions": ["I came and saw, but left, for it was late, so I ran, yet nor did I stop, or wait."],
     "count:person_names": ["Emma met Liam and Sophia; Stella and Leonard came later with Noah."],
     "ratio:overlap": ["The quick brown fox jumps over the lazy dog."],
@@ -81,6 +101,7 @@ SEEDS: dict[str, list[str]] = {
     "format:output_template": ["My Answer: yes\nMy Conclusion: fine\nFuture Outlook: good", "My Answer: yes"],
     "format:no_whitespace": ["nowhitespacehere", "some whitespace"],
 }
+_STOP = frozenset("the a an and of to in on it is was there so we they be not".split())
 KEYWORDS = ["vibrant", "the", "cats", "fleetness", "word", "poem"]
 PROMPTS = ["Write a poem about cats.", "explain the context, code and theory behind the paper on cats"]
 
@@ -134,6 +155,11 @@ def kwargs_for(rng: random.Random, iid: str, response: str) -> dict:
         return {"N": near(len(set(words)) // 2 if iid != "count:words_japanese" else 5)}
     if iid == "count:numbers":
         return {"N": rng.randint(0, 5)}
+    if iid == "ratio:stop_words":
+        tokens = re.findall(r"\w+", response)
+        share = 100 * sum(t.lower() in _STOP for t in tokens) / max(1, len(tokens))
+        near_share = max(0, min(100, round(share) + rng.randint(-2, 2)))
+        return {"percentage": rng.choice([near_share, rng.randint(0, 100)])}
     if iid in ("count:conjunctions", "words:repeats", "sentence:increment"):
         return {"small_n": rng.randint(1, 4) if iid != "sentence:increment" else 1}
     if iid == "ratio:overlap":

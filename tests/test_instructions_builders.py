@@ -178,3 +178,38 @@ def test_wrapper_never_forbids_a_word_of_the_answer():
 
 def test_same_seed_same_records():
     assert records("ifbench_test", count=5) == records("ifbench_test", count=5)
+
+
+def test_stop_words_records_are_drawn_worded_and_proved():
+    ids = ["ratio:stop_words", "count:pronouns", "count:conjunctions", "format:quotes"]
+    builder = builders.InstructionPrompts(constraint_family="ifbench_test", instruction_ids=ids)
+    found = records("ifbench_test", count=10, instruction_ids=ids)
+    drawn = [r for r in found if "ratio:stop_words" in r["verifier"]["params"]["instruction_id_list"]]
+    assert drawn
+    for record in drawn:
+        meta = record["metadata"]["instructions"]
+        kw = meta["kwargs"][meta["instruction_id_list"].index("ratio:stop_words")]
+        assert 20 <= kw["percentage"] <= 40
+        assert f"{kw['percentage']}" in record["prompt"][0]["content"]
+        assert scoring.score(record, builder.reference_completion(record)) == 1.0
+        # ordinary prose is about half stop words: it fails the constraint
+        prose = "It is the case that we were in the house and they were at the door of it. " * 4
+        assert not ifbench.compile_check("ratio:stop_words", kw)(prose)
+
+
+def test_start_verb_is_never_drawn_by_default_and_named_without_the_tagger_is_a_clear_error(monkeypatch):
+    assert "words:start_verb" not in constraints.family_ids("ifbench_test")
+    monkeypatch.setattr(ifbench, "tagger_installed", lambda: False)
+    with pytest.raises(ValidationError, match=r"python -m nltk\.downloader averaged_perceptron_tagger_eng"):
+        builders.InstructionPrompts(constraint_family="ifbench_test", instruction_ids=["words:start_verb"])
+
+
+@pytest.mark.skipif(not ifbench.tagger_installed(), reason=f"NLTK's {ifbench.TAGGER} data is not installed")
+def test_start_verb_named_in_a_recipe_is_drawn_and_proved_where_the_tagger_is_installed():
+    ids = ["words:start_verb", "ratio:stop_words", "count:person_names", "format:parentheses"]
+    builder = builders.InstructionPrompts(constraint_family="ifbench_test", instruction_ids=ids)
+    found = records("ifbench_test", count=8, instruction_ids=ids)
+    assert any("words:start_verb" in r["verifier"]["params"]["instruction_id_list"] for r in found)
+    for record in found:
+        witness = builder.reference_completion(record)
+        assert scoring.score(record, witness) == 1.0

@@ -55,7 +55,7 @@ def test_scoring_dispatches_the_ifeval_kind_here_for_every_family():
         ({**PARAMS, "reward": "mean"}, "'reward' must be one of"),
         ({**PARAMS, "loose": "yes"}, "'loose' must be true or false"),
         ({"instruction_id_list": ["count:made_up"], "kwargs": [{}]}, "unknown instruction id"),
-        ({"instruction_id_list": ["ratio:stop_words"], "kwargs": [{}]}, "not supported"),
+        ({"instruction_id_list": ["ratio:stop_words"], "kwargs": [{}]}, "percentage. must be a number"),
     ],
 )
 def test_bad_options_and_ids_are_clear_errors(params, message):

@@ -148,6 +148,19 @@ IFBENCH_NOT_DRAWN = {
     **{iid: "a fixed prompt of its own (the constraint is the whole task)" for iid in ifbench.CUSTOM_PROMPTS},
 }
 
+#: IFBench ids drawn only where a recipe names them (``instruction_ids``), since their check needs data
+#: dsgen does not ship: drawing them by default wherever that data happens to be installed would make the
+#: same recipe and seed give other records on another machine.
+IFBENCH_OPT_IN = {"words:start_verb": f"NLTK's {ifbench.TAGGER} data (`{ifbench.TAGGER_COMMAND}`)"}
+
+
+def opt_in_missing(iid: str) -> str | None:
+    """Why opt-in id ``iid`` cannot be drawn on this machine (its data is not installed), else None."""
+    if iid == "words:start_verb" and not ifbench.tagger_installed():
+        return f"'{iid}' needs {IFBENCH_OPT_IN[iid]}, which is not installed"
+    return None
+
+
 #: Words of a request's frame rather than its subject, never the word a constraint excludes.
 _REQUEST_WORDS = frozenset(
     "write could draft need please introduces compose describing aimed help prepare read about meant that "
@@ -173,10 +186,11 @@ def spec() -> dict[str, Any]:
 
 
 def family_ids(family: str) -> list[str]:
-    """The ids drawn for a family (IFBench's less ``IFBENCH_NOT_DRAWN``)."""
+    """The ids drawn for a family by default (IFBench's less ``IFBENCH_NOT_DRAWN`` and ``IFBENCH_OPT_IN``)."""
     if family not in FAMILIES:
         raise ValueError(f"unknown constraint family {family!r}; expected one of {list(FAMILIES)}")
-    return [iid for iid in instructions.FAMILIES[family] if iid not in IFBENCH_NOT_DRAWN]
+    skipped = IFBENCH_NOT_DRAWN.keys() | IFBENCH_OPT_IN.keys()
+    return [iid for iid in instructions.FAMILIES[family] if iid not in skipped]
 
 
 def conflicting(a: str, b: str) -> bool:
@@ -304,6 +318,9 @@ def _ifbench_kwargs(
         return {"N": rng.randint(20, 80)}
     if iid == "count:conjunctions":
         return {"small_n": rng.randint(2, 5)}
+    if iid == "ratio:stop_words":
+        # plain English prose is 40-55% NLTK stop words: 20-40% asks for a denser style, not word salad
+        return {"percentage": rng.randint(20, 40)}
     if iid == "count:person_names":
         return {"N": rng.randint(2, 8)}
     if iid == "count:numbers":

@@ -317,6 +317,9 @@ _PRONOUNS = (
 ).split()
 #: Coordinating conjunctions, "or" last: after a stated answer it reads as a hedge ("Answer: X ... or ...").
 _CONJUNCTIONS = ("and", "but", "so", "yet", "nor", "for", "or")
+#: words:start_verb's first word: NLTK's tagger reads few sentence-initial imperatives as verbs
+#: ("Consider" + two filler words: VB 298 times in 300; "Review" 0, "Make" 4, "Check" 38).
+_VERB = "Consider"
 #: The word changed in each copy of copy:repeat_phrase's phrase.
 _SUBSTITUTES = ("really", "always", "often", "surely")
 _NUMBERS = ("12", "37", "45", "58", "64", "71", "83", "96")
@@ -457,6 +460,10 @@ def _reshape(shape: _Shape, iid: str, every: dict[str, dict], text: str) -> bool
             return False
         shape.shift += kw["m"] - 1 - tokens.index(kw["keyword"])
         return True
+    if iid == "ratio:stop_words":  # filler holds no stop words: more of it dilutes the required ones
+        words = ifbench.STOP_WORD.findall(text)
+        stop = sum(1 for w in words if w.lower() in ifbench.stop_words())
+        return _grow(shape, every, int(stop * 100 / max(kw["percentage"], 1)) + 2 - len(words))
     if iid == "count:words_japanese":
         shape.pad += 1
         return shape.pad < 4
@@ -621,6 +628,11 @@ def _place_required(kw: dict[str, dict], sentences: list[list[_Slot]], shape: _S
         if not free:
             return False
         sentences[n][free[len(free) // 2]] = _Slot(keyword["word"], fixed=True)
+    if "words:start_verb" in kw:
+        first = sentences[0][0]
+        if first.fixed or first.mirror or first.letter:
+            return False
+        sentences[0][0] = _Slot(_VERB, fixed=True)
     if not _place_edges(kw, sentences):
         return False
     required = _required(kw) + _rich(kw, shape)
@@ -886,7 +898,8 @@ def _fill(slots: list[_Slot], kw: dict[str, dict], banned: list[str], variant: i
     the repeat cap."""
     cap = 1 if "count:count_unique" in kw else kw.get("words:repeats", {}).get("small_n", 3)
     successor = "keywords:no_adjacent_consecutive" in kw  # no word starting with the letter after the last one's
-    vocab = [w for w in _MIXED if not any(b in w for b in banned)]
+    stop = ifbench.stop_words() if "ratio:stop_words" in kw else frozenset()
+    vocab = [w for w in _MIXED if not any(b in w for b in banned) and w not in stop]
     used: dict[str, int] = {}
     for slot in slots:
         if slot.word is not None:

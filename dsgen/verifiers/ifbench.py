@@ -7,8 +7,13 @@ that does not do the task, listed in ``FIXES`` (each one has a test). Sentences 
 rules as IFBench's ``split_into_sentences``; word tokens are NLTK's ``word_tokenize`` (via
 ``ifeval.word_tokens``, no downloaded data).
 
-Two of IFBench's 58 ids are not here: ``words:start_verb`` (NLTK's perceptron tagger, whose data
-cannot be downloaded) and ``ratio:stop_words`` (NLTK's stop-word corpus, likewise).
+``ratio:stop_words`` reads NLTK's English stop-word list, shipped with dsgen as
+``nltk_stopwords_english.txt`` (nltk_data's ``corpora/stopwords/english``, 198 words: the 179 of nltk_data
+5db857e plus the 19 pronoun contractions of nltk_data 47111d8, Feb 2025, which ``nltk.download`` fetches
+today; Snowball's English list as augmented by NLTK; Snowball's stop lists are BSD-3-Clause).
+``words:start_verb`` runs NLTK's own ``pos_tag`` and needs NLTK's ``averaged_perceptron_tagger_eng`` data,
+which dsgen does not ship (no licence is stated for it; it is 6 MB): installed by the user with
+``python -m nltk.downloader averaged_perceptron_tagger_eng``, else a clear error.
 """
 
 from __future__ import annotations
@@ -21,11 +26,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+import regex
+
 from ..errors import DsgenError
-from . import ifeval
-from .kwargs import as_int, as_str, known
+from . import folding, ifeval
+from .kwargs import as_int, as_percentage, as_str, known
 
 PUNCTUATION = string.punctuation
 _STRIP = PUNCTUATION + " "
@@ -45,6 +53,10 @@ FIXES: dict[str, str] = {
     "sentence:alliteration_increment": "needs two sentences: upstream passes a single sentence",
     "count:person_names": "matches whole names: upstream counts 'Leo' in 'Leonard' and 'Ella' in 'Stella'",
     "ratio:overlap": "a response without trigrams fails: upstream divides by zero",
+    "ratio:stop_words": "words are split at '_' and invisible format characters are dropped, and a word is a "
+    "stop word also in look-alike letters: upstream counts 'the_of_and' as one word that is no stop word, "
+    "and 'thе' (Cyrillic е) or 't\u200dhe' as no stop word; a response without words fails: upstream "
+    "divides by zero",
 }
 
 #: Fixed-prompt constraints: the constraint is the whole task (IFBench's ``custom`` group); only a
@@ -83,6 +95,7 @@ KWARGS: dict[str, tuple[str, ...]] = {
     "count:unique_word_count": ("N",),
     "ratio:sentence_type": (),
     "ratio:sentence_balance": (),
+    "ratio:stop_words": ("percentage",),
     "count:conjunctions": ("small_n",),
     "count:person_names": ("N",),
     "ratio:overlap": ("reference_text", "percentage"),
@@ -101,6 +114,7 @@ KWARGS: dict[str, tuple[str, ...]] = {
     "format:emoji": (),
     "ratio:sentence_words": (),
     "count:words_japanese": ("N",),
+    "words:start_verb": (),
     "words:repeats": ("small_n",),
     "sentence:keyword": ("word", "N"),
     "count:pronouns": ("N",),
@@ -127,11 +141,11 @@ KWARGS: dict[str, tuple[str, ...]] = {
     "format:no_whitespace": (),
 }
 INSTRUCTION_IDS: tuple[str, ...] = tuple(KWARGS)
-#: IFBench ids dsgen does not check, and why.
-MISSING: dict[str, str] = {
-    "words:start_verb": "needs NLTK's averaged_perceptron_tagger_eng data, which cannot be downloaded here",
-    "ratio:stop_words": "needs NLTK's stopwords corpus, which cannot be downloaded here",
-}
+#: IFBench ids dsgen does not check, and why (none left: the two that need NLTK data are checked).
+MISSING: dict[str, str] = {}
+#: The NLTK data package ``words:start_verb`` needs, and the command that installs it.
+TAGGER = "averaged_perceptron_tagger_eng"
+TAGGER_COMMAND = f"python -m nltk.downloader {TAGGER}"
 
 PERSON_NAMES = (
     "Emma Liam Sophia Jackson Olivia Noah Ava Lucas Isabella Mason Mia Ethan Charlotte Alexander Amelia "
@@ -601,6 +615,67 @@ def _keyword_position(keyword: str, n: int, m: int) -> Callable[[str], bool]:
     return check
 
 
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """NLTK's English stop words (``nltk_stopwords_english.txt``, shipped with dsgen)."""
+    data = resources.files(__package__).joinpath("nltk_stopwords_english.txt")
+    return frozenset(data.read_text("utf-8").split())
+
+
+#: A word for ``ratio:stop_words``: IFBench's ``\w+`` (NLTK's ``RegexpTokenizer``) less the underscore.
+STOP_WORD = regex.compile(r"[^\W_]+")
+
+
+def _stop_words(percentage: float) -> Callable[[str], bool]:
+    """Stop words are at most ``percentage``% of the words (upstream's float arithmetic, so a share of
+    exactly the percentage passes or fails as there)."""
+    stop = stop_words()
+
+    def check(text: str) -> bool:
+        if not text.isascii():
+            text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        words = STOP_WORD.findall(text)
+        if not words:
+            return False
+        count = sum(1 for w in words if (w.lower() if w.isascii() else folding.clean(w)) in stop)
+        return (count / len(words)) * 100 <= percentage
+
+    return check
+
+
+def tagger_installed() -> bool:
+    """Whether NLTK finds its English perceptron tagger's data (``words:start_verb`` needs it)."""
+    import nltk.data
+
+    try:
+        nltk.data.find(f"taggers/{TAGGER}/")
+    except LookupError:
+        return False
+    return True
+
+
+def _start_verb() -> Callable[[str], bool]:
+    """The first ``word_tokenize`` token is tagged a verb (VB, VBD, VBG, VBN, VBP, VBZ) by NLTK's
+    ``pos_tag``. The tagger reads two tokens on each side, so tagging the first three gives the first
+    token's tag of the whole response, and only the sentences that hold them are tokenized."""
+    if not tagger_installed():
+        raise DsgenError(
+            f"IFBench instruction 'words:start_verb' needs NLTK's {TAGGER} data, which is not installed; "
+            f"install it with `{TAGGER_COMMAND}` (or leave the id out)"
+        )
+    import nltk
+
+    def check(text: str) -> bool:
+        head: list[str] = []
+        for sentence in ifeval.sentences(text):
+            head += ifeval.sentence_tokens(sentence)
+            if len(head) >= 3:
+                break
+        return bool(head) and "VB" in nltk.pos_tag(head[:3])[0][1]
+
+    return check
+
+
 def _words_position(keyword: str) -> Callable[[str], bool]:
     """The 2nd and 2nd-to-last of ``word_tokenize``'s tokens, tokenizing only the sentences that hold
     them (word_tokenize is per punkt sentence, and slow: a long response stays cheap)."""
@@ -696,6 +771,10 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         if low > high:
             raise DsgenError(f"instruction '{iid}': min_words {low} is larger than max_words {high}")
         return lambda t: low <= ifeval.count_words(t) <= high
+    if iid == "ratio:stop_words":
+        return _stop_words(as_percentage(kw, "percentage", iid))
+    if iid == "words:start_verb":
+        return _start_verb()
     if iid == "count:unique_word_count":
         n = as_int(kw, "N", iid)
         return lambda t: len({w.strip(_STRIP) for w in t.lower().split()}) >= n

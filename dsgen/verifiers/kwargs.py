@@ -41,3 +41,11 @@ def as_str(kw: dict, name: str, iid: str, choices: Sequence[str] | None = None) 
     if choices is not None and value not in choices:
         raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be one of {list(choices)}, got {value!r}")
     return value
+
+
+def as_percentage(kw: dict, name: str, iid: str) -> float:
+    """A number from 0 to 100 (IFBench stores percentages as floats such as ``27.0``)."""
+    value = kw.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise DsgenError(f"instruction '{iid}': kwarg '{name}' must be a number from 0 to 100, got {value!r}")
+    return value
