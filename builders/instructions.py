@@ -98,6 +98,7 @@ ANSWER_UNPROVED = frozenset(
         "format:line_indent",
         "words:words_position",
         "first_word:first_word_answer",
+        "words:start_verb",
         "keywords:start_end",
         *(NUMERIC_EXCLUDED_TRAIN - {"count:numbers"}),
     }

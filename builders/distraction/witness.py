@@ -319,7 +319,8 @@ _PRONOUNS = (
     "they we it he she you them us him her their our its his your me my themselves itself ourselves yours "
     "theirs ours mine hers himself herself myself yourself"
 ).split()
-_CONJUNCTIONS = ("and", "but", "or", "so", "yet")
+#: Coordinating conjunctions, "or" last: after a stated answer it reads as a hedge ("Answer: X ... or ...").
+_CONJUNCTIONS = ("and", "but", "so", "yet", "nor", "for", "or")
 #: words:start_verb's first word: NLTK's tagger reads few sentence-initial imperatives as verbs
 #: ("Consider" + two filler words: VB 298 times in 300; "Review" 0, "Make" 4, "Check" 38).
 _VERB = "Consider"
