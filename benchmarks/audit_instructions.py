@@ -6,8 +6,8 @@ Run: ``python benchmarks/audit_instructions.py [--records N] [--wrapped N]``. Pr
 1. ``instructions`` records (seed 21): how many a filler response (``constraints.FILLER_PROBES``, 12 words
    of nothing) scores 1.0 on; sets redrawn per record; records/s; wordings with a number-agreement slip
    ("at least 1 times", "exactly 1 more words"); ``language:response_language`` draws and how many ask
-   for a language other than English; share of fixed ``custom:*`` prompts and copy-the-request tasks, and
-   the most any one fixed prompt repeats; keyword kwargs that are office words (the old shared pool) and
+   for a language other than English; fixed ``custom:*`` prompts, the most any one of them repeats, and
+   copy-the-request tasks (``constraints.COPY_TASKS``); keyword kwargs that are office words (the old shared pool) and
    the keywords shared with the other families' draws;
 2. ``math.template`` records wrapped by ``instructions.add`` (seed 6): how many the bare answer line
    (``#### <answer>``) or the inner record's worked solution alone meets the added constraints with
@@ -21,6 +21,7 @@ import re
 import time
 from collections import Counter
 
+from dsgen.builders.distraction import constraints
 from rich.console import Console
 from rich.table import Table
 
@@ -98,11 +99,7 @@ def instructions_table(count: int) -> tuple[Table, dict[str, set[str]]]:
             if r["metadata"]["request"]["source"] != "generated"
         )
         copies = sum(
-            any(
-                i.startswith(("copy:", "repeat:", "new:copy"))
-                for i in r["verifier"]["params"]["instruction_id_list"]
-            )
-            for r in made
+            bool(set(r["verifier"]["params"]["instruction_id_list"]) & constraints.COPY_TASKS) for r in made
         )
         words = [w for r in made for w in keywords_of(r["verifier"]["params"]["kwargs"])]
         vocab[family] = set(words)

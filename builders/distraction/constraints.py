@@ -496,10 +496,14 @@ def _train_letter(rng: random.Random, kw: dict[str, Any], drawn: list[dict[str, 
         kw["let_frequency"] = rng.randint(20, 60) if kw["letter"] in _COMMON_LETTERS else rng.randint(3, 12)
 
 
-#: Responses that ask for nothing: 12 words of filler, one word repeated and a plain lowercase sentence. A set
-#: that one of them meets (only prohibitions: no commas, a word left out, no "!") rewards a response with no
-#: content, so ``binds`` rejects it.
-FILLER_PROBES = (" ".join(["word"] * 12), "the cat sat on a mat and then it went to sleep on it")
+#: Responses that ask for nothing: 12 words of filler (one word repeated; twelve different words), and a plain
+#: lowercase sentence. A set that one of them meets (only prohibitions: no commas, a word left out, no "!")
+#: rewards a response with no content, so ``binds`` rejects it.
+FILLER_PROBES = (
+    " ".join(["word"] * 12),
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima",
+    "the cat sat on a mat and then it went to sleep on it",
+)
 
 
 def binds(ids: list[str], kwargs: list[dict[str, Any]], probes: tuple[str, ...], *, loose: bool = False) -> bool:
