@@ -49,22 +49,23 @@ def test_each_sample_text_is_its_language_and_no_other():
         assert witness.witness_response([LANGUAGE, "punctuation:no_comma"], [{"language": code}, {}]) is None
 
 
-def test_records_ask_for_other_languages_and_an_english_answer_fails_them():
+def test_records_ask_for_other_languages_and_an_english_or_letterless_answer_fails_them():
+    ids = [LANGUAGE, constraints.LETTERS, "punctuation:no_comma", "detectable_content:postscript"]
     made = dsgen.sample(
-        "instructions",
-        {
-            "constraint_family": "ifeval",
-            "instruction_ids": [LANGUAGE, "punctuation:no_comma", "detectable_content:postscript"],
-        },
-        count=30,
-        seed=2,
+        "instructions", {"constraint_family": "ifeval", "instruction_ids": ids}, count=30, seed=2
     )
     foreign = [r for r in made if r["verifier"]["params"]["kwargs"][0].get("language", "en") != "en"]
-    assert foreign and all(r["verifier"]["params"]["instruction_id_list"] == [LANGUAGE] for r in foreign)
+    assert foreign
+    assert all(
+        r["verifier"]["params"]["instruction_id_list"] == [LANGUAGE, constraints.LETTERS] for r in foreign
+    )
     builder = builders.InstructionPrompts(constraint_family="ifeval")
     english = (
         "The garden behind the house is full of flowers in summer, and we water the plants every morning."
     )
+    digits = " ".join(
+        str(n) for n in range(40)
+    )  # no letters: the language check alone passes it, as lm-eval's
     for record in foreign:
         assert scoring.score(record, builder.reference_completion(record)) == 1.0
-        assert scoring.score(record, english) == 0.0
+        assert scoring.score(record, english) == 0.0 and scoring.score(record, digits) == 0.0

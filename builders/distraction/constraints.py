@@ -209,6 +209,9 @@ def conflicting(a: str, b: str) -> bool:
 
 
 LANGUAGE = "language:response_language"
+#: Drawn beside a foreign ``LANGUAGE``: a count of one of the text's letters, so that a response without
+#: letters (which IFEval's language check passes, as lm-eval's does) fails.
+LETTERS = "keywords:letter_frequency"
 #: Copy-the-request tasks (the answer is the request, or a span of it, not a response to it), always drawn alone.
 COPY_TASKS = ifbench_train.COPY_IDS | {"repeat:repeat_simple", "repeat:repeat_change", "repeat:repeat_span"}
 
@@ -217,8 +220,9 @@ def choose_ids(
     rng: random.Random, count: int, allowed: list[str], *, foreign_rate: float = 0.0, copy_rate: float | None = None
 ) -> list[str]:
     """Up to ``count`` ids from ``allowed``, in random order, no two of them conflicting; a set holding
-    ``language:response_language`` is, at ``foreign_rate``, that constraint alone (``sample_kwargs`` then
-    asks for another language than English, which the witness proves only alone). With ``copy_rate``, a
+    ``language:response_language`` is, at ``foreign_rate``, that constraint alone with a letter count
+    (``LETTERS``; ``sample_kwargs`` then asks for another language than English, which the witness proves
+    only so). With ``copy_rate``, a
     set is a copy task (``COPY_TASKS``) at that rate and never otherwise (they would be a large share:
     ifbench_train has five of its 29 ids)."""
     if copy_rate is not None:
@@ -235,7 +239,7 @@ def choose_ids(
         if not any(conflicting(iid, c) for c in chosen):
             chosen.append(iid)
     if foreign_rate and LANGUAGE in chosen and rng.random() < foreign_rate:
-        return [LANGUAGE]
+        return [LANGUAGE, LETTERS] if LETTERS in allowed else [LANGUAGE]
     return chosen
 
 
@@ -269,6 +273,11 @@ def sample_kwargs(
             kw = {"keyword": words.pop(), "frequency": rng.randint(1, 4), "relation": relation()}
         elif iid == "keywords:forbidden_words":
             kw = {"forbidden_words": sorted(words.pop() for _ in range(rng.randint(1, 3)))}
+        elif iid == LETTERS and out and ids[0] == LANGUAGE and out[0]["language"] in lexicon["language_samples"]:
+            # beside a foreign language: a letter its sample text holds, at most as often as it does there
+            text = lexicon["language_samples"][out[0]["language"]].lower()
+            letter = rng.choice("aeinorst")
+            kw = {"letter": letter, "let_frequency": rng.randint(3, min(12, text.count(letter))), "let_relation": "at least"}
         elif iid == "keywords:letter_frequency":
             rel = relation()
             freq = rng.randint(3, 12) if rel == "at least" else rng.randint(8, 40)
@@ -312,8 +321,9 @@ def sample_kwargs(
         elif iid == "startend:end_checker":
             kw = {"end_phrase": rng.choice(lexicon["end_phrases"])}
         elif iid == LANGUAGE:
-            # alone, another language than the material's (English alone asks nothing of an English answer)
-            alone = foreign and language == "en" and len(ids) == 1
+            # alone (with a letter count), another language than the material's (English asks nothing of an
+            # English answer)
+            alone = foreign and language == "en" and set(ids) <= {LANGUAGE, LETTERS}
             other = sorted(lexicon["language_samples"]) if alone else [language]
             kw = {"language": rng.choice(other)}
         elif iid in ifbench.KWARGS:
@@ -503,6 +513,7 @@ FILLER_PROBES = (
     " ".join(["word"] * 12),
     "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima",
     "the cat sat on a mat and then it went to sleep on it",
+    " ".join(str(n) for n in range(1, 13)),  # no letters: IFEval's language check passes it, as lm-eval's
 )
 
 

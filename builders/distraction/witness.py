@@ -25,8 +25,8 @@ def witness_response(
     """A response that follows every constraint of the set (all of one family), copies ``quotes`` and
     contains none of ``avoid``; None when none is found."""
     languages = [kw["language"] for iid, kw in zip(ids, kwargs) if iid == "language:response_language"]
-    if languages and languages[0] != "en":  # drawn alone (constraints.sample_kwargs): a text in that language
-        alone = len(ids) == 1 and not quotes
+    if languages and languages[0] != "en":  # drawn alone or with a letter count: a text in that language
+        alone = set(ids) <= {constraints.LANGUAGE, constraints.LETTERS} and not quotes
         return constraints.spec()["lexicon"]["language_samples"].get(languages[0]) if alone else None
     families = {instructions.family_of(iid) for iid in ids}
     if families <= {"ifeval"}:

@@ -53,7 +53,8 @@ FIXES: dict[str, str] = {
     "count:person_names": "matches whole names: upstream counts 'Leo' in 'Leonard' and 'Ella' in 'Stella'",
     "ratio:overlap": "a response without trigrams fails: upstream divides by zero",
     "format:title_case": "a response mostly in capitals fails (at most one word in five may be an all-capital "
-    "acronym): upstream passes a response written entirely in capitals",
+    "acronym), and so does one without a word of letters: upstream passes a response written entirely in "
+    "capitals, or only in digits",
     "format:thesis": "the italic thesis between <em> and </em> must hold text, and text must follow it: upstream "
     "slices <em> as if it were <i> and passes '<em></em>x'",
     "ratio:sentence_words": "no word may be used twice ('using all different words'): upstream checks only the "
@@ -743,7 +744,8 @@ def _title_case(text: str) -> bool:
         if head.islower() and (rest.isupper() or rest.islower()):
             return False
     capitals = sum(len(w) > 1 and w.isupper() for w in words)
-    return 5 * capitals <= sum(any(c.isalpha() for c in w) for w in words)
+    lettered = sum(any(c.isalpha() for c in w) for w in words)
+    return lettered > 0 and 5 * capitals <= lettered
 
 
 _PLAIN: dict[str, Callable[[str], bool]] = {
