@@ -50,8 +50,8 @@ WRAP_EXCLUDED = frozenset(
 )
 #: Not drawn onto an open-ended request: IFEval pairs it only with yes/no questions.
 REQUEST_EXCLUDED = frozenset({"detectable_format:constrained_response", *ifbench.CUSTOM_PROMPTS})
-#: Share of a request's sets holding ``language:response_language`` that are it alone, asking for an answer
-#: in another language (IFEval asks for one on about 6% of its prompts; English on an English request asks
+#: Share of a request's sets holding ``language:response_language`` that are it alone (with a letter count,
+#: ``constraints.LETTERS``), asking for an answer in another language (IFEval asks for one on about 6% of its prompts; English on an English request asks
 #: for nothing). Not on a wrapped task, whose witness states the answer in English.
 FOREIGN_LANGUAGE_RATE = 0.5
 #: Words a request needs before ``new:copy_span_idx`` (copy a character span of it) is drawn onto it.
