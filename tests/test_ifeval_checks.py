@@ -262,3 +262,19 @@ def test_letter_frequency_less_than_counts_look_alike_letters():
 def test_no_comma_refuses_look_alike_commas(comma):
     assert one("punctuation:no_comma", "First this then that.") is True
     assert one("punctuation:no_comma", f"First this{comma} then that.") is False
+
+
+def test_language_of_a_long_response_is_read_in_every_window():
+    english = "The report is ready and the team agreed on the plan for next week. We meet on Monday. "
+    german = "Der Bericht ist fertig und das Team hat sich auf den Plan geeinigt. Wir treffen uns am Montag. "
+    first_page = english * 60
+    assert len(first_page) > ifeval.LANGUAGE_WINDOW
+    assert ifeval.follows_language(first_page, "en") is True
+    assert ifeval.follows_language(first_page + german * 200, "en") is False  # English only up front
+    assert ifeval.follows_language(german * 200 + first_page, "en") is False
+    assert ifeval.detect_language(first_page + german * 200) is None
+    assert ifeval.detect_language(english * 200) == "en"
+    windows = ifeval.language_windows("x" * 200 + " " + english * 100)
+    assert all(len(w) <= ifeval.LANGUAGE_WINDOW for w in windows)
+    assert max(len(run) for w in windows for run in w.split()) <= 64
+    assert "".join(windows).replace(" ", "") == ("x" * 200 + english * 100).replace(" ", "")

@@ -205,8 +205,30 @@ def _language_detector():
     return LanguageDetectorBuilder.from_all_languages().build()
 
 
+#: Language checks read a long text in windows of about this many characters, each of which must pass
+#: (lingua's time grows with the square of a window's longest run without spaces, so runs are cut too).
+LANGUAGE_WINDOW = 4096
+_LONG_RUN = re.compile(r"\S{64}(?=\S)")
+
+
+def language_windows(text: str) -> list[str]:
+    """``text`` in consecutive windows of at most ``LANGUAGE_WINDOW`` characters, cut at a space where one is
+    in the window's second half, with every run of 64 non-space characters followed by a space (no word
+    is that long): bounded work per window, and every part of the text is read."""
+    text = _LONG_RUN.sub(lambda m: m.group() + " ", text)
+    windows, start = [], 0
+    while len(text) - start > LANGUAGE_WINDOW:
+        end = start + LANGUAGE_WINDOW
+        space = text.rfind(" ", start + LANGUAGE_WINDOW // 2, end)
+        end = space + 1 if space != -1 else end
+        windows.append(text[start:end])
+        start = end
+    return windows + [text[start:]]
+
+
 def _ranked(text: str) -> list[tuple[str, float]] | None:
-    """(ISO 639-1 code, confidence) pairs, most likely first; None for text without letters."""
+    """(ISO 639-1 code, confidence) pairs, most likely first, for a text of at most one window (see
+    ``language_windows``); None for text without letters."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
@@ -234,12 +256,11 @@ def detect_language(text: str) -> str | None:
     Deterministic by design (lingua's n-gram models, no sampling), where IFEval uses unseeded
     langdetect. Kannada and Malayalam, which lingua does not model, are told by their script. A text
     too short for any language to reach ``MIN_CONFIDENCE`` ("U.S.A. RULES, OK?": Latvian 0.05, Zulu
-    0.05, ...) has no detected language.
+    0.05, ...) has no detected language, and so has a long text whose windows name different languages.
     """
-    ranked = _ranked(text)
-    if not ranked or ranked[0][1] < MIN_CONFIDENCE:
-        return None
-    return ranked[0][0]
+    ranked = (_ranked(window) for window in language_windows(text))
+    found = {r[0][0] for r in ranked if r and r[0][1] >= MIN_CONFIDENCE}
+    return found.pop() if len(found) == 1 else None
 
 
 def follows_language(text: str, code: str) -> bool:
@@ -248,8 +269,14 @@ def follows_language(text: str, code: str) -> bool:
     Text without letters follows any language (IFEval counts an undetectable language as followed).
     Text too short to detect follows the languages its letters allow (lingua's confidence above 0:
     "U.S.A. RULES, OK?" may be English, "and" cannot be Hindi); other text follows its detected language.
+    A long text follows a language when each of its windows does (``language_windows``): an English first
+    page does not carry a response written in another language.
     """
-    ranked = _ranked(text)
+    return all(_follows(window, code) for window in language_windows(text))
+
+
+def _follows(window: str, code: str) -> bool:
+    ranked = _ranked(window)
     if ranked is None:
         return True
     if ranked[0][1] >= MIN_CONFIDENCE:
