@@ -12,7 +12,9 @@ constraints, ``ifbench``) and ``ifbench_train`` (the IF-RLVR training constraint
 - ``min_words`` (int, default 0) and ``echo`` (the instructions' wordings, default none): guards that
   the response attempts the request. A response shorter than ``min_words`` words, or one that copies
   an instruction's wording, earns 0: many instructions carry an example of their own format
-  ("such as <<poem of joy>>"), so echoing the prompt would otherwise follow them.
+  ("such as <<poem of joy>>"), so echoing the prompt would otherwise follow them. A copy is judged on
+  the folded letters (``folding``), so zero-width characters, look-alike letters or a word added here
+  and there do not hide it.
 
 ``grade`` returns the per-instruction breakdown with the reward.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import DsgenError
-from . import ifbench, ifbench_train, ifeval
+from . import content, folding, ifbench, ifbench_train, ifeval
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "ifeval": ifeval.INSTRUCTION_IDS,
@@ -75,16 +77,55 @@ def reward_options(params: dict[str, Any]) -> tuple[bool, str]:
     return loose, reward
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+#: A response holding more than this share of an instruction wording's pieces copies it, and so does one
+#: whose own 5-token windows are more than this share the wordings' (10 windows or more).
+ECHO_SHARE = 0.5
+#: A wording's folded letters and digits, run together, are compared in pieces of this many characters:
+#: invisible characters can split a word or join two, so tokens cannot be trusted, the letters can.
+PIECE = 12
+
+
+def _quoted(kwargs: Sequence[dict[str, Any]]) -> list[str]:
+    """The kwargs strings of three words or more (a prompt to repeat, an end phrase): a wording quotes
+    them, and a response that follows the instruction writes them."""
+    return [v for kw in kwargs for v in (kw or {}).values() if isinstance(v, str) and len(v.split()) >= 3]
+
+
+def _pieces(wording: str, quoted: list[str]) -> list[str]:
+    """The wording's folded letters and digits in consecutive pieces of ``PIECE`` characters (one piece
+    when it is shorter than two), what it quotes for the response to write left out."""
+    pieces = []
+    for part in re.split("|".join(map(re.escape, quoted)), wording) if quoted else [wording]:
+        joined = "".join(folding.tokens(part))
+        if len(joined) < 2 * PIECE:
+            pieces += [joined] if len(joined) >= PIECE or part is wording else []
+        else:
+            pieces += [joined[i : i + PIECE] for i in range(0, len(joined) - PIECE + 1, PIECE)]
+    return [p for p in pieces if p]
+
+
+def _echoes(completion: str, wordings: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> bool:
+    """Whether the response copies most of an instruction's wording, or is mostly the wordings."""
+    quoted = _quoted(kwargs)
+    own = [w for w in wordings if len(w) >= 20]
+    if not own:
+        return False
+    hay = folding.Haystack(completion)
+    for wording in own:
+        pieces = _pieces(wording, quoted)
+        if pieces and sum(p in hay.joined for p in pieces) > ECHO_SHARE * len(pieces):
+            return True
+    unquoted = " | ".join(own)
+    for value in quoted:
+        unquoted = unquoted.replace(value, " | ")
+    return content.copied_shares(unquoted, hay)[1] > ECHO_SHARE
 
 
 def guard(completion: str, params: dict[str, Any]) -> str | None:
     """Why the response does not attempt the request (too short, echoes an instruction), or None."""
     if ifeval.count_words(completion) < params.get("min_words", 0):
         return f"fewer than {params['min_words']} words"
-    text = _squash(completion)
-    if any(len(e) >= 20 and _squash(e) in text for e in params.get("echo", ())):
+    if _echoes(completion, params.get("echo", ()), params.get("kwargs", ())):
         return "copies an instruction's wording"
     return None
 
