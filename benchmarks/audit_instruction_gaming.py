@@ -2,8 +2,8 @@
 
 1. echoes: for each family, ``--records`` ``instructions`` records (seed ``--seed``); the prompt echoed
    verbatim, with a zero-width space inside each instruction's wording, with " please" after each
-   wording's first word, and with each wording's words in pairs joined by a soft hyphen: how many
-   score 1.0; and how many of the builder's own witness responses still score 1.0;
+   wording's first word, with each wording's words in pairs joined by a soft hyphen, and with "so"
+   after every second word: how many score 1.0; and how many of the builder's own witness responses still score 1.0;
 2. huge inputs: seconds one check takes on 16, 64 and 256 KB of ``copy:repeat_phrase``'s worst case
    (the phrase's first word repeated, its last word never written) and of the language checks on one
    unspaced string and on spaced English (each capped at ``CAP_S``).
@@ -48,7 +48,17 @@ def _soft_hyphens(wording: str) -> str:
     return " ".join(a + "\u00ad" + b if b else a for a, b in zip(words[::2], words[1::2] + [""]))
 
 
-VARIANTS = {"verbatim": lambda w: w, "zwsp": _zwsp, "please": _please, "soft hyphens": _soft_hyphens}
+def _fillers(wording: str) -> str:
+    return " ".join(w + (" so" if i % 2 else "") for i, w in enumerate(wording.split(" ")))
+
+
+VARIANTS = {
+    "verbatim": lambda w: w,
+    "zwsp": _zwsp,
+    "please": _please,
+    "soft hyphens": _soft_hyphens,
+    "'so' every 2 words": _fillers,
+}
 
 
 def echoes(records: int, seed: int) -> None:

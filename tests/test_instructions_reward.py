@@ -87,6 +87,7 @@ DISGUISES = {
     "words added": lambda w: w.replace("must", "must please").replace("such as", "such as say"),
     "look-alike letters": lambda w: w.replace("o", "\u043e").replace("a", "\u0430"),
     "case and punctuation": lambda w: w.upper().replace(",", ";"),
+    "a filler every second word": lambda w: " ".join(x + (" so" if i % 2 else "") for i, x in enumerate(w.split())),
 }
 
 

@@ -57,15 +57,22 @@ def _skeleton_data() -> tuple[dict[int, str], frozenset[str], frozenset[str]]:
     return table, dots, commas
 
 
+def _shapes(text: str) -> str:
+    shapes = _skeleton_data()[0]  # before NFKC too: it turns the lunate sigma ``ϲ`` into ``σ``
+    text = unicodedata.normalize("NFKC", text.translate(shapes))
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").translate(shapes)
+
+
+def skeleton(text: str) -> str:
+    """``text`` NFKC-normalised, format characters removed, look-alikes mapped (UTS #39), casefolded, but
+    not transliterated: ``cаfé`` (Cyrillic а) -> ``café``, where a letter is counted as itself."""
+    return text.lower() if text.isascii() else _shapes(text).casefold()
+
+
 def clean(text: str) -> str:
     """``text`` NFKC-normalised, format characters removed, look-alikes mapped (UTS #39), transliterated,
     casefolded."""
-    if text.isascii():
-        return text.lower()
-    shapes = _skeleton_data()[0]  # before NFKC too: it turns the lunate sigma ``ϲ`` into ``σ``
-    text = unicodedata.normalize("NFKC", text.translate(shapes))
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(shapes)
-    return anyascii(text).casefold()
+    return text.lower() if text.isascii() else anyascii(_shapes(text)).casefold()
 
 
 def has_dot(text: str) -> bool:

@@ -41,7 +41,8 @@ FIXES: dict[str, str] = {
     "keywords:frequency": f"'less than N' counts the keyword also where {_HIDDEN} disguise it: lm-eval does not "
     "count them, so disguised extra uses pass",
     "keywords:letter_frequency": "'less than N' counts the letter also in look-alike letters (Cyrillic 'а' for "
-    "'a', full-width 'ａ'): lm-eval only counts the ASCII letter",
+    "'a', Greek 'ϲ' for 'c', full-width 'ａ'; real Russian 'с' too: nothing tells it from a disguised 'c'), not "
+    "in accented letters ('á'): lm-eval only counts the ASCII letter",
     "punctuation:no_comma": "look-alike commas are commas ('，' full-width, '‚' low quotation mark, '٫', 'ˏ', "
     "'､', '﹐', '،'): lm-eval only refuses ','",
 }
@@ -393,7 +394,7 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
             )
         freq, rel = as_int(kw, "let_frequency", iid), as_str(kw, "let_relation", iid, RELATIONS)
         if rel == "less than":
-            return lambda t: max(t.lower().count(letter), folding.clean(t).count(letter)) < freq
+            return lambda t: max(t.lower().count(letter), folding.skeleton(t).count(letter)) < freq
         return lambda t: _compare(t.lower().count(letter), rel, freq)
     if iid == "length_constraints:number_sentences":
         num, rel = as_int(kw, "num_sentences", iid), as_str(kw, "relation", iid, RELATIONS)

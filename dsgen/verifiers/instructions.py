@@ -83,6 +83,9 @@ ECHO_SHARE = 0.5
 #: A wording's folded letters and digits, run together, are compared in pieces of this many characters:
 #: invisible characters can split a word or join two, so tokens cannot be trusted, the letters can.
 PIECE = 12
+#: A wording of ``PAIR_MIN`` word pairs or more is copied when ``PAIR_SHARE`` of its pairs appear in the
+#: response in order with at most ``PAIR_GAP`` words between (an echo with a filler word every few words).
+PAIR_MIN, PAIR_SHARE, PAIR_GAP = 5, 0.8, 2
 
 
 def _quoted(kwargs: Sequence[dict[str, Any]]) -> list[str]:
@@ -91,34 +94,44 @@ def _quoted(kwargs: Sequence[dict[str, Any]]) -> list[str]:
     return [v for kw in kwargs for v in (kw or {}).values() if isinstance(v, str) and len(v.split()) >= 3]
 
 
-def _pieces(wording: str, quoted: list[str]) -> list[str]:
-    """The wording's folded letters and digits in consecutive pieces of ``PIECE`` characters (one piece
-    when it is shorter than two), what it quotes for the response to write left out."""
+def _unquoted(wording: str, quoted: list[str]) -> list[str]:
+    """The parts of a wording around what it quotes for the response to write."""
+    return re.split("|".join(map(re.escape, quoted)), wording) if quoted else [wording]
+
+
+def _pieces(parts: list[str]) -> list[str]:
+    """The parts' folded letters and digits in consecutive pieces of ``PIECE`` characters (a part shorter
+    than two pieces is one piece)."""
     pieces = []
-    for part in re.split("|".join(map(re.escape, quoted)), wording) if quoted else [wording]:
+    for part in parts:
         joined = "".join(folding.tokens(part))
-        if len(joined) < 2 * PIECE:
-            pieces += [joined] if len(joined) >= PIECE or part is wording else []
-        else:
-            pieces += [joined[i : i + PIECE] for i in range(0, len(joined) - PIECE + 1, PIECE)]
+        step = PIECE if len(joined) >= 2 * PIECE else max(len(joined), 1)
+        pieces += [joined[i : i + step] for i in range(0, len(joined) - step + 1, step)]
     return [p for p in pieces if p]
 
 
+def _pairs(tokens: list[str], reach: int) -> set[tuple[str, str]]:
+    """Every pair of tokens at most ``reach`` apart, in order."""
+    return {(a, tokens[i + k]) for i, a in enumerate(tokens) for k in range(1, reach + 1) if i + k < len(tokens)}
+
+
 def _echoes(completion: str, wordings: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> bool:
-    """Whether the response copies most of an instruction's wording, or is mostly the wordings."""
+    """Whether the response copies most of an instruction's wording (its letters, or in order its word
+    pairs with up to ``PAIR_GAP`` words slipped between), or is mostly the wordings."""
     quoted = _quoted(kwargs)
-    own = [w for w in wordings if len(w) >= 20]
+    own = [_unquoted(w, quoted) for w in wordings if len(w) >= 20]
     if not own:
         return False
     hay = folding.Haystack(completion)
-    for wording in own:
-        pieces = _pieces(wording, quoted)
+    near = _pairs(hay.tokens, PAIR_GAP + 1)
+    for parts in own:
+        pieces = _pieces(parts)
         if pieces and sum(p in hay.joined for p in pieces) > ECHO_SHARE * len(pieces):
             return True
-    unquoted = " | ".join(own)
-    for value in quoted:
-        unquoted = unquoted.replace(value, " | ")
-    return content.copied_shares(unquoted, hay)[1] > ECHO_SHARE
+        pairs = [pair for part in parts for pair in _pairs(folding.tokens(part), 1)]
+        if len(pairs) >= PAIR_MIN and sum(p in near for p in pairs) >= PAIR_SHARE * len(pairs):
+            return True
+    return content.copied_shares(" | ".join(" | ".join(parts) for parts in own), hay)[1] > ECHO_SHARE
 
 
 def guard(completion: str, params: dict[str, Any]) -> str | None:
