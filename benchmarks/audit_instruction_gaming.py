@@ -6,7 +6,7 @@
    after every second word: how many score 1.0; and how many of the builder's own witness responses still score 1.0;
 2. huge inputs: seconds one check takes on 16, 64 and 256 KB of ``copy:repeat_phrase``'s worst case
    (the phrase's first word repeated, its last word never written) and of the language checks on one
-   unspaced string and on spaced English (each capped at ``CAP_S``).
+   unspaced string and on spaced English, and of the echo guard (each capped at ``CAP_S``).
 
     python benchmarks/audit_instruction_gaming.py [--records 400] [--seed 45] [--only echo,time]
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import dsgen
 from dsgen import registry
-from dsgen.verifiers import ifbench_train, ifeval
+from dsgen.verifiers import ifbench_train, ifeval, instructions
 
 FAMILIES = ("ifeval", "ifbench_test", "ifbench_train")
 SIZES_KB = (16, 64, 256)
@@ -108,11 +108,14 @@ def huge_inputs() -> None:
     lowercase = ifeval.compile_check("change_case:english_lowercase", {})
     ifeval.preload()
     rng = random.Random(0)
+    wording = "Your answer must contain a title, wrapped in double angular brackets, such as <<poem of joy>>."
+    echo = {"echo": [wording, "Finish your response with this exact phrase: Any other questions? No other words."]}
     shapes = {
         "copy:repeat_phrase, 'Live ' repeated": lambda n: repeat("Live " * (n // 5)),
         "response_language, unspaced letters": lambda n: english("".join(rng.choices("abcdefghij", k=n))),
         "english_lowercase, unspaced letters": lambda n: lowercase("".join(rng.choices("abcdefghij", k=n))),
         "response_language, spaced English": lambda n: english((ENGLISH * (n // len(ENGLISH) + 1))[:n]),
+        "echo guard, spaced English": lambda n: instructions.guard((ENGLISH * (n // len(ENGLISH) + 1))[:n], echo),
     }
     print("\nSeconds per check on huge inputs (one core; '>' = stopped at the cap)")
     print(" | ".join(["shape", *(f"{kb} KB" for kb in SIZES_KB)]))

@@ -110,9 +110,12 @@ def _pieces(parts: list[str]) -> list[str]:
     return [p for p in pieces if p]
 
 
-def _pairs(tokens: list[str], reach: int) -> set[tuple[str, str]]:
-    """Every pair of tokens at most ``reach`` apart, in order."""
-    return {(a, tokens[i + k]) for i, a in enumerate(tokens) for k in range(1, reach + 1) if i + k < len(tokens)}
+def _pairs(tokens: list[str], reach: int, vocabulary: frozenset[str] | None = None) -> set[tuple[str, str]]:
+    """Every pair of tokens at most ``reach`` apart, in order (only pairs of ``vocabulary``'s words, when
+    given: a long response pays for the few words the wordings use)."""
+    at = [i for i, t in enumerate(tokens) if vocabulary is None or t in vocabulary]
+    ends = set(at)
+    return {(tokens[i], tokens[i + k]) for i in at for k in range(1, reach + 1) if i + k in ends}
 
 
 def _echoes(completion: str, wordings: Sequence[str], kwargs: Sequence[dict[str, Any]]) -> bool:
@@ -123,7 +126,8 @@ def _echoes(completion: str, wordings: Sequence[str], kwargs: Sequence[dict[str,
     if not own:
         return False
     hay = folding.Haystack(completion)
-    near = _pairs(hay.tokens, PAIR_GAP + 1)
+    vocabulary = frozenset(t for parts in own for part in parts for t in folding.tokens(part))
+    near = _pairs(hay.tokens, PAIR_GAP + 1, vocabulary)
     for parts in own:
         pieces = _pieces(parts)
         if pieces and sum(p in hay.joined for p in pieces) > ECHO_SHARE * len(pieces):
