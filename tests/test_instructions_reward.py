@@ -88,6 +88,9 @@ DISGUISES = {
     "look-alike letters": lambda w: w.replace("o", "\u043e").replace("a", "\u0430"),
     "case and punctuation": lambda w: w.upper().replace(",", ";"),
     "a filler every second word": lambda w: " ".join(x + (" so" if i % 2 else "") for i, x in enumerate(w.split())),
+    "fillers, some joined by a soft hyphen": lambda w: " ".join(
+        x + ("\u00adso" if i % 3 == 0 else "") + (" so" if i % 2 else "") for i, x in enumerate(w.split())
+    ),
 }
 
 

@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import regex
+
 from ..errors import DsgenError
 from . import content, folding, ifbench, ifbench_train, ifeval
 
@@ -86,6 +88,7 @@ PIECE = 12
 #: A wording of ``PAIR_MIN`` word pairs or more is copied when ``PAIR_SHARE`` of its pairs appear in the
 #: response in order with at most ``PAIR_GAP`` words between (an echo with a filler word every few words).
 PAIR_MIN, PAIR_SHARE, PAIR_GAP = 5, 0.8, 2
+_FORMAT = regex.compile(r"\p{Cf}")
 
 
 def _quoted(kwargs: Sequence[dict[str, Any]]) -> list[str]:
@@ -128,6 +131,8 @@ def _echoes(completion: str, wordings: Sequence[str], kwargs: Sequence[dict[str,
     hay = folding.Haystack(completion)
     vocabulary = frozenset(t for parts in own for part in parts for t in folding.tokens(part))
     near = _pairs(hay.tokens, PAIR_GAP + 1, vocabulary)
+    if _FORMAT.search(completion):  # an invisible character may join a word to a filler: read it as a space too
+        near |= _pairs(folding.tokens(_FORMAT.sub(" ", completion)), PAIR_GAP + 1, vocabulary)
     for parts in own:
         pieces = _pieces(parts)
         if pieces and sum(p in hay.joined for p in pieces) > ECHO_SHARE * len(pieces):
