@@ -305,3 +305,51 @@ def test_repeat_phrase_needs_each_copy_changed_in_one_middle_word():
     assert not check("The early bird catches the worm. The early bird catches the worm.")  # unchanged
     assert not check("The early cat catches the worm.")  # once
     assert not check("The early red cat catches the worm. The early bird eats the worm.")  # a word added
+
+
+def test_repeat_phrase_spans_are_upstream_regex_matches():
+    """The linear scan finds exactly what upstream's ``first .*? last`` regex finds (random texts over a
+    tiny alphabet, so starts, ends, overlaps and newlines collide often)."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["a", "b", "ab", "ba", "a b", " ", " ", "\n", "bb", "aa"]
+    for _ in range(3000):
+        first, last = rng.choice(["a", "ab", "b"]), rng.choice(["a", "b", "ba", "aa"])
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        expected = re.findall(rf"{re.escape(first)} .*? {re.escape(last)}", text)
+        assert ifbench_train._spans(text, first, last) == expected, (text, first, last)
+
+
+def test_lowercase_counting_counts_words_with_digits_or_underscores_attached():
+    check = ifbench_train.compile_check("count:lowercase_counting", {"N": 4})
+    assert check("THE PLAN IS READY and so are we all.") is False
+    assert check("THE PLAN IS READY and so.") is True
+    assert check("THE PLAN IS READY and1 then1 we1 go1 now1.") is False
+    assert check("THE PLAN IS READY and_ then_ we_ go_ now_.") is False
+    assert check("THE PLAN IS READY 1and 2then 3we 4go 5now.") is False
+
+
+@pytest.mark.parametrize("dot", ["\ua4f8", "\u00b7", "\u22c5", "\u2219", "\u2e33", "\u0323", "\u2024", "\u0660"])
+def test_punctuation_dot_refuses_look_alike_dots(dot):
+    check = ifbench_train.compile_check("punctuation:punctuation_dot", {})
+    assert check("It ends here and then more") is True
+    assert check(f"It ends{dot} Then more{dot}") is False
+    assert check("\u2022 a bulleted item\n\u2022 another") is True  # a bullet is no full stop
+
+
+def test_letter_counting2_sees_greek_lunate_sigma_as_c():
+    check = ifbench_train.compile_check(
+        "letters:letter_counting2", {"letter": "c", "let_frequency": 2, "let_relation": "less than"}
+    )
+    assert check("a cat") is True
+    assert check("a \u03f2at \u03f2an \u03f2ome") is False
+    assert check("a cat can come") is False
+
+
+def test_palindrome_needs_two_different_letters():
+    check = ifbench_train.compile_check("keywords:palindrome", {})
+    for text in ("aaa", "We heard mmm and zzzz.", "AAA!"):
+        assert check(text) is False, text
+    assert check("We saw a kayak.") is True
+    assert check("Wow, that was quick.") is True

@@ -223,5 +223,58 @@ def test_huge_and_non_ascii_responses_are_checked():
     ]
     assert ifeval.check(huge, ids, kwargs) == [True, True, False]
     assert ifeval.count_words("naïve café — 東京 ok") == 4
-    assert one("punctuation:no_comma", "東京、大阪") is True
+    assert one("punctuation:no_comma", "東京と大阪") is True
+    assert one("punctuation:no_comma", "東京、大阪") is False  # the ideographic comma is a comma (FIXES)
     assert one("punctuation:no_comma", "東京,大阪") is False
+
+
+HIDDEN = {
+    "zwsp": lambda w: w[:2] + "\u200b" + w[2:],
+    "soft hyphen": lambda w: w[:2] + "\u00ad" + w[2:],
+    "word joiner": lambda w: w[:1] + "\u2060" + w[1:],
+    "cyrillic": lambda w: w.replace("o", "\u043e").replace("e", "\u0435"),
+    "greek lunate sigma": lambda w: w.replace("c", "\u03f2"),
+}
+
+
+@pytest.mark.parametrize("hide", HIDDEN.values(), ids=HIDDEN)
+def test_prohibitions_see_through_hidden_and_look_alike_letters(hide):
+    base = "The plan is ready and the team agreed on it."
+    word = hide("context")
+    assert word != "context"
+    assert one("keywords:forbidden_words", base, forbidden_words=["context"]) is True
+    assert one("keywords:forbidden_words", f"{base} Then {word} again.", forbidden_words=["context"]) is False
+    many = f"{base} " + " ".join([word] * 3)
+    assert one("keywords:frequency", many, keyword="context", frequency=2, relation="less than") is False
+    assert one("keywords:frequency", base + " context", keyword="context", frequency=2, relation="less than")
+    # 'at least' keeps lm-eval's literal count: a disguised word does not count towards it
+    assert one("keywords:frequency", many, keyword="context", frequency=2, relation="at least") is False
+
+
+def test_letter_frequency_less_than_counts_look_alike_letters():
+    kw = {"letter": "a", "let_frequency": 3, "let_relation": "less than"}
+    assert one("keywords:letter_frequency", "a cat", **kw) is True
+    assert one("keywords:letter_frequency", "\u0430 c\u0430t s\u0430t", **kw) is False  # Cyrillic а
+    assert one("keywords:letter_frequency", "\uff41 c\uff41t s\uff41t", **kw) is False  # full-width ａ
+
+
+@pytest.mark.parametrize("comma", ["\uff0c", "\u201a", "\uff64", "\ufe50", "\u066b", "\u02cf", "\u060c", "\ua4f9"])
+def test_no_comma_refuses_look_alike_commas(comma):
+    assert one("punctuation:no_comma", "First this then that.") is True
+    assert one("punctuation:no_comma", f"First this{comma} then that.") is False
+
+
+def test_language_of_a_long_response_is_read_in_every_window():
+    english = "The report is ready and the team agreed on the plan for next week. We meet on Monday. "
+    german = "Der Bericht ist fertig und das Team hat sich auf den Plan geeinigt. Wir treffen uns am Montag. "
+    first_page = english * 60
+    assert len(first_page) > ifeval.LANGUAGE_WINDOW
+    assert ifeval.follows_language(first_page, "en") is True
+    assert ifeval.follows_language(first_page + german * 200, "en") is False  # English only up front
+    assert ifeval.follows_language(german * 200 + first_page, "en") is False
+    assert ifeval.detect_language(first_page + german * 200) is None
+    assert ifeval.detect_language(english * 200) == "en"
+    windows = ifeval.language_windows("x" * 200 + " " + english * 100)
+    assert all(len(w) <= ifeval.LANGUAGE_WINDOW for w in windows)
+    assert max(len(run) for w in windows for run in w.split()) <= 64
+    assert "".join(windows).replace(" ", "") == ("x" * 200 + english * 100).replace(" ", "")

@@ -20,7 +20,7 @@ pytest.importorskip("langdetect")
 import ifeval_pool  # noqa: E402
 import ifeval_reference  # noqa: E402
 
-from dsgen.verifiers import ifeval  # noqa: E402
+from dsgen.verifiers import folding, ifeval  # noqa: E402
 
 LANGUAGE_IDS = ("language:response_language", "change_case:english_capital", "change_case:english_lowercase")
 
@@ -35,6 +35,8 @@ def documented(iid: str, kwargs: dict, response: str = "", ours: bool = False) -
     words = [kwargs.get("keyword")] + list(kwargs.get("keywords") or [])
     if iid in ("keywords:existence", "keywords:frequency") and any(w and re.escape(w) != w for w in words):
         return "lm-eval reads the keyword as a regular expression ('U.S.' matches 'u s'); dsgen matches it literally"
+    if iid in ifeval.FIXES and folding.skeleton(response) != response.lower():
+        return f"look-alike or invisible characters: {ifeval.FIXES[iid]}"
     return None
 
 

