@@ -22,8 +22,8 @@ variables, solution steps, compose frame quantities), and each scenario's redraw
 ``--draws`` draws, the mean attempts per accepted draw, the share of attempts redrawn, the share of
 constraint-passing draws that a measure's range rejects, and draws that found no value at all.
 
-Then ``dsgen annotate``'s GSM8K difficulty against the hand rating of ``tests/data/gsm8k_hand_rated.jsonl``
-(Spearman), beside single features.
+Then ``dsgen annotate``'s GSM8K difficulty against hand ratings (Spearman), beside single features, on the
+in-sample set ``tests/data/gsm8k_hand_rated.jsonl`` and on the held-out ``gsm8k_hand_rated_heldout.jsonl``.
 """
 
 from __future__ import annotations
@@ -275,6 +275,8 @@ def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
 
 
 HAND_RATED = "tests/data/gsm8k_hand_rated.jsonl"
+#: rated by hand before any feature was computed on them, and never used to tune a feature (audit B3)
+HAND_RATED_HELDOUT = "tests/data/gsm8k_hand_rated_heldout.jsonl"
 
 
 def spearman(a: list[float], b: list[float]) -> float:
@@ -286,21 +288,28 @@ def spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(mid_ranks(np.array(a, float)), mid_ranks(np.array(b, float)))[0, 1])
 
 
-def annotate_agreement(path: str = HAND_RATED) -> str:
-    """How ``dsgen annotate``'s GSM8K difficulty ranks the hand-rated problems of ``path`` (Spearman),
-    beside the number of calculations alone."""
+def annotate_agreement(paths: tuple[str, ...] = (HAND_RATED, HAND_RATED_HELDOUT)) -> str:
+    """How ``dsgen annotate``'s GSM8K difficulty ranks hand-rated problems (Spearman), beside single
+    features: one column per set, the in-sample set (the features were tuned with it) and the held-out one."""
     import json
 
     from dsgen.builders.annotate import gsm8k_features
 
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
-    rating = [row["rating"] for row in rows]
-    features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
-    lines = ["| GSM8K difficulty signal | Spearman vs hand rating |", "|---|---|"]
-    lines.append(f"| dsgen annotate feature difficulty | {spearman([d for _, d in features], rating):.3f} |")
-    lines.append(f"| steps (calculations) alone | {spearman([f['steps'] for f, _ in features], rating):.3f} |")
-    lines.append(f"| largest number alone | {spearman([f['max_number'] for f, _ in features], rating):.3f} |")
-    return f"{len(rows)} hand-rated GSM8K-style problems ({path})\n\n" + "\n".join(lines)
+    signals = {"dsgen annotate feature difficulty": lambda f, d: d, "steps (calculations) alone": lambda f, d: f["steps"],
+               "largest number alone": lambda f, d: f["max_number"]}
+    columns, sizes = [], []
+    for path in paths:
+        rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+        rating = [row["rating"] for row in rows]
+        features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
+        columns.append({name: spearman([get(f, d) for f, d in features], rating) for name, get in signals.items()})
+        sizes.append(len(rows))
+    head = ["in-sample (features tuned with it)", "held-out (rated first, never tuned on)"][:len(paths)]
+    lines = ["| GSM8K difficulty signal | " + " | ".join(f"{h}, n={n}" for h, n in zip(head, sizes)) + " |",
+             "|---|" + "---|" * len(paths)]
+    for name in signals:
+        lines.append(f"| {name} | " + " | ".join(f"{c[name]:.3f}" for c in columns) + " |")
+    return "Spearman against hand ratings (" + ", ".join(paths) + ")\n\n" + "\n".join(lines)
 
 
 def main() -> None:
