@@ -22,6 +22,9 @@ variables, solution steps, compose frame quantities), and each scenario's redraw
 ``--draws`` draws, the mean attempts per accepted draw, the share of attempts redrawn, the share of
 constraint-passing draws that a measure's range rejects, and draws that found no value at all.
 
+Then the relational check: for every ``left = stock - taken`` step of every scenario, the median and largest
+share of the stock taken, the 15 largest shown (ranges per quantity cannot see one quantity against another).
+
 Then ``dsgen annotate``'s GSM8K difficulty against hand ratings (Spearman), beside single features, on the
 in-sample set ``tests/data/gsm8k_hand_rated.jsonl`` and on the held-out ``gsm8k_hand_rated_heldout.jsonl``.
 """
@@ -184,6 +187,47 @@ def range_report(draws: int, seed: int, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+def stock_shares(draws: int, seed: int) -> list[tuple[str, str, float, float]]:
+    """Every solution step ``left = stock - taken`` of every scenario, with the median and largest share
+    ``taken / stock`` over ``draws`` draws: the relation one quantity has to another, which per-quantity
+    ranges cannot see (a library lending half its books in a day)."""
+    import random
+    import statistics
+
+    from dsgen.builders.math import scenario, scenario_names
+
+    rows = []
+    for name in scenario_names():
+        compiled = scenario(name)
+        pairs = [(step.name, *match.groups()) for step in compiled.steps
+                 if (match := re.fullmatch(r"\{(\w+)\}-\{(\w+)\}", step.expression.template))]
+        if not pairs:
+            continue
+        rng, shares = random.Random(seed), {pair: [] for pair in pairs}
+        for _ in range(draws):
+            drawn = compiled.draw(rng, 10**6)
+            if drawn is None:
+                continue
+            values = compiled.named(drawn[0])
+            for pair in pairs:
+                stock, taken = float(values[pair[1]]), float(values[pair[2]])
+                if stock > 0:
+                    shares[pair].append(taken / stock)
+        rows += [(name, f"{left} = {stock} - {taken}", statistics.median(got), max(got))
+                 for (left, stock, taken), got in shares.items() if got]
+    return sorted(rows, key=lambda r: -r[2])
+
+
+def relational_report(draws: int, seed: int, top: int = 15) -> str:
+    """The steps that take the largest median share of what they subtract from, as Markdown."""
+    rows = stock_shares(draws, seed)
+    lines = [f"Relational check: shares taken from a stock in one step ({len(rows)} 'a - b' steps, {draws:,} draws "
+             f"each; the {top} largest median shares, read by hand for plausibility):", "",
+             "| scenario | step | median share | largest share |", "|---|---|---|---|"]
+    lines += [f"| {name} | {step} | {median:.0%} | {largest:.0%} |" for name, step, median, largest in rows[:top]]
+    return "\n".join(lines)
+
+
 def gsm_symbolic_records(n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` reasoning-gym gsm_symbolic items in dsgen's shape (prompt text, solution, no difficulty)."""
     import reasoning_gym
@@ -333,6 +377,8 @@ def main() -> None:
     print(table(results, args.diversity_n))
     print()
     print(range_report(args.draws, args.seed))
+    print()
+    print(relational_report(min(args.draws, 300), args.seed))
     print()
     print(annotate_agreement())
     for name, (records, _) in sources.items():

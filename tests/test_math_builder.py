@@ -139,18 +139,30 @@ def test_compose_renders_exactly():
     builder = ComposedProblems(min_steps=3, max_steps=3, frames=["people"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "David has collected 261 rubber ducks. Ethan has collected 46 rubber ducks. Sofia's collection is a third "
-        "the size of David's. Hassan has 487 more rubber ducks than David. How many rubber ducks do Ethan, Sofia "
-        "and Hassan have in total?"
+        "David owns 131 rubber ducks. Ethan has 24 rubber ducks. Sofia owns 213 rubber ducks more than David does. "
+        "Hassan has 20 fewer rubber ducks than Ethan. How many rubber ducks do Sofia and Hassan have altogether?"
     )
     assert item["metadata"]["solution"] == (
-        "Sofia has 261/3 = <<261/3=87>>87 rubber ducks.\n"
-        "Hassan has 261+487 = <<261+487=748>>748 rubber ducks.\n"
-        "Together they have 46+87+748 = <<46+87+748=881>>881 rubber ducks.\n#### 881"
+        "Sofia has 131+213 = <<131+213=344>>344 rubber ducks.\n"
+        "Hassan has 24-20 = <<24-20=4>>4 rubber ducks.\n"
+        "Together they have 344+4 = <<344+4=348>>348 rubber ducks.\n#### 348"
     )
-    assert item["metadata"]["operations"] == ["div", "add", "add"]
+    assert item["metadata"]["operations"] == ["add", "sub", "add"]
     assert item["metadata"]["kinds"] == ["combine"]  # the total reads two branches
     assert item["metadata"]["scenario"] == "people"  # the frame: one column for both generators
+
+
+
+def test_compose_never_undoes_a_step_and_names_chains():
+    """No step lands back on a quantity the story already has ((x+y)-y = x, x*2/2 = x), and a chain with no
+    step that reads two quantities says so in its kinds."""
+    kinds = set()
+    for record in make(ComposedProblems(), 1500, seed=5):
+        values = [q["value"] for q in record["metadata"]["quantities"]]
+        for result in re.findall(r"=(\d+)>>", record["metadata"]["solution"]):
+            assert values.count(int(result)) == 1, (record["prompt"], record["metadata"]["solution"])
+        kinds.add(tuple(record["metadata"]["kinds"]))
+    assert kinds == {("chain",), ("combine",)}
 
 
 # -- correctness over many seeds --------------------------------------------------------------
