@@ -82,6 +82,10 @@ def test_implausible_quantities_are_flagged_in_text():
     assert text_range_issues("Ben reads 900 pages on the first day.") == ["pages in a day"]
     assert text_range_issues("The red crate holds 900 apples.") == ["items in a container"]
     assert text_range_issues("Ana runs 12 kilometers and the crate holds 40 apples.") == []
+    assert text_range_issues("Mikhail runs 741 kilometres every day.") == ["distance run/walked in a day"]
+    assert text_range_issues("Lena rode 500 km on her bike in one day.") == ["distance cycled in a day"]
+    assert text_range_issues("A dog run 6 meters long and 56 meters wide.") == ["length shorter than width"]
+    assert text_range_issues("A dog run 56 meters long and 6 meters wide.") == []
 
 
 def test_inflection_helpers_use_inflect():

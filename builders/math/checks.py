@@ -265,9 +265,11 @@ def slips_of(text: str) -> list[tuple[str, str]]:
 #: the largest plausible value, a regex that makes the sentence about a longer period (then skipped))
 TEXT_RANGES: list[tuple[str, re.Pattern, float, re.Pattern | None]] = [
     ("distance run/walked in a day", re.compile(
-        r"\b(?:runs?|ran|jogs?|walks?|walked|hikes?|swims?) (\d[\d,.]*) (?:km|kilometers|miles)\b"),
+        r"\b(?:runs?|ran|jogs?|jogged|walks?|walked|hikes?|hiked|swims?|swam) (\d[\d,.]*) "
+        r"(?:km|kilometers|kilometres|miles)\b"),
      60, re.compile(r"\bweeks?\b|\bmonths?\b|\bin total\b|\baltogether\b", re.I)),
-    ("distance cycled in a day", re.compile(r"\b(?:cycles?|cycled|bikes?|biked) (\d[\d,.]*) (?:km|kilometers|miles)\b"),
+    ("distance cycled in a day", re.compile(
+        r"\b(?:cycles?|cycled|bikes?|biked|rides?|rode) (\d[\d,.]*) (?:km|kilometers|kilometres|miles)\b"),
      200, re.compile(r"\bweeks?\b|\bmonths?\b|\bin total\b|\baltogether\b", re.I)),
     ("laps in a day", re.compile(r"\bswims? (\d[\d,]*) laps\b"), 200, re.compile(r"\bweeks?\b|\bmonths?\b", re.I)),
     ("pages in a day", re.compile(r"\breads? (\d[\d,]*) pages\b"), 400,
@@ -282,9 +284,14 @@ TEXT_RANGES: list[tuple[str, re.Pattern, float, re.Pattern | None]] = [
 ]
 
 
+_LONG_WIDE = re.compile(r"(\d[\d,.]*) (?:meters|metres|feet|m|cm|km) long and (\d[\d,.]*) (?:\w+ )?wide\b")
+
+
 def text_range_issues(text: str) -> list[str]:
-    """Names of the text checks a problem fails (see ``TEXT_RANGES``)."""
-    issues = []
+    """Names of the text checks a problem fails (see ``TEXT_RANGES``; and a length shorter than the width in
+    "X meters long and Y meters wide")."""
+    issues = ["length shorter than width" for long, wide in _LONG_WIDE.findall(text)
+              if float(long.replace(",", "")) < float(wide.replace(",", ""))]
     for sentence in re.split(r"(?<=[.?!])\s+", text):
         for name, pattern, top, longer in TEXT_RANGES:
             if longer is not None and longer.search(sentence):
