@@ -71,6 +71,9 @@ def test_each_slip_pattern_is_caught(text, pattern):
     "There are 1+4 = 5 parts.",
     "A parking meter charges 25 cents, and plan A costs $40.",
     "Marco's 157 Orpington hens lay eggs.",
+    "On the farm there is 2 times as much corn as plum, because the soil is dry.",
+    "She watches a few episodes with friends who have various hobbies.",
+    "There are a total of 12 boxes.",
 ])
 def test_clean_sentences_have_no_slip(text):
     assert slips_of(text) == []

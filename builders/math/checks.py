@@ -39,7 +39,8 @@ _CLOSED = set("""
     after before during until since per each via plus minus times less more fewer most least only just also
     still even not ago apiece altogether together left over again too very already
     percent dozen hundred thousand million billion half quarter among between through across around toward
-    towards within upon off out up down away back onto
+    towards within upon off out up down away back onto because although though while unless whether few many
+    several
 """.split())
 
 
@@ -57,7 +58,7 @@ def _number_words() -> frozenset[str]:
 #: flagged: "orpington" is a breed written in lowercase)
 _MORE_WORDS = set("""mollies platies swordtails macarons keychain carpool stockroom hotspot trolleybus bistro
     barista bookshop margherita smartwatch smallholding dishwashing veggie lab housewarming sketchbook sleepover
-    pizzeria smoothie pepperoni lakeside""".split())
+    pizzeria smoothie pepperoni lakeside calorie fundraiser condo beanie waterslide saute penpal""".split())
 #: units abbreviated after numbers, which no lexicon inflects
 _UNITS = {"km", "kg", "cm", "mm", "m", "g", "l", "ml", "mph", "kmh", "lb", "lbs", "oz", "ft", "mi", "am", "pm",
           "h", "min", "st", "nd", "rd", "th", "x", "p", "sq"}
@@ -96,7 +97,7 @@ def plural_noun(word: str) -> bool:
     if low in _CLOSED or low in _UNITS or len(low) < 3:
         return False
     singular = inflector().singular_noun(low)
-    if not singular or singular == low:
+    if not singular or singular == low or "ADJ" in _lemmas(low):  # "various"
         return False
     if not _lemmas(low):  # unknown to the lexicon: a plural only if its singular is known ("minibus" is not)
         return bool(_lemmas(singular))
@@ -183,8 +184,10 @@ def _agreement_slips(tokens: list[str]) -> list[tuple[str, str]]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if token == "there" and nxt.lower() in ("is", "was", "are", "were") and i + 2 < len(tokens):
             first, plural_verb = tokens[i + 2], nxt.lower() in ("are", "were")
-            # "there is 20% off", "there are 1+4 = 5 parts": not a count of the subject
-            if tokens[i + 3:i + 4] and tokens[i + 3] in ("%", "+", "-", "*", "/", "×"):
+            # "there is 20% off", "there are 1+4 = 5 parts", "there is 2 times as much", "there are a total
+            # of": not a count of the subject
+            if tokens[i + 3:i + 4] and tokens[i + 3].lower() in ("%", "+", "-", "*", "/", "×", "times", "total",
+                                                                  "number", "lot", "few", "couple"):
                 continue
             many = first[0].isdigit() and first.replace(",", "") != "1"
             phrase = _phrase(tokens, i + 3 if first[0].isdigit() or first.lower() in ("a", "an") else i + 2)
