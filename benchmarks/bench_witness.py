@@ -11,7 +11,11 @@ Run: ``python benchmarks/bench_witness.py [--sets N] [--records N]``. Prints:
 2. per family, the ids most often in a drawn set without a witness (after);
 3. per family and builder (``instructions``, ``distraction``): records, sets redrawn per record
    (``metadata.instructions.redraws``, instructions only), skipped indices, records/s; every record's
-   witness is checked again with the record's own verifier (content, constraints, distractors).
+   witness is checked again with the record's own verifier (content, constraints, distractors);
+4. per family and inner builder (``math.template``, ``math.compose``, ``reverse_qa``) wrapped by
+   ``instructions.add``: sets drawn, proved (one per record: its witness states the graded answer and passes
+   the record's whole verifier, re-checked here), redrawn, records whose first set had no witness (the old
+   wrapper shipped those unproved), records skipped, records/s of the whole build (inner builder and wrapper).
 
 Rates use this process's CPU time (``time.process_time``); set-up (models, templates) is done before
 the timing.
@@ -115,13 +119,48 @@ def records_table(count: int) -> Table:
     return table
 
 
+INNERS = {"math.template": {}, "math.compose": {}, "reverse_qa": {"num_entities": 1500}}
+
+
+def wrapped_table(count: int) -> Table:
+    table = Table(title=f"instructions.add: wrapped sets proved ({count} records per family and inner builder)")
+    columns = ("family", "inner", "sets drawn", "proved", "redrawn", "first set unproved", "skipped", "records/s")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("family", "inner") else "right")
+    for family in FAMILIES:
+        for inner, params in INNERS.items():
+            wrappers = [("instructions.add", {"constraint_family": family})]
+            builders.AddInstructions(constraint_family=family).preload()  # set-up outside the timing
+            dsgen.sample(inner, params, count=2, seed=0, wrappers=wrappers)
+            start = time.process_time()
+            made = dsgen.sample(inner, params, count=count, seed=1, wrappers=wrappers)
+            spent = time.process_time() - start
+            # indices the inner builder made but the wrapper skipped (the inner builder skips some itself)
+            last = made[-1]["provenance"]["index"]
+            inner_made = {r["provenance"]["index"] for r in dsgen.sample(inner, params, count=last + 1, seed=1)}
+            skipped = len({i for i in inner_made if i <= last} - {r["provenance"]["index"] for r in made})
+            for record in made:
+                assert scoring.score(record, builders.wrapped_witness(record)) == 1.0, record["id"]
+            redrawn = sum(r["metadata"]["instructions"]["redraws"] for r in made)
+            first = sum(1 for r in made if r["metadata"]["instructions"]["redraws"])
+            drawn = len(made) + redrawn + skipped * 20
+            table.add_row(
+                family, inner, str(drawn), str(len(made)), str(redrawn), f"{first} ({100 * first / len(made):.1f}%)",
+                str(skipped), f"{len(made) / max(spent, 1e-9):,.0f}",
+            )
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=int, default=400, help="constraint sets drawn per family")
     parser.add_argument("--records", type=int, default=100, help="records per builder and family")
+    parser.add_argument("--wrapped", type=int, default=200, help="wrapped records per family and inner builder")
+    parser.add_argument("--only-wrapped", action="store_true", help="print the instructions.add table only")
     args = parser.parse_args()
     console = Console(width=140)
-    for table in [*sets_tables(args.sets), records_table(args.records)]:
+    tables = [] if args.only_wrapped else [*sets_tables(args.sets), records_table(args.records)]
+    for table in [*tables, wrapped_table(args.wrapped)]:
         console.print(table)
 
 

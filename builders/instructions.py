@@ -11,18 +11,22 @@ record's metadata.
 
 Every record's set is proved satisfiable by a witness response (``distraction.witness``, checked with the
 real checkers and the verifier's guards); a set without one is drawn again, and ``metadata.instructions.
-redraws`` counts the sets drawn before it.
+redraws`` counts the sets drawn before it. For a wrapped record the witness also states the inner record's
+graded answer on the line the prompt asks for, and is checked with the record's whole verifier (inner task
+and constraints), so every wrapped record can earn full reward.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 from typing import Any, Literal
 
 import yaml
 from pydantic import Field, field_validator, model_validator
 
+from dsgen import scoring
 from dsgen.builder import Builder, Params, Wrapper, last_user_turn, user_prompt
 from dsgen.errors import Skip
 from dsgen.templating import environment, read_text
@@ -52,6 +56,9 @@ SPAN_MIN_WORDS = 4
 #: for (a postscript, an end phrase, numbered sections) may hold numbers after the answer, and the
 #: verifier reads a ``####`` line before any other number.
 FINAL_ANSWER = 'Give your final answer on its own line as "#### <answer>".'
+#: The same for a record graded by another verifier that has an answer (``answer_match``, ``latex_exact``):
+#: both read an "Answer:" line before the last line, which an end phrase or a postscript would otherwise be.
+ANSWER_LINE = 'Give your final answer on its own line as "Answer: <answer>".'
 #: Case constraints, not added where the answer has letters (an upper-cased LaTeX answer is wrong).
 CASE_IDS = frozenset({"change_case:english_capital", "change_case:english_lowercase"})
 #: Training constraints on the whole text (with the kwargs that bind least) that the graded answer, which
@@ -66,12 +73,46 @@ ANSWER_BOUND: dict[str, dict[str, Any]] = {
     "count:lowercase_counting": {"N": 2},
 }
 WRAP_EXCLUDED_TRAIN = frozenset({"detectable_format:sentence_hyphens"})
-#: Training constraints that the "#### <answer>" line of a numeric record breaks: wherever it goes it starts
-#: a sentence (or joins one), so no sentence can start with a given word and no sentence count its words
-#: exactly; every sentence ending with a given word holds only with the line put first, a trap rather
-#: than a constraint (the answer line usually comes last).
+#: Training constraints that the answer line ("#### <answer>", "Answer: <answer>") breaks: wherever it goes it
+#: starts a sentence (or joins one), so no sentence can start with a given word and no sentence count its
+#: words exactly; every sentence ending with a given word holds only with the line put first, a trap rather
+#: than a constraint (the answer line usually comes last). IFBench's exact count of numbers, for a numeric
+#: record: its answer is one of them.
 NUMERIC_EXCLUDED_TRAIN = frozenset(
-    {"first_word:first_word_sent", "count:counting_composition", "last_word:last_word_sent"}
+    {"first_word:first_word_sent", "count:counting_composition", "last_word:last_word_sent", "count:numbers"}
+)
+#: IFBench ids the witness writer never meets beside a line stating the answer (every N-th word Japanese,
+#: stair indents, sentence-length runs, the response's first word or first-and-last word, a word's position
+#: counted from the start) or that any answer line breaks (above): a wrapped set holding one could not be
+#: proved, so they are not added.
+ANSWER_UNPROVED = frozenset(
+    {
+        "ratio:sentence_words",
+        "count:words_japanese",
+        "words:paragraph_last_first",
+        "sentence:increment",
+        "format:line_indent",
+        "words:words_position",
+        "first_word:first_word_answer",
+        "words:start_verb",
+        "keywords:start_end",
+        *(NUMERIC_EXCLUDED_TRAIN - {"count:numbers"}),
+    }
+)
+#: IFBench ids not added onto a graded task: the answer template ("My Answer: … My Conclusion: …") asks for an
+#: answer slot of its own, which answer_match reads as a second, disagreeing answer; "answer with a list of
+#: items" and "each section begins with a thesis statement" ask for an essay's shape around a one-line
+#: answer; "the last word of each sentence starts the next" and "each sentence alliterates longer than the
+#: one before" hold only with the answer line put first (a trap: it usually comes last).
+WRAP_EXCLUDED_TEST = frozenset(
+    {"format:output_template", "format:list", "format:thesis", "words:last_first", "sentence:alliteration_increment"}
+)
+#: A task prompt that already asks for an "Answer: <…>" line (reverse_qa: "End your reply with a line of the
+#: form …"): the wrapper adds no answer line of its own, and no constraint on how the response ends, which
+#: would contradict where the task puts its answer.
+ASKS_ANSWER_LINE = re.compile(r'"Answer: <[^>"]*>"')
+END_IDS = frozenset(
+    {"detectable_content:postscript", "startend:end_checker", "startend:quotation", "last_word:last_word_answer"}
 )
 
 
@@ -272,6 +313,36 @@ class InstructionPrompts(Builder):
         return witness.witness_response(params["instruction_id_list"], params["kwargs"])
 
 
+def graded_kind(verifier: dict[str, Any]) -> str:
+    """The kind of the verifier that grades a record's answer: the first part of an ``all``, however nested."""
+    while verifier["kind"] == "all":
+        verifier = verifier["params"]["parts"][0]
+    return verifier["kind"]
+
+
+def answer_statement(answer: str | None, verifier: dict[str, Any]) -> str | None:
+    """The line stating a record's graded answer that the wrapper asks for (and its witness holds): ``####``
+    for the numeric verifier, "Answer:" for the others; None for a record without an answer."""
+    if not answer:
+        return None
+    return f"#### {answer}" if graded_kind(verifier) == "numeric" else f"Answer: {answer}"
+
+
+def wrapped_witness(record: dict[str, Any]) -> str | None:
+    """A response to a record wrapped by ``instructions.add`` that states the inner record's graded answer
+    and meets the added constraints, checked with the record's whole verifier (guards included); None
+    when there is none."""
+    *_, added = record["verifier"]["params"]["parts"]
+    statement = answer_statement(record.get("answer"), record["verifier"])
+    if statement is None:
+        return None
+    params = added["params"]
+    response = witness.witness_response(params["instruction_id_list"], params["kwargs"], quotes=(statement,))
+    if response is None or scoring.score(record, response) != 1.0:
+        return None
+    return response
+
+
 class AddInstructions(Wrapper):
     description = "Add verifiable constraints of one family to any record (math, QA); keeps its verifier"
     kind = "instructions"
@@ -280,31 +351,49 @@ class AddInstructions(Wrapper):
     def setup(self) -> None:
         constraints.spec()
 
+    def preload(self) -> None:
+        """The checks that prove each record's witness, once for all workers."""
+        ifeval.preload(languages=self.params.constraint_family == "ifeval")
+
     def wrap(self, record: dict[str, Any], rng: random.Random, index: int) -> dict[str, Any]:
         p = self.params
         messages, message = last_user_turn(record["prompt"], "to add constraints to")
-        answer = record.get("answer") or ""
-        exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TRAIN | constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
+        if answer_statement(record.get("answer"), record["verifier"]) is None:
+            raise Skip("no graded answer for a witness to state: constraints are added to records with an answer")
+        answer = record["answer"]
+        exclude = WRAP_EXCLUDED | WRAP_EXCLUDED_TEST | WRAP_EXCLUDED_TRAIN | ANSWER_UNPROVED
+        exclude |= constraints.IFBENCH_EXCLUSIVE | constraints.TRAIN_EXCLUSIVE
         if answer.lower() != answer.upper():
             exclude |= CASE_IDS
-        if answer:
-            exclude |= {iid for iid, kw in ANSWER_BOUND.items() if not ifbench_train.compile_check(iid, kw)(answer)}
-        numeric = record["verifier"]["kind"] == "numeric"
+        exclude |= {iid for iid, kw in ANSWER_BOUND.items() if not ifbench_train.compile_check(iid, kw)(answer)}
+        numeric = graded_kind(record["verifier"]) == "numeric"
         if numeric:
             exclude |= NUMERIC_EXCLUDED_TRAIN
+        request = message["content"].rstrip()
+        asked = not numeric and ASKS_ANSWER_LINE.search(request) is not None
+        if asked:
+            exclude |= END_IDS
         allowed = p.allowed(exclude)
         if not allowed:
             raise Skip("no constraint of the allowed ids can be added to another task")
-        ids, kwargs, described = _draw(rng, p, allowed, message["content"], avoid=answer, proved=False)
-        marker = [FINAL_ANSWER] if numeric else []
-        message["content"] = message["content"].rstrip() + "\n\n" + " ".join(described + marker)
-        check = _verifier(ids, kwargs, described, p, graded_task=True)
-        return {
-            **record,
-            "prompt": messages,
-            "verifier": {"kind": "all", "params": {"parts": [record["verifier"], check]}},
-            "metadata": {
-                **record.get("metadata", {}),
-                "instructions": _metadata(p.constraint_family, ids, kwargs, described, p),
-            },
-        }
+        marker = [] if asked else [FINAL_ANSWER if numeric else ANSWER_LINE]
+        for redraws in range(_ATTEMPTS):
+            ids, kwargs, described = _draw(rng, p, allowed, request, avoid=answer, proved=False)
+            message["content"] = request + "\n\n" + " ".join([*described, *marker])
+            check = _verifier(ids, kwargs, described, p, graded_task=True)
+            wrapped = {
+                **record,
+                "prompt": messages,
+                "verifier": {"kind": "all", "params": {"parts": [record["verifier"], check]}},
+                "metadata": {
+                    **record.get("metadata", {}),
+                    "instructions": {**_metadata(p.constraint_family, ids, kwargs, described, p), "redraws": redraws},
+                },
+            }
+            if wrapped_witness(wrapped) is not None:
+                return wrapped
+        raise Skip("no added constraint set with a witness that also states the graded answer")
+
+    def reference_completion(self, record: dict[str, Any]) -> str | None:
+        """The witness that proved the wrapped record: the graded answer's line plus the constraints."""
+        return wrapped_witness(record)

@@ -333,8 +333,9 @@ def test_ifbench_family_records_have_a_witness_that_passes_every_part_and_breaks
 
 def test_a_forking_build_preloads_each_builders_shared_resources_in_the_driver(monkeypatch):
     """Workers forked after executors.preload share lingua's models instead of each loading ~1 GB."""
-    from dsgen import executors
     from dsgen.builders import instructions
+
+    from dsgen import executors
     from dsgen.recipe import Recipe
 
     called = []

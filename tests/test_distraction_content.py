@@ -9,7 +9,7 @@ from collections import defaultdict
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dsgen.builders.distraction import DistractionTasks, constraints, witness
+from dsgen.builders.distraction import DistractionTasks, witness
 
 import dsgen
 from dsgen.errors import Skip
@@ -293,3 +293,21 @@ def test_a_summary_or_rewrite_that_copies_part_of_the_reference_is_not_one(recor
             copied = content.check(c, f"{opening} {keys}.")
             assert copied["checks"]["not_a_copy"] and not copied["checks"]["own_words"]
             assert dsgen.score(record, f"{opening} {keys}.") < 1.0
+
+
+def test_a_summary_or_rewrite_is_prose_not_a_list_of_names_and_figures(records):
+    """A dump of the reference's capitalised words and numbers held the key facts and passed (audit: 42 of 75
+    summarise/rewrite records' content checks); prose with function words passes, terse or not."""
+    for kind in ("summarise", "rewrite"):
+        for record in by_type(records, kind)[:5]:
+            c = record["verifier"]["params"]["content"]
+            names = [w.strip(".,;:") for w in c["reference"].split() if w[:1].isupper() or w[:1].isdigit()]
+            dump = "Key points: " + "; ".join(dict.fromkeys([*names, *c["key"]])) + "."
+            result = content.check(c, dump)
+            assert result["checks"]["key_facts"] and not result["checks"]["prose"]
+            assert dsgen.score(record, dump) < 1.0
+            keys = ", ".join(c["key"])
+            assert content.check(c, f"In short, the text is about {keys}, and it says what happens next.")["checks"]["prose"]
+    terse = "Marlow Heath runs a coding workshop for beginners; the budget is 42300."
+    assert content.prose(folding.tokens(terse), terse, 0.15)
+    assert not content.prose(folding.tokens("Release 3.4.1 September 2023 Emeka Brennan"), "x", 0.15)

@@ -99,16 +99,17 @@ def test_records_of_the_family_validate_and_copies_score_only_as_copies():
         assert scoring.score(record, "Once upon a time, a baker opened a shop.") == 0.0  # answering it
 
 
-@pytest.mark.parametrize("answer", ["12.5", "5!", "42", "Alan Bennett", "the the", "blue whale"])
+@pytest.mark.parametrize("answer", ["12.5", "5!", "42", "Alan Bennett", "Walla Walla", "blue whale"])
 def test_the_wrapper_never_adds_a_constraint_the_graded_answer_breaks(answer):
     record = dsgen.sample("math.template", {}, count=1, seed=3)[0]
-    record = {**record, "answer": answer}
+    # an answer_match record: the wrapper proves every set with a witness graded by the record's verifier
+    record = {**record, "answer": answer, "verifier": {"kind": "answer_match", "params": {"aliases": [], "threshold": 0.9}}}
     wrapper = builders.AddInstructions(constraint_family="ifbench_train")
     for index in range(60):
         wrapped = wrapper.wrap(record, random.Random(index), index)
         ids = set(wrapped["verifier"]["params"]["parts"][1]["params"]["instruction_id_list"])
         assert not ids & (constraints.TRAIN_EXCLUSIVE | builders.WRAP_EXCLUDED_TRAIN)
-        assert not ids & builders.NUMERIC_EXCLUDED_TRAIN  # the "#### answer" line starts a sentence
+        assert not ids & builders.ANSWER_UNPROVED  # the "Answer:" line starts a sentence
         for iid in ids & set(builders.ANSWER_BOUND):  # the answer alone never breaks an added constraint
             assert ifbench_train.compile_check(iid, builders.ANSWER_BOUND[iid])(answer), (iid, answer)
         assert {instructions.family_of(i) for i in ids} == {"ifbench_train"}

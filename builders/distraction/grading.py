@@ -117,6 +117,9 @@ COPY_LIMIT = 0.5  # a response holding over half of the reference's 5-token wind
 #: Summaries and rewrites are in the response's own words: at most this share of its 5-token windows may be
 #: the reference's (a verbatim opening third of the document passed the copy limit above).
 MAX_COPIED = 0.6
+#: Summaries and rewrites are prose: at least this share of their words are function words (English prose has
+#: 35-55 %, a terse summary about 20 %, a list of names and figures none).
+MIN_PROSE = 0.15
 
 
 def allowed_ids(task_type: str, ids: list[str]) -> list[str]:
@@ -159,6 +162,7 @@ def content(
     else:
         if task_type in ("summarise", "rewrite"):
             out["max_copied"] = MAX_COPIED
+            out["min_prose"] = MIN_PROSE
         out["key"] = list(ref.key)
         out["min_key"] = {"summarise": 2, "list_items": 2, "preserve": 2}.get(task_type, len(ref.key))
         out["min_key"] = min(out["min_key"], len(ref.key))

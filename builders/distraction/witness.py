@@ -42,9 +42,10 @@ _FILLER = (
     "four other same new old good small large long brief early late quiz jazz box fox jump zone quick "
     "vivid kayak wax yes why gym"
 ).split()
-#: Function words alternate with the filler so witnesses read as natural English.
+#: Function words alternate with the filler so witnesses read as natural English ("or" left out: after a
+#: stated answer it reads as a hedge).
 _FUNCTION = (
-    "the and of to with for is that this from on at by as or was it are be we will can all which".split()
+    "the and of to with for is that this from on at by as into was it are be we will can all which".split()
 )
 
 
@@ -279,25 +280,26 @@ def _adjust(plan: _Plan, iid: str, kw: dict, text: str) -> bool:
 # --- IFBench (``ifbench_test`` and ``ifbench_train``) -------------------------------------------------------------------------
 
 #: Filler for IFBench witnesses: many first letters and lengths (for "no two consecutive words share a
-#: first letter", equal-length sentences, repeat caps), no digits, apostrophes or quote marks.
+#: first letter", equal-length sentences, repeat caps), no digits, apostrophes or quote marks, and no word
+#: that hedges or takes back an answer stated before it ("likely", "wait", "instead": ``verifiers.hedging``).
 _WORDS = (
-    "able above across active after again agreed almost along always amount annual answer arrive "
+    "able above across active after again agreed almost along always amount annual anchor arrive "
     "basic become before begin behind below beside better beyond board bright broad brought build "
     "calm careful carry central certain change charge check choice clear close common complete cover "
-    "daily deep define detail direct during duty early easy effort eight either enough entire equal "
+    "daily deep define detail direct during duty early easy effort eight edge enough entire equal "
     "even every exact expect extra fair family fast field final find firm first floor follow formal "
     "fresh front full gather general gentle given global goal good grand great green ground guide "
     "habit half handle happy hard heavy held help here high hold home honest hour huge idea ideal "
-    "include indeed inner inside instead issue item joint journey judge just keen keep kind known "
-    "label large later latest lead learn least left level light likely limit line little local long "
+    "include indeed inner inside input issue item joint journey judge just keen keep kind known "
+    "label large later latest lead learn least left level light lively limit line little local long "
     "main major make many market measure medium method middle minor modern moment month more most "
     "narrow near neat needed never next nice night normal north notice number object obvious offer "
-    "often older only open order other outer over owner pace paper part past path perhaps place plain "
+    "often older only open order other outer over owner pace paper part past path patient place plain "
     "plenty point power proper public quick quiet quite rapid rather ready real recent record regular "
     "remain result right river round rule safe same scale second secure select short simple single "
     "small smooth solid some sound spare stable start steady still strong such sure table taken "
     "task team thorough through today total toward travel true under unit until upper urban useful "
-    "usual valid various very view visit vital voice wait walk warm water week whole wide within "
+    "usual valid various very view visit vital voice wise walk warm water week whole wide within "
     "worth write yard year yellow young youth zero zone"
 ).split()
 _JAPANESE_WORDS = (
@@ -313,7 +315,8 @@ _PRONOUNS = (
     "they we it he she you them us him her their our its his your me my themselves itself ourselves yours "
     "theirs ours mine hers himself herself myself yourself"
 ).split()
-_CONJUNCTIONS = ("and", "but", "or", "so", "yet")
+#: Coordinating conjunctions, "or" last: after a stated answer it reads as a hedge ("Answer: X ... or ...").
+_CONJUNCTIONS = ("and", "but", "so", "yet", "nor", "for", "or")
 #: words:start_verb's first word: NLTK's tagger reads few sentence-initial imperatives as verbs
 #: ("Consider" + two filler words: VB 298 times in 300; "Review" 0, "Make" 4, "Check" 38).
 _VERB = "Consider"

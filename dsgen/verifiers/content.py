@@ -10,6 +10,9 @@ see ``folding``):
   invented, where ``no_new_numbers`` is set.
 - ``summarise``, ``rewrite``: ``max_copied``: at most that share of the response's own 5-token windows may
   be the reference's (a response of 10+ windows), so a verbatim opening third of the document is no summary.
+- ``summarise``, ``rewrite``: ``min_prose``: the response is prose, not a dump of names and figures: at least
+  that share of its words are function words (NLTK's English stop words) and one clause (up to ``.!?;`` or a
+  line end) has 6+ words, 2+ of them function words.
 - ``answer``: ``answers`` (the gold and its aliases; one must appear in the first two sentences: an
   answer leads, a "three" deep in filler is not one) and ``others`` (the document's
   other gold answers: naming more than one of them is a hedge, not an answer; a number answer also
@@ -37,6 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import folding
+from .ifbench import stop_words
 
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
 _LIST_LINE = re.compile(r"^\s*(?:[-*\u2022+]|\d{1,2}[.)])\s+\S", re.MULTILINE)
@@ -54,6 +58,7 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 _HEADER = re.compile(r"^[ \t]*[A-Za-z]+[ \t]+\d{1,2}[ \t]*$", re.MULTILINE)
 _STOP = frozenset("the a an of and to for in on at by with from".split())
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+_CLAUSES = re.compile(r"[^.!?;\n]+")
 
 TASKS = ("answer", "yes_no", "extract", "summarise", "rewrite", "list_items", "convert", "preserve")
 
@@ -111,6 +116,16 @@ def _flat(obj: dict, out: dict[str, Any] | None = None) -> dict[str, Any]:
     return out
 
 
+def prose(tokens: list[str], response: str, min_share: float) -> bool:
+    """Whether a response reads as prose: function words are at least ``min_share`` of its folded ``tokens``
+    and one clause has 6+ words, 2+ of them function words (a list of names and figures has neither)."""
+    words = stop_words()
+    if not tokens or sum(t in words for t in tokens) < min_share * len(tokens):
+        return False
+    return any(len(clause) >= 6 and sum(t in words for t in clause) >= 2
+               for clause in map(folding.tokens, _CLAUSES.findall(response)))
+
+
 def polarity(response: str) -> set[str]:
     """The yes/no/maybe answers a response states (sentence-initial or after "answer is") in its first
     two sentences (title lines aside): the answer leads, filler does not count."""
@@ -143,6 +158,8 @@ def check(content: dict[str, Any], response: str) -> dict[str, Any]:
         checks["not_a_copy"] = of_reference <= content["copy_limit"]
     if "max_copied" in content:  # summarise / rewrite: the response's own windows, mostly not the reference's
         checks["own_words"] = of_response <= content["max_copied"]
+    if "min_prose" in content:
+        checks["prose"] = prose(hay.tokens, response, content["min_prose"])
     if content.get("no_new_numbers"):
         checks["no_invented_numbers"] = numbers(response) <= set(content["allowed_numbers"])
     kind = content["type"]
