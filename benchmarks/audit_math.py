@@ -22,8 +22,11 @@ variables, solution steps, compose frame quantities), and each scenario's redraw
 ``--draws`` draws, the mean attempts per accepted draw, the share of attempts redrawn, the share of
 constraint-passing draws that a measure's range rejects, and draws that found no value at all.
 
-Then ``dsgen annotate``'s GSM8K difficulty against the hand rating of ``tests/data/gsm8k_hand_rated.jsonl``
-(Spearman), beside single features.
+Then the relational check: for every ``left = stock - taken`` step of every scenario, the median and largest
+share of the stock taken, the 15 largest shown (ranges per quantity cannot see one quantity against another).
+
+Then ``dsgen annotate``'s GSM8K difficulty against hand ratings (Spearman), beside single features, on the
+in-sample set ``tests/data/gsm8k_hand_rated.jsonl`` and on the held-out ``gsm8k_hand_rated_heldout.jsonl``.
 """
 
 from __future__ import annotations
@@ -184,6 +187,47 @@ def range_report(draws: int, seed: int, top: int = 12) -> str:
     return "\n".join(lines)
 
 
+def stock_shares(draws: int, seed: int) -> list[tuple[str, str, float, float]]:
+    """Every solution step ``left = stock - taken`` of every scenario, with the median and largest share
+    ``taken / stock`` over ``draws`` draws: the relation one quantity has to another, which per-quantity
+    ranges cannot see (a library lending half its books in a day)."""
+    import random
+    import statistics
+
+    from dsgen.builders.math import scenario, scenario_names
+
+    rows = []
+    for name in scenario_names():
+        compiled = scenario(name)
+        pairs = [(step.name, *match.groups()) for step in compiled.steps
+                 if (match := re.fullmatch(r"\{(\w+)\}-\{(\w+)\}", step.expression.template))]
+        if not pairs:
+            continue
+        rng, shares = random.Random(seed), {pair: [] for pair in pairs}
+        for _ in range(draws):
+            drawn = compiled.draw(rng, 10**6)
+            if drawn is None:
+                continue
+            values = compiled.named(drawn[0])
+            for pair in pairs:
+                stock, taken = float(values[pair[1]]), float(values[pair[2]])
+                if stock > 0:
+                    shares[pair].append(taken / stock)
+        rows += [(name, f"{left} = {stock} - {taken}", statistics.median(got), max(got))
+                 for (left, stock, taken), got in shares.items() if got]
+    return sorted(rows, key=lambda r: -r[2])
+
+
+def relational_report(draws: int, seed: int, top: int = 15) -> str:
+    """The steps that take the largest median share of what they subtract from, as Markdown."""
+    rows = stock_shares(draws, seed)
+    lines = [f"Relational check: shares taken from a stock in one step ({len(rows)} 'a - b' steps, {draws:,} draws "
+             f"each; the {top} largest median shares, read by hand for plausibility):", "",
+             "| scenario | step | median share | largest share |", "|---|---|---|---|"]
+    lines += [f"| {name} | {step} | {median:.0%} | {largest:.0%} |" for name, step, median, largest in rows[:top]]
+    return "\n".join(lines)
+
+
 def gsm_symbolic_records(n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` reasoning-gym gsm_symbolic items in dsgen's shape (prompt text, solution, no difficulty)."""
     import reasoning_gym
@@ -275,6 +319,8 @@ def table(results: dict[str, dict[str, Any]], diversity_n: int) -> str:
 
 
 HAND_RATED = "tests/data/gsm8k_hand_rated.jsonl"
+#: rated by hand before any feature was computed on them, and never used to tune a feature (audit B3)
+HAND_RATED_HELDOUT = "tests/data/gsm8k_hand_rated_heldout.jsonl"
 
 
 def spearman(a: list[float], b: list[float]) -> float:
@@ -286,21 +332,28 @@ def spearman(a: list[float], b: list[float]) -> float:
     return float(np.corrcoef(mid_ranks(np.array(a, float)), mid_ranks(np.array(b, float)))[0, 1])
 
 
-def annotate_agreement(path: str = HAND_RATED) -> str:
-    """How ``dsgen annotate``'s GSM8K difficulty ranks the hand-rated problems of ``path`` (Spearman),
-    beside the number of calculations alone."""
+def annotate_agreement(paths: tuple[str, ...] = (HAND_RATED, HAND_RATED_HELDOUT)) -> str:
+    """How ``dsgen annotate``'s GSM8K difficulty ranks hand-rated problems (Spearman), beside single
+    features: one column per set, the in-sample set (the features were tuned with it) and the held-out one."""
     import json
 
     from dsgen.builders.annotate import gsm8k_features
 
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
-    rating = [row["rating"] for row in rows]
-    features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
-    lines = ["| GSM8K difficulty signal | Spearman vs hand rating |", "|---|---|"]
-    lines.append(f"| dsgen annotate feature difficulty | {spearman([d for _, d in features], rating):.3f} |")
-    lines.append(f"| steps (calculations) alone | {spearman([f['steps'] for f, _ in features], rating):.3f} |")
-    lines.append(f"| largest number alone | {spearman([f['max_number'] for f, _ in features], rating):.3f} |")
-    return f"{len(rows)} hand-rated GSM8K-style problems ({path})\n\n" + "\n".join(lines)
+    signals = {"dsgen annotate feature difficulty": lambda f, d: d, "steps (calculations) alone": lambda f, d: f["steps"],
+               "largest number alone": lambda f, d: f["max_number"]}
+    columns, sizes = [], []
+    for path in paths:
+        rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+        rating = [row["rating"] for row in rows]
+        features = [gsm8k_features(row["question"], row["answer"]) for row in rows]
+        columns.append({name: spearman([get(f, d) for f, d in features], rating) for name, get in signals.items()})
+        sizes.append(len(rows))
+    head = ["in-sample (features tuned with it)", "held-out (rated first, never tuned on)"][:len(paths)]
+    lines = ["| GSM8K difficulty signal | " + " | ".join(f"{h}, n={n}" for h, n in zip(head, sizes)) + " |",
+             "|---|" + "---|" * len(paths)]
+    for name in signals:
+        lines.append(f"| {name} | " + " | ".join(f"{c[name]:.3f}" for c in columns) + " |")
+    return "Spearman against hand ratings (" + ", ".join(paths) + ")\n\n" + "\n".join(lines)
 
 
 def main() -> None:
@@ -324,6 +377,8 @@ def main() -> None:
     print(table(results, args.diversity_n))
     print()
     print(range_report(args.draws, args.seed))
+    print()
+    print(relational_report(min(args.draws, 300), args.seed))
     print()
     print(annotate_agreement())
     for name, (records, _) in sources.items():

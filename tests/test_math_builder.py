@@ -47,6 +47,10 @@ def _exact(node: ast.AST) -> Fraction:
     raise AssertionError(f"unexpected syntax in a calculation: {ast.dump(node)}")
 
 
+#: a calculation whose rounding is in words: "56/40 rounded up = 2", "|675-1020| = 345"
+WORDED = re.compile(r"((?:[\d.+\-*/()|]|rounded up|rounded down| )+) = (\d[\d.]*)")
+
+
 def value_of(text: str) -> Fraction:
     return _exact(ast.parse(text, mode="eval"))
 
@@ -59,10 +63,18 @@ def check_solution(record: dict) -> list[Fraction]:
     values = []
     for line in lines[:-1]:
         calcs = CALC.findall(line)
-        assert len(calcs) == 1, line
-        expression, value, shown = calcs[0]
+        if not calcs:  # rounding is said in words, outside the calculator marks: "56/40 rounded up = 2"
+            worded = WORDED.search(line)
+            assert worded and "<<" not in line, line
+            expression, value = worded.groups()
+            expression = re.sub(r"\|([^|]+)\|", r"abs(\1)", expression.strip())
+            expression = re.sub(r"^(.+) rounded (up|down)$",
+                                 lambda m: ("ceil" if m.group(2) == "up" else "floor") + f"({m.group(1)})", expression)
+        else:
+            assert len(calcs) == 1 and not re.search(r"ceil|floor|abs", calcs[0][0]), line
+            expression, value, shown = calcs[0]
+            assert shown.rstrip(".") == value, line
         assert value_of(expression) == value_of(value), line
-        assert shown.rstrip(".") == value, line
         values.append(value_of(value))
     assert len(values) == record["metadata"]["steps"]
     assert values[-1] == value_of(record["answer"])
@@ -116,7 +128,7 @@ def test_school_trip_renders_ceil_exactly():
     )
     assert item["metadata"]["solution"] == (
         "There are 3*28 = <<3*28=84>>84 students.\nWith the teachers, 84+2 = <<84+2=86>>86 people go.\n"
-        "They need ceil(86/40) = <<ceil(86/40)=3>>3 buses.\n#### 3"
+        "They need 86/40 rounded up = 3 buses.\n#### 3"
     )
     assert item["metadata"]["operations"] == ["mul", "add", "div", "ceil"]
     # 0.4 * 2/6 + 0.4 * (0.15 mul + 0.05 add + 0.25 div + 0.35 rounding - 0.1)/0.8 + 0.2 * (log10(86) - 1)/3
@@ -127,18 +139,46 @@ def test_compose_renders_exactly():
     builder = ComposedProblems(min_steps=3, max_steps=3, frames=["people"])
     item = builder.generate(random.Random(7), 0)
     assert item["prompt"] == (
-        "David has collected 261 rubber ducks. Ethan has collected 46 rubber ducks. Sofia's collection is a third "
-        "the size of David's. Hassan has 487 more rubber ducks than David. How many rubber ducks do Ethan, Sofia "
-        "and Hassan have in total?"
+        "David owns 131 rubber ducks. Ethan has 24 rubber ducks. Sofia owns 213 rubber ducks more than David does. "
+        "Hassan has 20 fewer rubber ducks than Ethan. How many rubber ducks do Sofia and Hassan have altogether?"
     )
     assert item["metadata"]["solution"] == (
-        "Sofia has 261/3 = <<261/3=87>>87 rubber ducks.\n"
-        "Hassan has 261+487 = <<261+487=748>>748 rubber ducks.\n"
-        "Together they have 46+87+748 = <<46+87+748=881>>881 rubber ducks.\n#### 881"
+        "Sofia has 131+213 = <<131+213=344>>344 rubber ducks.\n"
+        "Hassan has 24-20 = <<24-20=4>>4 rubber ducks.\n"
+        "Together they have 344+4 = <<344+4=348>>348 rubber ducks.\n#### 348"
     )
-    assert item["metadata"]["operations"] == ["div", "add", "add"]
+    assert item["metadata"]["operations"] == ["add", "sub", "add"]
     assert item["metadata"]["kinds"] == ["combine"]  # the total reads two branches
     assert item["metadata"]["scenario"] == "people"  # the frame: one column for both generators
+
+
+
+def test_compose_never_undoes_a_step_and_names_chains():
+    """No step lands back on a quantity it is made from ((x+y)-y = x, x*2/2 = x, (x-y)+y in the total), and a
+    chain with no step that reads two quantities says so in its kinds."""
+    from dsgen.builders.math.compose import Grapher, Quantity
+
+    undo = [Quantity("A", 30, "given"), Quantity("B", 12, "given"), Quantity("C", 42, "sum", (0, 1))]
+    assert Grapher.undoes(undo, (2, 1), 30) and Grapher.undoes(undo, (2,), 12) and not Grapher.undoes(undo, (1,), 30)
+    builder = ComposedProblems()
+    builder.setup()
+    labels = [str(i) for i in range(20)]
+    graphs = 0
+    for seed in range(600):
+        quantities = builder.grapher.graph(random.Random(seed), 2 + seed % 7, labels, 1, 300, 2000)
+        if quantities is None:
+            continue
+        graphs += 1
+        for index, q in enumerate(quantities):
+            ancestors, todo = set(), list(q.reads)
+            while todo:
+                i = todo.pop()
+                ancestors.add(i)
+                todo += quantities[i].reads
+            assert all(quantities[i].value != q.value for i in ancestors), (index, quantities)
+    assert graphs > 500
+    kinds = {tuple(r["metadata"]["kinds"]) for r in make(ComposedProblems(), 300, seed=5)}
+    assert kinds == {("chain",), ("combine",)}
 
 
 # -- correctness over many seeds --------------------------------------------------------------

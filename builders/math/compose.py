@@ -174,7 +174,7 @@ class Grapher:
         unread = self.unread(quantities)
         if len(unread) > 1:
             total = sum(quantities[i].value for i in unread)
-            if total > total_high:
+            if total > total_high or self.undoes(quantities, tuple(unread), total):  # (x-y)+y in the total
                 return None
             quantities.append(Quantity("", total, "total", tuple(unread)))
         else:
@@ -219,14 +219,28 @@ class Grapher:
                 # a difference that is a number the story states ("B has 11 more than A", then B - A)
                 # would let the answer be copied from the text
                 echo = op == "diff" and value in {q.amount for q in quantities}
-                if low <= value <= high and not echo and not self.repeats(quantities, op, (first, second)):
+                if low <= value <= high and not echo and not self.undoes(quantities, (first, second), value) \
+                        and not self.repeats(quantities, op, (first, second)):
                     return Quantity(label, value, op, (first, second))
                 continue
             made = self.apply(rng, op, x, low, high)
-            if made is not None and not self.repeats(quantities, op, (first,), made[1]):
+            if made is not None and not self.undoes(quantities, (first,), made[0]) \
+                    and not self.repeats(quantities, op, (first,), made[1]):
                 value, amount, shown = made
                 return Quantity(label, value, op, (first,), amount, shown)
         return None
+
+    @staticmethod
+    def undoes(quantities: list[Quantity], reads: tuple[int, ...], value: int) -> bool:
+        """Whether a step lands back on a quantity it is made from, directly or through earlier steps:
+        (x+y)-y, x*2/2 or x+n-n gives x again, a step that undoes an earlier one (no work, yet counted)."""
+        seen, todo = set(), list(reads)
+        while todo:
+            i = todo.pop()
+            if i not in seen:
+                seen.add(i)
+                todo += quantities[i].reads
+        return any(quantities[i].value == value for i in seen)
 
     @staticmethod
     def repeats(quantities: list[Quantity], op: str, reads: tuple[int, ...], amount: int | None = None) -> bool:
@@ -391,7 +405,7 @@ class ComposedProblems(Builder):
                 "steps": steps,
                 "operations": operations,
                 "max_number": largest,
-                "kinds": sorted(kinds - set(operations)),
+                "kinds": sorted(kinds - set(operations)) or ["chain"],
                 "quantities": quantity_measures,
             },
             "template": frame.template,

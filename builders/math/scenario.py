@@ -394,7 +394,28 @@ def _calc_pattern(step: _Step, whole: frozenset[str]) -> str:
         {n: f"%({n})s" if n in whole else f"%(={n})s" for n in step.expression.names}
     )
     result = f"%({step.name})s" if step.name in whole else f"%(#{step.name})s"
+    if _ROUNDING.search(expression):  # GSM8K's calculator marks hold plain arithmetic: rounding in words
+        return f"{_rounding_in_words(expression)} = {result}"
     return f"{expression} = <<{expression}={result}>>{result}"
+
+
+_ROUNDING = re.compile(r"\b(ceil|floor|abs)\(")
+_ROUNDING_WORDS = {"ceil": "{} rounded up", "floor": "{} rounded down", "abs": "|{}|"}
+
+
+def _rounding_in_words(expression: str) -> str:
+    """``ceil(a/b)`` as "a/b rounded up", ``floor(…)`` as "… rounded down", ``abs(x)`` as ``|x|``."""
+    match = _ROUNDING.search(expression)
+    if match is None:
+        return expression
+    depth, end = 0, match.end()
+    for end in range(match.end() - 1, len(expression)):
+        depth += {"(": 1, ")": -1}.get(expression[end], 0)
+        if depth == 0:
+            break
+    inner = _rounding_in_words(expression[match.end():end])
+    return (expression[:match.start()] + _ROUNDING_WORDS[match.group(1)].format(inner)
+            + _rounding_in_words(expression[end + 1:]))
 
 
 class Scenario:
